@@ -16,7 +16,10 @@ public interface MessageStore {
      */
     void enqueue(StoredMessage message, List<QueueTarget> targets);
 
-    /** Up to {@code max} entries of the client's queue with {@code seq > afterSeq}, in seq order. */
+    /**
+     * Up to {@code max} entries of the client's queue with {@code seq > afterSeq}, in seq order.
+     * Sequence numbers are positive, so {@code afterSeq = 0} reads from the start.
+     */
     List<QueuedMessage> read(String clientId, long afterSeq, int max);
 
     /** Records that entry {@code seq} now stands at {@code state} with {@code packetId}. No-op if absent. */

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * An entry of a session's outbound queue.
  *
- * @param seq             position in the session's queue; strictly increasing in enqueue order and
- *                        never reused by a queue, also after a restart
+ * @param seq             position in the session's queue; positive, strictly increasing in enqueue
+ *                        order and never reused by a queue, also after a restart or a clear
  * @param message         the message (shared with the other queues it was enqueued to)
  * @param qos             QoS to deliver at
  * @param retain          retain flag to deliver with

@@ -44,7 +44,8 @@ public final class Topics {
         return isValidPlainFilter(filter);
     }
 
-    private static boolean isValidPlainFilter(String filter) {
+    /** A filter without the shared-subscription reading (MQTT 3.x, where {@code $share} is a plain level). */
+    public static boolean isValidPlainFilter(String filter) {
         int length = filter.length();
         if (length == 0) {
             return false;

@@ -1,0 +1,213 @@
+package io.volantmq.broker;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Every broker setting, immutable. Built with {@link #builder()} when embedding, or read from
+ * {@code volantmq.*} system properties by {@link #fromProperties}. Defaults are listed in the README.
+ */
+public record BrokerConfig(
+        List<URI> listeners,
+        String nodeName,
+        int connectTimeoutSeconds,
+        int keepAliveSeconds,
+        boolean forceKeepAlive,
+        int maxPacketSize,
+        int maxSessionCount,
+        boolean offlineQos0,
+        boolean allowOverlappingSubscriptions,
+        DuplicateClientPolicy duplicateClientPolicy,
+        int maxInflight,
+        int maxQueuedMessages,
+        long maxQueuedBytes,
+        DropPolicy queueDropPolicy,
+        String persistence,
+        Properties persistenceProperties) {
+
+    /** What a second connection with a client id already connected does. */
+    public enum DuplicateClientPolicy {
+        /** The newcomer wins and the old connection is closed [MQTT-3.1.4-2]. */
+        TAKEOVER,
+        /** The newcomer is refused (CONNACK identifier rejected / 0x85). */
+        REFUSE
+    }
+
+    /** Which message a full session queue gives up. */
+    public enum DropPolicy { OLDEST, NEWEST }
+
+    public static final String PREFIX = "volantmq.";
+
+    public BrokerConfig {
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("at least one listener is needed (volantmq.listeners)");
+        }
+        requireRange("connectTimeoutSeconds", connectTimeoutSeconds, 1, 3600);
+        requireRange("keepAliveSeconds", keepAliveSeconds, 0, 65535);
+        requireRange("maxPacketSize", maxPacketSize, 16, 268_435_460);
+        requireRange("maxSessionCount", maxSessionCount, 0, Integer.MAX_VALUE);
+        requireRange("maxInflight", maxInflight, 1, 65535);
+        requireRange("maxQueuedMessages", maxQueuedMessages, 1, Integer.MAX_VALUE);
+        if (maxQueuedBytes < 1) {
+            throw new IllegalArgumentException("maxQueuedBytes must be positive, got " + maxQueuedBytes);
+        }
+        persistenceProperties = persistenceProperties == null ? new Properties() : persistenceProperties;
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(PREFIX + name + " must be in " + min + ".." + max + ", got " + value);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Reads {@code volantmq.*} keys; anything absent keeps its default. Bad values fail with the key named. */
+    public static BrokerConfig fromProperties(Properties props) {
+        Builder b = builder();
+        String listeners = props.getProperty(PREFIX + "listeners");
+        if (listeners != null) {
+            b.listeners.clear();
+            for (String uri : listeners.split(",")) {
+                if (!uri.isBlank()) {
+                    b.listener(uri.trim());
+                }
+            }
+        }
+        Reader r = new Reader(props);
+        b.nodeName = r.string("nodeName", b.nodeName);
+        b.connectTimeoutSeconds = r.integer("connectTimeout", b.connectTimeoutSeconds);
+        b.keepAliveSeconds = r.integer("keepAlive", b.keepAliveSeconds);
+        b.forceKeepAlive = r.bool("forceKeepAlive", b.forceKeepAlive);
+        b.maxPacketSize = r.integer("maxPacketSize", b.maxPacketSize);
+        b.maxSessionCount = r.integer("maxSessionCount", b.maxSessionCount);
+        b.offlineQos0 = r.bool("offlineQoS0", b.offlineQos0);
+        b.allowOverlappingSubscriptions = r.bool("allowOverlappingSubscriptions", b.allowOverlappingSubscriptions);
+        b.duplicateClientPolicy = r.enumValue("duplicateClientId", DuplicateClientPolicy.class, b.duplicateClientPolicy);
+        b.maxInflight = r.integer("maxInflight", b.maxInflight);
+        b.maxQueuedMessages = r.integer("maxQueuedMessages", b.maxQueuedMessages);
+        b.maxQueuedBytes = r.longValue("maxQueuedBytes", b.maxQueuedBytes);
+        b.queueDropPolicy = r.enumValue("queueDropPolicy", DropPolicy.class, b.queueDropPolicy);
+        b.persistence = r.string("persistence", b.persistence);
+        b.persistenceProperties = props;
+        return b.build();
+    }
+
+    private record Reader(Properties props) {
+        String raw(String key) {
+            String value = props.getProperty(PREFIX + key);
+            return value == null || value.isBlank() ? null : value.trim();
+        }
+
+        String string(String key, String def) {
+            String v = raw(key);
+            return v == null ? def : v;
+        }
+
+        int integer(String key, int def) {
+            return (int) longValue(key, def);
+        }
+
+        long longValue(String key, long def) {
+            String v = raw(key);
+            if (v == null) {
+                return def;
+            }
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(PREFIX + key + " must be a number, got '" + v + "'");
+            }
+        }
+
+        boolean bool(String key, boolean def) {
+            String v = raw(key);
+            if (v == null) {
+                return def;
+            }
+            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw new IllegalArgumentException(PREFIX + key + " must be true or false, got '" + v + "'");
+        }
+
+        <E extends Enum<E>> E enumValue(String key, Class<E> type, E def) {
+            String v = raw(key);
+            if (v == null) {
+                return def;
+            }
+            try {
+                return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PREFIX + key + " must be one of "
+                        + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT) + ", got '" + v + "'");
+            }
+        }
+    }
+
+    /** Builder with the documented defaults. */
+    public static final class Builder {
+        private final List<URI> listeners = new ArrayList<>(List.of(URI.create("tcp://0.0.0.0:1883")));
+        private String nodeName = "volantmq";
+        private int connectTimeoutSeconds = 10;
+        private int keepAliveSeconds = 60;
+        private boolean forceKeepAlive;
+        private int maxPacketSize = 16 * 1024 * 1024;
+        private int maxSessionCount;
+        private boolean offlineQos0;
+        private boolean allowOverlappingSubscriptions;
+        private DuplicateClientPolicy duplicateClientPolicy = DuplicateClientPolicy.TAKEOVER;
+        private int maxInflight = 64;
+        private int maxQueuedMessages = 10_000;
+        private long maxQueuedBytes = 64L * 1024 * 1024;
+        private DropPolicy queueDropPolicy = DropPolicy.OLDEST;
+        private String persistence;
+        private Properties persistenceProperties = new Properties();
+
+        private Builder() {
+        }
+
+        /** Replaces the default listener on the first call; later calls add more. */
+        private boolean listenersTouched;
+
+        public Builder listener(String uri) {
+            if (!listenersTouched) {
+                listeners.clear();
+                listenersTouched = true;
+            }
+            listeners.add(URI.create(uri));
+            return this;
+        }
+
+        public Builder nodeName(String v) { nodeName = v; return this; }
+        public Builder connectTimeoutSeconds(int v) { connectTimeoutSeconds = v; return this; }
+        public Builder keepAliveSeconds(int v) { keepAliveSeconds = v; return this; }
+        public Builder forceKeepAlive(boolean v) { forceKeepAlive = v; return this; }
+        public Builder maxPacketSize(int v) { maxPacketSize = v; return this; }
+        public Builder maxSessionCount(int v) { maxSessionCount = v; return this; }
+        public Builder offlineQos0(boolean v) { offlineQos0 = v; return this; }
+        public Builder allowOverlappingSubscriptions(boolean v) { allowOverlappingSubscriptions = v; return this; }
+        public Builder duplicateClientPolicy(DuplicateClientPolicy v) { duplicateClientPolicy = v; return this; }
+        public Builder maxInflight(int v) { maxInflight = v; return this; }
+        public Builder maxQueuedMessages(int v) { maxQueuedMessages = v; return this; }
+        public Builder maxQueuedBytes(long v) { maxQueuedBytes = v; return this; }
+        public Builder queueDropPolicy(DropPolicy v) { queueDropPolicy = v; return this; }
+        /** The persistence provider's name; null picks automatically (see README). */
+        public Builder persistence(String v) { persistence = v; return this; }
+        /** Properties holding {@code volantmq.persistence.<name>.*} backend settings. */
+        public Builder persistenceProperties(Properties v) { persistenceProperties = v; return this; }
+
+        public BrokerConfig build() {
+            return new BrokerConfig(listeners, nodeName, connectTimeoutSeconds, keepAliveSeconds, forceKeepAlive,
+                    maxPacketSize, maxSessionCount, offlineQos0, allowOverlappingSubscriptions, duplicateClientPolicy,
+                    maxInflight, maxQueuedMessages, maxQueuedBytes, queueDropPolicy, persistence,
+                    persistenceProperties);
+        }
+    }
+}

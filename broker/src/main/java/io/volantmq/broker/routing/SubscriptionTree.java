@@ -1,0 +1,99 @@
+package io.volantmq.broker.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Topic filters in a trie, one level per node. Matching reads concurrent maps and takes no lock, so
+ * every event loop matches in parallel; subscribe and unsubscribe serialize on the tree's monitor
+ * (they are rare next to publishes) so pruning cannot race with an insert.
+ */
+public final class SubscriptionTree {
+    private final Node root = new Node(null, null);
+
+    private static final class Node {
+        final Node parent;
+        final String level;
+        final Map<String, Node> children = new ConcurrentHashMap<>();
+        /** clientId -> options of that client's subscription to exactly this filter. */
+        final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+
+        Node(Node parent, String level) {
+            this.parent = parent;
+            this.level = level;
+        }
+    }
+
+    /** Adds or replaces the subscription of {@code clientId} to {@code filter}; true if it existed before. */
+    public synchronized boolean subscribe(String clientId, String filter, SubscriptionOptions options) {
+        Node node = root;
+        for (String level : levels(filter)) {
+            Node parent = node;
+            node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
+        }
+        return node.subscribers.put(clientId, new Subscriber(clientId, filter, options)) != null;
+    }
+
+    /** Removes the subscription; true if it existed. */
+    public synchronized boolean unsubscribe(String clientId, String filter) {
+        Node node = root;
+        for (String level : levels(filter)) {
+            node = node.children.get(level);
+            if (node == null) {
+                return false;
+            }
+        }
+        boolean removed = node.subscribers.remove(clientId) != null;
+        prune(node);
+        return removed;
+    }
+
+    private void prune(Node node) {
+        while (node.parent != null && node.subscribers.isEmpty() && node.children.isEmpty()) {
+            node.parent.children.remove(node.level, node);
+            node = node.parent;
+        }
+    }
+
+    /** Every subscription matching a topic name, in no particular order; one entry per (client, filter). */
+    public List<Subscriber> match(String topic) {
+        List<Subscriber> result = new ArrayList<>();
+        String[] levels = levels(topic);
+        // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with $
+        boolean systemTopic = topic.startsWith("$");
+        match(root, levels, 0, systemTopic, result);
+        return result;
+    }
+
+    private static void match(Node node, String[] levels, int depth, boolean systemTopic, List<Subscriber> out) {
+        boolean wildcardAllowed = !(systemTopic && depth == 0);
+        if (wildcardAllowed) {
+            // '#' matches this level and everything below, including the parent level itself [MQTT-4.7.1-2]
+            Node multi = node.children.get("#");
+            if (multi != null) {
+                out.addAll(multi.subscribers.values());
+            }
+        }
+        if (depth == levels.length) {
+            out.addAll(node.subscribers.values());
+            return;
+        }
+        Node exact = node.children.get(levels[depth]);
+        if (exact != null) {
+            match(exact, levels, depth + 1, systemTopic, out);
+        }
+        if (wildcardAllowed) {
+            Node single = node.children.get("+");
+            if (single != null) {
+                match(single, levels, depth + 1, systemTopic, out);
+            }
+        }
+    }
+
+    /** Topic levels; "a//b" has an empty middle level and "/a" an empty first one [MQTT-4.7.1-1]. */
+    static String[] levels(String topic) {
+        return topic.split("/", -1);
+    }
+}

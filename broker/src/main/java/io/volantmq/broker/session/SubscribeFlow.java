@@ -1,0 +1,98 @@
+package io.volantmq.broker.session;
+
+import io.volantmq.broker.protocol.ProtocolVersion;
+import io.volantmq.broker.protocol.PropertyId;
+import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.broker.protocol.SubAck;
+import io.volantmq.broker.protocol.Subscribe;
+import io.volantmq.broker.protocol.Subscription;
+import io.volantmq.broker.protocol.Topics;
+import io.volantmq.broker.protocol.UnsubAck;
+import io.volantmq.broker.protocol.Unsubscribe;
+import io.volantmq.broker.routing.SubscriptionOptions;
+import io.volantmq.persistence.QueueTarget;
+import io.volantmq.persistence.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** SUBSCRIBE and UNSUBSCRIBE: the tree, the stored subscriptions, and retained messages on subscribe. */
+final class SubscribeFlow {
+    private static final Logger log = LoggerFactory.getLogger(SubscribeFlow.class);
+
+    private final BrokerContext broker;
+
+    SubscribeFlow(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    private record RetainedDelivery(StoredMessage message, int qos, List<Integer> subscriptionIds) {
+    }
+
+    void onSubscribe(MqttConnection connection, Session session, Subscribe subscribe) {
+        ProtocolVersion version = connection.version();
+        Integer subscriptionId = subscribe.properties().getInt(PropertyId.SUBSCRIPTION_IDENTIFIER);
+        List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
+        List<RetainedDelivery> retained = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Subscription s : subscribe.subscriptions()) {
+            String filter = s.filter();
+            boolean valid = version.isV5() ? Topics.isValidFilter(filter) : Topics.isValidPlainFilter(filter);
+            if (!valid) {
+                log.warn("client {} subscribed to invalid topic filter '{}': refused", session.clientId(), filter);
+                codes.add(version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                continue;
+            }
+            if (version.isV5() && Topics.isShared(filter)) {
+                codes.add(ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
+                continue;
+            }
+            SubscriptionOptions options = new SubscriptionOptions(s.qos(), s.noLocal(), s.retainAsPublished(),
+                    subscriptionId == null ? 0 : subscriptionId);
+            boolean existed = broker.tree().subscribe(session.clientId(), filter, options);
+            session.subscriptions().put(filter, options);
+            broker.sessions().saveSubscription(session, filter, options, s.retainHandling());
+            codes.add(s.qos());
+            // retain handling 0: always send retained; 1: only for a new subscription; 2: never
+            if (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed)) {
+                for (StoredMessage message : broker.retained().match(filter, now)) {
+                    retained.add(new RetainedDelivery(message, Math.min(message.qos(), s.qos()),
+                            options.subscriptionId() == 0 ? List.of() : List.of(options.subscriptionId())));
+                }
+            }
+        }
+        // [MQTT-3.8.4-1] SUBACK first, then the retained messages
+        connection.write(new SubAck(subscribe.packetId(), codes, null));
+        deliverRetained(connection, session, retained, now);
+    }
+
+    private void deliverRetained(MqttConnection connection, Session session, List<RetainedDelivery> deliveries,
+                                 long now) {
+        boolean queued = false;
+        for (RetainedDelivery d : deliveries) {
+            if (d.qos == 0) {
+                connection.write(broker.messageCodec().retainedForDelivery(d.message, 0, d.subscriptionIds, now));
+            } else {
+                broker.store().messages().enqueue(d.message,
+                        List.of(new QueueTarget(session.clientId(), d.qos, true, d.subscriptionIds)));
+                queued = true;
+            }
+        }
+        if (queued) {
+            session.pump();
+        }
+    }
+
+    void onUnsubscribe(MqttConnection connection, Session session, Unsubscribe unsubscribe) {
+        List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
+        for (String filter : unsubscribe.filters()) {
+            boolean existed = broker.tree().unsubscribe(session.clientId(), filter);
+            session.subscriptions().remove(filter);
+            broker.sessions().deleteSubscription(session, filter);
+            codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+        }
+        connection.write(new UnsubAck(unsubscribe.packetId(), codes, null));
+    }
+}

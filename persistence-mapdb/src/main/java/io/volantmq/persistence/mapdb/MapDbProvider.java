@@ -1,0 +1,57 @@
+package io.volantmq.persistence.mapdb;
+
+import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The {@code mapdb} backend: a durable store in one MapDB file with transactions.
+ *
+ * <p>Settings ({@code volantmq.persistence.mapdb.<key>}):
+ * <ul>
+ *   <li>{@code path}: the file; default {@code data/volantmq.mapdb}; missing parent directories
+ *       are created</li>
+ * </ul>
+ *
+ * <p>Durability: every change is committed, and the commit synced to disk, before the call
+ * returns, so a {@code kill -9} or power loss loses nothing that was acknowledged. Changes are
+ * serialized, since MapDB has one transaction per file. Space freed by drained queues is reused
+ * by later writes; the file itself does not shrink.
+ *
+ * <p>Recovery: MapDB replays its write-ahead log on open. If the file still cannot be opened or
+ * read because it is damaged, it is <b>moved aside</b> to {@code <path>.damaged-<timestamp>}
+ * (with its {@code .wal.N} files), an ERROR naming both files is logged, and the broker starts
+ * with an empty store rather than refusing to start: the sessions, queues and retained messages
+ * in the damaged file are then not delivered, but the file is kept for inspection. A file locked
+ * by another process, or an I/O error, is not treated as damage: opening fails instead.
+ */
+public final class MapDbProvider implements Provider {
+    private static final Logger log = LoggerFactory.getLogger(MapDbProvider.class);
+    private static final Set<String> KEYS = Set.of("path");
+
+    @Override
+    public String name() {
+        return "mapdb";
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public Store open(ProviderConfig config) {
+        for (String key : config.values().keySet()) {
+            if (!KEYS.contains(key)) {
+                log.warn("ignoring unknown setting {} (known: {})", config.propertyName(key), KEYS);
+            }
+        }
+        Path file = config.getPath("path", Path.of("data", "volantmq.mapdb")).toAbsolutePath();
+        return new MapDbStore(MapDbFiles.open(file));
+    }
+}

@@ -1,0 +1,142 @@
+package io.volantmq.persistence.mapdb;
+
+import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.RetainedStore;
+import io.volantmq.persistence.SessionStore;
+import io.volantmq.persistence.Store;
+import io.volantmq.persistence.SubscriptionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * An open MapDB store. MapDB has one transaction per file, so every SPI change runs alone under
+ * the write lock and ends with a commit (synced to disk) before the call returns; a failed change
+ * is rolled back. Reads share the read lock, so none sees a change half made.
+ */
+final class MapDbStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(MapDbStore.class);
+
+    private final MapDbFiles files;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private final MapDbSessions sessions;
+    private final MapDbSubscriptions subscriptions;
+    private final MapDbRetained retained;
+    private final MapDbMessages messages;
+
+    MapDbStore(MapDbFiles files) {
+        this.files = files;
+        this.sessions = new MapDbSessions(this);
+        this.subscriptions = new MapDbSubscriptions(this);
+        this.retained = new MapDbRetained(this);
+        this.messages = new MapDbMessages(this);
+    }
+
+    @Override
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    @Override
+    public SubscriptionStore subscriptions() {
+        return subscriptions;
+    }
+
+    @Override
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    @Override
+    public MessageStore messages() {
+        return messages;
+    }
+
+    /** Changes are serialized by the file's single transaction; reads run side by side. */
+    @Override
+    public int maxConcurrency() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public void close() {
+        Lock write = lock.writeLock();
+        write.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            files.db.close();
+            log.info("mapdb file {} closed", files.file);
+        } catch (RuntimeException e) {
+            throw new PersistenceException("closing the mapdb file " + files.file + " failed: " + e, e);
+        } finally {
+            write.unlock();
+        }
+    }
+
+    MapDbFiles files() {
+        return files;
+    }
+
+    /** A change to the store; returns whether it changed anything, so no-ops skip the commit. */
+    interface Change {
+        boolean apply();
+    }
+
+    /** Applies {@code change} and commits it, or rolls it back and throws. */
+    void write(String what, Change change) {
+        Lock write = lock.writeLock();
+        write.lock();
+        try {
+            ensureOpen(what);
+            try {
+                if (change.apply()) {
+                    files.db.commit();
+                }
+            } catch (RuntimeException | AssertionError e) {
+                rollback(what);
+                throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + e, e);
+            }
+        } finally {
+            write.unlock();
+        }
+    }
+
+    <T> T read(String what, Supplier<T> query) {
+        Lock read = lock.readLock();
+        read.lock();
+        try {
+            ensureOpen(what);
+            return query.get();
+        } catch (RuntimeException e) {
+            if (e instanceof PersistenceException p) {
+                throw p;
+            }
+            throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + e, e);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    private void ensureOpen(String what) {
+        if (closed) {
+            throw new PersistenceException("mapdb file " + files.file + " is closed (" + what + ")");
+        }
+    }
+
+    private void rollback(String what) {
+        try {
+            files.db.rollback();
+        } catch (RuntimeException e) {
+            log.error("mapdb file {}: rolling back after a failed {} failed too", files.file, what, e);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.volantmq.persistence.redis;
+
+import io.volantmq.persistence.InflightState;
+import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.QueueStats;
+import io.volantmq.persistence.QueueTarget;
+import io.volantmq.persistence.QueuedMessage;
+import io.volantmq.persistence.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Queues as a sorted set of seqs plus a hash of entries per client; a message is one hash with a
+ * reference count, deleted by the script that drops its last reference. Seq comes from one
+ * store-wide counter that is never reset, so it never goes back, also across restarts (as far as
+ * the server's persistence keeps the counter).
+ */
+final class RedisMessageStore implements MessageStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisMessageStore.class);
+
+    private final RedisStore store;
+    private final RedisKeys keys;
+
+    RedisMessageStore(RedisStore store, RedisKeys keys) {
+        this.store = store;
+        this.keys = keys;
+    }
+
+    /** One script: the message and every entry are written together or not at all. Never retried. */
+    @Override
+    public void enqueue(StoredMessage message, List<QueueTarget> targets) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        List<byte[]> scriptKeys = new ArrayList<>(2 + 3 * targets.size());
+        List<byte[]> args = new ArrayList<>(3 + targets.size());
+        scriptKeys.add(keys.seq());
+        scriptKeys.add(keys.messageIds());
+        args.add(keys.prefix());
+        args.add(RedisCodec.encode(message));
+        args.add(RedisCodec.utf8(Integer.toString(message.payload().length)));
+        for (QueueTarget target : targets) {
+            scriptKeys.add(keys.queue(target.clientId()));
+            scriptKeys.add(keys.entries(target.clientId()));
+            scriptKeys.add(keys.queueBytes(target.clientId()));
+            args.add(RedisCodec.utf8(entryTail(target)));
+        }
+        // a retry after a lost reply could enqueue twice, so a connection failure is the caller's to handle
+        store.call("enqueue " + message.topic() + " for " + targets.size() + " sessions", false,
+                jedis -> RedisScripts.ENQUEUE.run(jedis, scriptKeys, args));
+    }
+
+    @Override
+    public List<QueuedMessage> read(String clientId, long afterSeq, int max) {
+        if (max <= 0) {
+            return List.of();
+        }
+        Object reply = store.call("read queue " + clientId, true, jedis -> RedisScripts.READ.run(jedis,
+                List.of(keys.queue(clientId), keys.entries(clientId)),
+                List.of(keys.prefix(), RedisCodec.utf8(Long.toString(afterSeq)), RedisCodec.utf8(Integer.toString(max)))));
+        List<?> flat = (List<?>) reply;
+        List<QueuedMessage> result = new ArrayList<>(flat.size() / 3);
+        for (int i = 0; i + 2 < flat.size(); i += 3) {
+            long seq = Long.parseLong(RedisCodec.text((byte[]) flat.get(i)));
+            String[] entry = RedisCodec.text((byte[]) flat.get(i + 1)).split("\\|", -1);
+            StoredMessage message;
+            try {
+                message = RedisCodec.decodeMessage((byte[]) flat.get(i + 2));
+            } catch (IOException e) {
+                // skipped, not thrown: one bad value must not block the whole queue
+                LOG.error("redis {}: queued message {} of '{}' is unreadable ({}); skipping it", store.where(), seq,
+                        clientId, e.getMessage());
+                continue;
+            }
+            result.add(new QueuedMessage(seq, message, Integer.parseInt(entry[1]), "1".equals(entry[2]),
+                    decodeIds(entry[5]), Integer.parseInt(entry[3]), InflightState.valueOf(entry[4])));
+        }
+        return result;
+    }
+
+    @Override
+    public void updateInflight(String clientId, long seq, int packetId, InflightState state) {
+        store.call("update inflight " + clientId + " " + seq, true, jedis -> RedisScripts.UPDATE_INFLIGHT.run(jedis,
+                List.of(keys.entries(clientId)),
+                List.of(RedisCodec.utf8(Long.toString(seq)), RedisCodec.utf8(Integer.toString(packetId)),
+                        RedisCodec.utf8(state.name()))));
+    }
+
+    @Override
+    public void remove(String clientId, long seq) {
+        store.call("remove " + clientId + " " + seq, true, jedis -> RedisScripts.REMOVE.run(jedis,
+                List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId)),
+                List.of(keys.prefix(), RedisCodec.utf8(Long.toString(seq)))));
+    }
+
+    @Override
+    public void clear(String clientId) {
+        store.call("clear queue " + clientId, true, jedis -> RedisScripts.CLEAR.run(jedis,
+                List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId),
+                        keys.incomingQos2(clientId)),
+                List.of(keys.prefix())));
+    }
+
+    @Override
+    public QueueStats stats(String clientId) {
+        return store.call("stats " + clientId, true, jedis -> {
+            try (Transaction tx = jedis.multi()) {
+                Response<Long> count = tx.zcard(keys.queue(clientId));
+                Response<byte[]> bytes = tx.get(keys.queueBytes(clientId));
+                tx.exec();
+                if (count.get() == 0) {
+                    return QueueStats.EMPTY;
+                }
+                byte[] total = bytes.get();
+                return new QueueStats(count.get(), total == null ? 0 : Long.parseLong(RedisCodec.text(total)));
+            }
+        });
+    }
+
+    @Override
+    public void addIncomingQos2(String clientId, int packetId) {
+        store.call("add incoming qos2 " + clientId + " " + packetId, true,
+                jedis -> jedis.sadd(keys.incomingQos2(clientId), RedisCodec.utf8(Integer.toString(packetId))));
+    }
+
+    @Override
+    public void removeIncomingQos2(String clientId, int packetId) {
+        store.call("remove incoming qos2 " + clientId + " " + packetId, true,
+                jedis -> jedis.srem(keys.incomingQos2(clientId), RedisCodec.utf8(Integer.toString(packetId))));
+    }
+
+    @Override
+    public Set<Integer> incomingQos2(String clientId) {
+        Set<byte[]> members = store.call("incoming qos2 " + clientId, true,
+                jedis -> jedis.smembers(keys.incomingQos2(clientId)));
+        Set<Integer> ids = new HashSet<>();
+        for (byte[] member : members) {
+            try {
+                ids.add(Integer.parseInt(RedisCodec.text(member)));
+            } catch (NumberFormatException e) {
+                throw new PersistenceException("redis " + store.where() + ": bad inbound QoS 2 id of '" + clientId
+                        + "': " + RedisCodec.text(member), e);
+            }
+        }
+        return Set.copyOf(ids);
+    }
+
+    /** The entry after its message id: {@code |qos|retain|packetId|state|subIds}. */
+    private static String entryTail(QueueTarget target) {
+        StringJoiner ids = new StringJoiner(",");
+        target.subscriptionIds().forEach(id -> ids.add(Integer.toString(id)));
+        return "|" + target.qos() + "|" + (target.retain() ? 1 : 0) + "|0|" + InflightState.QUEUED.name() + "|" + ids;
+    }
+
+    private static List<Integer> decodeIds(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (String part : text.split(",")) {
+            ids.add(Integer.parseInt(part));
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,76 @@
+package io.volantmq.persistence.redis;
+
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.Store;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * A store in a Redis server (standalone, or the primary of a replicated pair; not Redis Cluster,
+ * whose slots the multi-key scripts would cross), through Jedis.
+ *
+ * <p><b>Durability is the Redis server's.</b> A call returns once Redis has applied the change in
+ * memory. Whether that change survives a Redis crash or power loss depends on the server's own
+ * persistence: {@code appendonly yes} with {@code appendfsync always} loses nothing acknowledged;
+ * {@code everysec} (Redis's default when AOF is on) may lose the last second; RDB snapshots alone
+ * lose everything since the last snapshot; with neither, a Redis restart loses everything. The store
+ * logs a warning at open when the server it reaches has no persistence at all.
+ *
+ * <p>Settings ({@code volantmq.persistence.redis.<key>}):
+ * <ul>
+ *   <li>{@code uri}: default {@code redis://127.0.0.1:6379/0}; user, password and database may be in
+ *       it ({@code redis://user:secret@host:6379/2}), {@code rediss://} for TLS.</li>
+ *   <li>{@code poolSize}: connections, default 8; also {@link Store#maxConcurrency()}.</li>
+ *   <li>{@code keyPrefix}: default {@code volantmq:}; lets several brokers share one database.</li>
+ *   <li>{@code connectTimeoutMillis}, {@code readTimeoutMillis}: default 2000 each. A call to a
+ *       server that is down or hangs fails with a {@link PersistenceException} within about
+ *       {@code connectTimeoutMillis + 2 * readTimeoutMillis}, plus at most
+ *       {@code connectTimeoutMillis + readTimeoutMillis} waiting for a free pooled connection when
+ *       all are busy. A call that times out may still have been applied by the server.</li>
+ * </ul>
+ */
+public final class RedisProvider implements Provider {
+
+    public static final String NAME = "redis";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public Store open(ProviderConfig config) {
+        String uriText = config.get("uri", "redis://127.0.0.1:6379/0").trim();
+        URI uri;
+        try {
+            uri = new URI(uriText);
+        } catch (URISyntaxException e) {
+            throw new PersistenceException(config.propertyName("uri") + " is not a URI: " + e.getMessage(), e);
+        }
+        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+            throw new PersistenceException(config.propertyName("uri") + " must start with redis:// or rediss://, got '"
+                    + RedisStore.redact(uri) + "'");
+        }
+        int poolSize = positive(config, "poolSize", 8);
+        int connectTimeout = positive(config, "connectTimeoutMillis", 2000);
+        int readTimeout = positive(config, "readTimeoutMillis", 2000);
+        String keyPrefix = config.get("keyPrefix", "volantmq:");
+        return RedisStore.open(uri, keyPrefix, poolSize, connectTimeout, readTimeout);
+    }
+
+    private static int positive(ProviderConfig config, String key, int defaultValue) {
+        int value = config.getInt(key, defaultValue);
+        if (value <= 0) {
+            throw new PersistenceException(config.propertyName(key) + " must be positive, got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,291 @@
+package io.volantmq.persistence.rocksdb;
+
+import io.volantmq.persistence.InflightState;
+import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.QueueStats;
+import io.volantmq.persistence.QueueTarget;
+import io.volantmq.persistence.QueuedMessage;
+import io.volantmq.persistence.StoredMessage;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Per-client queues over shared message bodies. An enqueue writes the body once under a fresh id,
+ * its reference count, one entry per target (seq = id + index, so every entry of every queue has
+ * a store-wide unique, increasing seq) and each target's stats, in one batch while holding the
+ * targets' locks: a reader that continues after the last seq it saw never misses an entry.
+ */
+final class RocksDbMessages implements MessageStore {
+    private static final Logger log = LoggerFactory.getLogger(RocksDbMessages.class);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RocksDbStore store;
+
+    RocksDbMessages(RocksDbStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void enqueue(StoredMessage message, List<QueueTarget> targets) {
+        Objects.requireNonNull(message, "message");
+        if (targets.isEmpty()) {
+            return;
+        }
+        byte[] body = Codec.message(message);
+        int payloadLength = message.payload().length;
+        List<String> clients = targets.stream().map(QueueTarget::clientId).toList();
+        store.run("enqueueing " + message.topic() + " for " + targets.size() + " sessions", () -> {
+            try (Stripes.Held held = store.clientLocks().lockAll(clients);
+                 WriteBatch batch = new WriteBatch()) {
+                long bodyId = store.ids().next(targets.size());
+                batch.put(store.files().messages(), Keys.id(bodyId), body);
+                batch.put(store.files().refs(), Keys.id(bodyId), Codec.count(targets.size()));
+                Map<String, long[]> added = new LinkedHashMap<>();
+                for (int i = 0; i < targets.size(); i++) {
+                    QueueTarget target = targets.get(i);
+                    Codec.Entry entry = new Codec.Entry(bodyId, payloadLength, target.qos(), target.retain(),
+                            target.subscriptionIds(), 0, InflightState.QUEUED);
+                    batch.put(store.files().queues(), Keys.entry(target.clientId(), bodyId + i), Codec.entry(entry));
+                    long[] delta = added.computeIfAbsent(target.clientId(), k -> new long[2]);
+                    delta[0]++;
+                    delta[1] += payloadLength;
+                }
+                for (Map.Entry<String, long[]> e : added.entrySet()) {
+                    addStats(batch, e.getKey(), e.getValue()[0], e.getValue()[1]);
+                }
+                store.write(batch);
+            }
+        });
+    }
+
+    @Override
+    public List<QueuedMessage> read(String clientId, long afterSeq, int max) {
+        List<QueuedMessage> result = new ArrayList<>();
+        long after = Math.max(afterSeq, 0);
+        while (result.size() < max && after < Long.MAX_VALUE) {
+            List<Long> dangling = new ArrayList<>();
+            long last = scan(clientId, after, max - result.size(), result, dangling);
+            if (dangling.isEmpty()) {
+                break;
+            }
+            // only damage the store survived leaves an entry without its body: drop it, say so, read on
+            for (long seq : dangling) {
+                log.warn("rocksdb store: queue entry {} of {} references a message body that is gone; dropping it", seq, clientId);
+                remove(clientId, seq);
+            }
+            after = last;
+        }
+        return result;
+    }
+
+    /** Reads entries after {@code after} from one snapshot; returns the last seq it looked at. */
+    private long scan(String clientId, long after, int max, List<QueuedMessage> out, List<Long> dangling) {
+        byte[] prefix = Keys.client(clientId);
+        return store.call("reading the queue of " + clientId, () -> {
+            Snapshot snapshot = store.db().getSnapshot();
+            long last = after;
+            try (Slice upper = new Slice(Keys.prefixEnd(prefix));
+                 ReadOptions options = new ReadOptions().setIterateUpperBound(upper).setSnapshot(snapshot);
+                 RocksIterator it = store.db().newIterator(store.files().queues(), options)) {
+                Map<Long, StoredMessage> bodies = new HashMap<>();
+                int taken = 0;
+                for (it.seek(Keys.entry(clientId, after + 1)); it.isValid() && taken < max; it.next()) {
+                    long seq = Keys.seqOfEntry(it.key());
+                    last = seq;
+                    Codec.Entry entry = Codec.entry(it.value());
+                    StoredMessage message = bodies.get(entry.bodyId());
+                    if (message == null) {
+                        byte[] body = store.db().get(store.files().messages(), options, Keys.id(entry.bodyId()));
+                        if (body == null) {
+                            dangling.add(seq);
+                            continue;
+                        }
+                        message = Codec.message(body);
+                        bodies.put(entry.bodyId(), message);
+                    }
+                    out.add(new QueuedMessage(seq, message, entry.qos(), entry.retain(), entry.subscriptionIds(),
+                            entry.packetId(), entry.state()));
+                    taken++;
+                }
+                it.status();
+            } finally {
+                store.db().releaseSnapshot(snapshot);
+            }
+            return last;
+        });
+    }
+
+    @Override
+    public void updateInflight(String clientId, long seq, int packetId, InflightState state) {
+        Objects.requireNonNull(state, "state");
+        byte[] key = Keys.entry(clientId, seq);
+        store.run("updating entry " + seq + " of " + clientId, () -> {
+            try (Stripes.Held held = store.clientLocks().lock(clientId)) {
+                byte[] value = store.db().get(store.files().queues(), key);
+                if (value != null) {
+                    Codec.Entry entry = Codec.entry(value).withInflight(packetId, state);
+                    store.db().put(store.files().queues(), store.writeOptions(), key, Codec.entry(entry));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void remove(String clientId, long seq) {
+        byte[] key = Keys.entry(clientId, seq);
+        long freed = store.call("removing entry " + seq + " of " + clientId, () -> {
+            try (Stripes.Held held = store.clientLocks().lock(clientId)) {
+                byte[] value = store.db().get(store.files().queues(), key);
+                if (value == null) {
+                    return -1L;
+                }
+                Codec.Entry entry = Codec.entry(value);
+                try (Stripes.Held body = store.bodyLocks().lock(entry.bodyId());
+                     WriteBatch batch = new WriteBatch()) {
+                    batch.delete(store.files().queues(), key);
+                    addStats(batch, clientId, -1, -entry.payloadLength());
+                    long bytes = release(batch, entry.bodyId(), 1) ? entry.payloadLength() : 0;
+                    store.write(batch);
+                    return bytes;
+                }
+            }
+        });
+        if (freed >= 0) {
+            store.removed(1, freed);
+        }
+    }
+
+    @Override
+    public void clear(String clientId) {
+        byte[] prefix = Keys.client(clientId);
+        long[] cleared = store.call("clearing the queue of " + clientId, () -> {
+            try (Stripes.Held held = store.clientLocks().lock(clientId)) {
+                Map<Long, Integer> references = new HashMap<>();
+                Map<Long, Integer> lengths = new HashMap<>();
+                long entries = 0;
+                try (Slice upper = new Slice(Keys.prefixEnd(prefix));
+                     ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+                     RocksIterator it = store.db().newIterator(store.files().queues(), options)) {
+                    for (it.seek(prefix); it.isValid(); it.next()) {
+                        Codec.Entry entry = Codec.entry(it.value());
+                        references.merge(entry.bodyId(), 1, Integer::sum);
+                        lengths.put(entry.bodyId(), entry.payloadLength());
+                        entries++;
+                    }
+                    it.status();
+                }
+                Set<Integer> qos2 = incomingQos2(clientId);
+                if (entries == 0 && qos2.isEmpty()) {
+                    return new long[] {0, 0};
+                }
+                long freedBytes = 0;
+                try (Stripes.Held bodies = store.bodyLocks().lockAll(references.keySet());
+                     WriteBatch batch = new WriteBatch()) {
+                    if (entries > 0) {
+                        // one range tombstone instead of one per entry
+                        batch.deleteRange(store.files().queues(), prefix, Keys.prefixEnd(prefix));
+                        batch.delete(store.files().stats(), Keys.utf8(clientId));
+                    }
+                    for (int packetId : qos2) {
+                        batch.delete(store.files().qos2(), Keys.qos2(clientId, packetId));
+                    }
+                    for (Map.Entry<Long, Integer> e : references.entrySet()) {
+                        if (release(batch, e.getKey(), e.getValue())) {
+                            freedBytes += lengths.get(e.getKey());
+                        }
+                    }
+                    store.write(batch);
+                }
+                return new long[] {entries, freedBytes};
+            }
+        });
+        if (cleared[0] > 0) {
+            store.removed(cleared[0], cleared[1]);
+        }
+    }
+
+    @Override
+    public QueueStats stats(String clientId) {
+        return Codec.stats(store.call("reading the queue stats of " + clientId,
+                () -> store.db().get(store.files().stats(), Keys.utf8(clientId))));
+    }
+
+    @Override
+    public void addIncomingQos2(String clientId, int packetId) {
+        store.run("remembering QoS 2 packet " + packetId + " of " + clientId, () -> {
+            try (Stripes.Held held = store.clientLocks().lock(clientId)) {
+                store.db().put(store.files().qos2(), store.writeOptions(), Keys.qos2(clientId, packetId), EMPTY);
+            }
+        });
+    }
+
+    @Override
+    public void removeIncomingQos2(String clientId, int packetId) {
+        store.run("forgetting QoS 2 packet " + packetId + " of " + clientId, () -> {
+            try (Stripes.Held held = store.clientLocks().lock(clientId)) {
+                store.db().delete(store.files().qos2(), store.writeOptions(), Keys.qos2(clientId, packetId));
+            }
+        });
+    }
+
+    @Override
+    public Set<Integer> incomingQos2(String clientId) {
+        byte[] prefix = Keys.client(clientId);
+        return store.call("reading the QoS 2 packet ids of " + clientId, () -> {
+            Set<Integer> ids = new TreeSet<>();
+            try (Slice upper = new Slice(Keys.prefixEnd(prefix));
+                 ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+                 RocksIterator it = store.db().newIterator(store.files().qos2(), options)) {
+                for (it.seek(prefix); it.isValid(); it.next()) {
+                    ids.add(Keys.packetIdOf(it.key()));
+                }
+                it.status();
+            }
+            return ids;
+        });
+    }
+
+    /** Adds the change of one client's stats to the batch; the caller holds the client's lock. */
+    private void addStats(WriteBatch batch, String clientId, long messages, long bytes) throws RocksDBException {
+        byte[] key = Keys.utf8(clientId);
+        QueueStats current = Codec.stats(store.db().get(store.files().stats(), key));
+        long newMessages = current.messages() + messages;
+        if (newMessages <= 0) {
+            batch.delete(store.files().stats(), key);
+        } else {
+            batch.put(store.files().stats(), key, Codec.stats(newMessages, Math.max(0, current.payloadBytes() + bytes)));
+        }
+    }
+
+    /**
+     * Drops {@code count} references to a body, deleting it with the last; the caller holds the
+     * body's lock. Returns true when the body was deleted.
+     */
+    private boolean release(WriteBatch batch, long bodyId, int count) throws RocksDBException {
+        byte[] key = Keys.id(bodyId);
+        byte[] refs = store.db().get(store.files().refs(), key);
+        long left = refs == null ? 0 : Codec.count(refs) - count;
+        if (left > 0) {
+            batch.put(store.files().refs(), key, Codec.count(left));
+            return false;
+        }
+        batch.delete(store.files().refs(), key);
+        batch.delete(store.files().messages(), key);
+        return true;
+    }
+}

@@ -1,0 +1,67 @@
+package io.volantmq.persistence.rocksdb;
+
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The {@code rocksdb} backend: a durable store in a RocksDB directory.
+ *
+ * <p>Settings ({@code volantmq.persistence.rocksdb.<key>}):
+ * <ul>
+ *   <li>{@code path}: the directory, created if missing; default {@code data/rocksdb}</li>
+ *   <li>{@code fsync}: {@code true} (default) syncs every write to disk before the call returns,
+ *       so an acknowledged change survives a power loss; {@code false} hands writes to the OS
+ *       only, which survives a crash of the process but not of the machine</li>
+ * </ul>
+ *
+ * <p>Recovery: a WAL torn by a crash is replayed up to its last intact record; a store still
+ * reported corrupt is reopened skipping every corrupt record; a store that cannot be opened even
+ * so is moved aside to {@code <path>.damaged-<timestamp>} and an empty one takes its place. Each
+ * step is logged. A store locked by another process, or any other I/O failure, is an error.
+ */
+public final class RocksDbProvider implements Provider {
+    private static final Logger log = LoggerFactory.getLogger(RocksDbProvider.class);
+    private static final Set<String> KEYS = Set.of("path", "fsync");
+
+    @Override
+    public String name() {
+        return "rocksdb";
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public Store open(ProviderConfig config) {
+        for (String key : config.values().keySet()) {
+            if (!KEYS.contains(key)) {
+                log.warn("ignoring unknown setting {} (known: {})", config.propertyName(key), KEYS);
+            }
+        }
+        Path dir = config.getPath("path", Path.of("data", "rocksdb")).toAbsolutePath();
+        boolean fsync = bool(config, "fsync", true);
+        return new RocksDbStore(RocksDbFiles.open(dir), fsync);
+    }
+
+    private static boolean bool(ProviderConfig config, String key, boolean defaultValue) {
+        String value = config.get(key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new PersistenceException(config.propertyName(key) + " must be true or false, got '" + value + "'");
+        };
+    }
+}

@@ -1,0 +1,233 @@
+package io.volantmq.persistence.sqlite;
+
+import io.volantmq.persistence.InflightState;
+import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.QueueStats;
+import io.volantmq.persistence.QueueTarget;
+import io.volantmq.persistence.QueuedMessage;
+import io.volantmq.persistence.StoredMessage;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Queues as rows of {@code queue} pointing at one row of {@code messages} each; a message row
+ * counts its references and goes with the last one. Seq is the queue table's AUTOINCREMENT key:
+ * store-wide, strictly increasing, never reused (SQLite keeps the highest one in
+ * {@code sqlite_sequence}, also after a restart). {@link #stats} sums over the client's entries.
+ */
+final class SqliteMessageStore implements MessageStore {
+    private static final String INSERT_MESSAGE = "INSERT INTO messages (" + SqliteRows.MESSAGE_COLUMNS
+            + ", payload_len, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String LAST_ID = "SELECT last_insert_rowid()";
+    private static final String INSERT_ENTRY = "INSERT INTO queue (client_id, message_id, qos, retain, "
+            + "subscription_ids, packet_id, state) VALUES (?, ?, ?, ?, ?, 0, '" + InflightState.QUEUED.name() + "')";
+    private static final String READ = "SELECT q.seq, q.qos, q.retain, q.subscription_ids, q.packet_id, q.state, "
+            + "m.topic, m.qos, m.retain, m.payload, m.properties, m.created_at, m.expires_at "
+            + "FROM queue q JOIN messages m ON m.id = q.message_id "
+            + "WHERE q.client_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?";
+    private static final String UPDATE = "UPDATE queue SET packet_id = ?, state = ? WHERE client_id = ? AND seq = ?";
+    private static final String FIND = "SELECT message_id FROM queue WHERE client_id = ? AND seq = ?";
+    private static final String DELETE_ENTRY = "DELETE FROM queue WHERE seq = ?";
+    private static final String RELEASE = "UPDATE messages SET refs = refs - 1 WHERE id = ?";
+    private static final String DELETE_UNREFERENCED = "DELETE FROM messages WHERE id = ? AND refs <= 0";
+    private static final String CLEAR_RELEASE = "UPDATE messages SET refs = refs - "
+            + "(SELECT COUNT(*) FROM queue q WHERE q.message_id = messages.id AND q.client_id = ?) "
+            + "WHERE id IN (SELECT message_id FROM queue WHERE client_id = ?)";
+    private static final String CLEAR_MESSAGES = "DELETE FROM messages WHERE refs <= 0 "
+            + "AND id IN (SELECT message_id FROM queue WHERE client_id = ?)";
+    private static final String CLEAR_QUEUE = "DELETE FROM queue WHERE client_id = ?";
+    private static final String CLEAR_QOS2 = "DELETE FROM incoming_qos2 WHERE client_id = ?";
+    private static final String STATS = "SELECT COUNT(*), COALESCE(SUM(m.payload_len), 0) "
+            + "FROM queue q JOIN messages m ON m.id = q.message_id WHERE q.client_id = ?";
+    private static final String ADD_QOS2 = "INSERT OR IGNORE INTO incoming_qos2 (client_id, packet_id) VALUES (?, ?)";
+    private static final String REMOVE_QOS2 = "DELETE FROM incoming_qos2 WHERE client_id = ? AND packet_id = ?";
+    private static final String LIST_QOS2 = "SELECT packet_id FROM incoming_qos2 WHERE client_id = ?";
+
+    private final SqliteStore store;
+
+    SqliteMessageStore(SqliteStore store) {
+        this.store = store;
+    }
+
+    /** One transaction: the message row and every entry are committed together or not at all. */
+    @Override
+    public void enqueue(StoredMessage message, List<QueueTarget> targets) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        store.transaction("enqueue " + message.topic() + " for " + targets.size() + " sessions", () -> {
+            PreparedStatement insert = store.statement(INSERT_MESSAGE);
+            SqliteRows.bind(insert, 1, message);
+            insert.setLong(8, message.payload().length);
+            insert.setLong(9, targets.size());
+            insert.executeUpdate();
+            long messageId;
+            try (ResultSet rs = store.statement(LAST_ID).executeQuery()) {
+                rs.next();
+                messageId = rs.getLong(1);
+            }
+            PreparedStatement entry = store.statement(INSERT_ENTRY);
+            for (QueueTarget target : targets) {
+                entry.setString(1, target.clientId());
+                entry.setLong(2, messageId);
+                entry.setInt(3, target.qos());
+                entry.setInt(4, target.retain() ? 1 : 0);
+                entry.setString(5, encodeIds(target.subscriptionIds()));
+                entry.addBatch();
+            }
+            entry.executeBatch();
+            return null;
+        });
+    }
+
+    @Override
+    public List<QueuedMessage> read(String clientId, long afterSeq, int max) {
+        if (max <= 0) {
+            return List.of();
+        }
+        return store.transaction("read queue " + clientId, () -> {
+            PreparedStatement ps = store.statement(READ);
+            ps.setString(1, clientId);
+            ps.setLong(2, afterSeq);
+            ps.setInt(3, max);
+            List<QueuedMessage> result = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(new QueuedMessage(rs.getLong(1), SqliteRows.read(rs, 7), rs.getInt(2),
+                            rs.getInt(3) != 0, decodeIds(rs.getString(4)), rs.getInt(5),
+                            InflightState.valueOf(rs.getString(6))));
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void updateInflight(String clientId, long seq, int packetId, InflightState state) {
+        store.transaction("update inflight " + clientId + " " + seq, () -> {
+            PreparedStatement ps = store.statement(UPDATE);
+            ps.setInt(1, packetId);
+            ps.setString(2, state.name());
+            ps.setString(3, clientId);
+            ps.setLong(4, seq);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(String clientId, long seq) {
+        store.transaction("remove " + clientId + " " + seq, () -> {
+            PreparedStatement find = store.statement(FIND);
+            find.setString(1, clientId);
+            find.setLong(2, seq);
+            long messageId;
+            try (ResultSet rs = find.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                messageId = rs.getLong(1);
+            }
+            PreparedStatement delete = store.statement(DELETE_ENTRY);
+            delete.setLong(1, seq);
+            delete.executeUpdate();
+            PreparedStatement release = store.statement(RELEASE);
+            release.setLong(1, messageId);
+            release.executeUpdate();
+            PreparedStatement unreferenced = store.statement(DELETE_UNREFERENCED);
+            unreferenced.setLong(1, messageId);
+            unreferenced.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public void clear(String clientId) {
+        store.transaction("clear queue " + clientId, () -> {
+            // release the references first, while the entries still say which messages they hold
+            PreparedStatement release = store.statement(CLEAR_RELEASE);
+            release.setString(1, clientId);
+            release.setString(2, clientId);
+            release.executeUpdate();
+            for (String sql : new String[] {CLEAR_MESSAGES, CLEAR_QUEUE, CLEAR_QOS2}) {
+                PreparedStatement ps = store.statement(sql);
+                ps.setString(1, clientId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public QueueStats stats(String clientId) {
+        return store.transaction("stats " + clientId, () -> {
+            PreparedStatement ps = store.statement(STATS);
+            ps.setString(1, clientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long messages = rs.getLong(1);
+                return messages == 0 ? QueueStats.EMPTY : new QueueStats(messages, rs.getLong(2));
+            }
+        });
+    }
+
+    @Override
+    public void addIncomingQos2(String clientId, int packetId) {
+        store.transaction("add incoming qos2 " + clientId + " " + packetId, () -> {
+            PreparedStatement ps = store.statement(ADD_QOS2);
+            ps.setString(1, clientId);
+            ps.setInt(2, packetId);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public void removeIncomingQos2(String clientId, int packetId) {
+        store.transaction("remove incoming qos2 " + clientId + " " + packetId, () -> {
+            PreparedStatement ps = store.statement(REMOVE_QOS2);
+            ps.setString(1, clientId);
+            ps.setInt(2, packetId);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public Set<Integer> incomingQos2(String clientId) {
+        return store.transaction("incoming qos2 " + clientId, () -> {
+            PreparedStatement ps = store.statement(LIST_QOS2);
+            ps.setString(1, clientId);
+            Set<Integer> ids = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getInt(1));
+                }
+            }
+            return Set.copyOf(ids);
+        });
+    }
+
+    private static String encodeIds(List<Integer> ids) {
+        StringJoiner joiner = new StringJoiner(",");
+        ids.forEach(id -> joiner.add(Integer.toString(id)));
+        return joiner.toString();
+    }
+
+    private static List<Integer> decodeIds(String text) {
+        if (text == null || text.isEmpty()) {
+            return List.of();
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (String part : text.split(",")) {
+            ids.add(Integer.parseInt(part));
+        }
+        return ids;
+    }
+}

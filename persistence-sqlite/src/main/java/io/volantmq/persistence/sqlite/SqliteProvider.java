@@ -1,0 +1,54 @@
+package io.volantmq.persistence.sqlite;
+
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.Store;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A durable store in one SQLite file (WAL journal), through {@code org.xerial:sqlite-jdbc}.
+ *
+ * <p>Settings ({@code volantmq.persistence.sqlite.<key>}):
+ * <ul>
+ *   <li>{@code path}: the database file, default {@code data/volantmq.db}; missing parent
+ *       directories are created.</li>
+ *   <li>{@code synchronous}: {@code FULL} (default) makes every change durable, power loss
+ *       included, before the method returns; {@code NORMAL} survives a crash of the process but
+ *       may lose the last commits on power loss; {@code EXTRA} also syncs the directory.</li>
+ * </ul>
+ *
+ * <p>A damaged file is moved aside with a timestamp suffix, what can still be read from it is
+ * copied into a fresh file, and the broker starts (see {@code SqliteOpener}, {@code SqliteSalvage}).
+ */
+public final class SqliteProvider implements Provider {
+
+    public static final String NAME = "sqlite";
+    static final Path DEFAULT_PATH = Path.of("data", "volantmq.db");
+    // OFF is refused: the store claims to be durable
+    private static final Set<String> SYNCHRONOUS = Set.of("FULL", "NORMAL", "EXTRA");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public Store open(ProviderConfig config) {
+        Path path = config.getPath("path", DEFAULT_PATH).toAbsolutePath();
+        String synchronous = config.get("synchronous", "FULL").trim().toUpperCase(Locale.ROOT);
+        if (!SYNCHRONOUS.contains(synchronous)) {
+            throw new PersistenceException(config.propertyName("synchronous") + " must be one of "
+                    + SYNCHRONOUS + ", got '" + config.get("synchronous", "") + "'");
+        }
+        return new SqliteStore(path, SqliteOpener.open(path, synchronous));
+    }
+}

@@ -1,0 +1,111 @@
+package io.volantmq.persistence.sqlite;
+
+import io.volantmq.persistence.PersistenceException;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/** The tables, one or two per domain, and the schema version kept in {@code PRAGMA user_version}. */
+final class SqliteSchema {
+    static final int VERSION = 1;
+
+    /** In the order rows must be copied by {@link SqliteSalvage}. */
+    static final List<String> TABLES = List.of("sessions", "subscriptions", "retained", "messages", "queue",
+            "incoming_qos2");
+
+    private static final String[] DDL = {
+        """
+        CREATE TABLE IF NOT EXISTS sessions (
+            client_id TEXT PRIMARY KEY,
+            protocol_version INTEGER NOT NULL,
+            expiry_interval INTEGER NOT NULL,
+            disconnected_at INTEGER NOT NULL,
+            will_delay INTEGER NOT NULL,
+            will_topic TEXT,
+            will_qos INTEGER,
+            will_retain INTEGER,
+            will_payload BLOB,
+            will_properties BLOB,
+            will_created_at INTEGER,
+            will_expires_at INTEGER)""",
+        // id keeps the order in which filters were first added; an upsert keeps the id
+        """
+        CREATE TABLE IF NOT EXISTS subscriptions (
+            id INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            filter TEXT NOT NULL,
+            qos INTEGER NOT NULL,
+            no_local INTEGER NOT NULL,
+            retain_as_published INTEGER NOT NULL,
+            retain_handling INTEGER NOT NULL,
+            subscription_id INTEGER NOT NULL,
+            UNIQUE (client_id, filter))""",
+        """
+        CREATE TABLE IF NOT EXISTS retained (
+            topic TEXT PRIMARY KEY,
+            qos INTEGER NOT NULL,
+            retain INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            properties BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL)""",
+        // stored once per enqueue; refs = number of queue rows pointing at it
+        """
+        CREATE TABLE IF NOT EXISTS messages (
+            id INTEGER PRIMARY KEY,
+            topic TEXT NOT NULL,
+            qos INTEGER NOT NULL,
+            retain INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            properties BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            payload_len INTEGER NOT NULL,
+            refs INTEGER NOT NULL)""",
+        // AUTOINCREMENT: a store-wide seq that is never reused, not even after the newest row is deleted
+        """
+        CREATE TABLE IF NOT EXISTS queue (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id TEXT NOT NULL,
+            message_id INTEGER NOT NULL,
+            qos INTEGER NOT NULL,
+            retain INTEGER NOT NULL,
+            subscription_ids TEXT NOT NULL,
+            packet_id INTEGER NOT NULL,
+            state TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS queue_by_client ON queue (client_id, seq)",
+        "CREATE INDEX IF NOT EXISTS queue_by_message ON queue (message_id)",
+        """
+        CREATE TABLE IF NOT EXISTS incoming_qos2 (
+            client_id TEXT NOT NULL,
+            packet_id INTEGER NOT NULL,
+            PRIMARY KEY (client_id, packet_id)) WITHOUT ROWID""",
+    };
+
+    private SqliteSchema() {
+    }
+
+    static void create(Connection connection, Path path) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            int version;
+            try (ResultSet rs = statement.executeQuery("PRAGMA user_version")) {
+                version = rs.next() ? rs.getInt(1) : 0;
+            }
+            if (version > VERSION) {
+                connection.rollback();
+                // a newer broker wrote it: keep the user's data untouched rather than "recover" it away
+                throw new PersistenceException("sqlite store " + path + " has schema version " + version
+                        + ", this broker knows up to " + VERSION + "; use a newer broker or another path");
+            }
+            for (String ddl : DDL) {
+                statement.execute(ddl);
+            }
+            statement.execute("PRAGMA user_version = " + VERSION);
+        }
+        connection.commit();
+    }
+}

@@ -1,0 +1,141 @@
+package io.volantmq.persistence.sqlite;
+
+import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.RetainedStore;
+import io.volantmq.persistence.SessionStore;
+import io.volantmq.persistence.Store;
+import io.volantmq.persistence.SubscriptionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One connection guarded by a lock: SQLite has a single writer anyway, so a pool would only add
+ * lock contention on the file. Every call is one transaction, committed (and, with
+ * {@code synchronous=FULL}, synced to the WAL) before it returns.
+ */
+final class SqliteStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+
+    private final Path path;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final SqliteSessionStore sessions = new SqliteSessionStore(this);
+    private final SqliteSubscriptionStore subscriptions = new SqliteSubscriptionStore(this);
+    private final SqliteRetainedStore retained = new SqliteRetainedStore(this);
+    private final SqliteMessageStore messages = new SqliteMessageStore(this);
+    private Connection connection;
+
+    SqliteStore(Path path, Connection connection) {
+        this.path = path;
+        this.connection = connection;
+        LOG.info("sqlite store open at {}", path);
+    }
+
+    /** Work done inside one transaction, under the store's lock. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction and commits; rolls back and throws {@link PersistenceException} on failure. */
+    <T> T transaction(String what, Work<T> work) {
+        lock.lock();
+        try {
+            if (connection == null) {
+                throw new PersistenceException("sqlite store " + path + " is closed (" + what + ")");
+            }
+            try {
+                T result = work.run();
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                if (e instanceof PersistenceException p) {
+                    throw p;
+                }
+                throw new PersistenceException("sqlite store " + path + ": " + what + " failed: " + e.getMessage(), e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A prepared statement reused across calls; only inside {@link #transaction}. */
+    PreparedStatement statement(String sql) throws SQLException {
+        assert lock.isHeldByCurrentThread();
+        PreparedStatement statement = statements.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            statements.put(sql, statement);
+        }
+        return statement;
+    }
+
+    @Override
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    @Override
+    public SubscriptionStore subscriptions() {
+        return subscriptions;
+    }
+
+    @Override
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    @Override
+    public MessageStore messages() {
+        return messages;
+    }
+
+    /** One connection: calls run one at a time, so more lanes would only wait on the lock. */
+    @Override
+    public int maxConcurrency() {
+        return 1;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (connection == null) {
+                return;
+            }
+            for (PreparedStatement statement : statements.values()) {
+                try {
+                    statement.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing a statement", e);
+                }
+            }
+            statements.clear();
+            try {
+                connection.rollback();
+                connection.close();  // the last connection's close checkpoints the WAL into the file
+            } catch (SQLException e) {
+                throw new PersistenceException("sqlite store " + path + ": close failed: " + e.getMessage(), e);
+            } finally {
+                connection = null;
+            }
+            LOG.info("sqlite store closed at {}", path);
+        } finally {
+            lock.unlock();
+        }
+    }
+}
