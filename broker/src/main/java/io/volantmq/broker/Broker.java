@@ -1,5 +1,6 @@
 package io.volantmq.broker;
 
+import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.session.BrokerContext;
 import io.volantmq.broker.transport.Listeners;
 import io.volantmq.persistence.Provider;
@@ -56,7 +57,7 @@ public final class Broker implements AutoCloseable {
             log.info("persistence: '{}'", provider.name());
         }
         try {
-            context = BrokerContext.wire(config, store, events);
+            context = BrokerContext.wire(config, store, AccessControl.ALLOW_ALL, events);
             int restoredRetained = context.retained().recover(System.currentTimeMillis());
             int restoredSessions = context.sessions().recover();
             if (restoredRetained > 0 || restoredSessions > 0) {

@@ -1,6 +1,7 @@
 package io.volantmq.broker.routing;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.retained.RetainedIndex;
 import io.volantmq.persistence.MessageStore;
@@ -24,19 +25,21 @@ public final class Router {
     private final MessageStore messages;
     private final QueueLimits limits;
     private final MessagePropertiesCodec propertiesCodec;
+    private final AccessControl acl;
     private final boolean offlineQos0;
     private final boolean overlapping;
     private final LongAdder routed = new LongAdder();
     private final LongAdder noSubscribers = new LongAdder();
 
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
-                  QueueLimits limits, MessagePropertiesCodec propertiesCodec, BrokerConfig config) {
+                  QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config) {
         this.tree = tree;
         this.retained = retained;
         this.directory = directory;
         this.messages = messages;
         this.limits = limits;
         this.propertiesCodec = propertiesCodec;
+        this.acl = acl;
         this.offlineQos0 = config.offlineQos0();
         this.overlapping = config.allowOverlappingSubscriptions();
     }
@@ -70,7 +73,7 @@ public final class Router {
                 continue; // MQTT 5 no local [MQTT-3.8.3-3]
             }
             Recipient recipient = directory.find(d.clientId);
-            if (recipient == null) {
+            if (recipient == null || !acl.mayReceive(recipient.identity(), publish.topic())) {
                 continue;
             }
             int qos = Math.min(publish.qos(), d.qos);

@@ -8,6 +8,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.auth.AuthRequest;
+import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;
@@ -24,11 +26,13 @@ import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.protocol.Subscribe;
 import io.volantmq.broker.protocol.Unsubscribe;
 import io.volantmq.broker.protocol.Will;
+import io.volantmq.broker.transport.ListenerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +49,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
     private final BrokerContext broker;
+    private final ListenerContext listener;
     private final SubscribeFlow subscribeFlow;
     private final PublishFlow publishFlow;
     private ChannelHandlerContext ctx;
@@ -52,6 +57,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private State state = State.AWAITING_CONNECT;
     private ProtocolVersion version = ProtocolVersion.MQTT_3_1_1;
     private String clientId;
+    private ClientIdentity identity;
     private Session session;
     private Will will;
     private ScheduledFuture<?> connectTimeout;
@@ -61,8 +67,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean flushScheduled;
     private String closeReason;
 
-    public MqttConnection(BrokerContext broker) {
+    public MqttConnection(BrokerContext broker, ListenerContext listener) {
         this.broker = broker;
+        this.listener = listener;
         this.subscribeFlow = new SubscribeFlow(broker);
         this.publishFlow = new PublishFlow(broker);
     }
@@ -77,6 +84,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     String clientId() {
         return clientId;
+    }
+
+    /** Set once authentication has succeeded. */
+    ClientIdentity identity() {
+        return identity;
     }
 
     SocketAddress remoteAddress() {
@@ -262,7 +274,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         state = State.CONNECTING;
         channel.config().setAutoRead(false);
-        claimSession(connect);
+        AuthRequest request = new AuthRequest(listener.uri().toString(), connect.clientId(), connect.username(),
+                connect.password(), remoteAddress(), List.of(), version);
+        listener.authenticator().authenticate(request).whenComplete((result, error) -> eventLoop().execute(() -> {
+            if (state != State.CONNECTING) {
+                return; // closed while the authenticator worked
+            }
+            if (error != null) {
+                log.error("authentication of client {} from {} failed", clientId, remoteAddress(), error);
+                refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "authentication failed: " + error);
+            } else if (!result.allowed()) {
+                refuseConnect(result.reasonCode(), "not authenticated: " + result.reason());
+            } else {
+                String username = result.username() != null ? result.username() : connect.username();
+                identity = new ClientIdentity(clientId, username, listener.uri().toString(), remoteAddress());
+                claimSession(connect);
+            }
+        }));
     }
 
     private void claimSession(Connect connect) {

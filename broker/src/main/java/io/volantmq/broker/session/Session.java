@@ -6,6 +6,7 @@ import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.routing.MessagePropertiesCodec;
 import io.volantmq.broker.routing.Recipient;
 import io.volantmq.broker.routing.SubscriptionOptions;
@@ -40,6 +41,7 @@ public final class Session implements Recipient {
     private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
 
     private volatile MqttConnection connection;
+    private volatile ClientIdentity identity;
     private volatile int protocolLevel = ProtocolVersion.MQTT_3_1_1.level();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
 
@@ -78,6 +80,11 @@ public final class Session implements Recipient {
         return protocolLevel;
     }
 
+    @Override
+    public ClientIdentity identity() {
+        return identity;
+    }
+
     MqttConnection connection() {
         return connection;
     }
@@ -94,6 +101,7 @@ public final class Session implements Recipient {
         incomingQos2.addAll(messages.incomingQos2(clientId));
         cursor = 0;
         protocolLevel = newConnection.version().level();
+        identity = newConnection.identity();
         connection = newConnection;
     }
 

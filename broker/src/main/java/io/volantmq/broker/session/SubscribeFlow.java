@@ -45,6 +45,11 @@ final class SubscribeFlow {
                 codes.add(version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }
+            if (!broker.acl().maySubscribe(connection.identity(), filter)) {
+                log.warn("client {} may not subscribe to '{}': refused", session.clientId(), filter);
+                codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
+                continue;
+            }
             if (version.isV5() && Topics.isShared(filter)) {
                 codes.add(ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
                 continue;
@@ -58,6 +63,9 @@ final class SubscribeFlow {
             // retain handling 0: always send retained; 1: only for a new subscription; 2: never
             if (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed)) {
                 for (StoredMessage message : broker.retained().match(filter, now)) {
+                    if (!broker.acl().mayReceive(connection.identity(), message.topic())) {
+                        continue;
+                    }
                     retained.add(new RetainedDelivery(message, Math.min(message.qos(), s.qos()),
                             options.subscriptionId() == 0 ? List.of() : List.of(options.subscriptionId())));
                 }

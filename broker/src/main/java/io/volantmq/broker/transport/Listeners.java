@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.volantmq.broker.BrokerEvents;
+import io.volantmq.broker.auth.Authenticator;
 import io.volantmq.broker.session.BrokerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,8 @@ public final class Listeners implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childHandler(new MqttChannelInitializer(broker, clientChannels));
+                .childHandler(new MqttChannelInitializer(broker, new ListenerContext(uri, Authenticator.ALLOW_ALL),
+                        clientChannels));
         Channel channel;
         try {
             channel = bootstrap.bind(uri.getHost(), uri.getPort()).syncUninterruptibly().channel();

@@ -11,11 +11,13 @@ import io.volantmq.broker.session.MqttConnection;
 /** The one pipeline every listener shares; transports (TLS, WebSocket) will add their handlers in front. */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final BrokerContext broker;
+    private final ListenerContext listener;
     private final ChannelGroup openChannels;
     private final MqttEncoder encoder = new MqttEncoder();
 
-    MqttChannelInitializer(BrokerContext broker, ChannelGroup openChannels) {
+    MqttChannelInitializer(BrokerContext broker, ListenerContext listener, ChannelGroup openChannels) {
         this.broker = broker;
+        this.listener = listener;
         this.openChannels = openChannels;
     }
 
@@ -25,6 +27,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         channel.pipeline()
                 .addLast("decoder", new MqttDecoder(broker.config().maxPacketSize()))
                 .addLast("encoder", encoder)
-                .addLast("mqtt", new MqttConnection(broker));
+                .addLast("mqtt", new MqttConnection(broker, listener));
     }
 }
