@@ -1,0 +1,51 @@
+package io.volantmq.broker;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BrokerConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        BrokerConfig c = BrokerConfig.fromProperties(new Properties());
+        assertThat(c.listeners()).containsExactly(URI.create("tcp://0.0.0.0:1883"));
+        assertThat(c.keepAliveSeconds()).isEqualTo(60);
+        assertThat(c.forceKeepAlive()).isFalse();
+        assertThat(c.offlineQos0()).isFalse();
+        assertThat(c.allowOverlappingSubscriptions()).isFalse();
+        assertThat(c.duplicateClientPolicy()).isEqualTo(BrokerConfig.DuplicateClientPolicy.TAKEOVER);
+        assertThat(c.maxSessionCount()).isZero();
+    }
+
+    @Test
+    void readsSystemPropertyStyleKeys() {
+        Properties p = new Properties();
+        p.setProperty("volantmq.listeners", "tcp://127.0.0.1:1883, tcp://127.0.0.1:1884");
+        p.setProperty("volantmq.offlineQoS0", "true");
+        p.setProperty("volantmq.duplicateClientId", "refuse");
+        p.setProperty("volantmq.maxPacketSize", "4096");
+        p.setProperty("volantmq.queueDropPolicy", "NEWEST");
+        BrokerConfig c = BrokerConfig.fromProperties(p);
+        assertThat(c.listeners()).hasSize(2);
+        assertThat(c.offlineQos0()).isTrue();
+        assertThat(c.duplicateClientPolicy()).isEqualTo(BrokerConfig.DuplicateClientPolicy.REFUSE);
+        assertThat(c.maxPacketSize()).isEqualTo(4096);
+        assertThat(c.queueDropPolicy()).isEqualTo(BrokerConfig.DropPolicy.NEWEST);
+    }
+
+    @Test
+    void badValuesNameTheKey() {
+        Properties p = new Properties();
+        p.setProperty("volantmq.keepAlive", "soon");
+        assertThatThrownBy(() -> BrokerConfig.fromProperties(p)).hasMessageContaining("volantmq.keepAlive");
+        Properties q = new Properties();
+        q.setProperty("volantmq.duplicateClientId", "maybe");
+        assertThatThrownBy(() -> BrokerConfig.fromProperties(q)).hasMessageContaining("volantmq.duplicateClientId")
+                .hasMessageContaining("takeover");
+    }
+}

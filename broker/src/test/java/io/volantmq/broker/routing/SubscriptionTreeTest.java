@@ -1,0 +1,91 @@
+package io.volantmq.broker.routing;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SubscriptionTreeTest {
+    private static final SubscriptionOptions Q1 = new SubscriptionOptions(1, false, false, 0);
+
+    @ParameterizedTest(name = "{0} matches {1}: {2}")
+    @CsvSource({
+            "sport/tennis/player1/#, sport/tennis/player1, true",          // [MQTT-4.7.1-2] parent level
+            "sport/tennis/player1/#, sport/tennis/player1/ranking, true",
+            "sport/#, sport, true",
+            "#, any/thing, true",
+            "sport/+, sport/, true",                                       // empty level matches +
+            "sport/+, sport, false",
+            "+/+, /finance, true",
+            "/+, /finance, true",
+            "+, /finance, false",
+            "sport/+/player1, sport/tennis/player1, true",
+            "sport/+/player1, sport/tennis/player2, false",
+            "#, $SYS/broker, false",                                       // [MQTT-4.7.2-1]
+            "+/monitor/Clients, $SYS/monitor/Clients, false",
+            "$SYS/#, $SYS/broker, true",
+            "$SYS/monitor/+, $SYS/monitor/Clients, true",
+            "a//b, a//b, true",
+            "a/+/b, a//b, true",
+    })
+    void matchesLikeTheSpecExamples(String filter, String topic, boolean expected) {
+        SubscriptionTree tree = new SubscriptionTree();
+        tree.subscribe("c", filter, Q1);
+        assertThat(!tree.match(topic).isEmpty()).isEqualTo(expected);
+        assertThat(TopicMatcher.matches(filter, topic)).isEqualTo(expected);
+    }
+
+    @Test
+    void resubscribeReplacesAndUnsubscribePrunes() {
+        SubscriptionTree tree = new SubscriptionTree();
+        assertThat(tree.subscribe("c", "a/b", Q1)).isFalse();
+        assertThat(tree.subscribe("c", "a/b", new SubscriptionOptions(2, false, false, 0))).isTrue();
+        assertThat(tree.match("a/b")).singleElement().satisfies(s -> assertThat(s.options().qos()).isEqualTo(2));
+        assertThat(tree.unsubscribe("c", "a/b")).isTrue();
+        assertThat(tree.unsubscribe("c", "a/b")).isFalse();
+        assertThat(tree.match("a/b")).isEmpty();
+    }
+
+    @Test
+    void oneEntryPerClientAndFilter() {
+        SubscriptionTree tree = new SubscriptionTree();
+        tree.subscribe("c1", "a/+", Q1);
+        tree.subscribe("c1", "a/#", Q1);
+        tree.subscribe("c2", "a/b", Q1);
+        assertThat(tree.match("a/b")).extracting(Subscriber::clientId, Subscriber::filter)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("c1", "a/+"),
+                        org.assertj.core.groups.Tuple.tuple("c1", "a/#"),
+                        org.assertj.core.groups.Tuple.tuple("c2", "a/b"));
+    }
+
+    @Test
+    void matchingWhileOthersSubscribeAndUnsubscribeNeverLosesAStableSubscription() throws Exception {
+        SubscriptionTree tree = new SubscriptionTree();
+        tree.subscribe("stable", "x/y/z", Q1);
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<?> churn = pool.submit(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                tree.subscribe("churn" + (i % 50), "x/y/" + (i % 7), Q1);
+                tree.unsubscribe("churn" + ((i + 25) % 50), "x/y/" + ((i + 3) % 7));
+            }
+        });
+        try {
+            for (int i = 0; i < 200_000; i++) {
+                assertThat(tree.match("x/y/z")).anyMatch(s -> s.clientId().equals("stable"));
+            }
+        } finally {
+            stop.set(true);
+            churn.get(10, TimeUnit.SECONDS);
+            pool.shutdownNow();
+        }
+    }
+}

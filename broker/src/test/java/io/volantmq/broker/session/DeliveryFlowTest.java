@@ -1,0 +1,169 @@
+package io.volantmq.broker.session;
+
+import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.protocol.MqttMessage;
+import io.volantmq.broker.protocol.PacketType;
+import io.volantmq.broker.protocol.PubReply;
+import io.volantmq.broker.protocol.Publish;
+import io.volantmq.broker.protocol.SubAck;
+import io.volantmq.broker.protocol.Subscribe;
+import io.volantmq.broker.protocol.Subscription;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Outbound QoS flows, the inflight window, resume with DUP, queue bounds: through the real handler and memory store. */
+class DeliveryFlowTest {
+
+    private static Publish publish(String topic, int qos, int packetId, String payload) {
+        return new Publish(topic, qos, false, false, packetId, payload.getBytes(), null);
+    }
+
+    private static void subscribe(FlowHarness.Client client, String filter, int qos) {
+        client.send(new Subscribe(1, List.of(Subscription.of(filter, qos)), null));
+        assertThat(client.receive()).isInstanceOf(SubAck.class);
+    }
+
+    @Test
+    void qos1IsResentWithDupAndTheSamePacketIdAfterReconnect() {
+        try (FlowHarness h = new FlowHarness()) {
+            FlowHarness.Client sub = h.connect("sub", false);
+            subscribe(sub, "t", 1);
+            FlowHarness.Client pub = h.connect("pub", true);
+            pub.send(publish("t", 1, 10, "hello"));
+            assertThat(pub.receive()).isEqualTo(PubReply.of(PacketType.PUBACK, 10));
+
+            Publish first = (Publish) sub.receive();
+            assertThat(first.dup()).isFalse();
+            sub.drop(); // no PUBACK
+
+            FlowHarness.Client again = h.open();
+            assertThat(again.connect("sub", false).sessionPresent()).isTrue();
+            Publish resent = (Publish) again.receive();
+            assertThat(resent.dup()).isTrue(); // [MQTT-4.4.0-1] / [MQTT-3.3.1-1]
+            assertThat(resent.packetId()).isEqualTo(first.packetId());
+            assertThat(new String(resent.payload())).isEqualTo("hello");
+            again.send(PubReply.of(PacketType.PUBACK, resent.packetId()));
+            assertThat(h.store.messages().stats("sub").messages()).isZero();
+        }
+    }
+
+    @Test
+    void qos2AfterPubrecResumesWithPubrelNotPublish() {
+        try (FlowHarness h = new FlowHarness()) {
+            FlowHarness.Client sub = h.connect("sub2", false);
+            subscribe(sub, "t2", 2);
+            FlowHarness.Client pub = h.connect("pub2", true);
+            pub.send(publish("t2", 2, 5, "x"));
+            Publish delivered = (Publish) sub.receive();
+            sub.send(PubReply.of(PacketType.PUBREC, delivered.packetId()));
+            assertThat(sub.receive()).isEqualTo(PubReply.of(PacketType.PUBREL, delivered.packetId()));
+            sub.drop();
+
+            FlowHarness.Client again = h.open();
+            again.connect("sub2", false);
+            // [MQTT-4.4.0-1]: unacknowledged PUBREL is re-sent, the message is not published again
+            assertThat(again.receive()).isEqualTo(PubReply.of(PacketType.PUBREL, delivered.packetId()));
+            again.send(PubReply.of(PacketType.PUBCOMP, delivered.packetId()));
+            assertThat(again.poll()).isNull();
+            assertThat(h.store.messages().stats("sub2").messages()).isZero();
+        }
+    }
+
+    @Test
+    void inflightWindowHoldsBackUntilAcknowledged() {
+        try (FlowHarness h = new FlowHarness(b -> b.maxInflight(2))) {
+            FlowHarness.Client sub = h.connect("win", true);
+            subscribe(sub, "w", 1);
+            FlowHarness.Client pub = h.connect("win-pub", true);
+            for (int i = 1; i <= 5; i++) {
+                pub.send(publish("w", 1, i, "m" + i));
+            }
+            List<MqttMessage> firstTwo = sub.drain();
+            assertThat(firstTwo).hasSize(2);
+            sub.send(PubReply.of(PacketType.PUBACK, ((Publish) firstTwo.get(0)).packetId()));
+            List<MqttMessage> next = sub.drain();
+            assertThat(next).hasSize(1);
+            assertThat(new String(((Publish) next.get(0)).payload())).isEqualTo("m3");
+        }
+    }
+
+    @Test
+    void fullOfflineQueueDropsTheOldestByDefault() {
+        try (FlowHarness h = new FlowHarness(b -> b.maxQueuedMessages(3))) {
+            FlowHarness.Client sub = h.connect("bounded", false);
+            subscribe(sub, "b", 1);
+            sub.drop();
+            FlowHarness.Client pub = h.connect("bounded-pub", true);
+            for (int i = 1; i <= 5; i++) {
+                pub.send(publish("b", 1, i, "m" + i));
+            }
+            assertThat(h.broker.router().limits().dropped()).isEqualTo(2);
+            FlowHarness.Client again = h.open();
+            again.connect("bounded", false);
+            assertThat(again.drain()).extracting(m -> new String(((Publish) m).payload()))
+                    .containsExactly("m3", "m4", "m5");
+        }
+    }
+
+    @Test
+    void fullOfflineQueueDropsTheNewestWhenConfigured() {
+        try (FlowHarness h = new FlowHarness(b -> b.maxQueuedMessages(3)
+                .queueDropPolicy(BrokerConfig.DropPolicy.NEWEST))) {
+            FlowHarness.Client sub = h.connect("bounded-n", false);
+            subscribe(sub, "bn", 1);
+            sub.drop();
+            FlowHarness.Client pub = h.connect("bounded-n-pub", true);
+            for (int i = 1; i <= 5; i++) {
+                pub.send(publish("bn", 1, i, "m" + i));
+            }
+            FlowHarness.Client again = h.open();
+            again.connect("bounded-n", false);
+            assertThat(again.drain()).extracting(m -> new String(((Publish) m).payload()))
+                    .containsExactly("m1", "m2", "m3");
+            assertThat(h.broker.router().limits().dropped()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void overlappingSubscriptionsDeliverOnceAtTheHighestQosByDefault() {
+        try (FlowHarness h = new FlowHarness()) {
+            FlowHarness.Client sub = h.connect("overlap", true);
+            subscribe(sub, "a/+", 0);
+            subscribe(sub, "a/#", 2);
+            FlowHarness.Client pub = h.connect("overlap-pub", true);
+            pub.send(publish("a/b", 2, 1, "x"));
+            List<MqttMessage> got = sub.drain();
+            assertThat(got).hasSize(1);
+            assertThat(((Publish) got.get(0)).qos()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void overlappingSubscriptionsDeliverOncePerSubscriptionWhenAllowed() {
+        try (FlowHarness h = new FlowHarness(b -> b.allowOverlappingSubscriptions(true))) {
+            FlowHarness.Client sub = h.connect("overlap2", true);
+            subscribe(sub, "a/+", 0);
+            subscribe(sub, "a/#", 1);
+            FlowHarness.Client pub = h.connect("overlap2-pub", true);
+            pub.send(publish("a/b", 1, 1, "x"));
+            assertThat(sub.drain()).extracting(m -> ((Publish) m).qos()).containsExactlyInAnyOrder(0, 1);
+        }
+    }
+
+    @Test
+    void cleanSessionQueueIsGoneAfterDisconnect() {
+        try (FlowHarness h = new FlowHarness()) {
+            FlowHarness.Client sub = h.connect("ephemeral", true);
+            subscribe(sub, "e", 1);
+            FlowHarness.Client pub = h.connect("ephemeral-pub", true);
+            pub.send(publish("e", 1, 1, "x"));
+            sub.drop();
+            assertThat(h.broker.sessions().get("ephemeral")).isNull();
+            assertThat(h.store.messages().stats("ephemeral").messages()).isZero();
+            assertThat(h.broker.tree().match("e")).isEmpty();
+        }
+    }
+}
