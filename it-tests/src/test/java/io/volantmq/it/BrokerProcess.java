@@ -1,0 +1,99 @@
+package io.volantmq.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker as a separate process, started through the {@code ./volantmq} launcher exactly as an
+ * operator would, so that it can be killed with SIGKILL mid-stream.
+ */
+final class BrokerProcess implements AutoCloseable {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    private final List<String> settings;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    /** @param settings {@code -Dkey=value} arguments, without the listener (the port is chosen here) */
+    BrokerProcess(List<String> settings, Path log) throws IOException {
+        this.settings = List.copyOf(settings);
+        this.log = log;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            this.port = probe.getLocalPort();
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** Starts it and waits (at most 60 s) until it accepts connections. */
+    BrokerProcess start() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ROOT.resolve("volantmq").toString());
+        command.addAll(settings);
+        command.add("-Dvolantmq.listeners=tcp://127.0.0.1:" + port);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("VOLANTMQ_NO_BUILD", "1");
+        env.put("VOLANTMQ_JAVA_OPTS", "-Xmx256m");
+        process = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker exited with " + process.exitValue() + "; log: " + tail());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return this;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("broker did not listen on " + port + " within 60 s; log: " + tail());
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, like a power cut for the process. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the clean shutdown path. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}
