@@ -1,7 +1,13 @@
 package io.volantmq.broker;
 
-import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.auth.EnhancedAuthMechanism;
+import io.volantmq.broker.auth.Security;
+import io.volantmq.broker.auth.scram.ScramCredentialFile;
+import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
+import io.volantmq.broker.persist.GuardedStore;
+import io.volantmq.broker.persist.StoreHealth;
 import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.broker.session.SessionRegistry;
 import io.volantmq.broker.transport.Listeners;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
@@ -13,6 +19,11 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The broker: build it, {@link #start()} it, {@link #close()} it. Everything is wired here, by hand.
@@ -32,11 +43,18 @@ public final class Broker implements AutoCloseable {
     private Store store;
     private BrokerContext context;
     private Listeners listeners;
+    private Security security;
+    private GuardedStore guarded;
+    /** Session expiry and delayed wills, checked once a second. */
+    private ScheduledExecutorService housekeeping;
     private boolean closed;
 
-    private Broker(BrokerConfig config, BrokerEvents events) {
+    private final List<EnhancedAuthMechanism> authMechanisms;
+
+    private Broker(BrokerConfig config, BrokerEvents events, List<EnhancedAuthMechanism> authMechanisms) {
         this.config = config;
         this.events = events;
+        this.authMechanisms = authMechanisms;
     }
 
     public static Builder builder() {
@@ -49,7 +67,10 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("broker already started");
         }
         Provider provider = Providers.select(config.persistence(), Broker.class.getClassLoader());
-        store = provider.open(ProviderConfig.fromProperties(provider.name(), config.persistenceProperties()));
+        Store opened = provider.open(ProviderConfig.fromProperties(provider.name(), config.persistenceProperties()));
+        // a durable store can fail at run time (network, disk): fail fast and report it instead of blocking
+        guarded = provider.durable() ? new GuardedStore(opened, provider.name(), 1000) : null;
+        store = guarded != null ? guarded : opened;
         if (!provider.durable()) {
             log.info("persistence: '{}' - sessions, queues and retained messages do not survive a restart",
                     provider.name());
@@ -57,16 +78,37 @@ public final class Broker implements AutoCloseable {
             log.info("persistence: '{}'", provider.name());
         }
         try {
-            context = BrokerContext.wire(config, store, AccessControl.ALLOW_ALL, events);
+            security = Security.open(config); // auth providers and ACLs; fails fast on bad settings
+            context = BrokerContext.wire(config, store, security.accessControl(), mechanisms(), events);
             int restoredRetained = context.retained().recover(System.currentTimeMillis());
             int restoredSessions = context.sessions().recover();
             if (restoredRetained > 0 || restoredSessions > 0) {
                 log.info("restored {} persistent sessions and {} retained messages", restoredSessions,
                         restoredRetained);
             }
-            listeners = new Listeners(context);
+            listeners = new Listeners(context, security);
             listeners.start();
+            housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "volantmq-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
+            SessionRegistry sessions = context.sessions();
+            long sharedAckTimeoutMillis = 1000L * Long.parseLong(
+                    config.settings().getOrDefault("sharedAckTimeout", "30").trim());
+            housekeeping.scheduleWithFixedDelay(() -> {
+                try {
+                    long now = System.currentTimeMillis();
+                    sessions.expire(now);
+                    sessions.moveStaleShared(now, sharedAckTimeoutMillis);
+                } catch (RuntimeException e) {
+                    log.error("session expiry check failed", e);
+                }
+            }, 1, 1, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
+            if (security != null) {
+                security.close();
+            }
             store.close();
             throw e;
         }
@@ -74,9 +116,24 @@ public final class Broker implements AutoCloseable {
         return this;
     }
 
+    /** The configured MQTT 5 enhanced authentication methods: those built in, plus a SCRAM file if set. */
+    private List<EnhancedAuthMechanism> mechanisms() {
+        List<EnhancedAuthMechanism> all = new ArrayList<>(authMechanisms);
+        String scramFile = config.settings().get("auth.scramFile");
+        if (scramFile != null && !scramFile.isBlank()) {
+            all.add(new ScramSha256Mechanism(ScramCredentialFile.load(Path.of(scramFile.trim()))));
+        }
+        return all;
+    }
+
     /** The bound listener addresses, in configuration order (a port 0 resolves to the real one). */
     public List<InetSocketAddress> boundAddresses() {
         return listeners == null ? List.of() : listeners.boundAddresses();
+    }
+
+    /** Whether the store answers; a memory store always does. */
+    public StoreHealth storeHealth() {
+        return guarded != null ? guarded.health() : new StoreHealth(true, null, 0, 0);
     }
 
     public BrokerConfig config() {
@@ -99,7 +156,9 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        housekeeping.shutdownNow();
         listeners.close();
+        security.close();
         store.close();
         log.info("VolantMQ node '{}' stopped", config.nodeName());
     }
@@ -108,6 +167,7 @@ public final class Broker implements AutoCloseable {
     public static final class Builder {
         private BrokerConfig config = BrokerConfig.builder().build();
         private BrokerEvents events = BrokerEvents.NONE;
+        private final List<EnhancedAuthMechanism> authMechanisms = new ArrayList<>();
 
         public Builder config(BrokerConfig config) {
             this.config = Objects.requireNonNull(config);
@@ -119,8 +179,14 @@ public final class Broker implements AutoCloseable {
             return this;
         }
 
+        /** Adds an MQTT 5 enhanced authentication method, e.g. {@code new ScramSha256Mechanism(store)}. */
+        public Builder authMechanism(EnhancedAuthMechanism mechanism) {
+            authMechanisms.add(Objects.requireNonNull(mechanism));
+            return this;
+        }
+
         public Broker build() {
-            return new Broker(config, events);
+            return new Broker(config, events, List.copyOf(authMechanisms));
         }
     }
 }

@@ -2,8 +2,10 @@ package io.volantmq.broker;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -25,8 +27,14 @@ public record BrokerConfig(
         int maxQueuedMessages,
         long maxQueuedBytes,
         DropPolicy queueDropPolicy,
+        int maxKeepAliveSeconds,
+        int receiveMaximum,
+        int topicAliasMaximum,
+        String responseInformation,
+        boolean validatePayloadFormat,
         String persistence,
-        Properties persistenceProperties) {
+        Properties persistenceProperties,
+        Map<String, String> settings) {
 
     /** What a second connection with a client id already connected does. */
     public enum DuplicateClientPolicy {
@@ -52,10 +60,14 @@ public record BrokerConfig(
         requireRange("maxSessionCount", maxSessionCount, 0, Integer.MAX_VALUE);
         requireRange("maxInflight", maxInflight, 1, 65535);
         requireRange("maxQueuedMessages", maxQueuedMessages, 1, Integer.MAX_VALUE);
+        requireRange("maxKeepAlive", maxKeepAliveSeconds, 0, 65535);
+        requireRange("receiveMaximum", receiveMaximum, 1, 65535);
+        requireRange("topicAliasMaximum", topicAliasMaximum, 0, 65535);
         if (maxQueuedBytes < 1) {
             throw new IllegalArgumentException("maxQueuedBytes must be positive, got " + maxQueuedBytes);
         }
         persistenceProperties = persistenceProperties == null ? new Properties() : persistenceProperties;
+        settings = settings == null ? Map.of() : Map.copyOf(settings);
     }
 
     private static void requireRange(String name, long value, long min, long max) {
@@ -74,7 +86,8 @@ public record BrokerConfig(
         String listeners = props.getProperty(PREFIX + "listeners");
         if (listeners != null) {
             b.listeners.clear();
-            for (String uri : listeners.split(",")) {
+            // a comma starts a new listener only before "scheme://": ?auth=certificate,file stays whole
+            for (String uri : listeners.split(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)")) {
                 if (!uri.isBlank()) {
                     b.listener(uri.trim());
                 }
@@ -94,8 +107,18 @@ public record BrokerConfig(
         b.maxQueuedMessages = r.integer("maxQueuedMessages", b.maxQueuedMessages);
         b.maxQueuedBytes = r.longValue("maxQueuedBytes", b.maxQueuedBytes);
         b.queueDropPolicy = r.enumValue("queueDropPolicy", DropPolicy.class, b.queueDropPolicy);
+        b.maxKeepAliveSeconds = r.integer("maxKeepAlive", b.maxKeepAliveSeconds);
+        b.receiveMaximum = r.integer("receiveMaximum", b.receiveMaximum);
+        b.topicAliasMaximum = r.integer("topicAliasMaximum", b.topicAliasMaximum);
+        b.responseInformation = r.string("responseInformation", b.responseInformation);
+        b.validatePayloadFormat = r.bool("validatePayloadFormat", b.validatePayloadFormat);
         b.persistence = r.string("persistence", b.persistence);
         b.persistenceProperties = props;
+        for (String key : props.stringPropertyNames()) {
+            if (key.startsWith(PREFIX)) {
+                b.setting(key, props.getProperty(key));
+            }
+        }
         return b.build();
     }
 
@@ -167,6 +190,11 @@ public record BrokerConfig(
         private int maxQueuedMessages = 10_000;
         private long maxQueuedBytes = 64L * 1024 * 1024;
         private DropPolicy queueDropPolicy = DropPolicy.OLDEST;
+        private int maxKeepAliveSeconds;
+        private int receiveMaximum = 65535;
+        private int topicAliasMaximum = 10;
+        private String responseInformation;
+        private boolean validatePayloadFormat;
         private String persistence;
         private Properties persistenceProperties = new Properties();
 
@@ -198,16 +226,38 @@ public record BrokerConfig(
         public Builder maxQueuedMessages(int v) { maxQueuedMessages = v; return this; }
         public Builder maxQueuedBytes(long v) { maxQueuedBytes = v; return this; }
         public Builder queueDropPolicy(DropPolicy v) { queueDropPolicy = v; return this; }
+        /** MQTT 5: the largest keep-alive accepted; 0 or more is answered with Server Keep Alive. 0 = no limit. */
+        public Builder maxKeepAliveSeconds(int v) { maxKeepAliveSeconds = v; return this; }
+        /** MQTT 5: unacknowledged QoS 1/2 PUBLISHes a client may have towards the broker. */
+        public Builder receiveMaximum(int v) { receiveMaximum = v; return this; }
+        /** MQTT 5: topic aliases a client may use towards the broker (0 = none). */
+        public Builder topicAliasMaximum(int v) { topicAliasMaximum = v; return this; }
+        /** MQTT 5: Response Information sent to clients that request it (null = none). */
+        public Builder responseInformation(String v) { responseInformation = v; return this; }
+        /** MQTT 5: check that payloads marked UTF-8 (Payload Format Indicator 1) are (0x99 otherwise). */
+        public Builder validatePayloadFormat(boolean v) { validatePayloadFormat = v; return this; }
         /** The persistence provider's name; null picks automatically (see README). */
         public Builder persistence(String v) { persistence = v; return this; }
         /** Properties holding {@code volantmq.persistence.<name>.*} backend settings. */
         public Builder persistenceProperties(Properties v) { persistenceProperties = v; return this; }
 
+        private final Map<String, String> settings = new HashMap<>();
+
+        /**
+         * A transport or security setting ({@code tls.certFile}, {@code auth}, {@code acl.file}, ...; see the
+         * README), with or without the {@code volantmq.} prefix. Listener URIs override them per listener.
+         */
+        public Builder setting(String key, String value) {
+            settings.put(key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key, value);
+            return this;
+        }
+
         public BrokerConfig build() {
             return new BrokerConfig(listeners, nodeName, connectTimeoutSeconds, keepAliveSeconds, forceKeepAlive,
                     maxPacketSize, maxSessionCount, offlineQos0, allowOverlappingSubscriptions, duplicateClientPolicy,
-                    maxInflight, maxQueuedMessages, maxQueuedBytes, queueDropPolicy, persistence,
-                    persistenceProperties);
+                    maxInflight, maxQueuedMessages, maxQueuedBytes, queueDropPolicy, maxKeepAliveSeconds,
+                    receiveMaximum, topicAliasMaximum, responseInformation, validatePayloadFormat, persistence,
+                    persistenceProperties, settings);
         }
     }
 }

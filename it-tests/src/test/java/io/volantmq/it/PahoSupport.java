@@ -71,6 +71,9 @@ final class PahoSupport {
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
+        // Paho decrements its inflight count on its callback thread, after the synchronous publish
+        // has already returned: back-to-back publishes can trip its default limit of 10
+        options.setMaxInflight(1000);
         return options;
     }
 

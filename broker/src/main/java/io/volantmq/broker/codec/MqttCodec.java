@@ -120,4 +120,12 @@ public final class MqttCodec {
         reader.expectEnd();
         return properties;
     }
+
+    /**
+     * True when {@code bytes} are well-formed UTF-8 without U+0000 (the rule for MQTT strings, and
+     * for payloads whose Payload Format Indicator says UTF-8 [MQTT-3.3.2-4]).
+     */
+    public static boolean isWellFormedUtf8(byte[] bytes) {
+        return Utf8Validator.firstInvalid(bytes, 0, bytes.length) < 0;
+    }
 }

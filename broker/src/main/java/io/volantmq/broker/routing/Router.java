@@ -3,20 +3,29 @@ package io.volantmq.broker.routing;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.protocol.Publish;
+import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.retained.RetainedIndex;
+import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.QueueTarget;
+import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Routes one application message to every matching session: QoS 0 to online sessions straight to
- * their connection, everything else through the store queues (stored once for all of them).
+ * their connection, everything else through the store queues (stored once for all of them). Each
+ * share group of a shared subscription gets the message once, on one member, round robin,
+ * preferring members that are online.
  */
 public final class Router {
     private final SubscriptionTree tree;
@@ -28,6 +37,7 @@ public final class Router {
     private final AccessControl acl;
     private final boolean offlineQos0;
     private final boolean overlapping;
+    private final Map<String, AtomicInteger> shareCursors = new ConcurrentHashMap<>();
     private final LongAdder routed = new LongAdder();
     private final LongAdder noSubscribers = new LongAdder();
 
@@ -50,10 +60,11 @@ public final class Router {
     }
 
     /**
-     * Publishes a message received from {@code originClientId} (null for the broker itself, e.g. a will).
-     * Runs on the caller's thread; never blocks on a subscriber.
+     * Publishes a message received from {@code originClientId} (for a will, the client it belonged to).
+     * Runs on the caller's thread; never blocks on a subscriber. Returns false when no subscription
+     * matched (MQTT 5 reason 0x10).
      */
-    public void publish(String originClientId, Publish publish) {
+    public boolean publish(String originClientId, Publish publish) {
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
         if (publish.retain()) {
@@ -63,15 +74,12 @@ public final class Router {
         List<Subscriber> matches = tree.match(publish.topic());
         if (matches.isEmpty()) {
             noSubscribers.increment();
-            return;
+            return false;
         }
         routed.increment();
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
-        for (Delivery d : deliveries(matches)) {
-            if (d.noLocal && d.clientId.equals(originClientId)) {
-                continue; // MQTT 5 no local [MQTT-3.8.3-3]
-            }
+        for (Delivery d : deliveries(matches, originClientId)) {
             Recipient recipient = directory.find(d.clientId);
             if (recipient == null || !acl.mayReceive(recipient.identity(), publish.topic())) {
                 continue;
@@ -102,22 +110,116 @@ public final class Router {
                 recipient.notifyQueued();
             }
         }
+        return true;
     }
 
-    /** One delivery per client at the highest QoS of its matching subscriptions, or one per subscription. */
-    private Iterable<Delivery> deliveries(List<Subscriber> matches) {
+    /**
+     * One delivery per client at the highest QoS of its matching subscriptions (or one per
+     * subscription when overlapping is allowed), plus one per share group.
+     */
+    private List<Delivery> deliveries(List<Subscriber> matches, String originClientId) {
         List<Delivery> result = new ArrayList<>(matches.size());
-        if (overlapping) {
-            for (Subscriber s : matches) {
-                result.add(delivery(s));
-            }
-            return result;
-        }
         Map<String, Delivery> byClient = new LinkedHashMap<>();
+        Map<String, List<Subscriber>> groups = null;
         for (Subscriber s : matches) {
-            byClient.merge(s.clientId(), delivery(s), Router::combine);
+            if (s.options().shared()) {
+                if (groups == null) {
+                    groups = new LinkedHashMap<>();
+                }
+                groups.computeIfAbsent(s.options().shareGroup() + "/" + Topics.shareFilter(s.filter()),
+                        k -> new ArrayList<>()).add(s);
+                continue;
+            }
+            if (s.options().noLocal() && s.clientId().equals(originClientId)) {
+                continue; // MQTT 5 no local [MQTT-3.8.3-3]
+            }
+            if (overlapping) {
+                result.add(delivery(s));
+            } else {
+                byClient.merge(s.clientId(), delivery(s), Router::combine);
+            }
         }
-        return byClient.values();
+        result.addAll(byClient.values());
+        if (groups != null) {
+            groups.forEach((group, members) -> {
+                Subscriber chosen = choose(group, members, null);
+                if (chosen != null) {
+                    result.add(delivery(chosen));
+                }
+            });
+        }
+        return result;
+    }
+
+    /** Round robin over the members, preferring online ones; an offline persistent member queues it. */
+    private Subscriber choose(String groupKey, List<Subscriber> members, String excludedClientId) {
+        int start = Math.floorMod(shareCursors.computeIfAbsent(groupKey, k -> new AtomicInteger()).getAndIncrement(),
+                members.size());
+        Subscriber offlineFallback = null;
+        for (int i = 0; i < members.size(); i++) {
+            Subscriber s = members.get((start + i) % members.size());
+            if (s.clientId().equals(excludedClientId)) {
+                continue;
+            }
+            Recipient r = directory.find(s.clientId());
+            if (r == null) {
+                continue;
+            }
+            if (r.online()) {
+                return s;
+            }
+            if (offlineFallback == null && r.persistent()) {
+                offlineFallback = s;
+            }
+        }
+        return offlineFallback;
+    }
+
+    /**
+     * A member of share groups is leaving: its queued and unacknowledged messages that came through
+     * {@code shared} subscriptions move to other members, so nothing waits for a client that is gone.
+     * QoS 2 messages already released (PUBREL sent) stay: the client has them.
+     */
+    public void redistributeShared(String clientId, Map<String, SubscriptionOptions> shared) {
+        redistributeShared(clientId, shared, null);
+    }
+
+    /** As above, limited to the entries {@code onlySeqs} (null: all); returns the seqs that moved. */
+    public Set<Long> redistributeShared(String clientId, Map<String, SubscriptionOptions> shared, Set<Long> onlySeqs) {
+        Set<Long> moved = new HashSet<>();
+        if (shared.isEmpty()) {
+            return moved;
+        }
+        long after = 0;
+        while (true) {
+            List<QueuedMessage> batch = messages.read(clientId, after, 256);
+            if (batch.isEmpty()) {
+                return moved;
+            }
+            for (QueuedMessage entry : batch) {
+                after = entry.seq();
+                if (entry.state() == InflightState.RELEASED || (onlySeqs != null && !onlySeqs.contains(entry.seq()))) {
+                    continue;
+                }
+                for (Map.Entry<String, SubscriptionOptions> sub : shared.entrySet()) {
+                    String filter = Topics.shareFilter(sub.getKey());
+                    if (!TopicMatcher.matches(filter, entry.message().topic())) {
+                        continue;
+                    }
+                    String group = sub.getValue().shareGroup();
+                    Subscriber other = choose(group + "/" + filter, tree.sharedMembers(group, filter), clientId);
+                    if (other != null) {
+                        Recipient r = directory.find(other.clientId());
+                        messages.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),
+                                Math.min(entry.qos(), other.options().qos()), entry.retain(), entry.subscriptionIds())));
+                        messages.remove(clientId, entry.seq());
+                        moved.add(entry.seq());
+                        r.notifyQueued();
+                    }
+                    break;
+                }
+            }
+        }
     }
 
     private static Delivery delivery(Subscriber s) {
@@ -129,7 +231,6 @@ public final class Router {
     private static Delivery combine(Delivery a, Delivery b) {
         List<Integer> ids = new ArrayList<>(a.subscriptionIds);
         ids.addAll(b.subscriptionIds);
-        // no local applies only if every matching subscription asked for it
         return new Delivery(a.clientId, Math.max(a.qos, b.qos), a.retainAsPublished || b.retainAsPublished,
                 a.noLocal && b.noLocal, ids);
     }

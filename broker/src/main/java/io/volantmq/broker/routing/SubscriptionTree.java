@@ -1,5 +1,7 @@
 package io.volantmq.broker.routing;
 
+import io.volantmq.broker.protocol.Topics;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Topic filters in a trie, one level per node. Matching reads concurrent maps and takes no lock, so
  * every event loop matches in parallel; subscribe and unsubscribe serialize on the tree's monitor
- * (they are rare next to publishes) so pruning cannot race with an insert.
+ * (they are rare next to publishes) so pruning cannot race with an insert. A shared subscription
+ * {@code $share/g/f} is indexed under {@code f}, keyed by its group, so a client may hold both.
  */
 public final class SubscriptionTree {
     private final Node root = new Node(null, null);
@@ -17,7 +20,7 @@ public final class SubscriptionTree {
         final Node parent;
         final String level;
         final Map<String, Node> children = new ConcurrentHashMap<>();
-        /** clientId -> options of that client's subscription to exactly this filter. */
+        /** key (client id, or group/client id) -> the subscription to exactly this filter. */
         final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
 
         Node(Node parent, String level) {
@@ -26,28 +29,61 @@ public final class SubscriptionTree {
         }
     }
 
+    private static String indexed(String filter, SubscriptionOptions options) {
+        return options.shared() ? Topics.shareFilter(filter) : filter;
+    }
+
+    private static String key(String clientId, SubscriptionOptions options) {
+        return options.shared() ? options.shareGroup() + "/" + clientId : clientId;
+    }
+
     /** Adds or replaces the subscription of {@code clientId} to {@code filter}; true if it existed before. */
     public synchronized boolean subscribe(String clientId, String filter, SubscriptionOptions options) {
         Node node = root;
-        for (String level : levels(filter)) {
+        for (String level : levels(indexed(filter, options))) {
             Node parent = node;
             node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
         }
-        return node.subscribers.put(clientId, new Subscriber(clientId, filter, options)) != null;
+        return node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
     }
 
-    /** Removes the subscription; true if it existed. */
-    public synchronized boolean unsubscribe(String clientId, String filter) {
+    /** Removes the subscription made with {@code options}; true if it existed. */
+    public synchronized boolean unsubscribe(String clientId, String filter, SubscriptionOptions options) {
+        if (options == null) {
+            return false;
+        }
+        Node node = find(indexed(filter, options));
+        if (node == null) {
+            return false;
+        }
+        boolean removed = node.subscribers.remove(key(clientId, options)) != null;
+        prune(node);
+        return removed;
+    }
+
+    /** The members of share group {@code group} on topic filter {@code filter} (without the prefix). */
+    public List<Subscriber> sharedMembers(String group, String filter) {
+        Node node = find(filter);
+        List<Subscriber> members = new ArrayList<>();
+        if (node != null) {
+            for (Subscriber s : node.subscribers.values()) {
+                if (group.equals(s.options().shareGroup())) {
+                    members.add(s);
+                }
+            }
+        }
+        return members;
+    }
+
+    private Node find(String filter) {
         Node node = root;
         for (String level : levels(filter)) {
             node = node.children.get(level);
             if (node == null) {
-                return false;
+                return null;
             }
         }
-        boolean removed = node.subscribers.remove(clientId) != null;
-        prune(node);
-        return removed;
+        return node;
     }
 
     private void prune(Node node) {

@@ -3,6 +3,7 @@ package io.volantmq.broker.session;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.BrokerEvents;
 import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.retained.RetainedIndex;
 import io.volantmq.broker.routing.MessagePropertiesCodec;
 import io.volantmq.broker.routing.QueueLimits;
@@ -10,19 +11,45 @@ import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.routing.SubscriptionTree;
 import io.volantmq.persistence.Store;
 
-/** The broker-wide parts a connection works with, wired once, by hand, in {@link #wire}. */
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The broker-wide parts a connection works with, wired once, by hand, in {@link #wire}.
+ *
+ * @param authMechanisms MQTT 5 enhanced authentication methods by name
+ * @param workers        where slow work runs (authentication exchanges), never an event loop
+ */
 public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Router router, SubscriptionTree tree,
                             RetainedIndex retained, Store store, MessagePropertiesCodec messageCodec,
-                            AccessControl acl, BrokerEvents events) {
+                            AccessControl acl, Map<String, EnhancedAuthMechanism> authMechanisms, Executor workers,
+                            BrokerEvents events) {
 
     /** Wires the core over an open store (the broker, and tests that drive connections directly). */
-    public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl, BrokerEvents events) {
+    public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
+                                     List<EnhancedAuthMechanism> mechanisms, BrokerEvents events) {
         SubscriptionTree tree = new SubscriptionTree();
         MessagePropertiesCodec codec = new MessagePropertiesCodec();
         RetainedIndex retained = new RetainedIndex(store.retained());
         SessionRegistry sessions = new SessionRegistry(store, tree, codec, config);
         Router router = new Router(tree, retained, sessions, store.messages(),
                 new QueueLimits(store.messages(), config), codec, acl, config);
-        return new BrokerContext(config, sessions, router, tree, retained, store, codec, acl, events);
+        sessions.router(router);
+        Map<String, EnhancedAuthMechanism> byMethod = mechanisms.stream()
+                .collect(Collectors.toUnmodifiableMap(EnhancedAuthMechanism::method, Function.identity()));
+        return new BrokerContext(config, sessions, router, tree, retained, store, codec, acl, byMethod, WORKERS,
+                events);
     }
+
+    /** Daemon threads: slow authentication must never hold an event loop, nor the JVM at exit. */
+    private static final ExecutorService WORKERS = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "volantmq-worker");
+        t.setDaemon(true);
+        return t;
+    });
 }

@@ -7,18 +7,18 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.volantmq.broker.BrokerConfig;
-import io.volantmq.broker.auth.AuthRequest;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
+import io.volantmq.broker.codec.MqttCodec;
+import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;
 import io.volantmq.broker.protocol.Disconnect;
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.PacketType;
-import io.volantmq.broker.protocol.PingReq;
 import io.volantmq.broker.protocol.PingResp;
 import io.volantmq.broker.protocol.Properties;
+import io.volantmq.broker.protocol.PropertyId;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
@@ -26,30 +26,42 @@ import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.protocol.Subscribe;
 import io.volantmq.broker.protocol.Unsubscribe;
 import io.volantmq.broker.protocol.Will;
+import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.transport.ListenerContext;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One network connection: the CONNECT handshake, then packets dispatched to the session. Every
- * method runs on the channel's event loop except {@link #writeFromAnyThread}.
+ * One network connection: the handshake (delegated to {@link ConnectFlow}), then packets dispatched
+ * to the session's flows. Every method runs on the channel's event loop except
+ * {@link #writeFromAnyThread}.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+
+    /** Fired into every open channel when the broker stops: MQTT 5 clients hear 0x8B. */
+    public static final Object SHUTDOWN = new Object();
+
+    /** Messages not sent because they exceeded a client's Maximum Packet Size, since start. */
+    public static final LongAdder OVERSIZE_DROPS = new LongAdder();
 
     private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
     private final BrokerContext broker;
     private final ListenerContext listener;
+    private final ConnectFlow connectFlow;
     private final SubscribeFlow subscribeFlow;
     private final PublishFlow publishFlow;
     private ChannelHandlerContext ctx;
@@ -60,6 +72,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ClientIdentity identity;
     private Session session;
     private Will will;
+    private long connectExpirySeconds;
+    private long clientMaxPacketSize;
+    private boolean problemInformation = true;
     private ScheduledFuture<?> connectTimeout;
     /** Packets that arrived after CONNECT but before the session was ready; reads are paused meanwhile. */
     private final Queue<MqttMessage> pending = new ArrayDeque<>();
@@ -70,6 +85,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     public MqttConnection(BrokerContext broker, ListenerContext listener) {
         this.broker = broker;
         this.listener = listener;
+        this.connectFlow = new ConnectFlow(broker, this);
         this.subscribeFlow = new SubscribeFlow(broker);
         this.publishFlow = new PublishFlow(broker);
     }
@@ -86,13 +102,34 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         return clientId;
     }
 
+    ListenerContext listener() {
+        return listener;
+    }
+
     /** Set once authentication has succeeded. */
     ClientIdentity identity() {
         return identity;
     }
 
+    void identity(ClientIdentity identity) {
+        this.identity = identity;
+    }
+
     SocketAddress remoteAddress() {
-        return channel.remoteAddress();
+        return io.volantmq.broker.transport.ChannelInfo.remoteAddress(channel); // the client behind a PROXY header
+    }
+
+    /** The client certificate chain the TLS handshake verified, leaf first; empty without one. */
+    java.util.List<java.security.cert.X509Certificate> peerCertificates() {
+        return io.volantmq.broker.transport.ChannelInfo.peerCertificates(channel);
+    }
+
+    boolean isConnecting() {
+        return state == State.CONNECTING;
+    }
+
+    boolean isOpen() {
+        return state != State.CLOSED && channel.isActive();
     }
 
     /** Completes once this connection has left its session (after close). */
@@ -127,6 +164,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof MqttMessage message) {
                 onMessage(message);
             }
+        } catch (PersistenceException e) {
+            closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store unavailable: " + e.getMessage());
         } catch (RuntimeException e) {
             log.error("closing connection from {} (client {}): internal error handling a packet", remoteAddress(),
                     clientId, e);
@@ -154,6 +193,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent) {
             // [MQTT-3.1.2-24] one and a half keep-alive periods without a packet
             closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
+            return;
+        }
+        if (evt == SHUTDOWN) {
+            closeWithReason(ReasonCode.SERVER_SHUTTING_DOWN, "broker shutting down");
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -185,14 +228,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void leaveSession() {
-        if (will != null) {
-            log.debug("client {} lost its connection: publishing its will to {}", clientId, will.topic());
-            broker.router().publish(clientId, new Publish(will.topic(), will.qos(), will.retain(), false, 0,
-                    will.payload(), will.properties()));
-            will = null;
-        }
+        Map<String, SubscriptionOptions> shared = new LinkedHashMap<>();
+        session.subscriptions().forEach((filter, options) -> {
+            if (options.shared()) {
+                shared.put(filter, options);
+            }
+        });
         if (session.detach(this)) {
-            broker.sessions().disconnected(session);
+            // shared subscriptions must not strand messages with a member that left
+            broker.router().redistributeShared(clientId, shared);
+            StoredMessage willMessage = null;
+            long willDelay = 0;
+            if (will != null) {
+                Properties willProperties = will.properties();
+                Long delay = willProperties.getLong(PropertyId.WILL_DELAY_INTERVAL);
+                willDelay = delay == null ? 0 : delay;
+                willMessage = broker.messageCodec().toStored(new Publish(will.topic(), will.qos(), will.retain(),
+                        false, 0, will.payload(), willProperties.without(PropertyId.WILL_DELAY_INTERVAL)),
+                        System.currentTimeMillis());
+            }
+            try {
+                broker.sessions().disconnected(session, willMessage, willDelay);
+            } catch (PersistenceException e) {
+                log.error("client {}: could not record its disconnection in the store: {}", clientId, e.getMessage());
+            }
         }
         log.info("client {} disconnected from {} ({}): {}", clientId, remoteAddress(), version,
                 closeReason == null ? "connection closed by client" : closeReason);
@@ -207,14 +266,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
             case AWAITING_CONNECT -> {
                 if (message instanceof Connect connect) {
-                    onConnect(connect);
+                    connectTimeout.cancel(false);
+                    version = connect.version();
+                    problemInformation = !Integer.valueOf(0)
+                            .equals(connect.properties().getInt(PropertyId.REQUEST_PROBLEM_INFORMATION));
+                    connectFlow.onConnect(connect);
                 } else {
                     protocolViolation("first packet must be CONNECT, got " + message.type() + " [MQTT-3.1.0-1]");
                 }
                 return;
             }
             case CONNECTING -> {
-                pending.add(message);
+                if (message instanceof Auth auth) {
+                    connectFlow.onAuth(auth); // enhanced authentication in progress
+                } else {
+                    pending.add(message);
+                }
                 return;
             }
             case CONNECTED -> dispatch(message);
@@ -228,14 +295,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             case PUBREC -> {
                 PubReply pubRel = session.onPubRec((PubReply) message, version);
                 if (pubRel != null) {
-                    writeAndFlush(pubRel);
+                    write(pubRel);
                 }
             }
             case PUBREL -> publishFlow.onPubRel(this, session, (PubReply) message);
             case SUBSCRIBE -> subscribeFlow.onSubscribe(this, session, (Subscribe) message);
             case UNSUBSCRIBE -> subscribeFlow.onUnsubscribe(this, session, (Unsubscribe) message);
-            case PINGREQ -> writeAndFlush(PingResp.INSTANCE);
+            case PINGREQ -> write(PingResp.INSTANCE);
             case DISCONNECT -> onDisconnect((Disconnect) message);
+            case AUTH -> connectFlow.onAuth((Auth) message);
             case CONNECT -> protocolViolation("second CONNECT on one connection [MQTT-3.1.0-2]");
             default -> protocolViolation(message.type() + " may not be sent by a client");
         }
@@ -260,79 +328,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         closeWithReason(failure.reasonCode(), reason);
     }
 
-    private void onConnect(Connect connect) {
-        connectTimeout.cancel(false);
-        version = connect.version();
-        clientId = connect.clientId();
-        if (clientId.isEmpty()) {
-            // 3.1 requires 1..23 characters; 3.1.1 allows empty only with clean session [MQTT-3.1.3-7/8]
-            if (version == ProtocolVersion.MQTT_3_1 || (!connect.cleanSession() && !version.isV5())) {
-                refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id without clean session");
-                return;
-            }
-            clientId = "auto-" + UUID.randomUUID();
-        }
+    /** ConnectFlow: the CONNECT is valid so far; reads pause until the session is ready. */
+    void connecting(String assignedOrGivenClientId) {
+        clientId = assignedOrGivenClientId;
         state = State.CONNECTING;
         channel.config().setAutoRead(false);
-        AuthRequest request = new AuthRequest(listener.uri().toString(), connect.clientId(), connect.username(),
-                connect.password(), remoteAddress(), List.of(), version);
-        listener.authenticator().authenticate(request).whenComplete((result, error) -> eventLoop().execute(() -> {
-            if (state != State.CONNECTING) {
-                return; // closed while the authenticator worked
-            }
-            if (error != null) {
-                log.error("authentication of client {} from {} failed", clientId, remoteAddress(), error);
-                refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "authentication failed: " + error);
-            } else if (!result.allowed()) {
-                refuseConnect(result.reasonCode(), "not authenticated: " + result.reason());
-            } else {
-                String username = result.username() != null ? result.username() : connect.username();
-                identity = new ClientIdentity(clientId, username, listener.uri().toString(), remoteAddress());
-                claimSession(connect);
-            }
-        }));
     }
 
-    private void claimSession(Connect connect) {
-        SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanSession(), version.level());
-        if (claim.refusedFull()) {
-            refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "session limit reached (volantmq.maxSessionCount)");
-            return;
-        }
-        if (claim.previous() != null) {
-            MqttConnection previous = claim.previous();
-            broker.events().onDuplicateClientId(clientId, previous.remoteAddress(), remoteAddress(),
-                    claim.refusedDuplicate());
-            if (claim.refusedDuplicate()) {
-                refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
-                        "client id in use by " + previous.remoteAddress() + " (volantmq.duplicateClientId=refuse)");
-                return;
-            }
-            log.info("client {} from {} takes over the session connected from {}", clientId, remoteAddress(),
-                    previous.remoteAddress());
-            previous.eventLoop().execute(() -> previous.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
-                    "session taken over by " + remoteAddress()));
-            previous.detached().whenComplete((ignored, error) -> eventLoop().execute(() -> {
-                if (state == State.CONNECTING) {
-                    claimSession(connect);
-                }
-            }));
-            return;
-        }
-        completeConnect(connect, claim);
-    }
-
-    private void completeConnect(Connect connect, SessionRegistry.Claim claim) {
-        session = claim.session();
+    /** ConnectFlow: the session is ours. Sends CONNACK, resumes the session, replays early packets. */
+    void connected(Session claimed, Connect connect, int keepAlive, long expirySeconds, ConnAck connAck) {
+        session = claimed;
         will = connect.will();
-        session.attach(this);
-        startKeepAlive(connect.keepAlive());
+        connectExpirySeconds = expirySeconds;
+        Long maxPacket = connect.properties().getLong(PropertyId.MAXIMUM_PACKET_SIZE);
+        clientMaxPacketSize = maxPacket == null ? 0 : maxPacket;
+        Integer receiveMaximum = connect.properties().getInt(PropertyId.RECEIVE_MAXIMUM);
+        session.attach(this, receiveMaximum == null ? 65535 : receiveMaximum);
+        if (keepAlive > 0) {
+            long millis = keepAlive * 1500L; // 1.5 x keep-alive [MQTT-3.1.2-24]
+            ctx.pipeline().addBefore(ctx.name(), "keepAlive",
+                    new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+        }
         state = State.CONNECTED;
-        ConnAck connAck = new ConnAck(claim.sessionPresent(), ReasonCode.SUCCESS, Properties.EMPTY);
         write(connAck);
-        log.info("client {} connected from {} ({}, clean session {}, keep-alive {} s, session present {})",
-                clientId, remoteAddress(), version, connect.cleanSession(), connect.keepAlive(),
-                claim.sessionPresent());
+        log.info("client {} connected from {} ({}, clean {}, keep-alive {} s, session expiry {}, session present {})",
+                clientId, remoteAddress(), version, connect.cleanSession(), keepAlive, expirySeconds,
+                connAck.sessionPresent());
         session.resume();
         flush();
         while (!pending.isEmpty() && state == State.CONNECTED) {
@@ -341,22 +362,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         channel.config().setAutoRead(true);
     }
 
-    private void startKeepAlive(int clientKeepAlive) {
-        BrokerConfig config = broker.config();
-        int seconds = config.forceKeepAlive() ? config.keepAliveSeconds() : clientKeepAlive;
-        if (seconds > 0) {
-            long millis = seconds * 1500L; // 1.5 x keep-alive [MQTT-3.1.2-24]
-            ctx.pipeline().addBefore(ctx.name(), "keepAlive",
-                    new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
-        }
-    }
-
     private void onDisconnect(Disconnect disconnect) {
+        if (version.isV5()) {
+            Long expiry = disconnect.properties().getLong(PropertyId.SESSION_EXPIRY_INTERVAL);
+            if (expiry != null) {
+                if (connectExpirySeconds == 0 && expiry != 0) {
+                    protocolViolation("session expiry set on DISCONNECT after 0 on CONNECT [MQTT-3.14.2-2]");
+                    return;
+                }
+                session.expirySeconds(expiry);
+            }
+        }
         // [MQTT-3.14.4-3] a DISCONNECT discards the will; MQTT 5 reason 0x04 asks for it to be sent
         if (!(version.isV5() && disconnect.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL)) {
             will = null;
         }
-        close("client sent DISCONNECT");
+        close("client sent DISCONNECT" + (disconnect.reasonCode() == 0 ? "" : " " + disconnect.reasonCode()));
     }
 
     void protocolViolation(String reason) {
@@ -365,12 +386,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ writing and closing
 
-    private void refuseConnect(int reasonCode, String reason) {
+    /** CONNACK with an error, then close. 3.x clients get the nearest 3.x return code. */
+    void refuseConnect(int reasonCode, String reason) {
+        refuseConnect(reasonCode, reason, Properties.EMPTY);
+    }
+
+    /** As {@link #refuseConnect(int, String)}, with more CONNACK properties for MQTT 5 (e.g. Server Reference). */
+    void refuseConnect(int reasonCode, String reason, Properties extra) {
         int code = version.isV5() ? reasonCode : ReasonCode.toV3ConnAck(reasonCode);
         log.warn("refused connection from {} (client {}, {}): {}", remoteAddress(), clientId, version, reason);
         state = State.CLOSED;
         closeReason = reason;
-        channel.writeAndFlush(new ConnAck(false, code, Properties.EMPTY)).addListener(ChannelFutureListener.CLOSE);
+        Properties.Builder builder = Properties.builder();
+        if (version.isV5()) {
+            extra.asList().forEach(p -> builder.add(p.id(), p.value()));
+            if (problemInformation) {
+                builder.add(PropertyId.REASON_STRING, reason);
+            }
+        }
+        Properties properties = builder.build();
+        channel.writeAndFlush(new ConnAck(false, code, properties)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A Reason String property, unless the client asked for no problem information. */
+    Properties reasonString(String reason) {
+        return version.isV5() && problemInformation
+                ? Properties.builder().add(PropertyId.REASON_STRING, reason).build() : Properties.EMPTY;
     }
 
     /** Closes after telling an MQTT 5 client why (DISCONNECT with a reason code); 3.x just closes. */
@@ -379,7 +420,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (state == State.CONNECTED && version.isV5()) {
-            channel.writeAndFlush(new Disconnect(reasonCode, Properties.EMPTY));
+            Properties properties = problemInformation
+                    ? Properties.builder().add(PropertyId.REASON_STRING, reason).build() : Properties.EMPTY;
+            channel.writeAndFlush(new Disconnect(reasonCode, properties));
         }
         log.warn("closing connection from {} (client {}, {}): {}", remoteAddress(), clientId, version, reason);
         close(reason);
@@ -404,8 +447,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(message, ctx.voidPromise());
     }
 
+    /** Reads are paused while connecting; this lets the next packets in (the client's AUTH). */
+    void readOnce() {
+        channel.read();
+    }
+
     boolean writable() {
         return channel.isWritable();
+    }
+
+    /** True unless the packet exceeds the client's MQTT 5 Maximum Packet Size (then it is counted). */
+    boolean fitsClient(MqttMessage message) {
+        if (clientMaxPacketSize == 0 || MqttCodec.encodedSize(message, version) <= clientMaxPacketSize) {
+            return true;
+        }
+        OVERSIZE_DROPS.increment();
+        log.debug("not sending a {} to {}: larger than its maximum packet size {}", message.type(), clientId,
+                clientMaxPacketSize);
+        return false;
     }
 
     /** Writes from any thread; flushes are coalesced to one per event-loop turn. */
@@ -419,7 +478,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void writeCoalesced(MqttMessage message) {
-        if (state != State.CONNECTED) {
+        if (state != State.CONNECTED || !fitsClient(message)) {
             return;
         }
         write(message);

@@ -1,45 +1,57 @@
 package io.volantmq.broker.session;
 
 import io.netty.channel.EventLoop;
+import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.protocol.PacketType;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
-import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.routing.MessagePropertiesCodec;
 import io.volantmq.broker.routing.Recipient;
+import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.QueuedMessage;
+import io.volantmq.persistence.SessionState;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.HashSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client's session: its subscriptions, its outbound queue (kept in the store) and the inflight
  * window over it, and the inbound QoS 2 ids awaiting PUBREL.
+ *
+ * <p>Lifetime: the session expiry interval says how long it outlives its connection: 0 ends it with
+ * the connection (3.x clean session), {@link SessionState#NEVER_EXPIRES} never (3.x persistent).
  *
  * <p>Confinement: while connected, every method except {@link #notifyQueued()} and
  * {@link #sendDirect} runs on the connection's event loop. A session moves to another loop only
  * when a new connection attaches, after the old connection has fully detached.
  */
 public final class Session implements Recipient {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int READ_BATCH = 64;
 
     private final String clientId;
-    private final boolean persistent;
     private final MessageStore messages;
     private final int maxInflight;
     private final MessagePropertiesCodec codec;
     /** filter -> options; mirrors the subscription tree so the session can leave it cleanly. */
     private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
 
+    private volatile long expirySeconds;
+    private volatile long disconnectedAtMillis;
     private volatile MqttConnection connection;
     private volatile ClientIdentity identity;
     private volatile int protocolLevel = ProtocolVersion.MQTT_3_1_1.level();
@@ -47,27 +59,55 @@ public final class Session implements Recipient {
 
     // owned by the connection's event loop
     private final Map<Integer, Long> inflightByPacketId = new LinkedHashMap<>();
+    /** When each inflight PUBLISH was (last) sent, for members of share groups that stop acknowledging. */
+    private final Map<Integer, Long> sentAtByPacketId = new HashMap<>();
     private final Set<Integer> incomingQos2 = new HashSet<>();
     private long cursor;
     private int nextPacketId = 1;
+    private int window;
 
-    Session(String clientId, boolean persistent, MessageStore messages, int maxInflight,
+    Session(String clientId, long expirySeconds, MessageStore messages, int maxInflight,
             MessagePropertiesCodec codec) {
         this.clientId = clientId;
-        this.codec = codec;
-        this.persistent = persistent;
+        this.expirySeconds = expirySeconds;
         this.messages = messages;
         this.maxInflight = maxInflight;
+        this.codec = codec;
+        this.window = maxInflight;
     }
 
     public String clientId() {
         return clientId;
     }
 
-    /** Survives disconnection (clean session 0). */
+    /** Outlives its connection (expiry interval above 0). */
     @Override
     public boolean persistent() {
-        return persistent;
+        return expirySeconds != 0;
+    }
+
+    long expirySeconds() {
+        return expirySeconds;
+    }
+
+    /** Set by CONNECT and by an MQTT 5 DISCONNECT [MQTT-3.14.2-2]. */
+    void expirySeconds(long seconds) {
+        expirySeconds = seconds;
+    }
+
+    /** A session restored from the store is offline since {@code disconnectedAt}. */
+    void markRestored(long disconnectedAt) {
+        disconnectedAtMillis = disconnectedAt;
+    }
+
+    long disconnectedAtMillis() {
+        return disconnectedAtMillis;
+    }
+
+    /** Offline past its expiry interval. */
+    boolean expired(long nowMillis) {
+        return connection == null && disconnectedAtMillis != 0 && expirySeconds != SessionState.NEVER_EXPIRES
+                && nowMillis >= disconnectedAtMillis + expirySeconds * 1000L;
     }
 
     @Override
@@ -75,14 +115,14 @@ public final class Session implements Recipient {
         return connection != null;
     }
 
-    /** Protocol level of the last connection. */
-    int protocolLevel() {
-        return protocolLevel;
-    }
-
     @Override
     public ClientIdentity identity() {
         return identity;
+    }
+
+    /** Protocol level of the last connection. */
+    int protocolLevel() {
+        return protocolLevel;
     }
 
     MqttConnection connection() {
@@ -93,15 +133,21 @@ public final class Session implements Recipient {
         return subscriptions;
     }
 
-    /** Binds a new connection; the previous one (if any) has already detached. Runs on the new loop. */
-    void attach(MqttConnection newConnection) {
+    /**
+     * Binds a new connection; the previous one (if any) has already detached. Runs on the new loop.
+     *
+     * @param clientReceiveMaximum how many QoS 1/2 messages the client takes unacknowledged (MQTT 5)
+     */
+    void attach(MqttConnection newConnection, int clientReceiveMaximum) {
         assert newConnection.eventLoop().inEventLoop();
         inflightByPacketId.clear();
         incomingQos2.clear();
         incomingQos2.addAll(messages.incomingQos2(clientId));
         cursor = 0;
+        window = Math.min(maxInflight, clientReceiveMaximum);
         protocolLevel = newConnection.version().level();
         identity = newConnection.identity();
+        disconnectedAtMillis = 0;
         connection = newConnection;
     }
 
@@ -110,6 +156,7 @@ public final class Session implements Recipient {
         if (connection != old) {
             return false;
         }
+        disconnectedAtMillis = System.currentTimeMillis();
         connection = null;
         inflightByPacketId.clear();
         return true;
@@ -127,16 +174,37 @@ public final class Session implements Recipient {
         if (!incomingQos2.add(packetId)) {
             return false;
         }
-        if (persistent) {
+        if (persistent()) {
             messages.addIncomingQos2(clientId, packetId);
         }
         return true;
     }
 
+    /** True if this id is already awaiting PUBREL. */
+    boolean hasIncomingQos2(int packetId) {
+        return incomingQos2.contains(packetId);
+    }
+
+    /** Inbound QoS 2 messages awaiting PUBREL: what counts against the broker's Receive Maximum. */
+    int incomingQos2Count() {
+        return incomingQos2.size();
+    }
+
+    /** Undoes {@link #acceptIncomingQos2} when the message could not be routed (the client will resend it). */
+    void forgetIncomingQos2(int packetId) {
+        if (incomingQos2.remove(packetId) && persistent()) {
+            try {
+                messages.removeIncomingQos2(clientId, packetId);
+            } catch (PersistenceException ignored) {
+                // the store is failing already; the resent PUBLISH finds the id only after a restart
+            }
+        }
+    }
+
     /** PUBREL: forget the id; false if it was unknown. */
     boolean releaseIncomingQos2(int packetId) {
         boolean known = incomingQos2.remove(packetId);
-        if (known && persistent) {
+        if (known && persistent()) {
             messages.removeIncomingQos2(clientId, packetId);
         }
         return known;
@@ -167,30 +235,38 @@ public final class Session implements Recipient {
         return true;
     }
 
-    /** Sends queued messages while the inflight window and the channel allow. */
+    /** Sends queued messages while the inflight window and the channel allow; retries later if the store fails. */
     void pump() {
         MqttConnection c = connection;
         if (c == null) {
             return;
         }
+        try {
+            pump(c);
+        } catch (PersistenceException e) {
+            log.warn("delivery to {} paused for a second: {}", clientId, e.getMessage());
+            c.eventLoop().schedule((Runnable) this::pump, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void pump(MqttConnection c) {
         EventLoop loop = c.eventLoop();
         assert loop.inEventLoop();
         boolean wrote = false;
         long now = System.currentTimeMillis();
-        while (c.writable() && inflightByPacketId.size() < maxInflight) {
+        while (c.writable() && inflightByPacketId.size() < window) {
             List<QueuedMessage> batch = messages.read(clientId, cursor,
-                    Math.min(READ_BATCH, maxInflight - inflightByPacketId.size()));
+                    Math.min(READ_BATCH, window - inflightByPacketId.size()));
             if (batch.isEmpty()) {
                 break;
             }
             for (QueuedMessage entry : batch) {
                 cursor = entry.seq();
                 if (entry.state() == InflightState.QUEUED && entry.message().expired(now)) {
-                    messages.remove(clientId, entry.seq());
+                    messages.remove(clientId, entry.seq()); // MQTT 5 message expiry [MQTT-3.3.2-5]
                     continue;
                 }
-                send(c, entry, now);
-                wrote = true;
+                wrote |= send(c, entry, now);
             }
         }
         if (wrote) {
@@ -198,21 +274,28 @@ public final class Session implements Recipient {
         }
     }
 
-    private void send(MqttConnection c, QueuedMessage entry, long now) {
+    private boolean send(MqttConnection c, QueuedMessage entry, long now) {
         switch (entry.state()) {
             case QUEUED -> {
-                if (entry.qos() == 0) {
-                    c.write(codec.toPublish(entry, 0, 0, false, entry.retain(), now));
-                    messages.remove(clientId, entry.seq());
-                    return;
+                int packetId = entry.qos() == 0 ? 0 : peekPacketId();
+                Publish publish = codec.toPublish(entry, entry.qos(), packetId, false, entry.retain(), now);
+                if (!c.fitsClient(publish)) {
+                    messages.remove(clientId, entry.seq()); // too large for the client [MQTT-3.1.2-25]
+                    return false;
                 }
-                int packetId = allocatePacketId();
-                inflightByPacketId.put(packetId, entry.seq());
-                messages.updateInflight(clientId, entry.seq(), packetId, InflightState.SENT);
-                c.write(codec.toPublish(entry, entry.qos(), packetId, false, entry.retain(), now));
+                if (entry.qos() == 0) {
+                    messages.remove(clientId, entry.seq());
+                } else {
+                    takePacketId(packetId);
+                    inflightByPacketId.put(packetId, entry.seq());
+                    sentAtByPacketId.put(packetId, now);
+                    messages.updateInflight(clientId, entry.seq(), packetId, InflightState.SENT);
+                }
+                c.write(publish);
             }
             case SENT -> {
                 inflightByPacketId.put(entry.packetId(), entry.seq());
+                sentAtByPacketId.put(entry.packetId(), now);
                 c.write(codec.toPublish(entry, entry.qos(), entry.packetId(), true, entry.retain(), now));
             }
             case RELEASED -> {
@@ -220,21 +303,25 @@ public final class Session implements Recipient {
                 c.write(PubReply.of(PacketType.PUBREL, entry.packetId()));
             }
         }
+        return true;
     }
 
-    private int allocatePacketId() {
-        // the window is far below 65535, so a free id is always found
-        while (true) {
-            int id = nextPacketId;
-            nextPacketId = id == 0xFFFF ? 1 : id + 1;
-            if (!inflightByPacketId.containsKey(id)) {
-                return id;
-            }
+    /** The next free packet id, without taking it. The window is far below 65535, so one is always free. */
+    private int peekPacketId() {
+        int id = nextPacketId;
+        while (inflightByPacketId.containsKey(id)) {
+            id = id == 0xFFFF ? 1 : id + 1;
         }
+        return id;
+    }
+
+    private void takePacketId(int id) {
+        nextPacketId = id == 0xFFFF ? 1 : id + 1;
     }
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is delivered. */
     void onDeliveryComplete(int packetId) {
+        sentAtByPacketId.remove(packetId);
         Long seq = inflightByPacketId.remove(packetId);
         if (seq != null) {
             messages.remove(clientId, seq);
@@ -242,7 +329,7 @@ public final class Session implements Recipient {
         }
     }
 
-    /** PUBREC: answer PUBREL and remember that we did. Returns the PUBREL to send. */
+    /** PUBREC: answer PUBREL and remember that we did. Returns the PUBREL to send, or null. */
     PubReply onPubRec(PubReply pubRec, ProtocolVersion version) {
         Long seq = inflightByPacketId.get(pubRec.packetId());
         if (seq == null) {
@@ -250,12 +337,56 @@ public final class Session implements Recipient {
             return new PubReply(PacketType.PUBREL, pubRec.packetId(), code, null);
         }
         if (ReasonCode.isError(pubRec.reasonCode())) {
-            // MQTT 5: a PUBREC with an error ends the flow [MQTT-4.3.3-...]; the message is not delivered
+            // MQTT 5: a PUBREC with an error code ends the flow; the message is not delivered
             onDeliveryComplete(pubRec.packetId());
             return null;
         }
+        sentAtByPacketId.remove(pubRec.packetId()); // acknowledged receipt: it stays with this member
         messages.updateInflight(clientId, seq, pubRec.packetId(), InflightState.RELEASED);
         return PubReply.of(PacketType.PUBREL, pubRec.packetId());
+    }
+
+    /**
+     * A member of share groups that has left messages unacknowledged for {@code timeoutMillis}
+     * while staying connected: those that came through a shared subscription move to another
+     * member. A late acknowledgement of a moved message is ignored. Runs on the session's loop.
+     */
+    void moveStaleShared(long nowMillis, long timeoutMillis, Router router) {
+        if (connection == null) {
+            return;
+        }
+        Map<String, SubscriptionOptions> shared = new LinkedHashMap<>();
+        subscriptions.forEach((filter, options) -> {
+            if (options.shared()) {
+                shared.put(filter, options);
+            }
+        });
+        if (shared.isEmpty()) {
+            return;
+        }
+        Set<Long> stale = new HashSet<>();
+        List<Integer> staleIds = new java.util.ArrayList<>();
+        sentAtByPacketId.forEach((packetId, sentAt) -> {
+            if (nowMillis - sentAt >= timeoutMillis) {
+                stale.add(inflightByPacketId.get(packetId));
+                staleIds.add(packetId);
+            }
+        });
+        if (stale.isEmpty()) {
+            return;
+        }
+        Set<Long> moved = router.redistributeShared(clientId, shared, stale);
+        for (int packetId : staleIds) {
+            if (moved.contains(inflightByPacketId.get(packetId))) {
+                inflightByPacketId.remove(packetId);
+                sentAtByPacketId.remove(packetId);
+            }
+        }
+        if (!moved.isEmpty()) {
+            log.info("client {} left {} shared-subscription messages unacknowledged for {} ms: moved to other members",
+                    clientId, moved.size(), timeoutMillis);
+            pump();
+        }
     }
 
     int inflightCount() {

@@ -1,39 +1,57 @@
 package io.volantmq.broker.session;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.protocol.Properties;
+import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.routing.MessagePropertiesCodec;
 import io.volantmq.broker.routing.Recipient;
 import io.volantmq.broker.routing.RecipientDirectory;
+import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.routing.SubscriptionTree;
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.Store;
+import io.volantmq.persistence.StoredMessage;
 import io.volantmq.persistence.StoredSubscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every session by client id, online or not. Decisions about one client id (create, resume,
- * discard, take over) are made under the registry's monitor; the slow part of a takeover (closing
- * the old connection) happens outside it.
+ * Every session by client id, online or not, and the wills waiting for their delay. Decisions
+ * about one client id (create, resume, discard, take over, expire) are made under the registry's
+ * monitor; the slow part of a takeover (closing the old connection) happens outside it.
  */
 public final class SessionRegistry implements RecipientDirectory {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** MQTT 5 wills whose delay has not passed, by client id [MQTT-3.1.3-9]. */
+    private final Map<String, DelayedWill> delayedWills = new ConcurrentHashMap<>();
     private final Store store;
     private final SubscriptionTree tree;
     private final MessagePropertiesCodec codec;
     private final BrokerConfig config;
+    private Router router;
+
+    /** A will to publish at {@code dueAtMillis} unless the session is resumed first. */
+    record DelayedWill(StoredMessage message, long dueAtMillis) {
+    }
 
     public SessionRegistry(Store store, SubscriptionTree tree, MessagePropertiesCodec codec, BrokerConfig config) {
         this.store = store;
         this.tree = tree;
         this.codec = codec;
         this.config = config;
+    }
+
+    /** The router publishes delayed wills; it is built after the registry (it looks sessions up here). */
+    public void router(Router router) {
+        this.router = router;
     }
 
     @Override
@@ -53,27 +71,36 @@ public final class SessionRegistry implements RecipientDirectory {
         return sessions.values().stream().filter(Session::online).count();
     }
 
-    /** Rebuilds the persistent sessions and their subscriptions from the store; returns how many. */
+    /** Rebuilds the persistent sessions, their subscriptions and pending wills from the store; returns how many. */
     public int recover() {
         long now = System.currentTimeMillis();
+        Map<String, Integer> levels = new ConcurrentHashMap<>();
         store.sessions().forEach(state -> {
-            if (state.expired(now)) {
-                discardStored(state.clientId());
-            } else {
-                sessions.put(state.clientId(), newSession(state.clientId(), true));
+            Session session = newSession(state.clientId(), state.expiryIntervalSeconds());
+            // a session that was connected when the broker stopped counts as disconnected now
+            long disconnectedAt = state.disconnectedAtMillis() == 0 ? now : state.disconnectedAtMillis();
+            session.markRestored(disconnectedAt);
+            sessions.put(state.clientId(), session);
+            levels.put(state.clientId(), state.protocolVersion());
+            if (state.will() != null) {
+                delayedWills.put(state.clientId(),
+                        new DelayedWill(state.will(), disconnectedAt + state.willDelaySeconds() * 1000L));
             }
         });
         store.subscriptions().forEach((clientId, sub) -> {
             Session session = sessions.get(clientId);
             if (session == null) {
-                return; // orphan of a session that expired or was never completed
+                return; // orphan of a session that was never completed
             }
-            SubscriptionOptions options = new SubscriptionOptions(sub.qos(), sub.noLocal(), sub.retainAsPublished(),
-                    sub.subscriptionId());
+            boolean v5 = levels.getOrDefault(clientId, 4) == 5;
+            SubscriptionOptions options = SubscriptionOptions.of(sub.filter(), v5, sub.qos(), sub.noLocal(),
+                    sub.retainAsPublished(), sub.subscriptionId());
             session.subscriptions().put(sub.filter(), options);
             tree.subscribe(clientId, sub.filter(), options);
         });
-        return sessions.size();
+        int restored = sessions.size();
+        expire(now);
+        return restored;
     }
 
     /** The outcome of {@link #claim}: either a session to attach to, or a refusal. */
@@ -85,60 +112,118 @@ public final class SessionRegistry implements RecipientDirectory {
      * Decides what a CONNECT gets. When another connection holds the client id it is returned as
      * {@code previous}: the caller closes it, waits for it to detach, and claims again.
      */
-    synchronized Claim claim(String clientId, boolean cleanSession, int protocolLevel) {
+    synchronized Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds) {
         Session existing = sessions.get(clientId);
         if (existing != null && existing.online()) {
-            if (config.duplicateClientPolicy() == BrokerConfig.DuplicateClientPolicy.REFUSE) {
-                return new Claim(null, false, existing.connection(), true, false);
-            }
-            return new Claim(null, false, existing.connection(), false, false);
+            boolean refuse = config.duplicateClientPolicy() == BrokerConfig.DuplicateClientPolicy.REFUSE;
+            return new Claim(null, false, existing.connection(), refuse, false);
         }
         if (existing == null && config.maxSessionCount() > 0 && sessions.size() >= config.maxSessionCount()) {
             return new Claim(null, false, null, false, true);
         }
-        if (existing != null && !cleanSession && existing.persistent()) {
+        DelayedWill will = delayedWills.remove(clientId);
+        if (existing != null && !cleanStart) {
+            // resumed in time: the delayed will is not sent [MQTT-3.1.3-9]
+            existing.expirySeconds(expirySeconds);
+            saveState(existing, protocolLevel, 0, null, 0);
             return new Claim(existing, true, null, false, false);
+        }
+        if (will != null) {
+            publishWill(clientId, will.message()); // the old session ends now, and its will with it
         }
         if (existing != null) {
             discard(existing);
         }
-        Session session = newSession(clientId, !cleanSession);
+        Session session = newSession(clientId, expirySeconds);
         sessions.put(clientId, session);
-        if (!cleanSession) {
-            store.sessions().put(new SessionState(clientId, protocolLevel, SessionState.NEVER_EXPIRES, 0, null, 0));
+        if (session.persistent()) {
+            saveState(session, protocolLevel, 0, null, 0);
         }
         return new Claim(session, false, null, false, false);
     }
 
-    private Session newSession(String clientId, boolean persistent) {
-        return new Session(clientId, persistent, store.messages(), config.maxInflight(), codec);
+    private Session newSession(String clientId, long expirySeconds) {
+        return new Session(clientId, expirySeconds, store.messages(), config.maxInflight(), codec);
     }
 
-    /** A connection went away: a clean session ends with it, a persistent one is kept offline. */
-    synchronized void disconnected(Session session) {
+    /**
+     * A connection went away. A session with expiry 0 ends now; a longer-lived one is kept offline.
+     * A will with a delay is held until the delay passes or the session ends [MQTT-3.1.3-9].
+     */
+    synchronized void disconnected(Session session, StoredMessage will, long willDelaySeconds) {
+        if (will != null) {
+            long delay = Math.min(willDelaySeconds, session.expirySeconds());
+            if (delay <= 0 || !session.persistent()) {
+                publishWill(session.clientId(), will);
+                will = null;
+            } else {
+                delayedWills.put(session.clientId(),
+                        new DelayedWill(will, session.disconnectedAtMillis() + delay * 1000L));
+            }
+        }
         if (!session.persistent()) {
             discard(session);
             return;
         }
-        store.sessions().put(new SessionState(session.clientId(), session.protocolLevel(), SessionState.NEVER_EXPIRES,
-                System.currentTimeMillis(), null, 0));
+        saveState(session, session.protocolLevel(), session.disconnectedAtMillis(), will, willDelaySeconds);
+    }
+
+    private void saveState(Session session, int level, long disconnectedAt, StoredMessage will, long willDelay) {
+        store.sessions().put(new SessionState(session.clientId(), level, session.expirySeconds(), disconnectedAt,
+                will, willDelay));
+    }
+
+    /** Asks every online session to hand over shared-subscription messages left unacknowledged too long. */
+    public void moveStaleShared(long nowMillis, long timeoutMillis) {
+        for (Session session : sessions.values()) {
+            MqttConnection c = session.connection();
+            if (c != null && !session.subscriptions().isEmpty()) {
+                c.eventLoop().execute(() -> session.moveStaleShared(nowMillis, timeoutMillis, router));
+            }
+        }
+    }
+
+    /** Publishes due delayed wills and removes expired sessions; called periodically. */
+    public synchronized void expire(long nowMillis) {
+        for (Map.Entry<String, DelayedWill> e : new ArrayList<>(delayedWills.entrySet())) {
+            if (nowMillis >= e.getValue().dueAtMillis()) {
+                delayedWills.remove(e.getKey());
+                publishWill(e.getKey(), e.getValue().message());
+            }
+        }
+        List<Session> expired = sessions.values().stream().filter(s -> s.expired(nowMillis)).toList();
+        for (Session session : expired) {
+            DelayedWill will = delayedWills.remove(session.clientId());
+            if (will != null) {
+                publishWill(session.clientId(), will.message()); // the session ends first [MQTT-3.1.3-9]
+            }
+            log.info("session {} expired after {} s offline", session.clientId(), session.expirySeconds());
+            discard(session);
+        }
+    }
+
+    private void publishWill(String clientId, StoredMessage will) {
+        if (router == null) {
+            return;
+        }
+        log.debug("publishing the will of {} to {}", clientId, will.topic());
+        Properties properties = will.properties().length == 0 ? Properties.EMPTY
+                : io.volantmq.broker.codec.MqttCodec.decodeProperties(will.properties());
+        router.publish(clientId, new Publish(will.topic(), will.qos(), will.retain(), false, 0, will.payload(),
+                properties));
     }
 
     /** Removes a session and everything it owns, from memory and from the store. */
     private void discard(Session session) {
         sessions.remove(session.clientId(), session);
         for (String filter : session.subscriptions().keySet()) {
-            tree.unsubscribe(session.clientId(), filter);
+            tree.unsubscribe(session.clientId(), filter, session.subscriptions().get(filter));
         }
         session.subscriptions().clear();
-        discardStored(session.clientId());
-    }
-
-    private void discardStored(String clientId) {
-        store.subscriptions().deleteAll(clientId);
-        store.messages().clear(clientId);
-        store.sessions().delete(clientId);
-        log.debug("session {} discarded", clientId);
+        store.subscriptions().deleteAll(session.clientId());
+        store.messages().clear(session.clientId());
+        store.sessions().delete(session.clientId());
+        log.debug("session {} discarded", session.clientId());
     }
 
     /** Persists a subscription of a persistent session. */

@@ -50,18 +50,19 @@ final class SubscribeFlow {
                 codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }
-            if (version.isV5() && Topics.isShared(filter)) {
-                codes.add(ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
-                continue;
+            SubscriptionOptions options = SubscriptionOptions.of(filter, version.isV5(), s.qos(), s.noLocal(),
+                    s.retainAsPublished(), subscriptionId == null ? 0 : subscriptionId);
+            if (options.shared() && s.noLocal()) {
+                connection.protocolViolation("no local on a shared subscription [MQTT-3.8.3-4]");
+                return;
             }
-            SubscriptionOptions options = new SubscriptionOptions(s.qos(), s.noLocal(), s.retainAsPublished(),
-                    subscriptionId == null ? 0 : subscriptionId);
             boolean existed = broker.tree().subscribe(session.clientId(), filter, options);
             session.subscriptions().put(filter, options);
             broker.sessions().saveSubscription(session, filter, options, s.retainHandling());
             codes.add(s.qos());
-            // retain handling 0: always send retained; 1: only for a new subscription; 2: never
-            if (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed)) {
+            // retain handling 0: always send retained; 1: only for a new subscription; 2: never;
+            // never on a shared subscription [MQTT-4.8.2-6]
+            if (!options.shared() && (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed))) {
                 for (StoredMessage message : broker.retained().match(filter, now)) {
                     if (!broker.acl().mayReceive(connection.identity(), message.topic())) {
                         continue;
@@ -96,8 +97,8 @@ final class SubscribeFlow {
     void onUnsubscribe(MqttConnection connection, Session session, Unsubscribe unsubscribe) {
         List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
         for (String filter : unsubscribe.filters()) {
-            boolean existed = broker.tree().unsubscribe(session.clientId(), filter);
-            session.subscriptions().remove(filter);
+            boolean existed = broker.tree().unsubscribe(session.clientId(), filter,
+                    session.subscriptions().remove(filter));
             broker.sessions().deleteSubscription(session, filter);
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }

@@ -12,7 +12,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.volantmq.broker.BrokerEvents;
-import io.volantmq.broker.auth.Authenticator;
+import io.volantmq.broker.auth.AuthChain;
+import io.volantmq.broker.auth.Security;
+import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.session.BrokerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,23 +23,29 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Binds every configured listener on shared event loops and closes them again. */
+/**
+ * Binds every configured listener ({@code tcp}, {@code ssl}, {@code ws}, {@code wss}; see
+ * {@link ListenerSpec}) on shared event loops, each with its own auth chain, TLS context and limits,
+ * and closes them again.
+ */
 public final class Listeners implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
-    private static final List<String> SUPPORTED = List.of("tcp");
-
     private final BrokerContext broker;
+    private final Security security;
+    /** Open connections on all listeners, for volantmq.maxConnections. */
+    private final AtomicInteger openConnections = new AtomicInteger();
     private final EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<InetSocketAddress> bound = new ArrayList<>();
 
-    public Listeners(BrokerContext broker) {
+    public Listeners(BrokerContext broker, Security security) {
         this.broker = broker;
+        this.security = security;
     }
 
     /** Binds all listeners; on any failure closes what was bound and throws with the listener named. */
@@ -54,14 +62,12 @@ public final class Listeners implements AutoCloseable {
     }
 
     private void bind(URI uri) {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!SUPPORTED.contains(scheme)) {
-            throw new IllegalArgumentException("listener " + uri + ": scheme '" + scheme + "' is not supported; "
-                    + "supported: " + SUPPORTED + " (volantmq.listeners)");
-        }
-        if (uri.getHost() == null || uri.getPort() < 0) {
-            throw new IllegalArgumentException("listener " + uri + " needs a host and a port, e.g. tcp://0.0.0.0:1883");
-        }
+        ListenerSpec spec = ListenerSpec.parse(uri, broker.config());
+        TlsContextSource tls = spec.transport().tls() ? TlsContextSource.open(spec, security.reloader()) : null;
+        AuthChain auth = security.authenticator("listener " + spec, spec.settings());
+        int brokerMax = Settings.global(broker.config().settings()).integer("maxConnections", 0, 0, Integer.MAX_VALUE);
+        ConnectionGate gate = new ConnectionGate(spec, openConnections, brokerMax);
+        ListenerContext context = new ListenerContext(spec.publicUri(), auth);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
@@ -69,8 +75,7 @@ public final class Listeners implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childHandler(new MqttChannelInitializer(broker, new ListenerContext(uri, Authenticator.ALLOW_ALL),
-                        clientChannels));
+                .childHandler(new MqttChannelInitializer(broker, spec, context, tls, gate, clientChannels));
         Channel channel;
         try {
             channel = bootstrap.bind(uri.getHost(), uri.getPort()).syncUninterruptibly().channel();
@@ -80,8 +85,31 @@ public final class Listeners implements AutoCloseable {
         serverChannels.add(channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
         bound.add(address);
-        log.info("listening for MQTT on {}://{}:{}", scheme, address.getHostString(), address.getPort());
+        log.info("listening for MQTT on {}://{}:{}{} ({}auth: {}{}{})", spec.transport().scheme(),
+                address.getHostString(), address.getPort(), spec.path() == null ? "" : spec.path(),
+                tls == null ? "" : "TLS " + tls.description() + ", ", String.join(",", auth.names()),
+                spec.proxy() ? ", PROXY protocol" : "", limits(spec));
         broker.events().onListenerStatus(uri, BrokerEvents.ListenerStatus.STARTED, null);
+    }
+
+    private String limits(ListenerSpec spec) {
+        StringBuilder b = new StringBuilder();
+        if (spec.maxConnections() > 0) {
+            b.append(", max ").append(spec.maxConnections()).append(" connections");
+        }
+        if (spec.connectRate() > 0) {
+            b.append(", ").append(spec.connectRate()).append(" connects/s");
+        }
+        if (spec.publishRate() > 0) {
+            b.append(", ").append(spec.publishRate()).append(" publishes/s per connection");
+        }
+        if (spec.bandwidth() > 0) {
+            b.append(", ").append(spec.bandwidth()).append(" bytes/s per connection");
+        }
+        if (spec.maxPacketSize() != broker.config().maxPacketSize()) {
+            b.append(", packets up to ").append(spec.maxPacketSize()).append(" bytes");
+        }
+        return b.toString();
     }
 
     /** The addresses actually bound, in listener order (port 0 resolves to the real port). */

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SubscriptionTreeTest {
-    private static final SubscriptionOptions Q1 = new SubscriptionOptions(1, false, false, 0);
+    private static final SubscriptionOptions Q1 = new SubscriptionOptions(1, false, false, 0, null);
 
     @ParameterizedTest(name = "{0} matches {1}: {2}")
     @CsvSource({
@@ -46,11 +46,24 @@ class SubscriptionTreeTest {
     void resubscribeReplacesAndUnsubscribePrunes() {
         SubscriptionTree tree = new SubscriptionTree();
         assertThat(tree.subscribe("c", "a/b", Q1)).isFalse();
-        assertThat(tree.subscribe("c", "a/b", new SubscriptionOptions(2, false, false, 0))).isTrue();
+        assertThat(tree.subscribe("c", "a/b", new SubscriptionOptions(2, false, false, 0, null))).isTrue();
         assertThat(tree.match("a/b")).singleElement().satisfies(s -> assertThat(s.options().qos()).isEqualTo(2));
-        assertThat(tree.unsubscribe("c", "a/b")).isTrue();
-        assertThat(tree.unsubscribe("c", "a/b")).isFalse();
+        assertThat(tree.unsubscribe("c", "a/b", Q1)).isTrue();
+        assertThat(tree.unsubscribe("c", "a/b", Q1)).isFalse();
         assertThat(tree.match("a/b")).isEmpty();
+    }
+
+    @Test
+    void sharedSubscriptionsAreIndexedUnderTheirFilterNextToOrdinaryOnes() {
+        SubscriptionTree tree = new SubscriptionTree();
+        SubscriptionOptions shared = SubscriptionOptions.of("$share/g/a/+", true, 1, false, false, 0);
+        tree.subscribe("c", "a/+", Q1);
+        tree.subscribe("c", "$share/g/a/+", shared);
+        assertThat(tree.match("a/b")).hasSize(2);
+        assertThat(tree.sharedMembers("g", "a/+")).singleElement()
+                .satisfies(s -> assertThat(s.filter()).isEqualTo("$share/g/a/+"));
+        assertThat(tree.unsubscribe("c", "$share/g/a/+", shared)).isTrue();
+        assertThat(tree.match("a/b")).singleElement().satisfies(s -> assertThat(s.filter()).isEqualTo("a/+"));
     }
 
     @Test
@@ -75,7 +88,7 @@ class SubscriptionTreeTest {
         Future<?> churn = pool.submit(() -> {
             for (int i = 0; !stop.get(); i++) {
                 tree.subscribe("churn" + (i % 50), "x/y/" + (i % 7), Q1);
-                tree.unsubscribe("churn" + ((i + 25) % 50), "x/y/" + ((i + 3) % 7));
+                tree.unsubscribe("churn" + ((i + 25) % 50), "x/y/" + ((i + 3) % 7), Q1);
             }
         });
         try {

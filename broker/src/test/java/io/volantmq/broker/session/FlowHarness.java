@@ -45,7 +45,7 @@ final class FlowHarness implements AutoCloseable {
         BrokerConfig.Builder builder = BrokerConfig.builder();
         settings.accept(builder);
         store = new MemoryProvider().open(new ProviderConfig("memory", Map.of()));
-        broker = BrokerContext.wire(builder.build(), store, AccessControl.ALLOW_ALL, BrokerEvents.NONE);
+        broker = BrokerContext.wire(builder.build(), store, AccessControl.ALLOW_ALL, java.util.List.of(), BrokerEvents.NONE);
     }
 
     /** A connected client (CONNECT sent, CONNACK received and checked for success). */

@@ -7,10 +7,13 @@ import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBException;
-import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
+import org.mapdb.StoreWAL;
 import org.mapdb.serializer.SerializerArrayTuple;
+import org.mapdb.volume.ByteArrayVol;
+import org.mapdb.volume.Volume;
+import org.mapdb.volume.VolumeFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -70,16 +74,23 @@ final class MapDbFiles {
     }
 
     /**
-     * Opens the file, creating it if missing. A file MapDB cannot read is moved aside with a
-     * timestamp suffix, with its WAL files, and an empty store takes its place.
+     * Opens the file, creating it if missing. A commit a crash interrupted is first finished or
+     * dropped from the journal (see {@link JournaledVolume}). A file MapDB still cannot read is
+     * moved aside with a timestamp suffix, with its companion files, and an empty store takes its
+     * place.
      */
     static MapDbFiles open(Path file) {
+        return open(file, UnaryOperator.identity());
+    }
+
+    /** As {@link #open(Path)}, with the file's volume wrapped by {@code wrap}, for tests. */
+    static MapDbFiles open(Path file, UnaryOperator<Volume> wrap) {
         createParent(file);
         if (Files.isDirectory(file)) {
             throw new PersistenceException("the mapdb file " + file + " is a directory");
         }
         try {
-            return verified(file);
+            return verified(file, wrap);
         } catch (DBException.FileLocked e) {
             throw new PersistenceException("the mapdb file " + file + " is in use by another store: " + e.getMessage(), e);
         } catch (RuntimeException | AssertionError e) {
@@ -91,7 +102,7 @@ final class MapDbFiles {
                     file, e.toString(), aside);
         }
         try {
-            return verified(file);
+            return verified(file, wrap);
         } catch (RuntimeException e) {
             throw new PersistenceException("cannot create a new mapdb file at " + file + ": " + e, e);
         }
@@ -112,11 +123,20 @@ final class MapDbFiles {
         return true;
     }
 
-    private static MapDbFiles verified(Path file) {
-        DB db = DBMaker.fileDB(file.toFile())
-                .transactionEnable()
-                .fileChannelEnable()
-                .make();
+    private static MapDbFiles verified(Path file, UnaryOperator<Volume> wrap) {
+        JournaledVolume volume = JournaledVolume.open(file, wrap);
+        DB db;
+        try {
+            removeLeftoverWal(file);
+            db = openDb(file, volume);
+        } catch (RuntimeException | AssertionError e) {
+            try {
+                volume.close();
+            } catch (RuntimeException | AssertionError closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
         try {
             MapDbFiles files = new MapDbFiles(file, db);
             files.readEverything();
@@ -128,6 +148,81 @@ final class MapDbFiles {
                 e.addSuppressed(closing);
             }
             throw e;
+        }
+    }
+
+    /**
+     * What {@code DBMaker.fileDB(file).transactionEnable().make()} builds, except that the file is
+     * {@code volume}, and MapDB's write-ahead log lives in memory. MapDB 3.1.0 uses that log only
+     * to stage a commit's records until it writes them into the file, and never reads it back when
+     * opening a file; the journal of {@link JournaledVolume} is what makes commits survive a crash.
+     */
+    private static DB openDb(Path file, JournaledVolume volume) {
+        String name = file.toString();
+        boolean existed = volume.length() > 0;
+        VolumeFactory volumes = new VolumeFactory() {
+            private boolean handedOut;
+
+            @Override
+            public Volume makeVolume(String path, boolean readOnly, long fileLockWait, int sliceShift, long initSize,
+                    boolean fixedSize) {
+                if (!name.equals(path)) {
+                    return new ByteArrayVol(sliceShift, initSize);
+                }
+                if (handedOut) {
+                    throw new IllegalStateException("MapDB opened the mapdb file " + path + " twice");
+                }
+                handedOut = true;
+                return volume;
+            }
+
+            @Override
+            public boolean exists(String path) {
+                return name.equals(path) && existed;
+            }
+
+            @Override
+            public boolean handlesReadonly() {
+                return false;
+            }
+        };
+        // the defaults of DBMaker: concurrency scale 8, no allocation settings, no file lock wait,
+        // thread safe, no checksums (StoreWAL has none), header checksum checked
+        StoreWAL store = StoreWAL.make(name, volumes, 0L, true, 3, 0L, 0L, false, false, false, true, false);
+        try {
+            return new DB(store, existed, true, MapDbFiles.class.getClassLoader(), 0);
+        } catch (RuntimeException | AssertionError e) {
+            try {
+                store.close();
+            } catch (RuntimeException | AssertionError closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Removes {@code <file>.wal.N} files: MapDB 3.1.0 wrote them to disk in earlier versions of
+     * this backend, and never reads them when opening a file.
+     */
+    private static void removeLeftoverWal(Path file) {
+        for (Path wal : walFiles(file)) {
+            try {
+                Files.deleteIfExists(wal);
+                log.info("mapdb file {}: removed {}, a write-ahead log file an earlier version left behind (MapDB never reads it back)",
+                        file, wal);
+            } catch (IOException e) {
+                log.warn("mapdb file {}: cannot remove the leftover write-ahead log file {}: {}", file, wal, e.toString());
+            }
+        }
+    }
+
+    private static List<Path> walFiles(Path file) {
+        String name = file.getFileName().toString();
+        try (Stream<Path> siblings = Files.list(file.toAbsolutePath().getParent())) {
+            return siblings.filter(p -> p.getFileName().toString().startsWith(name + ".wal.")).toList();
+        } catch (IOException e) {
+            throw new PersistenceException("cannot list the directory of the mapdb file " + file + ": " + e, e);
         }
     }
 
@@ -155,7 +250,7 @@ final class MapDbFiles {
         }
     }
 
-    /** Renames the file and its WAL files to {@code <name>.damaged-<timestamp>[...]}. */
+    /** Renames the file and its companions (journal, WAL files) to {@code <name>.damaged-<timestamp>[...]}. */
     private static Path moveAside(Path file) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         String name = file.getFileName().toString();
@@ -165,14 +260,15 @@ final class MapDbFiles {
         }
         Path aside = file.resolveSibling(asideName);
         try {
-            List<Path> companions = new ArrayList<>();
-            try (Stream<Path> siblings = Files.list(file.toAbsolutePath().getParent())) {
-                siblings.filter(p -> p.getFileName().toString().startsWith(name + ".wal.")).forEach(companions::add);
+            List<Path> companions = new ArrayList<>(walFiles(file));
+            Path journal = JournaledVolume.journalFile(file);
+            if (Files.exists(journal)) {
+                companions.add(journal);
             }
             Files.move(file, aside);
-            for (Path wal : companions) {
-                String suffix = wal.getFileName().toString().substring(name.length());
-                Files.move(wal, file.resolveSibling(asideName + suffix));
+            for (Path companion : companions) {
+                String suffix = companion.getFileName().toString().substring(name.length());
+                Files.move(companion, file.resolveSibling(asideName + suffix));
             }
             return aside;
         } catch (IOException e) {

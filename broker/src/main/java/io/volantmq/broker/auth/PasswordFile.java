@@ -1,0 +1,113 @@
+package io.volantmq.broker.auth;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A password file: one {@code user:$pbkdf2-sha512$i=N$salt$hash} line per user; blank lines and lines
+ * starting with {@code #} are ignored. User names cannot contain {@code :}. Never holds a plain password.
+ */
+public final class PasswordFile {
+    private final Map<String, PasswordHash> users;
+
+    private PasswordFile(Map<String, PasswordHash> users) {
+        this.users = Collections.unmodifiableMap(users);
+    }
+
+    public static PasswordFile empty() {
+        return new PasswordFile(new LinkedHashMap<>());
+    }
+
+    /** Reads and validates the whole file; a bad line fails it with the line number. */
+    public static PasswordFile read(Path path) throws IOException {
+        return parse(Files.readAllLines(path, StandardCharsets.UTF_8), path.toString());
+    }
+
+    static PasswordFile parse(List<String> lines, String source) {
+        Map<String, PasswordHash> users = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException(source + ":" + (i + 1) + ": expected user:hash");
+            }
+            String user = line.substring(0, colon);
+            try {
+                if (users.put(user, PasswordHash.parse(line.substring(colon + 1))) != null) {
+                    throw new IllegalArgumentException("user '" + user + "' appears twice");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(source + ":" + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return new PasswordFile(users);
+    }
+
+    /** The user's hash, or null. */
+    public PasswordHash get(String user) {
+        return users.get(user);
+    }
+
+    public Map<String, PasswordHash> users() {
+        return users;
+    }
+
+    public PasswordFile with(String user, PasswordHash hash) {
+        checkUserName(user);
+        Map<String, PasswordHash> copy = new LinkedHashMap<>(users);
+        copy.put(user, hash);
+        return new PasswordFile(copy);
+    }
+
+    public PasswordFile without(String user) {
+        Map<String, PasswordHash> copy = new LinkedHashMap<>(users);
+        copy.remove(user);
+        return new PasswordFile(copy);
+    }
+
+    public static void checkUserName(String user) {
+        if (user.isEmpty() || user.indexOf(':') >= 0 || user.strip().length() != user.length()
+                || user.startsWith("#") || user.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw new IllegalArgumentException("user name must be non-empty, without ':', control characters, "
+                    + "a leading '#' or surrounding spaces: '" + user + "'");
+        }
+    }
+
+    /**
+     * Writes the file atomically (a temporary file renamed over it), so a broker reloading it never sees
+     * half a file; a new file is made readable by its owner only.
+     */
+    public void write(Path path) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("# volantmq password file: user:$pbkdf2-sha512$i=<iterations>$<salt>$<hash>");
+        lines.add("# edit with: ./volantmq passwd FILE USER   (remove: ./volantmq passwd -D FILE USER)");
+        users.forEach((user, hash) -> lines.add(user + ":" + hash.encode()));
+        Path dir = path.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".passwd", ".tmp");
+        try {
+            try {
+                Files.setPosixFilePermissions(tmp, Files.exists(path) ? Files.getPosixFilePermissions(path)
+                        : PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep the default permissions
+            }
+            Files.write(tmp, lines, StandardCharsets.UTF_8);
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

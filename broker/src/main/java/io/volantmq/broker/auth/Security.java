@@ -1,0 +1,118 @@
+package io.volantmq.broker.auth;
+
+import io.volantmq.broker.BrokerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A broker's authentication and authorization: the auth provider chains of its listeners, the ACLs,
+ * the small executor password hashing runs on and the reloader that keeps password files, ACL files
+ * and certificates current. Opened from the config before the listeners, closed after them.
+ *
+ * <p>Settings (broker-wide {@code volantmq.*}; those marked per listener also as URI query parameters):
+ * {@code auth} (per listener; default {@code anonymous}), {@code auth.<provider>.*} (per listener),
+ * {@code acl.file} (no file: everything allowed), {@code auth.threads}, {@code auth.queue},
+ * {@code reloadIntervalMillis}.
+ */
+public final class Security implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Security.class);
+    public static final String DEFAULT_AUTH = "anonymous";
+
+    private final Settings settings;
+    private final AuthProviders providers;
+    private final Reloader reloader;
+    private final ThreadPoolExecutor slowWork;
+    private final AccessControl accessControl;
+    private final boolean aclFromFile;
+    private final List<AuthChain> chains = new CopyOnWriteArrayList<>();
+
+    private Security(Settings settings, AuthProviders providers) {
+        this.settings = settings;
+        this.providers = providers;
+        this.reloader = new Reloader(settings.longValue("reloadIntervalMillis", 2000, 0, 86_400_000));
+        int threads = settings.integer("auth.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                1, 256);
+        int queue = settings.integer("auth.queue", 1000, 1, 1_000_000);
+        AtomicInteger n = new AtomicInteger();
+        this.slowWork = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queue), r -> {
+                    Thread t = new Thread(r, "volantmq-auth-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        slowWork.allowCoreThreadTimeOut(true);
+        try {
+            String acl = settings.get("acl.file");
+            aclFromFile = acl != null;
+            accessControl = acl == null ? AccessControl.ALLOW_ALL : new FileAccessControl(Path.of(acl), reloader);
+            if (acl != null) {
+                log.info("ACLs from {} (reloaded when it changes)", acl);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Reads {@code volantmq.*} settings of {@code config}; providers come from the broker's class loader. */
+    public static Security open(BrokerConfig config) {
+        return open(Settings.global(config.settings()), AuthProviders.load(Security.class.getClassLoader()));
+    }
+
+    public static Security open(Settings settings, AuthProviders providers) {
+        return new Security(settings, providers);
+    }
+
+    public AccessControl accessControl() {
+        return accessControl;
+    }
+
+    public Reloader reloader() {
+        return reloader;
+    }
+
+    public AuthProviders providers() {
+        return providers;
+    }
+
+    /** The chain named by {@code auth} in {@code listenerSettings}; closed with this object. */
+    public AuthChain authenticator(String listener, Settings listenerSettings) {
+        List<String> names = AuthProviders.names(listenerSettings.string("auth", DEFAULT_AUTH));
+        AuthChain chain = providers.chain(names, listener, listenerSettings, slowWork, reloader);
+        int anonymous = names.indexOf("anonymous");
+        if (aclFromFile && anonymous >= 0
+                && !listenerSettings.bool("auth.anonymous.onlyWithoutCredentials", false)) {
+            log.warn("{}: the anonymous provider admits any user name a client claims, and ACL rules for that "
+                    + "user then apply; set volantmq.auth.anonymous.onlyWithoutCredentials=true unless that is "
+                    + "intended", listener);
+        }
+        chains.add(chain);
+        return chain;
+    }
+
+    /** For a caller other than a listener (an admin endpoint): a chain over the broker-wide settings. */
+    public AuthChain authenticator(String caller, String providerNames) {
+        return providers.chain(AuthProviders.names(providerNames), caller, settings, slowWork, reloader);
+    }
+
+    Executor slowWork() {
+        return slowWork;
+    }
+
+    @Override
+    public void close() {
+        chains.forEach(AuthChain::close);
+        chains.clear();
+        reloader.close();
+        slowWork.shutdownNow();
+    }
+}

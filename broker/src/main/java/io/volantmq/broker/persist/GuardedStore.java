@@ -1,0 +1,129 @@
+package io.volantmq.broker.persist;
+
+import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.RetainedStore;
+import io.volantmq.persistence.SessionStore;
+import io.volantmq.persistence.Store;
+import io.volantmq.persistence.SubscriptionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A circuit breaker in front of a durable store. After a failure (Redis gone, disk full) every call
+ * fails at once with a {@link PersistenceException} for {@code retryMillis}, instead of holding an
+ * event loop for a network timeout each time; then one call is let through to probe. The broker
+ * turns those failures into refusals (no acknowledgement it cannot make durable), and the state
+ * is visible as {@link #health()}.
+ */
+public final class GuardedStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(GuardedStore.class);
+
+    private final Store delegate;
+    private final String name;
+    private final long retryMillis;
+    private final SessionStore sessions;
+    private final SubscriptionStore subscriptions;
+    private final RetainedStore retained;
+    private final MessageStore messages;
+    private final AtomicLong failedCalls = new AtomicLong();
+    private volatile boolean failing;
+    private volatile long retryAt;
+    private volatile long since = System.currentTimeMillis();
+    private volatile String lastError;
+
+    public GuardedStore(Store delegate, String name, long retryMillis) {
+        this.delegate = delegate;
+        this.name = name;
+        this.retryMillis = retryMillis;
+        this.sessions = guard(SessionStore.class, delegate.sessions());
+        this.subscriptions = guard(SubscriptionStore.class, delegate.subscriptions());
+        this.retained = guard(RetainedStore.class, delegate.retained());
+        this.messages = guard(MessageStore.class, delegate.messages());
+    }
+
+    private <T> T guard(Class<T> type, T target) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return method.invoke(target, args);
+            }
+            if (failing && System.currentTimeMillis() < retryAt) {
+                failedCalls.incrementAndGet();
+                throw new PersistenceException("store '" + name + "' unavailable: " + lastError);
+            }
+            try {
+                Object result = method.invoke(target, args);
+                if (failing) {
+                    recovered();
+                }
+                return result;
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof PersistenceException pe) {
+                    failed(pe);
+                }
+                throw cause;
+            }
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private synchronized void failed(PersistenceException e) {
+        failedCalls.incrementAndGet();
+        lastError = e.getMessage();
+        retryAt = System.currentTimeMillis() + retryMillis;
+        if (!failing) {
+            failing = true;
+            since = System.currentTimeMillis();
+            log.error("store '{}' is failing: {}; refusing QoS 1/2 acknowledgements until it answers again",
+                    name, e.getMessage());
+        }
+    }
+
+    private synchronized void recovered() {
+        if (failing) {
+            failing = false;
+            since = System.currentTimeMillis();
+            log.info("store '{}' answers again after {} failed calls", name, failedCalls.get());
+        }
+    }
+
+    public StoreHealth health() {
+        return new StoreHealth(!failing, lastError, since, failedCalls.get());
+    }
+
+    @Override
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    @Override
+    public SubscriptionStore subscriptions() {
+        return subscriptions;
+    }
+
+    @Override
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    @Override
+    public MessageStore messages() {
+        return messages;
+    }
+
+    @Override
+    public int maxConcurrency() {
+        return delegate.maxConcurrency();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -1,0 +1,272 @@
+package io.volantmq.broker.session;
+
+import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.auth.AuthRequest;
+import io.volantmq.broker.auth.AuthStep;
+import io.volantmq.broker.auth.ClientIdentity;
+import io.volantmq.broker.auth.EnhancedAuthExchange;
+import io.volantmq.broker.auth.EnhancedAuthMechanism;
+import io.volantmq.broker.protocol.Auth;
+import io.volantmq.broker.protocol.ConnAck;
+import io.volantmq.broker.protocol.Connect;
+import io.volantmq.broker.protocol.Properties;
+import io.volantmq.broker.protocol.PropertyId;
+import io.volantmq.broker.protocol.ProtocolVersion;
+import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.SessionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * From CONNECT to CONNACK: client id rules, authentication (plain, or an MQTT 5 enhanced exchange
+ * over AUTH packets), session claim with takeover, and the CONNACK with what was negotiated.
+ * One per connection; runs on its event loop.
+ */
+final class ConnectFlow {
+    private static final Logger log = LoggerFactory.getLogger(ConnectFlow.class);
+
+    private final BrokerContext broker;
+    private final MqttConnection connection;
+    private Connect connect;
+    private boolean assignedClientId;
+    private EnhancedAuthExchange exchange;
+    private String authMethod;
+    private byte[] finalAuthData;
+
+    ConnectFlow(BrokerContext broker, MqttConnection connection) {
+        this.broker = broker;
+        this.connection = connection;
+    }
+
+    /** The CONNECT; may complete later (authentication, takeover). */
+    void onConnect(Connect connect) {
+        this.connect = connect;
+        ProtocolVersion version = connect.version();
+        String serverReference = broker.config().settings().get("serverReference");
+        if (serverReference != null && !serverReference.isBlank()) {
+            // an operator moving clients elsewhere: 0x9C use another server, 0x9D server moved (3.x: 0x03)
+            boolean moved = Boolean.parseBoolean(broker.config().settings().getOrDefault("serverMoved", "false"));
+            connection.refuseConnect(moved ? ReasonCode.SERVER_MOVED : ReasonCode.USE_ANOTHER_SERVER,
+                    "clients are sent to " + serverReference + " (volantmq.serverReference)",
+                    Properties.builder().add(PropertyId.SERVER_REFERENCE, serverReference.trim()).build());
+            return;
+        }
+        String clientId = connect.clientId();
+        if (clientId.isEmpty()) {
+            // 3.1 requires 1..23 characters; 3.1.1 allows empty only with clean session [MQTT-3.1.3-7/8];
+            // 5.0 assigns one either way [MQTT-3.1.3-6]
+            if (version == ProtocolVersion.MQTT_3_1 || (!connect.cleanSession() && !version.isV5())) {
+                connection.refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id without clean session");
+                return;
+            }
+            clientId = "auto-" + UUID.randomUUID();
+            assignedClientId = true;
+        }
+        connection.connecting(clientId);
+        authMethod = connect.properties().getString(PropertyId.AUTHENTICATION_METHOD);
+        if (authMethod != null) {
+            startEnhancedAuth(connect.properties().getBinary(PropertyId.AUTHENTICATION_DATA));
+        } else {
+            plainAuth();
+        }
+    }
+
+    private AuthRequest authRequest() {
+        return new AuthRequest(connection.listener().uri().toString(), connect.clientId(), connect.username(),
+                connect.password(), connection.remoteAddress(),
+                connection.peerCertificates(), connect.version());
+    }
+
+    private void plainAuth() {
+        connection.listener().authenticator().authenticate(authRequest()).whenComplete((result, error) ->
+                connection.eventLoop().execute(() -> {
+                    if (!connection.isConnecting()) {
+                        return; // closed while the authenticator worked
+                    }
+                    if (error != null) {
+                        log.error("authentication of client {} from {} failed", connection.clientId(),
+                                connection.remoteAddress(), error);
+                        connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "authentication failed: " + error);
+                    } else if (!result.allowed()) {
+                        connection.refuseConnect(result.reasonCode(), "not authenticated: " + result.reason());
+                    } else {
+                        authenticated(result.username() != null ? result.username() : connect.username());
+                    }
+                }));
+    }
+
+    // ------------------------------------------------------------------ MQTT 5 enhanced authentication
+
+    private void startEnhancedAuth(byte[] data) {
+        EnhancedAuthMechanism mechanism = broker.authMechanisms().get(authMethod);
+        if (mechanism == null) {
+            connection.refuseConnect(ReasonCode.BAD_AUTHENTICATION_METHOD,
+                    "authentication method '" + authMethod + "' is not supported");
+            return;
+        }
+        exchange = mechanism.start(authRequest());
+        runStep(data);
+    }
+
+    /** An AUTH from the client while connecting, or to re-authenticate once connected [MQTT-4.12]. */
+    void onAuth(Auth auth) {
+        String method = auth.properties().getString(PropertyId.AUTHENTICATION_METHOD);
+        if (method == null || !method.equals(authMethod)) {
+            // [MQTT-4.12.0-5] the method must stay the one of the CONNECT
+            connection.closeWithReason(ReasonCode.PROTOCOL_ERROR, "AUTH with another authentication method");
+            return;
+        }
+        boolean connected = !connection.isConnecting();
+        if (auth.reasonCode() == ReasonCode.REAUTHENTICATE && connected && exchange == null) {
+            exchange = broker.authMechanisms().get(authMethod).start(authRequest());
+        } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || exchange == null) {
+            connection.closeWithReason(ReasonCode.PROTOCOL_ERROR, "unexpected AUTH " + auth.reasonCode());
+            return;
+        }
+        runStep(auth.properties().getBinary(PropertyId.AUTHENTICATION_DATA));
+    }
+
+    private void runStep(byte[] clientData) {
+        EnhancedAuthExchange current = exchange;
+        byte[] data = clientData == null ? new byte[0] : clientData;
+        CompletableFuture.supplyAsync(() -> current.step(data), broker.workers()).whenComplete((step, error) ->
+                connection.eventLoop().execute(() -> afterStep(current, step, error)));
+    }
+
+    private void afterStep(EnhancedAuthExchange current, AuthStep step, Throwable error) {
+        if (exchange != current || !connection.isOpen()) {
+            return;
+        }
+        boolean reauth = !connection.isConnecting();
+        if (error != null || step.outcome() == AuthStep.Outcome.FAILURE) {
+            exchange = null;
+            int code = error != null ? ReasonCode.UNSPECIFIED_ERROR : step.reasonCode();
+            String reason = error != null ? "authentication error: " + error : "not authenticated: " + step.reason();
+            if (reauth) {
+                connection.closeWithReason(code, reason); // [MQTT-4.12.1-2]
+            } else {
+                connection.refuseConnect(code, reason);
+            }
+            return;
+        }
+        Properties.Builder props = Properties.builder().add(PropertyId.AUTHENTICATION_METHOD, authMethod)
+                .addIfNotNull(PropertyId.AUTHENTICATION_DATA, step.serverData());
+        if (step.outcome() == AuthStep.Outcome.CONTINUE) {
+            connection.writeAndFlush(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, props.build()));
+            if (!reauth) {
+                connection.readOnce(); // reads stay paused while connecting; the client's AUTH is next
+            }
+            return;
+        }
+        exchange = null;
+        if (reauth) {
+            connection.writeAndFlush(new Auth(ReasonCode.SUCCESS, props.build()));
+        } else {
+            finalAuthData = step.serverData();
+            authenticated(step.username());
+        }
+    }
+
+    // ------------------------------------------------------------------ session and CONNACK
+
+    private void authenticated(String username) {
+        connection.identity(new ClientIdentity(connection.clientId(), username,
+                connection.listener().uri().toString(), connection.remoteAddress()));
+        claimSession();
+    }
+
+    private long requestedExpiry() {
+        if (!connect.version().isV5()) {
+            return connect.cleanSession() ? 0 : SessionState.NEVER_EXPIRES;
+        }
+        Long expiry = connect.properties().getLong(PropertyId.SESSION_EXPIRY_INTERVAL);
+        return expiry == null ? 0 : expiry;
+    }
+
+    private void claimSession() {
+        String clientId = connection.clientId();
+        SessionRegistry.Claim claim;
+        try {
+            claim = broker.sessions().claim(clientId, connect.cleanSession(), connect.version().level(),
+                    requestedExpiry());
+        } catch (PersistenceException e) {
+            connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
+            return;
+        }
+        if (claim.refusedFull()) {
+            connection.refuseConnect(ReasonCode.QUOTA_EXCEEDED, "session limit reached (volantmq.maxSessionCount)");
+            return;
+        }
+        if (claim.previous() != null) {
+            MqttConnection previous = claim.previous();
+            broker.events().onDuplicateClientId(clientId, previous.remoteAddress(), connection.remoteAddress(),
+                    claim.refusedDuplicate());
+            if (claim.refusedDuplicate()) {
+                connection.refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                        "client id in use by " + previous.remoteAddress() + " (volantmq.duplicateClientId=refuse)");
+                return;
+            }
+            log.info("client {} from {} takes over the session connected from {}", clientId,
+                    connection.remoteAddress(), previous.remoteAddress());
+            previous.eventLoop().execute(() -> previous.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
+                    "session taken over by " + connection.remoteAddress()));
+            previous.detached().whenComplete((ignored, error) -> connection.eventLoop().execute(() -> {
+                if (connection.isConnecting()) {
+                    claimSession();
+                }
+            }));
+            return;
+        }
+        int keepAlive = effectiveKeepAlive();
+        connection.connected(claim.session(), connect, keepAlive, requestedExpiry(),
+                connAck(claim.sessionPresent(), keepAlive));
+    }
+
+    /** The keep-alive the broker holds the client to; MQTT 5 clients are told when it differs. */
+    private int effectiveKeepAlive() {
+        BrokerConfig config = broker.config();
+        int requested = connect.keepAlive();
+        if (config.forceKeepAlive()) {
+            return config.keepAliveSeconds();
+        }
+        int max = config.maxKeepAliveSeconds();
+        if (connect.version().isV5() && max > 0 && (requested == 0 || requested > max)) {
+            return max;
+        }
+        return requested;
+    }
+
+    private ConnAck connAck(boolean sessionPresent, int keepAlive) {
+        if (!connect.version().isV5()) {
+            return new ConnAck(sessionPresent, ReasonCode.V3_ACCEPTED, Properties.EMPTY);
+        }
+        BrokerConfig config = broker.config();
+        Properties.Builder p = Properties.builder();
+        if (assignedClientId) {
+            p.add(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, connection.clientId()); // [MQTT-3.2.2-16]
+        }
+        if (keepAlive != connect.keepAlive()) {
+            p.add(PropertyId.SERVER_KEEP_ALIVE, keepAlive); // [MQTT-3.2.2-21]
+        }
+        if (config.receiveMaximum() != 65535) {
+            p.add(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());
+        }
+        if (config.topicAliasMaximum() > 0) {
+            p.add(PropertyId.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
+        }
+        p.add(PropertyId.MAXIMUM_PACKET_SIZE, (long) config.maxPacketSize());
+        Integer requestResponse = connect.properties().getInt(PropertyId.REQUEST_RESPONSE_INFORMATION);
+        if (requestResponse != null && requestResponse == 1 && config.responseInformation() != null) {
+            p.add(PropertyId.RESPONSE_INFORMATION, config.responseInformation());
+        }
+        if (authMethod != null) {
+            p.add(PropertyId.AUTHENTICATION_METHOD, authMethod);
+            p.addIfNotNull(PropertyId.AUTHENTICATION_DATA, finalAuthData);
+        }
+        return new ConnAck(sessionPresent, ReasonCode.SUCCESS, p.build());
+    }
+}

@@ -1,0 +1,48 @@
+package io.volantmq.broker.transport;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the transport learnt about a connection: the real client address and its TLS certificates. */
+public final class ChannelInfo {
+    /** The client's address from a PROXY protocol header, set before any MQTT packet is read. */
+    public static final AttributeKey<SocketAddress> PROXIED_REMOTE_ADDRESS =
+            AttributeKey.valueOf("volantmq.proxiedRemoteAddress");
+
+    private ChannelInfo() {
+    }
+
+    /** The client's address: the one a PROXY protocol header named, else the socket's peer. */
+    public static SocketAddress remoteAddress(Channel channel) {
+        SocketAddress proxied = channel.attr(PROXIED_REMOTE_ADDRESS).get();
+        return proxied != null ? proxied : channel.remoteAddress();
+    }
+
+    /** The client certificate chain the TLS handshake verified, leaf first; empty without one or without TLS. */
+    public static List<X509Certificate> peerCertificates(Channel channel) {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
+            return List.of();
+        }
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            List<X509Certificate> certificates = new ArrayList<>(chain.length);
+            for (Certificate c : chain) {
+                if (c instanceof X509Certificate x) {
+                    certificates.add(x);
+                }
+            }
+            return List.copyOf(certificates);
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of(); // the client sent none (tls.clientAuth=optional)
+        }
+    }
+}
