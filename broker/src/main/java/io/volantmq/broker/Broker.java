@@ -4,6 +4,9 @@ import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.auth.scram.ScramCredentialFile;
 import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.persist.GuardedStore;
 import io.volantmq.broker.persist.StoreHealth;
 import io.volantmq.broker.session.BrokerContext;
@@ -50,11 +53,24 @@ public final class Broker implements AutoCloseable {
     private boolean closed;
 
     private final List<EnhancedAuthMechanism> authMechanisms;
+    private final BrokerMetrics metrics;
 
-    private Broker(BrokerConfig config, BrokerEvents events, List<EnhancedAuthMechanism> authMechanisms) {
+    private Broker(BrokerConfig config, BrokerEvents events, List<EnhancedAuthMechanism> authMechanisms,
+                   MeterRegistry meterRegistry) {
         this.config = config;
         this.events = events;
         this.authMechanisms = authMechanisms;
+        this.metrics = new BrokerMetrics(meterRegistry);
+    }
+
+    /** The broker's meters; {@code $SYS}, {@code /metrics} and the admin API read them. */
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The wired core, for the observability and admin parts of this broker. */
+    public BrokerContext context() {
+        return context;
     }
 
     public static Builder builder() {
@@ -79,7 +95,8 @@ public final class Broker implements AutoCloseable {
         }
         try {
             security = Security.open(config); // auth providers and ACLs; fails fast on bad settings
-            context = BrokerContext.wire(config, store, security.accessControl(), mechanisms(), events);
+            context = BrokerContext.wire(config, store, security.accessControl(), mechanisms(), metrics,
+                    events);
             int restoredRetained = context.retained().recover(System.currentTimeMillis());
             int restoredSessions = context.sessions().recover();
             if (restoredRetained > 0 || restoredSessions > 0) {
@@ -168,6 +185,13 @@ public final class Broker implements AutoCloseable {
         private BrokerConfig config = BrokerConfig.builder().build();
         private BrokerEvents events = BrokerEvents.NONE;
         private final List<EnhancedAuthMechanism> authMechanisms = new ArrayList<>();
+        private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+
+        /** Where the broker's meters live (e.g. a Prometheus registry); a simple in-memory one by default. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry);
+            return this;
+        }
 
         public Builder config(BrokerConfig config) {
             this.config = Objects.requireNonNull(config);
@@ -186,7 +210,7 @@ public final class Broker implements AutoCloseable {
         }
 
         public Broker build() {
-            return new Broker(config, events, List.copyOf(authMechanisms));
+            return new Broker(config, events, List.copyOf(authMechanisms), meterRegistry);
         }
     }
 }

@@ -156,4 +156,14 @@ class Mqtt5DisconnectIT {
             assertThat(disconnectCode(client)).isEqualTo(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED);
         }
     }
+
+    @Test
+    void brokerShutdownIs0x8B() throws Exception {
+        BrokerFixture stopping = BrokerFixture.start();
+        try (RawClient client = new RawClient(stopping.port())) {
+            client.connect(connect("shutdown5"));
+            stopping.close();
+            assertThat(disconnectCode(client)).isEqualTo(ReasonCode.SERVER_SHUTTING_DOWN);
+        }
+    }
 }

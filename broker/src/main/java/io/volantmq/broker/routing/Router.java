@@ -81,7 +81,12 @@ public final class Router {
         List<Recipient> toNotify = new ArrayList<>();
         for (Delivery d : deliveries(matches, originClientId)) {
             Recipient recipient = directory.find(d.clientId);
-            if (recipient == null || !acl.mayReceive(recipient.identity(), publish.topic())) {
+            if (recipient == null) {
+                continue;
+            }
+            // a session restored from the store has no identity until its client returns: the
+            // receive check is then made when the message is delivered (Session)
+            if (recipient.identity() != null && !acl.mayReceive(recipient.identity(), publish.topic())) {
                 continue;
             }
             int qos = Math.min(publish.qos(), d.qos);

@@ -4,6 +4,7 @@ import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.BrokerEvents;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.retained.RetainedIndex;
 import io.volantmq.broker.routing.MessagePropertiesCodec;
 import io.volantmq.broker.routing.QueueLimits;
@@ -28,22 +29,23 @@ import java.util.stream.Collectors;
 public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Router router, SubscriptionTree tree,
                             RetainedIndex retained, Store store, MessagePropertiesCodec messageCodec,
                             AccessControl acl, Map<String, EnhancedAuthMechanism> authMechanisms, Executor workers,
-                            BrokerEvents events) {
+                            BrokerMetrics metrics, BrokerEvents events) {
 
     /** Wires the core over an open store (the broker, and tests that drive connections directly). */
     public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
-                                     List<EnhancedAuthMechanism> mechanisms, BrokerEvents events) {
+                                     List<EnhancedAuthMechanism> mechanisms, BrokerMetrics metrics,
+                                     BrokerEvents events) {
         SubscriptionTree tree = new SubscriptionTree();
         MessagePropertiesCodec codec = new MessagePropertiesCodec();
         RetainedIndex retained = new RetainedIndex(store.retained());
-        SessionRegistry sessions = new SessionRegistry(store, tree, codec, config);
+        SessionRegistry sessions = new SessionRegistry(store, tree, codec, acl, metrics, config);
         Router router = new Router(tree, retained, sessions, store.messages(),
                 new QueueLimits(store.messages(), config), codec, acl, config);
         sessions.router(router);
         Map<String, EnhancedAuthMechanism> byMethod = mechanisms.stream()
                 .collect(Collectors.toUnmodifiableMap(EnhancedAuthMechanism::method, Function.identity()));
         return new BrokerContext(config, sessions, router, tree, retained, store, codec, acl, byMethod, WORKERS,
-                events);
+                metrics, events);
     }
 
     /** Daemon threads: slow authentication must never hold an event loop, nor the JVM at exit. */

@@ -258,7 +258,7 @@ final class ConnectFlow {
         if (config.topicAliasMaximum() > 0) {
             p.add(PropertyId.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
         }
-        p.add(PropertyId.MAXIMUM_PACKET_SIZE, (long) config.maxPacketSize());
+        p.add(PropertyId.MAXIMUM_PACKET_SIZE, (long) connection.listener().maxPacketSize());
         Integer requestResponse = connect.properties().getInt(PropertyId.REQUEST_RESPONSE_INFORMATION);
         if (requestResponse != null && requestResponse == 1 && config.responseInformation() != null) {
             p.add(PropertyId.RESPONSE_INFORMATION, config.responseInformation());

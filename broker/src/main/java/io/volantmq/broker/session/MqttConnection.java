@@ -253,6 +253,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 log.error("client {}: could not record its disconnection in the store: {}", clientId, e.getMessage());
             }
         }
+        broker.metrics().clientDisconnected();
         log.info("client {} disconnected from {} ({}): {}", clientId, remoteAddress(), version,
                 closeReason == null ? "connection closed by client" : closeReason);
     }
@@ -350,6 +351,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                     new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
         }
         state = State.CONNECTED;
+        broker.metrics().clientConnected();
         write(connAck);
         log.info("client {} connected from {} ({}, clean {}, keep-alive {} s, session expiry {}, session present {})",
                 clientId, remoteAddress(), version, connect.cleanSession(), keepAlive, expirySeconds,

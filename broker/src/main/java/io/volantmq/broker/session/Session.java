@@ -1,7 +1,9 @@
 package io.volantmq.broker.session;
 
 import io.netty.channel.EventLoop;
+import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.ClientIdentity;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.PacketType;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
@@ -47,6 +49,8 @@ public final class Session implements Recipient {
     private final MessageStore messages;
     private final int maxInflight;
     private final MessagePropertiesCodec codec;
+    private final AccessControl acl;
+    private final BrokerMetrics metrics;
     /** filter -> options; mirrors the subscription tree so the session can leave it cleanly. */
     private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
 
@@ -67,8 +71,10 @@ public final class Session implements Recipient {
     private int window;
 
     Session(String clientId, long expirySeconds, MessageStore messages, int maxInflight,
-            MessagePropertiesCodec codec) {
+            MessagePropertiesCodec codec, AccessControl acl, BrokerMetrics metrics) {
         this.clientId = clientId;
+        this.acl = acl;
+        this.metrics = metrics;
         this.expirySeconds = expirySeconds;
         this.messages = messages;
         this.maxInflight = maxInflight;
@@ -264,6 +270,7 @@ public final class Session implements Recipient {
                 cursor = entry.seq();
                 if (entry.state() == InflightState.QUEUED && entry.message().expired(now)) {
                     messages.remove(clientId, entry.seq()); // MQTT 5 message expiry [MQTT-3.3.2-5]
+                    metrics.messageExpired();
                     continue;
                 }
                 wrote |= send(c, entry, now);
@@ -277,6 +284,11 @@ public final class Session implements Recipient {
     private boolean send(MqttConnection c, QueuedMessage entry, long now) {
         switch (entry.state()) {
             case QUEUED -> {
+                if (!acl.mayReceive(identity, entry.message().topic())) {
+                    messages.remove(clientId, entry.seq()); // queued before the identity was known
+                    metrics.messageDenied();
+                    return false;
+                }
                 int packetId = entry.qos() == 0 ? 0 : peekPacketId();
                 Publish publish = codec.toPublish(entry, entry.qos(), packetId, false, entry.retain(), now);
                 if (!c.fitsClient(publish)) {

@@ -1,6 +1,8 @@
 package io.volantmq.broker.session;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.routing.MessagePropertiesCodec;
@@ -42,8 +44,14 @@ public final class SessionRegistry implements RecipientDirectory {
     record DelayedWill(StoredMessage message, long dueAtMillis) {
     }
 
-    public SessionRegistry(Store store, SubscriptionTree tree, MessagePropertiesCodec codec, BrokerConfig config) {
+    private final AccessControl acl;
+    private final BrokerMetrics metrics;
+
+    public SessionRegistry(Store store, SubscriptionTree tree, MessagePropertiesCodec codec, AccessControl acl,
+                           BrokerMetrics metrics, BrokerConfig config) {
         this.store = store;
+        this.acl = acl;
+        this.metrics = metrics;
         this.tree = tree;
         this.codec = codec;
         this.config = config;
@@ -143,7 +151,7 @@ public final class SessionRegistry implements RecipientDirectory {
     }
 
     private Session newSession(String clientId, long expirySeconds) {
-        return new Session(clientId, expirySeconds, store.messages(), config.maxInflight(), codec);
+        return new Session(clientId, expirySeconds, store.messages(), config.maxInflight(), codec, acl, metrics);
     }
 
     /**
@@ -198,6 +206,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 publishWill(session.clientId(), will.message()); // the session ends first [MQTT-3.1.3-9]
             }
             log.info("session {} expired after {} s offline", session.clientId(), session.expirySeconds());
+            metrics.sessionExpired();
             discard(session);
         }
     }

@@ -16,6 +16,7 @@ import io.volantmq.broker.auth.AuthChain;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.broker.session.MqttConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,7 @@ public final class Listeners implements AutoCloseable {
         AuthChain auth = security.authenticator("listener " + spec, spec.settings());
         int brokerMax = Settings.global(broker.config().settings()).integer("maxConnections", 0, 0, Integer.MAX_VALUE);
         ConnectionGate gate = new ConnectionGate(spec, openConnections, brokerMax);
-        ListenerContext context = new ListenerContext(spec.publicUri(), auth);
+        ListenerContext context = new ListenerContext(spec.publicUri(), auth, spec.maxPacketSize());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
@@ -120,6 +121,8 @@ public final class Listeners implements AutoCloseable {
     @Override
     public void close() {
         serverChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // MQTT 5 clients are told why (DISCONNECT 0x8B) before their connection closes
+        clientChannels.forEach(channel -> channel.pipeline().fireUserEventTriggered(MqttConnection.SHUTDOWN));
         clientChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         for (URI uri : broker.config().listeners()) {
             broker.events().onListenerStatus(uri, BrokerEvents.ListenerStatus.STOPPED, null);

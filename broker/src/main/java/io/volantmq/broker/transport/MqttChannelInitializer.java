@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.volantmq.broker.codec.MqttDecoder;
 import io.volantmq.broker.codec.MqttEncoder;
+import io.volantmq.broker.metrics.TrafficMetricsHandler;
 import io.volantmq.broker.session.BrokerContext;
 import io.volantmq.broker.session.MqttConnection;
 
@@ -38,6 +39,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final BrokerContext broker;
     private final ListenerSpec spec;
     private final ListenerContext listener;
+    private final TrafficMetricsHandler traffic;
     private final TlsContextSource tls;
     private final ConnectionGate gate;
     private final ChannelGroup openChannels;
@@ -50,6 +52,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.gate = gate;
         this.openChannels = openChannels;
+        this.traffic = new TrafficMetricsHandler(broker.metrics());
     }
 
     @Override
@@ -60,6 +63,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         openChannels.add(channel); // closed together on shutdown
         ChannelPipeline p = channel.pipeline();
+        p.addLast("byteMetrics", traffic); // raw bytes on the wire (encrypted ones for TLS)
         if (spec.proxy()) {
             p.addLast("proxyCheck", new ProxyProtocolHandler.PrefixCheck(spec));
             p.addLast("proxy", new HAProxyMessageDecoder());
@@ -93,6 +97,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast("decoder", new MqttDecoder(spec.maxPacketSize()));
         p.addLast("encoder", MqttEncoder.INSTANCE);
+        p.addLast("packetMetrics", traffic);
         if (spec.publishRate() > 0) {
             p.addLast("publishRate", new PublishRateLimiter(spec));
         }

@@ -45,7 +45,8 @@ final class FlowHarness implements AutoCloseable {
         BrokerConfig.Builder builder = BrokerConfig.builder();
         settings.accept(builder);
         store = new MemoryProvider().open(new ProviderConfig("memory", Map.of()));
-        broker = BrokerContext.wire(builder.build(), store, AccessControl.ALLOW_ALL, java.util.List.of(), BrokerEvents.NONE);
+        broker = BrokerContext.wire(builder.build(), store, AccessControl.ALLOW_ALL, java.util.List.of(),
+                io.volantmq.broker.metrics.BrokerMetrics.noop(), BrokerEvents.NONE);
     }
 
     /** A connected client (CONNECT sent, CONNACK received and checked for success). */
@@ -57,7 +58,8 @@ final class FlowHarness implements AutoCloseable {
     }
 
     Client open() {
-        ListenerContext listener = new ListenerContext(URI.create("tcp://127.0.0.1:1883"), Authenticator.ALLOW_ALL);
+        ListenerContext listener = new ListenerContext(URI.create("tcp://127.0.0.1:1883"), Authenticator.ALLOW_ALL,
+                broker.config().maxPacketSize());
         EmbeddedChannel channel = new EmbeddedChannel(new MqttDecoder(broker.config().maxPacketSize()),
                 MqttEncoder.INSTANCE, new MqttConnection(broker, listener));
         Client client = new Client(channel);

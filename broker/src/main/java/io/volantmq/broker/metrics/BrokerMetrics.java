@@ -1,0 +1,120 @@
+package io.volantmq.broker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.volantmq.broker.protocol.PacketType;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The broker's one set of meters, updated on the hot path (Micrometer counters are lock-free).
+ * {@code $SYS}, {@code /metrics} and the admin API all read from the registry behind it. Names
+ * follow Micrometer's dotted style ({@code volantmq.packets.received}); the Prometheus registry
+ * renders them as {@code volantmq_packets_received_total}.
+ */
+public final class BrokerMetrics {
+    private final MeterRegistry registry;
+    private final Map<PacketType, Counter> packetsReceived = new EnumMap<>(PacketType.class);
+    private final Map<PacketType, Counter> packetsSent = new EnumMap<>(PacketType.class);
+    private final Counter bytesReceived;
+    private final Counter bytesSent;
+    private final Counter messagesReceived;
+    private final Counter messagesSent;
+    private final Counter payloadBytesReceived;
+    private final Counter payloadBytesSent;
+    private final Counter connects;
+    private final Counter disconnects;
+    private final Counter sessionsExpired;
+    private final Counter expiredMessages;
+    private final Counter deniedMessages;
+
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (PacketType type : PacketType.values()) {
+            String name = type.name().toLowerCase(java.util.Locale.ROOT);
+            packetsReceived.put(type, Counter.builder("volantmq.packets.received").tag("type", name)
+                    .description("MQTT packets received, by type").register(registry));
+            packetsSent.put(type, Counter.builder("volantmq.packets.sent").tag("type", name)
+                    .description("MQTT packets sent, by type").register(registry));
+        }
+        bytesReceived = Counter.builder("volantmq.bytes.received").baseUnit("bytes")
+                .description("bytes read from client connections").register(registry);
+        bytesSent = Counter.builder("volantmq.bytes.sent").baseUnit("bytes")
+                .description("bytes written to client connections").register(registry);
+        messagesReceived = Counter.builder("volantmq.messages.received")
+                .description("PUBLISH packets received from clients").register(registry);
+        messagesSent = Counter.builder("volantmq.messages.sent")
+                .description("PUBLISH packets sent to clients").register(registry);
+        payloadBytesReceived = Counter.builder("volantmq.messages.received.payload").baseUnit("bytes")
+                .description("payload bytes of PUBLISH packets received").register(registry);
+        payloadBytesSent = Counter.builder("volantmq.messages.sent.payload").baseUnit("bytes")
+                .description("payload bytes of PUBLISH packets sent").register(registry);
+        connects = Counter.builder("volantmq.clients.connects")
+                .description("successful CONNECTs").register(registry);
+        disconnects = Counter.builder("volantmq.clients.disconnects")
+                .description("connections of connected clients that ended").register(registry);
+        sessionsExpired = Counter.builder("volantmq.sessions.expired")
+                .description("sessions removed when their expiry interval passed").register(registry);
+        expiredMessages = Counter.builder("volantmq.messages.dropped").tag("reason", "expired")
+                .description("queued messages dropped, by reason").register(registry);
+        deniedMessages = Counter.builder("volantmq.messages.dropped").tag("reason", "acl")
+                .description("queued messages dropped, by reason").register(registry);
+    }
+
+    /** Meters nobody reads: for tests and embedders that do not care. */
+    public static BrokerMetrics noop() {
+        return new BrokerMetrics(new SimpleMeterRegistry());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void packetReceived(PacketType type) {
+        packetsReceived.get(type).increment();
+    }
+
+    public void packetSent(PacketType type) {
+        packetsSent.get(type).increment();
+    }
+
+    public void bytesReceived(int bytes) {
+        bytesReceived.increment(bytes);
+    }
+
+    public void bytesSent(int bytes) {
+        bytesSent.increment(bytes);
+    }
+
+    public void messageReceived(int payloadBytes) {
+        messagesReceived.increment();
+        payloadBytesReceived.increment(payloadBytes);
+    }
+
+    public void messageSent(int payloadBytes) {
+        messagesSent.increment();
+        payloadBytesSent.increment(payloadBytes);
+    }
+
+    public void clientConnected() {
+        connects.increment();
+    }
+
+    public void clientDisconnected() {
+        disconnects.increment();
+    }
+
+    public void sessionExpired() {
+        sessionsExpired.increment();
+    }
+
+    public void messageExpired() {
+        expiredMessages.increment();
+    }
+
+    public void messageDenied() {
+        deniedMessages.increment();
+    }
+}

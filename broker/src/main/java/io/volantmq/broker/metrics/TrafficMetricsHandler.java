@@ -1,0 +1,49 @@
+package io.volantmq.broker.metrics;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.volantmq.broker.protocol.MqttMessage;
+import io.volantmq.broker.protocol.Publish;
+
+/**
+ * Counts what crosses a connection. Placed twice in every pipeline: at the head it sees bytes,
+ * between the codec and the connection handler it sees packets. Stateless, so one instance serves
+ * every channel.
+ */
+@ChannelHandler.Sharable
+public final class TrafficMetricsHandler extends ChannelDuplexHandler {
+    private final BrokerMetrics metrics;
+
+    public TrafficMetricsHandler(BrokerMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            metrics.bytesReceived(buf.readableBytes());
+        } else if (msg instanceof MqttMessage message) {
+            metrics.packetReceived(message.type());
+            if (message instanceof Publish publish) {
+                metrics.messageReceived(publish.payload().length);
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof ByteBuf buf) {
+            metrics.bytesSent(buf.readableBytes());
+        } else if (msg instanceof MqttMessage message) {
+            metrics.packetSent(message.type());
+            if (message instanceof Publish publish) {
+                metrics.messageSent(publish.payload().length);
+            }
+        }
+        ctx.write(msg, promise);
+    }
+}
