@@ -1,5 +1,7 @@
 package io.volantmq.it;
 
+import io.volantmq.broker.transport.TestPki;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;

@@ -13,6 +13,9 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +24,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -30,7 +35,10 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A throw-away PKI for tests: keys and certificates made at run time, never stored in the repository. */
+/**
+ * A throw-away PKI for tests: keys and certificates made at run time, never stored in the repository.
+ * The it-tests use it too, through the broker's test-jar.
+ */
 public final class TestPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -93,6 +101,97 @@ public final class TestPki {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A client-side TLS context trusting {@code ca}, presenting {@code identity} (issued by ca) when not null. */
+    public static SSLContext clientContext(Issued ca, Issued identity, String protocol) throws Exception {
+        return clientContext(ca, ca, identity, protocol);
+    }
+
+    /**
+     * A client-side TLS context trusting {@code trusted} and presenting {@code identity}, issued by
+     * {@code issuer}, whatever CAs the server asks for (the JDK would otherwise send nothing when the
+     * issuer is not among them, and the test would not show that the server checks what it gets).
+     */
+    public static SSLContext clientContext(Issued trusted, Issued issuer, Issued identity, String protocol) throws Exception {
+        SSLContext context = SSLContext.getInstance(protocol);
+        javax.net.ssl.KeyManager[] keys = null;
+        if (identity != null) {
+            javax.net.ssl.X509ExtendedKeyManager real =
+                    (javax.net.ssl.X509ExtendedKeyManager) keyManagers(issuer, identity).getKeyManagers()[0];
+            keys = new javax.net.ssl.KeyManager[] {new javax.net.ssl.X509ExtendedKeyManager() {
+                @Override
+                public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                    return new String[] {"me"};
+                }
+
+                @Override
+                public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers,
+                                                java.net.Socket socket) {
+                    return "me";
+                }
+
+                @Override
+                public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+                                                      javax.net.ssl.SSLEngine engine) {
+                    return "me";
+                }
+
+                @Override
+                public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                    return null;
+                }
+
+                @Override
+                public String chooseServerAlias(String keyType, java.security.Principal[] issuers,
+                                                java.net.Socket socket) {
+                    return null;
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getCertificateChain(String alias) {
+                    return real.getCertificateChain(alias);
+                }
+
+                @Override
+                public PrivateKey getPrivateKey(String alias) {
+                    return real.getPrivateKey(alias);
+                }
+            }};
+        }
+        context.init(keys, trustManagers(trusted).getTrustManagers(), null);
+        return context;
+    }
+
+    public static TrustManagerFactory trustManagers(Issued ca) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(
+                TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf;
+    }
+
+    public static KeyManagerFactory keyManagers(Issued ca, Issued identity) throws Exception {
+        char[] password = "test".toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("me", identity.key(), password,
+                new Certificate[] {identity.certificate(), ca.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(
+                KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        return kmf;
+    }
+
+    /** A broker's files: chain.pem (server then CA), key.pem, ca.pem in {@code dir}. */
+    public static Issued brokerFiles(Path dir, Issued ca) throws IOException {
+        Issued server = server(ca, "volantmq-test");
+        writeCertificates(dir.resolve("chain.pem"), server.certificate(), ca.certificate());
+        writeKey(dir.resolve("key.pem"), server.key());
+        writeCertificates(dir.resolve("ca.pem"), ca.certificate());
+        return server;
     }
 
     /** Writes certificates as PEM, in the order given (leaf first for a chain). */
