@@ -1,5 +1,6 @@
 package io.volantmq.broker;
 
+import io.volantmq.broker.admin.AdminServer;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.auth.scram.ScramCredentialFile;
@@ -7,10 +8,14 @@ import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.volantmq.broker.metrics.BrokerMetrics;
+import io.volantmq.broker.persist.BufferedStore;
 import io.volantmq.broker.persist.GuardedStore;
 import io.volantmq.broker.persist.StoreHealth;
 import io.volantmq.broker.session.BrokerContext;
 import io.volantmq.broker.session.SessionRegistry;
+import io.volantmq.broker.sys.BrokerGauges;
+import io.volantmq.broker.sys.BrokerStats;
+import io.volantmq.broker.sys.SysTreePublisher;
 import io.volantmq.broker.transport.Listeners;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
@@ -48,8 +53,14 @@ public final class Broker implements AutoCloseable {
     private Listeners listeners;
     private Security security;
     private GuardedStore guarded;
+    private BufferedStore buffered;
     /** Session expiry and delayed wills, checked once a second. */
     private ScheduledExecutorService housekeeping;
+    /** Observability: the $SYS tree and the admin HTTP endpoint, each off unless configured. */
+    private SysTreePublisher sysTree;
+    private AdminServer admin;
+    /** Held here: meters read it through weak references. */
+    private BrokerStats stats;
     private boolean closed;
 
     private final List<EnhancedAuthMechanism> authMechanisms;
@@ -82,11 +93,25 @@ public final class Broker implements AutoCloseable {
         if (listeners != null) {
             throw new IllegalStateException("broker already started");
         }
+        long startedAt = System.currentTimeMillis();
+        boolean withSysTree = SysTreePublisher.enabled(config.settings()); // bad values fail before anything opens
+        long sysTreeInterval = SysTreePublisher.intervalSeconds(config.settings());
         Provider provider = Providers.select(config.persistence(), Broker.class.getClassLoader());
         Store opened = provider.open(ProviderConfig.fromProperties(provider.name(), config.persistenceProperties()));
         // a durable store can fail at run time (network, disk): fail fast and report it instead of blocking
         guarded = provider.durable() ? new GuardedStore(opened, provider.name(), 1000) : null;
         store = guarded != null ? guarded : opened;
+        if (provider.durable() && Boolean.parseBoolean(config.persistenceProperties()
+                .getProperty("volantmq.persistence.buffer", config.settings().getOrDefault("persistence.buffer", "false")))) {
+            long interval = Long.parseLong(config.persistenceProperties().getProperty(
+                    "volantmq.persistence.buffer.syncIntervalMs",
+                    config.settings().getOrDefault("persistence.buffer.syncIntervalMs", "1000")).trim());
+            buffered = new BufferedStore(store, provider.name(),
+                    BufferedStore.Options.DEFAULTS.withSyncIntervalMillis(interval));
+            store = buffered;
+            log.info("persistence: buffered write-behind every {} ms: a crash loses at most that much of what was"
+                    + " acknowledged", interval);
+        }
         if (!provider.durable()) {
             log.info("persistence: '{}' - sessions, queues and retained messages do not survive a restart",
                     provider.name());
@@ -122,7 +147,27 @@ public final class Broker implements AutoCloseable {
                     log.error("session expiry check failed", e);
                 }
             }, 1, 1, TimeUnit.SECONDS);
+            stats = new BrokerStats(context, metrics.registry(), this::storeHealth,
+                    listeners.boundAddresses(), startedAt);
+            BrokerGauges.register(stats);
+            if (withSysTree) {
+                sysTree = SysTreePublisher.start(stats, sysTreeInterval);
+            } else if (SysTreePublisher.purge(stats) > 0) {
+                log.info("$SYS tree off (volantmq.withSystree=false): removed the values an earlier run retained");
+            }
+            if (AdminServer.enabled(config.settings())) {
+                admin = AdminServer.start(stats, security);
+            }
         } catch (RuntimeException e) {
+            if (sysTree != null) {
+                sysTree.close();
+            }
+            if (housekeeping != null) { // the listeners are up (they close themselves when they fail to bind)
+                housekeeping.shutdownNow();
+                housekeeping = null;
+                listeners.close();
+            }
+            listeners = null;
             if (security != null) {
                 security.close();
             }
@@ -148,8 +193,16 @@ public final class Broker implements AutoCloseable {
         return listeners == null ? List.of() : listeners.boundAddresses();
     }
 
+    /** Where the admin HTTP endpoint listens (port 0 resolved), or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
     /** Whether the store answers; a memory store always does. */
     public StoreHealth storeHealth() {
+        if (buffered != null && !buffered.health().healthy()) {
+            return buffered.health();
+        }
         return guarded != null ? guarded.health() : new StoreHealth(true, null, 0, 0);
     }
 
@@ -173,6 +226,12 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        if (admin != null) {
+            admin.close();
+        }
+        if (sysTree != null) {
+            sysTree.close();
+        }
         housekeeping.shutdownNow();
         listeners.close();
         security.close();
@@ -185,9 +244,13 @@ public final class Broker implements AutoCloseable {
         private BrokerConfig config = BrokerConfig.builder().build();
         private BrokerEvents events = BrokerEvents.NONE;
         private final List<EnhancedAuthMechanism> authMechanisms = new ArrayList<>();
-        private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+        private MeterRegistry meterRegistry;
 
-        /** Where the broker's meters live (e.g. a Prometheus registry); a simple in-memory one by default. */
+        /**
+         * Where the broker's meters live. By default a Prometheus registry (with JVM meters) when the admin
+         * endpoint is on ({@code volantmq.adminAddr}), so {@code /metrics} has something to show, else a simple
+         * in-memory one.
+         */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry);
             return this;
@@ -210,7 +273,9 @@ public final class Broker implements AutoCloseable {
         }
 
         public Broker build() {
-            return new Broker(config, events, List.copyOf(authMechanisms), meterRegistry);
+            MeterRegistry registry = meterRegistry != null ? meterRegistry
+                    : AdminServer.enabled(config.settings()) ? AdminServer.prometheusRegistry() : new SimpleMeterRegistry();
+            return new Broker(config, events, List.copyOf(authMechanisms), registry);
         }
     }
 }

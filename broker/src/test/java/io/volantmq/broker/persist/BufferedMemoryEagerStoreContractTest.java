@@ -1,0 +1,28 @@
+package io.volantmq.broker.persist;
+
+import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.contract.StoreContract;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The contract against a BufferedStore over the memory backend that writes every millisecond: the
+ * flusher moves changes from the view to the backend while the tests read and write, so every
+ * read merges both.
+ */
+@ExtendWith(BufferedContractExclusions.class)
+class BufferedMemoryEagerStoreContractTest extends StoreContract {
+
+    @Override
+    protected Provider provider() {
+        return new BufferedTestProviders.Memory();
+    }
+
+    @Override
+    protected ProviderConfig config(Path tempDir) {
+        return new ProviderConfig("buffered-memory", Map.of(BufferedTestProviders.SYNC_INTERVAL, "1"));
+    }
+}
