@@ -13,6 +13,8 @@
 #   CONNECTIONS   connections for the 'connections' case (default 10000)
 #   BROKER_CORE   core the brokers are pinned to (default 0); TOOL_CORE: the load tool's (default 1)
 #   PIN           0 runs everything unpinned (default 1)
+#   NICE          run brokers and load tool at this nice value, e.g. -10 on a machine shared with other
+#                 work, so the pinned processes get their core (default: unchanged; below 0 needs root)
 #   RESULTS       where the raw RESULT lines go (default bench/target/compare-DATE.txt)
 #   VOLANTMQ_OPTS extra -D settings for ./volantmq (VOLANTMQ_JAVA_OPTS is passed through as well)
 #   SKIP_BUILD    1 skips the Maven build
@@ -43,9 +45,12 @@ trap 'exit 130' INT TERM
 
 log() { echo "compare: $*" >&2; }
 
-pinned() { # pinned CORE CMD...: run CMD on that core unless PIN=0 (taskset execs, so $! is CMD's pid)
+pinned() { # pinned CORE CMD...: run CMD on that core unless PIN=0 (taskset and nice exec, so $! is CMD's pid)
   local core=$1; shift
-  if [ "$PIN" = 1 ]; then exec taskset -c "$core" "$@"; else exec "$@"; fi
+  local prefix=()
+  if [ -n "${NICE:-}" ]; then prefix+=(nice -n "$NICE"); fi
+  if [ "$PIN" = 1 ]; then prefix+=(taskset -c "$core"); fi
+  exec "${prefix[@]}" "$@"
 }
 
 free_port() {
@@ -159,7 +164,7 @@ fi
   echo "# compare.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "# $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
   echo "# $(java -version 2>&1 | head -1); $("$MOSQUITTO" -h 2>/dev/null | head -1)"
-  echo "# DURATION=$DURATION WARMUP=$WARMUP PIN=$PIN BROKER_CORE=$BROKER_CORE TOOL_CORE=$TOOL_CORE VOLANTMQ_OPTS=${VOLANTMQ_OPTS:-}"
+  echo "# DURATION=$DURATION WARMUP=$WARMUP PIN=$PIN NICE=${NICE:-} BROKER_CORE=$BROKER_CORE TOOL_CORE=$TOOL_CORE VOLANTMQ_OPTS=${VOLANTMQ_OPTS:-}"
 } >>"$RESULTS"
 
 # throughput and latency cases share one broker process each; connections gets fresh ones, so
@@ -199,8 +204,17 @@ awk -v cases="$CASES" '
     lost[c, label] = get($0, "lost"); conn[c, label] = get($0, "connect_per_s")
     mem[c, label] = get($0, "broker_kb_per_connection"); scen[c] = get($0, "scenario")
     bcpu[c, label] = get($0, "broker_cpu_pct"); tcpu[c, label] = get($0, "tool_cpu_pct")
+    dup[c, label] = get($0, "duplicated"); reuse[c, label] = get($0, "pktid_reuse"); errs[c, label] = get($0, "errors")
   }
-  function verdict(c, l) { return ok[c, l] == "true" ? "ok" : "FAILED (lost " lost[c, l] ")" }
+  function verdict(c, l,   why) {
+    if (ok[c, l] == "true") return "ok"
+    why = ""
+    if (lost[c, l] > 0) why = why " lost " lost[c, l]
+    if (dup[c, l] > 0) why = why " duplicated " dup[c, l]
+    if (reuse[c, l] > 0) why = why " packet-id reuse " reuse[c, l]
+    if (errs[c, l] > 0) why = why " errors " errs[c, l]
+    return "FAILED:" why
+  }
   function cpu(c, l) { return sprintf("%.0f / %.0f", bcpu[c, l], tcpu[c, l]) }
   END {
     print ""

@@ -17,9 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs one scenario: connect every client, subscribe the listeners and wait for every SUBACK, publish
@@ -44,6 +47,10 @@ final class BenchRun {
     /** CPU readings over the measured time: [wall, tool cpu, broker cpu] at its start and at the stop. */
     private long[] cpuAtMeasureStart;
     private long[] cpuAtStop;
+    /** Counters at the previous progress tick. */
+    private long lastSent;
+    private long lastDelivered;
+    private long lastTick;
 
     BenchRun(BenchConfig config, PrintWriter progress) {
         this.config = config;
@@ -276,7 +283,7 @@ final class BenchRun {
         return ProcessCpu.percent(cpuAtMeasureStart[which], cpuAtStop[which], cpuAtStop[0] - cpuAtMeasureStart[0]);
     }
 
-    private long sleepUntil(long deadline, java.util.function.BooleanSupplier done) throws InterruptedException {
+    private long sleepUntil(long deadline, BooleanSupplier done) throws InterruptedException {
         long now;
         while ((now = System.nanoTime()) < deadline && !done.getAsBoolean()) {
             Thread.sleep(Math.max(1, Math.min(10, (deadline - now) / 1_000_000)));
@@ -284,18 +291,13 @@ final class BenchRun {
         return now;
     }
 
-    private long lastSent;
-    private long lastDelivered;
-    private long lastTick;
-
     /** Takes one interval's numbers, keeps them as a sample and prints the progress line. */
     private void tick(long start, long now, String phase) {
         long sent = stats.sent.sum();
         long delivered = stats.delivered.sum();
         double seconds = (now - (lastTick == 0 ? start : lastTick)) / 1e9;
         lastTick = now;
-        var interval = stats.latency.interval();
-        BenchResult.Latency latency = BenchResult.Latency.of(interval);
+        BenchResult.Latency latency = BenchResult.Latency.of(stats.latency.interval());
         Sample sample = new Sample((now - start) / 1e9, phase, seconds > 0 ? (sent - lastSent) / seconds : 0,
                 seconds > 0 ? (delivered - lastDelivered) / seconds : 0, latency.p50(), latency.p99(), latency.max());
         lastSent = sent;
@@ -329,7 +331,7 @@ final class BenchRun {
                         totals.rejected += client.publisher().rejected();
                     }
                 }).get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 stats.error(client.clientId() + ": could not read its bookkeeping: " + e);
             }
         }
