@@ -28,17 +28,28 @@ public final class QueueLimits {
         this.policy = config.queueDropPolicy();
     }
 
-    /** True if a message of {@code payloadBytes} may be queued for the client, after dropping the oldest if the policy says so. */
-    public boolean admit(String clientId, int payloadBytes) {
+    /** What {@link #admit} decided. */
+    public enum Admission {
+        /** Queue it. */
+        ADMIT,
+        /** Queue it; the queue is more than half full, so slow the publisher down. */
+        ADMIT_CONGESTED,
+        /** Dropped: the queue is full and the policy keeps the older messages. */
+        REJECT
+    }
+
+    /** Whether a message of {@code payloadBytes} may be queued for the client, after dropping the oldest if the policy says so. */
+    public Admission admit(String clientId, int payloadBytes) {
         QueueStats stats = messages.stats(clientId);
         if (fits(stats, payloadBytes)) {
-            return true;
+            boolean congested = stats.messages() * 2 >= maxMessages || stats.payloadBytes() * 2 >= maxBytes;
+            return congested ? Admission.ADMIT_CONGESTED : Admission.ADMIT;
         }
         if (policy == BrokerConfig.DropPolicy.OLDEST && dropOldest(clientId, stats, payloadBytes)) {
-            return true;
+            return Admission.ADMIT_CONGESTED;
         }
         dropped.increment();
-        return false;
+        return Admission.REJECT;
     }
 
     private boolean fits(QueueStats stats, int payloadBytes) {

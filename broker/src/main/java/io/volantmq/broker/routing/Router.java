@@ -59,12 +59,24 @@ public final class Router {
                             List<Integer> subscriptionIds) {
     }
 
+    /** What became of a published message. */
+    public enum Outcome {
+        /** No subscription matched (MQTT 5 reason 0x10). */
+        NO_SUBSCRIBERS,
+        ROUTED,
+        /** Routed, but a connected subscriber's queue is filling up: the publisher should slow down. */
+        CONGESTED;
+
+        public boolean matched() {
+            return this != NO_SUBSCRIBERS;
+        }
+    }
+
     /**
      * Publishes a message received from {@code originClientId} (for a will, the client it belonged to).
-     * Runs on the caller's thread; never blocks on a subscriber. Returns false when no subscription
-     * matched (MQTT 5 reason 0x10).
+     * Runs on the caller's thread; never blocks on a subscriber.
      */
-    public boolean publish(String originClientId, Publish publish) {
+    public Outcome publish(String originClientId, Publish publish) {
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
         if (publish.retain()) {
@@ -74,8 +86,9 @@ public final class Router {
         List<Subscriber> matches = tree.match(publish.topic());
         if (matches.isEmpty()) {
             noSubscribers.increment();
-            return false;
+            return Outcome.NO_SUBSCRIBERS;
         }
+        boolean congested = false;
         routed.increment();
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
@@ -100,9 +113,11 @@ public final class Router {
             if (!online && (!recipient.persistent() || (qos == 0 && !offlineQos0))) {
                 continue;
             }
-            if (!limits.admit(d.clientId, publish.payload().length)) {
+            QueueLimits.Admission admission = limits.admit(d.clientId, publish.payload().length);
+            if (admission == QueueLimits.Admission.REJECT) {
                 continue;
             }
+            congested |= online && admission == QueueLimits.Admission.ADMIT_CONGESTED;
             targets.add(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
             toNotify.add(recipient);
         }
@@ -115,7 +130,7 @@ public final class Router {
                 recipient.notifyQueued();
             }
         }
-        return true;
+        return congested ? Outcome.CONGESTED : Outcome.ROUTED;
     }
 
     /**

@@ -57,6 +57,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Messages not sent because they exceeded a client's Maximum Packet Size, since start. */
     public static final LongAdder OVERSIZE_DROPS = new LongAdder();
 
+    /** QoS 0 messages not sent because the subscriber's connection was not writable (slow consumer). */
+    public static final LongAdder SLOW_CONSUMER_DROPS = new LongAdder();
+
+    /** How long a publisher's reads pause when a queue it feeds is congested. */
+    private static final long THROTTLE_MILLIS = 5;
+
     private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
     private final BrokerContext broker;
@@ -80,6 +86,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final Queue<MqttMessage> pending = new ArrayDeque<>();
     private final CompletableFuture<Void> detached = new CompletableFuture<>();
     private boolean flushScheduled;
+    private boolean throttled;
     private String closeReason;
 
     public MqttConnection(BrokerContext broker, ListenerContext listener) {
@@ -122,6 +129,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** The client certificate chain the TLS handshake verified, leaf first; empty without one. */
     java.util.List<java.security.cert.X509Certificate> peerCertificates() {
         return io.volantmq.broker.transport.ChannelInfo.peerCertificates(channel);
+    }
+
+    /** The keep-alive in force (s), read from the idle handler {@link #connected} installs; 0 for none. */
+    int keepAliveSeconds() {
+        return channel.pipeline().get("keepAlive") instanceof IdleStateHandler idle
+                ? (int) (idle.getReaderIdleTimeInMillis() / 1500) : 0;
     }
 
     boolean isConnecting() {
@@ -449,6 +462,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(message, ctx.voidPromise());
     }
 
+    /**
+     * Back-pressure on a publisher: a queue it feeds is filling faster than its subscriber drains
+     * it, so reading from this client pauses briefly instead of letting the queue overflow.
+     */
+    void throttle() {
+        if (throttled || state != State.CONNECTED) {
+            return;
+        }
+        throttled = true;
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(() -> {
+            throttled = false;
+            if (state == State.CONNECTED) {
+                channel.config().setAutoRead(true);
+            }
+        }, THROTTLE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     /** Reads are paused while connecting; this lets the next packets in (the client's AUTH). */
     void readOnce() {
         channel.read();
@@ -469,8 +500,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         return false;
     }
 
-    /** Writes from any thread; flushes are coalesced to one per event-loop turn. */
+    /**
+     * Writes a QoS 0 message from any thread; flushes are coalesced to one per event-loop turn. A
+     * connection over its write-buffer high-water mark drops it (counted): QoS 0 to a slow consumer
+     * must not grow the heap without bound.
+     */
     void writeFromAnyThread(MqttMessage message) {
+        if (!channel.isWritable()) {
+            SLOW_CONSUMER_DROPS.increment();
+            return;
+        }
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
             writeCoalesced(message);

@@ -6,6 +6,7 @@ import io.volantmq.broker.protocol.PropertyId;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.broker.routing.Router;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,9 +68,9 @@ final class PublishFlow {
 
     private void route(MqttConnection connection, Session session, Publish publish, int code, boolean v5) {
         switch (publish.qos()) {
-            case 0 -> broker.router().publish(session.clientId(), publish);
+            case 0 -> routeAndPace(connection, session, publish);
             case 1 -> {
-                if (code == ReasonCode.SUCCESS && !broker.router().publish(session.clientId(), publish) && v5) {
+                if (code == ReasonCode.SUCCESS && !routeAndPace(connection, session, publish) && v5) {
                     code = ReasonCode.NO_MATCHING_SUBSCRIBERS;
                 }
                 connection.write(new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
@@ -77,12 +78,21 @@ final class PublishFlow {
             default -> {
                 // exactly once: a PUBLISH re-sent before PUBREL is acknowledged but not routed again [MQTT-4.3.3-10]
                 if (code == ReasonCode.SUCCESS && session.acceptIncomingQos2(publish.packetId())
-                        && !broker.router().publish(session.clientId(), publish) && v5) {
+                        && !routeAndPace(connection, session, publish) && v5) {
                     code = ReasonCode.NO_MATCHING_SUBSCRIBERS;
                 }
                 connection.write(new PubReply(PacketType.PUBREC, publish.packetId(), v5 ? code : 0, null));
             }
         }
+    }
+
+    /** Routes the message; slows the publisher when a subscriber's queue fills. False: nobody subscribed. */
+    private boolean routeAndPace(MqttConnection connection, Session session, Publish publish) {
+        Router.Outcome outcome = broker.router().publish(session.clientId(), publish);
+        if (outcome == Router.Outcome.CONGESTED) {
+            connection.throttle();
+        }
+        return outcome.matched();
     }
 
     /** SUCCESS, or why the message is not routed (ACL, payload format). */

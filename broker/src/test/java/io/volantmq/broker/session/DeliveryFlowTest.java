@@ -166,4 +166,22 @@ class DeliveryFlowTest {
             assertThat(h.broker.tree().match("e")).isEmpty();
         }
     }
+
+    @Test
+    void publisherIsSlowedWhenAConnectedSubscribersQueueFills() {
+        try (FlowHarness h = new FlowHarness(b -> b.maxQueuedMessages(10).maxInflight(1))) {
+            FlowHarness.Client sub = h.connect("slow-sub", true);
+            subscribe(sub, "slow", 1);
+            FlowHarness.Client pub = h.connect("fast-pub", true);
+            for (int i = 1; i <= 4; i++) {
+                pub.send(publish("slow", 1, i, "m" + i));
+            }
+            assertThat(pub.channel.config().isAutoRead()).as("below half full: no back-pressure").isTrue();
+            for (int i = 5; i <= 8; i++) {
+                pub.send(publish("slow", 1, i, "m" + i));
+            }
+            assertThat(pub.channel.config().isAutoRead()).as("more than half full: reads pause").isFalse();
+            assertThat(h.broker.router().limits().dropped()).isZero();
+        }
+    }
 }
