@@ -188,7 +188,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        // one flush for everything the reads of this turn wrote (acks, SUBACKs, ...)
+        if (session != null && state == State.CONNECTED) {
+            session.pumpIfAcknowledged();
+        }
+        // one flush for everything the reads of this turn wrote (acks, SUBACKs, deliveries)
         ctx.flush();
         ctx.fireChannelReadComplete();
     }

@@ -69,6 +69,8 @@ public final class Session implements Recipient {
     private long cursor;
     private int nextPacketId = 1;
     private int window;
+    /** Acknowledgements freed window room during this read; pump once when the read is done. */
+    private boolean pumpAfterRead;
 
     Session(String clientId, long expirySeconds, MessageStore messages, int maxInflight,
             MessagePropertiesCodec codec, AccessControl acl, BrokerMetrics metrics) {
@@ -331,12 +333,23 @@ public final class Session implements Recipient {
         nextPacketId = id == 0xFFFF ? 1 : id + 1;
     }
 
-    /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is delivered. */
+    /**
+     * PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is delivered. The freed window is refilled in
+     * {@link #pumpIfAcknowledged()} once the whole read is processed: one flush for many acks.
+     */
     void onDeliveryComplete(int packetId) {
         sentAtByPacketId.remove(packetId);
         Long seq = inflightByPacketId.remove(packetId);
         if (seq != null) {
             messages.remove(clientId, seq);
+            pumpAfterRead = true;
+        }
+    }
+
+    /** Called when a read batch is done: refills the window if acknowledgements freed room. */
+    void pumpIfAcknowledged() {
+        if (pumpAfterRead) {
+            pumpAfterRead = false;
             pump();
         }
     }
