@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.Publish;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counts what crosses a connection. Placed twice in every pipeline: at the head it sees bytes,
@@ -15,6 +17,8 @@ import io.volantmq.broker.protocol.Publish;
  */
 @ChannelHandler.Sharable
 public final class TrafficMetricsHandler extends ChannelDuplexHandler {
+    /** Packet traces at TRACE: {@code -Dvolantmq.logLevel=TRACE} or a logger setting for this class. */
+    private static final Logger log = LoggerFactory.getLogger(TrafficMetricsHandler.class);
     private final BrokerMetrics metrics;
 
     public TrafficMetricsHandler(BrokerMetrics metrics) {
@@ -26,6 +30,9 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf buf) {
             metrics.bytesReceived(buf.readableBytes());
         } else if (msg instanceof MqttMessage message) {
+            if (log.isTraceEnabled()) {
+                log.trace("{} <- {}", ctx.channel().remoteAddress(), message);
+            }
             metrics.packetReceived(message.type());
             if (message instanceof Publish publish) {
                 metrics.messageReceived(publish.payload().length);
@@ -39,6 +46,9 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf buf) {
             metrics.bytesSent(buf.readableBytes());
         } else if (msg instanceof MqttMessage message) {
+            if (log.isTraceEnabled()) {
+                log.trace("{} -> {}", ctx.channel().remoteAddress(), message);
+            }
             metrics.packetSent(message.type());
             if (message instanceof Publish publish) {
                 metrics.messageSent(publish.payload().length);

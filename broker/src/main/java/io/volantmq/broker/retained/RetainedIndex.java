@@ -65,6 +65,11 @@ public final class RetainedIndex {
         return result;
     }
 
+    /** Every retained message, {@code $} topics included, in no particular order (the admin API). */
+    public List<StoredMessage> snapshot() {
+        return List.copyOf(byTopic.values());
+    }
+
     public int size() {
         return byTopic.size();
     }

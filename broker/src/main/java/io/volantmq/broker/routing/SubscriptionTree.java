@@ -2,10 +2,13 @@ package io.volantmq.broker.routing;
 
 import io.volantmq.broker.protocol.Topics;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Topic filters in a trie, one level per node. Matching reads concurrent maps and takes no lock, so
@@ -125,6 +128,21 @@ public final class SubscriptionTree {
             if (single != null) {
                 match(single, levels, depth + 1, systemTopic, out);
             }
+        }
+    }
+
+    /**
+     * Visits every subscription, shared ones included ($SYS counts, the admin API). Reads like
+     * {@link #match}: no lock, weakly consistent with concurrent changes. Iterative, so deep filters
+     * cannot overflow the stack.
+     */
+    public void forEach(Consumer<Subscriber> visitor) {
+        Deque<Node> pending = new ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            Node node = pending.pop();
+            node.subscribers.values().forEach(visitor);
+            node.children.values().forEach(pending::push);
         }
     }
 

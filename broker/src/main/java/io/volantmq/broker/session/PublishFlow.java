@@ -97,6 +97,11 @@ final class PublishFlow {
 
     /** SUCCESS, or why the message is not routed (ACL, payload format). */
     private int check(MqttConnection connection, Session session, Publish publish) {
+        if (publish.topic().startsWith("$SYS/") || publish.topic().equals("$SYS")) {
+            log.warn("client {} may not publish to the broker's own topic '{}': dropped", session.clientId(),
+                    publish.topic());
+            return ReasonCode.NOT_AUTHORIZED; // $SYS is the broker's: clients must not forge it
+        }
         if (!broker.acl().mayPublish(connection.identity(), publish.topic())) {
             log.warn("client {} may not publish to '{}': dropped", session.clientId(), publish.topic());
             return ReasonCode.NOT_AUTHORIZED;

@@ -5,6 +5,7 @@ import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;
+import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.routing.MessagePropertiesCodec;
 import io.volantmq.broker.routing.Recipient;
 import io.volantmq.broker.routing.RecipientDirectory;
@@ -18,10 +19,18 @@ import io.volantmq.persistence.StoredSubscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Every session by client id, online or not, and the wills waiting for their delay. Decisions
@@ -247,5 +256,112 @@ public final class SessionRegistry implements RecipientDirectory {
         if (session.persistent()) {
             store.subscriptions().delete(session.clientId(), filter);
         }
+    }
+
+    // ------------------------------------------------------------------ read-only views ($SYS, admin API)
+
+    /**
+     * One session as the admin API shows it. {@code address}, {@code listener} and
+     * {@code keepAliveSeconds} are null while the client is offline.
+     */
+    public record ClientView(String clientId, boolean online, int protocolLevel, String address, String listener,
+                             String username, Integer keepAliveSeconds, long expirySeconds,
+                             long disconnectedAtMillis, Map<String, SubscriptionOptions> subscriptions, int inflight) {
+    }
+
+    /** The client ids of every session, online or not, sorted. */
+    public List<String> clientIds() {
+        List<String> ids = new ArrayList<>(sessions.keySet());
+        Collections.sort(ids);
+        return ids;
+    }
+
+    /** Connected clients per listener, keyed by the listener as configured without its query. */
+    public Map<String, Long> onlineByListener() {
+        Map<String, Long> counts = new HashMap<>();
+        for (Session session : sessions.values()) {
+            MqttConnection c = session.connection();
+            if (c != null) {
+                counts.merge(c.listener().uri().toString(), 1L, Long::sum);
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * A view of one session, or null when there is none. Taken on the connection's event loop while
+     * the client is online (the session's state is confined to it), directly otherwise.
+     */
+    public CompletableFuture<ClientView> view(String clientId) {
+        Session session = sessions.get(clientId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        MqttConnection c = session.connection();
+        if (c == null) {
+            return CompletableFuture.completedFuture(offlineView(session));
+        }
+        CompletableFuture<ClientView> result = new CompletableFuture<>();
+        try {
+            c.eventLoop().execute(() -> {
+                try {
+                    MqttConnection now = session.connection();
+                    result.complete(now == c ? onlineView(session, c) : offlineView(session));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e); // the broker is stopping
+        }
+        return result;
+    }
+
+    private static ClientView onlineView(Session s, MqttConnection c) {
+        assert c.eventLoop().inEventLoop();
+        return new ClientView(s.clientId(), true, s.protocolLevel(), address(c.remoteAddress()),
+                c.listener().uri().toString(), s.identity() == null ? null : s.identity().username(),
+                c.keepAliveSeconds(), s.expirySeconds(), 0, Collections.unmodifiableMap(
+                        new LinkedHashMap<>(s.subscriptions())), s.inflightCount());
+    }
+
+    /** Offline sessions change only under this monitor (claim, expire) or when a client attaches. */
+    private synchronized ClientView offlineView(Session s) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return new ClientView(s.clientId(), false, s.protocolLevel(), null, null,
+                        s.identity() == null ? null : s.identity().username(), null, s.expirySeconds(),
+                        s.disconnectedAtMillis(), Collections.unmodifiableMap(new LinkedHashMap<>(s.subscriptions())),
+                        0);
+            } catch (ConcurrentModificationException e) {
+                if (attempt == 3) {
+                    throw e; // its client came back and is subscribing right now
+                }
+            }
+        }
+    }
+
+    private static String address(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                : String.valueOf(address);
+    }
+
+    /**
+     * Disconnects a connected client on its event loop: MQTT 5 clients get DISCONNECT 0x98
+     * (administrative action), 3.x clients are closed. The session stays as its expiry says.
+     * Returns false when the client is not connected.
+     */
+    public boolean kick(String clientId, String reason) {
+        Session session = sessions.get(clientId);
+        MqttConnection c = session == null ? null : session.connection();
+        if (c == null) {
+            return false;
+        }
+        try {
+            c.eventLoop().execute(() -> c.closeWithReason(ReasonCode.ADMINISTRATIVE_ACTION, reason));
+        } catch (RejectedExecutionException e) {
+            return false; // the broker is stopping: the connection is closing anyway
+        }
+        return true;
     }
 }
