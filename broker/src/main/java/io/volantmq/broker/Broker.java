@@ -3,7 +3,8 @@ package io.volantmq.broker;
 import io.volantmq.broker.admin.AdminServer;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.auth.Security;
-import io.volantmq.broker.auth.scram.ScramCredentialFile;
+import io.volantmq.broker.auth.PasswordFile;
+import io.volantmq.broker.auth.Reloader;
 import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -179,11 +181,20 @@ public final class Broker implements AutoCloseable {
     }
 
     /** The configured MQTT 5 enhanced authentication methods: those built in, plus a SCRAM file if set. */
+    /**
+     * The MQTT 5 enhanced authentication methods: those given to the builder, plus SCRAM-SHA-256 over
+     * the password file ({@code volantmq.auth.file.path}) when one is configured: the same user store
+     * as password CONNECTs, reloaded when it changes.
+     */
     private List<EnhancedAuthMechanism> mechanisms() {
         List<EnhancedAuthMechanism> all = new ArrayList<>(authMechanisms);
-        String scramFile = config.settings().get("auth.scramFile");
-        if (scramFile != null && !scramFile.isBlank()) {
-            all.add(new ScramSha256Mechanism(ScramCredentialFile.load(Path.of(scramFile.trim()))));
+        String passwordFile = config.settings().get("auth.file.path");
+        if (passwordFile != null && !passwordFile.isBlank()
+                && all.stream().noneMatch(m -> m.method().equals(ScramSha256Mechanism.METHOD))) {
+            Path path = Path.of(passwordFile.trim());
+            Reloader.Watched<PasswordFile> users = security.reloader().watch("password file " + path,
+                    List.of(path), () -> PasswordFile.read(path));
+            all.add(new ScramSha256Mechanism(user -> Optional.ofNullable(users.current().scram(user))));
         }
         return all;
     }

@@ -109,4 +109,21 @@ class Mqtt5EnhancedAuthIT {
             assertThat(d.reasonCode()).isEqualTo(ReasonCode.PROTOCOL_ERROR); // [MQTT-4.12.0-5]
         }
     }
+
+    @Test
+    void usersOfThePasswordFileLogInWithScram(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("passwd");
+        io.volantmq.broker.auth.PasswordFile.empty()
+                .with("bob", io.volantmq.broker.auth.PasswordHash.create("hunter2", 1000),
+                        io.volantmq.broker.auth.scram.ScramCredential.fromPassword("hunter2"))
+                .write(file);
+        try (BrokerFixture fileBroker = BrokerFixture.start(b -> b.setting("auth", "file")
+                .setting("auth.file.path", file.toString()));
+             RawClient client = new RawClient(fileBroker.port()); RawClient wrong = new RawClient(fileBroker.port())) {
+            assertThat(scramConnect(client, "bob", "hunter2").reasonCode()).isZero();
+            assertThat(scramConnect(wrong, "bob", "hunter3").reasonCode())
+                    .isEqualTo(ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+        }
+    }
 }

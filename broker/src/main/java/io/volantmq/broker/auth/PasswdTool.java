@@ -2,6 +2,8 @@ package io.volantmq.broker.auth;
 
 import java.io.BufferedReader;
 import java.io.Console;
+import io.volantmq.broker.auth.scram.ScramCredential;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -74,10 +76,13 @@ public final class PasswdTool {
             byte[] password = readPassword(user, stdin, console);
             try {
                 PasswordHash hash = PasswordHash.create(password, iterations);
+                // the SCRAM credential lets the same user log in with MQTT 5 enhanced authentication
+                ScramCredential scram = ScramCredential.fromPassword(
+                        new String(password, java.nio.charset.StandardCharsets.UTF_8));
                 boolean existed = current.get(user) != null;
-                current.with(user, hash).write(file);
+                current.with(user, hash, scram).write(file);
                 out.println((existed ? "changed the password of " : "added ") + user + " to " + file
-                        + " (pbkdf2-sha512, " + iterations + " iterations)");
+                        + " (pbkdf2-sha512, " + iterations + " iterations; SCRAM-SHA-256)");
             } finally {
                 Arrays.fill(password, (byte) 0);
             }

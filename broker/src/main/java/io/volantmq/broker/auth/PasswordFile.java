@@ -1,5 +1,7 @@
 package io.volantmq.broker.auth;
 
+import io.volantmq.broker.auth.scram.ScramCredential;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,18 +15,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A password file: one {@code user:$pbkdf2-sha512$i=N$salt$hash} line per user; blank lines and lines
- * starting with {@code #} are ignored. User names cannot contain {@code :}. Never holds a plain password.
+ * A password file: one {@code user:$pbkdf2-sha512$i=N$salt$hash} line per user, optionally followed by a
+ * space and the user's SCRAM-SHA-256 credential ({@code SCRAM-SHA-256$...}), so one user store serves
+ * both password CONNECTs and MQTT 5 enhanced authentication. Blank lines and lines starting with
+ * {@code #} are ignored. User names cannot contain {@code :}. Never holds a plain password.
  */
 public final class PasswordFile {
     private final Map<String, PasswordHash> users;
+    private final Map<String, ScramCredential> scram;
 
-    private PasswordFile(Map<String, PasswordHash> users) {
+    private PasswordFile(Map<String, PasswordHash> users, Map<String, ScramCredential> scram) {
         this.users = Collections.unmodifiableMap(users);
+        this.scram = Collections.unmodifiableMap(scram);
     }
 
     public static PasswordFile empty() {
-        return new PasswordFile(new LinkedHashMap<>());
+        return new PasswordFile(new LinkedHashMap<>(), new LinkedHashMap<>());
+    }
+
+    /** The user's SCRAM-SHA-256 credential, or null (a line written before SCRAM, or without it). */
+    public ScramCredential scram(String user) {
+        return scram.get(user);
     }
 
     /** Reads and validates the whole file; a bad line fails it with the line number. */
@@ -34,6 +45,7 @@ public final class PasswordFile {
 
     static PasswordFile parse(List<String> lines, String source) {
         Map<String, PasswordHash> users = new LinkedHashMap<>();
+        Map<String, ScramCredential> scram = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -45,14 +57,18 @@ public final class PasswordFile {
             }
             String user = line.substring(0, colon);
             try {
-                if (users.put(user, PasswordHash.parse(line.substring(colon + 1))) != null) {
+                String[] fields = line.substring(colon + 1).split(" +", 2);
+                if (users.put(user, PasswordHash.parse(fields[0])) != null) {
                     throw new IllegalArgumentException("user '" + user + "' appears twice");
+                }
+                if (fields.length == 2) {
+                    scram.put(user, ScramCredential.parse(fields[1].strip()));
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source + ":" + (i + 1) + ": " + e.getMessage());
             }
         }
-        return new PasswordFile(users);
+        return new PasswordFile(users, scram);
     }
 
     /** The user's hash, or null. */
@@ -65,16 +81,28 @@ public final class PasswordFile {
     }
 
     public PasswordFile with(String user, PasswordHash hash) {
+        return with(user, hash, null);
+    }
+
+    /** With the user's hash and, when not null, SCRAM credential (an earlier one is dropped either way). */
+    public PasswordFile with(String user, PasswordHash hash, ScramCredential scramCredential) {
         checkUserName(user);
         Map<String, PasswordHash> copy = new LinkedHashMap<>(users);
         copy.put(user, hash);
-        return new PasswordFile(copy);
+        Map<String, ScramCredential> scramCopy = new LinkedHashMap<>(scram);
+        scramCopy.remove(user);
+        if (scramCredential != null) {
+            scramCopy.put(user, scramCredential);
+        }
+        return new PasswordFile(copy, scramCopy);
     }
 
     public PasswordFile without(String user) {
         Map<String, PasswordHash> copy = new LinkedHashMap<>(users);
         copy.remove(user);
-        return new PasswordFile(copy);
+        Map<String, ScramCredential> scramCopy = new LinkedHashMap<>(scram);
+        scramCopy.remove(user);
+        return new PasswordFile(copy, scramCopy);
     }
 
     public static void checkUserName(String user) {
@@ -91,9 +119,12 @@ public final class PasswordFile {
      */
     public void write(Path path) throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add("# volantmq password file: user:$pbkdf2-sha512$i=<iterations>$<salt>$<hash>");
+        lines.add("# volantmq password file: user:$pbkdf2-sha512$i=<iterations>$<salt>$<hash> [SCRAM-SHA-256$...]");
         lines.add("# edit with: ./volantmq passwd FILE USER   (remove: ./volantmq passwd -D FILE USER)");
-        users.forEach((user, hash) -> lines.add(user + ":" + hash.encode()));
+        users.forEach((user, hash) -> {
+            ScramCredential credential = scram.get(user);
+            lines.add(user + ":" + hash.encode() + (credential == null ? "" : " " + credential.format()));
+        });
         Path dir = path.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".passwd", ".tmp");
