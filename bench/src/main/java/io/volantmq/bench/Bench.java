@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 
 /**
- * The load tool's entry point: {@code bench SCENARIO [options]}, one subcommand per {@link Scenario}.
+ * The load tool's entry point: {@code bench SCENARIO [options]}, one subcommand per {@link Scenario},
+ * plus {@code bench store}, which measures a persistence backend without the broker ({@link StoreCommand}).
  * Exit codes: 0 fine, 1 a correctness failure (loss at QoS 1/2, duplicates at QoS 2, errors),
  * 2 bad usage, 3 the broker could not be set up against (connect or subscribe failed).
  */
@@ -33,6 +34,7 @@ public final class Bench implements Runnable {
             sub.getCommandSpec().usageMessage().description(scenario.description());
             line.addSubcommand(scenario.command(), sub);
         }
+        line.addSubcommand("store", new CommandLine(new StoreCommand()));
         line.setOut(new PrintWriter(System.out, true));
         line.setErr(new PrintWriter(System.err, true));
         return line;
@@ -41,6 +43,6 @@ public final class Bench implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "name a scenario: pair, fan-in, fan-out, mesh or connections");
+                "name a scenario: pair, fan-in, fan-out, mesh or connections (or store, for a persistence backend)");
     }
 }

@@ -14,7 +14,9 @@ import java.nio.file.Path;
  * @param rate               total publish rate over all streams in messages/s, 0 for as fast as allowed
  * @param window             closed loop: messages a stream may have in flight end to end, 0 for none
  * @param threads            client event loop threads
+ * @param warmupConnections  throw-away clients connected and closed before the measured connect phase
  * @param transport          the client socket implementation
+ * @param wire               what carries MQTT: plain TCP, TLS, WebSocket or both
  * @param brokerPid          the broker's process id for memory readings, 0 for none
  * @param html               where to write the HTML report, or null
  * @param label              names the broker in the result (e.g. "volantmq", "mosquitto")
@@ -23,8 +25,8 @@ import java.nio.file.Path;
 record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion protocol, int qos, int payloadSize,
                    double durationSeconds, long count, int publishers, int subscribers, int clients, int inflight,
                    double rate, int window, double warmupSeconds, double drainTimeoutSeconds, int threads,
-                   int connectConcurrency, int keepAliveSeconds, ClientTransport transport, long brokerPid, Path html, String label,
-                   String caseName, boolean progress) {
+                   int connectConcurrency, int keepAliveSeconds, int warmupConnections, ClientTransport transport,
+                   Wire wire, long brokerPid, Path html, String label, String caseName, boolean progress) {
 
     BenchConfig {
         require(qos >= 0 && qos <= 2, "--qos must be 0, 1 or 2");
@@ -39,6 +41,7 @@ record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion pro
         require(warmupSeconds >= 0 && drainTimeoutSeconds >= 0, "times must not be negative");
         require(threads >= 1, "--threads must be at least 1");
         require(connectConcurrency >= 1, "--connect-concurrency must be at least 1");
+        require(warmupConnections >= 0, "--warmup-connections must not be negative");
         require(keepAliveSeconds >= 0 && keepAliveSeconds <= 65535, "--keep-alive must be 0..65535");
         require(port > 0 && port < 65536, "--port must be 1..65535");
     }

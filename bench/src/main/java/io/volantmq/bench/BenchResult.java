@@ -50,7 +50,24 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
     }
 
     /** Connect and subscribe timings; broker memory when a pid was given (-1 otherwise). */
-    record Connections(double connectSeconds, double subscribeSeconds, long rssBeforeKb, long rssAfterKb) {
+    /**
+     * The setup phases: their times, the broker's memory before and after, and the CPU of the tool and of
+     * the broker while connecting (percent of one core, -1 when unknown): the cost of a connection,
+     * TLS handshake and WebSocket upgrade included.
+     */
+    record Connections(double connectSeconds, double subscribeSeconds, long rssBeforeKb, long rssAfterKb,
+                       double connectToolCpuPercent, double connectBrokerCpuPercent) {
+        Connections(double connectSeconds, double subscribeSeconds, long rssBeforeKb, long rssAfterKb) {
+            this(connectSeconds, subscribeSeconds, rssBeforeKb, rssAfterKb, -1, -1);
+        }
+    }
+
+    /** Broker CPU time per connection while connecting, in microseconds, or -1 without readings. */
+    double brokerCpuUsPerConnect() {
+        if (connectionStats.connectBrokerCpuPercent < 0 || connections == 0) {
+            return -1;
+        }
+        return connectionStats.connectBrokerCpuPercent / 100 * connectionStats.connectSeconds * 1e6 / connections;
     }
 
     double connectPerSecond() {
@@ -126,6 +143,7 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
                 .put("case", c.caseName())
                 .put("scenario", c.scenario().command())
                 .put("protocol", c.protocolName())
+                .put("wire", c.wire().scheme())
                 .put("qos", c.qos())
                 .put("payload_bytes", c.payloadSize())
                 .put("publishers", publishers)
@@ -161,6 +179,9 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
                 .put("drained", drained)
                 .put("connect_s", connectionStats.connectSeconds())
                 .put("connect_per_s", connectPerSecond())
+                .put("connect_tool_cpu_pct", connectionStats.connectToolCpuPercent())
+                .put("connect_broker_cpu_pct", connectionStats.connectBrokerCpuPercent())
+                .put("connect_broker_cpu_us", brokerCpuUsPerConnect())
                 .put("subscribe_s", connectionStats.subscribeSeconds())
                 .put("broker_rss_before_kb", connectionStats.rssBeforeKb())
                 .put("broker_rss_after_kb", connectionStats.rssAfterKb())

@@ -8,10 +8,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.codec.MqttDecoder;
 import io.volantmq.broker.codec.MqttEncoder;
 
+import javax.net.ssl.SSLSession;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -44,6 +47,8 @@ final class BenchRun {
     private final List<Publisher> publishers = new ArrayList<>();
     private final double ratePerStream;
     private final AtomicLong windowResets = new AtomicLong();
+    private final AtomicBoolean tlsReported = new AtomicBoolean();
+    private final String runId;
     /** CPU readings over the measured time: [wall, tool cpu, broker cpu] at its start and at the stop. */
     private long[] cpuAtMeasureStart;
     private long[] cpuAtStop;
@@ -55,7 +60,7 @@ final class BenchRun {
     BenchRun(BenchConfig config, PrintWriter progress) {
         this.config = config;
         this.progress = progress;
-        String runId = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0x1000000));
+        this.runId = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0x1000000));
         this.topology = Topology.of(config, runId);
         this.streams = topology.streams().stream().map(Stream::new).toArray(Stream[]::new);
         this.ratePerStream = config.rate() > 0 ? config.rate() / streams.length : 0;
@@ -89,18 +94,31 @@ final class BenchRun {
                         + "%d %s thread(s)%n", config.scenario().command(), topology.publishers(), topology.subscribers(),
                 clients.size(), config.protocolName(), config.qos(), config.payloadSize(), config.threads(),
                 config.transport().name().toLowerCase(Locale.ROOT));
-        long rssBefore = BrokerMemory.residentKb(config.brokerPid());
+        progress.printf(Locale.ROOT, "wire: %s%n", config.wire().describe());
+        if (config.wire().warning() != null) {
+            progress.println("*".repeat(100));
+            progress.println(config.wire().warning());
+            progress.println("*".repeat(100));
+        }
+        progress.flush();
         Bootstrap bootstrap = bootstrap(group);
 
-        long t0 = System.nanoTime();
         PhaseRunner phases = new PhaseRunner(config.connectConcurrency(), progress);
+        if (config.warmupConnections() > 0) {
+            warmUpConnections(bootstrap, phases);
+        }
+        long rssBefore = BrokerMemory.residentKb(config.brokerPid());
+        long[] cpu0 = cpuReading();
+        long t0 = cpu0[0];
         phases.run("connect", clients, client -> connect(bootstrap, client));
-        long t1 = System.nanoTime();
+        long[] cpu1 = cpuReading();
+        long t1 = cpu1[0];
         phases.run("subscribe", clients.stream().filter(c -> c.receiver() != null).toList(), BenchClient::subscribe);
         long t2 = System.nanoTime();
         long rssAfter = BrokerMemory.residentKb(config.brokerPid());
         BenchResult.Connections connectionStats = new BenchResult.Connections(
-                (t1 - t0) / 1e9, (t2 - t1) / 1e9, rssBefore, rssAfter);
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9, rssBefore, rssAfter,
+                ProcessCpu.percent(cpu0[1], cpu1[1], t1 - t0), ProcessCpu.percent(cpu0[2], cpu1[2], t1 - t0));
 
         long start = System.nanoTime();
         stats.startNanos = start;
@@ -143,7 +161,11 @@ final class BenchRun {
         ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new MqttDecoder(MqttCodec.MAX_PACKET_SIZE), MqttEncoder.INSTANCE, client);
+                SslHandler tls = config.wire().initChannel(ch, config.host(), config.port(), maxFramePayload(),
+                        new MqttDecoder(MqttCodec.MAX_PACKET_SIZE), MqttEncoder.INSTANCE, client);
+                if (tls != null && !tlsReported.get()) {
+                    tls.handshakeFuture().addListener(f -> reportTls(tls, f.isSuccess()));
+                }
             }
         }).connect();
         client.bind(future.channel());
@@ -153,6 +175,42 @@ final class BenchRun {
             }
         });
         return client.connected();
+    }
+
+    /**
+     * Connects throw-away clients (no subscription, no publishing) and closes them again, so both JITs
+     * have seen the whole connect path, TLS handshake and WebSocket upgrade included, before it is measured.
+     */
+    private void warmUpConnections(Bootstrap bootstrap, PhaseRunner phases) throws InterruptedException {
+        RunStats ignored = new RunStats();
+        List<BenchClient> warm = new ArrayList<>();
+        for (int i = 0; i < config.warmupConnections(); i++) {
+            warm.add(new BenchClient(new Topology.ClientPlan("b" + runId + "-warm" + i, new int[0], null, 0, 0),
+                    config, null, null, ignored));
+        }
+        long start = System.nanoTime();
+        try {
+            phases.run("warm-up connect", warm, client -> connect(bootstrap, client));
+        } finally {
+            disconnect(warm);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        progress.printf(Locale.ROOT, "warm-up: %,d connections opened and closed in %.2f s (%,.0f/s), not measured%n",
+                warm.size(), seconds, warm.size() / seconds);
+    }
+
+    /** WebSocket frames from the broker: a whole PUBLISH of the configured payload fits in one. */
+    private int maxFramePayload() {
+        return Math.max(64 * 1024, config.payloadSize() + 64 * 1024);
+    }
+
+    /** Prints the first negotiated TLS session: version and cipher suite. */
+    private void reportTls(SslHandler tls, boolean success) {
+        if (success && tlsReported.compareAndSet(false, true)) {
+            SSLSession session = tls.engine().getSession();
+            progress.printf(Locale.ROOT, "TLS: %s %s%n", session.getProtocol(), session.getCipherSuite());
+            progress.flush();
+        }
     }
 
     /** Publishes until the duration is over or every quota is met; returns when publishing stopped. */
@@ -339,6 +397,10 @@ final class BenchRun {
     }
 
     private void disconnectAll() {
+        disconnect(clients);
+    }
+
+    private static void disconnect(List<BenchClient> clients) {
         List<ChannelFuture> closing = new ArrayList<>();
         for (BenchClient client : clients) {
             if (client.channel() != null && client.channel().isActive()) {

@@ -42,7 +42,8 @@ final class JsonLine {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             return Long.toString((long) value);
         }
-        return String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "");
+        // 2.0004 -> "2.000" -> "2", never "2." (not a JSON number)
+        return String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     private void key(String key) {

@@ -68,6 +68,31 @@ final class LoadOptions {
             description = "client sockets: epoll (Linux native), nio, or auto = epoll where available (default: ${DEFAULT-VALUE})")
     String transport;
 
+    @Option(names = "--tls", description = "connect over TLS (the broker's ssl:// listener, or wss:// with --ws)")
+    boolean tls;
+
+    @Option(names = "--cafile", paramLabel = "PEM",
+            description = "with --tls: trust the CA certificates in this PEM file (default: trust any certificate, "
+                    + "with a warning; the host name is checked only with --tls-resume)")
+    Path caFile;
+
+    @Option(names = "--tls-version", paramLabel = "1.2|1.3", description = "with --tls: only this TLS version "
+            + "(default: the JDK's choice of 1.3 and 1.2)")
+    String tlsVersion;
+
+    @Option(names = "--tls-resume", description = "with --tls: let the JDK resume TLS sessions where it has a ticket "
+            + "(few with many concurrent connects) and check the host name (default: a full handshake per connection)")
+    boolean tlsResume;
+
+    @Option(names = "--ws", paramLabel = "PATH", description = "MQTT over WebSocket at this path, e.g. /mqtt "
+            + "(subprotocol mqtt, binary frames; wss:// with --tls)")
+    String wsPath;
+
+    @Option(names = "--warmup-connections", defaultValue = "0", paramLabel = "N",
+            description = "before the measured connect: connect and close N throw-away clients, so the JIT of tool "
+                    + "and broker (TLS included) is warm when connects/s is measured (default: ${DEFAULT-VALUE})")
+    int warmupConnections;
+
     @Option(names = "--connect-concurrency", defaultValue = "100",
             description = "connects/subscribes outstanding at once (default: ${DEFAULT-VALUE})")
     int connectConcurrency;
@@ -99,7 +124,8 @@ final class LoadOptions {
         double warmupSeconds = scenario == Scenario.CONNECTIONS ? 0 : warmup;
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
-                keepAlive, ClientTransport.of(transport), brokerPid, html, label, name, !quiet);
+                keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath),
+                brokerPid, html, label, name, !quiet);
     }
 
     static ProtocolVersion protocol(String name) {

@@ -14,9 +14,9 @@ final class ResultReport {
     static void print(BenchResult r, PrintWriter out) {
         BenchConfig c = r.config();
         out.println();
-        out.printf(Locale.ROOT, "%s  %s: %d publishers -> %d subscribers, MQTT %s, QoS %d, %d B payload%n",
-                c.label(), c.scenario().command(), r.publishers(), r.subscribers(), c.protocolName(), c.qos(),
-                c.payloadSize());
+        out.printf(Locale.ROOT, "%s  %s: %d publishers -> %d subscribers, MQTT %s over %s, QoS %d, %d B payload%n",
+                c.label(), c.scenario().command(), r.publishers(), r.subscribers(), c.protocolName(), c.wire().scheme(),
+                c.qos(), c.payloadSize());
         row(out, "limits", String.format(Locale.ROOT, "inflight %d, window %s, rate %s", c.inflight(),
                 c.window() > 0 ? Integer.toString(c.window()) : "off",
                 c.rate() > 0 ? String.format(Locale.ROOT, "%,.0f msgs/s", c.rate()) : "off"));
@@ -36,6 +36,11 @@ final class ResultReport {
         BenchResult.Connections cs = r.connectionStats();
         row(out, "connections", String.format(Locale.ROOT, "%,d connected in %.2f s (%,.0f/s), subscribed in %.2f s",
                 r.connections(), cs.connectSeconds(), r.connectPerSecond(), cs.subscribeSeconds()));
+        row(out, "connect cpu", String.format(Locale.ROOT, "load tool %s, broker %s (of one core, while connecting)%s",
+                percent(cs.connectToolCpuPercent()), percent(cs.connectBrokerCpuPercent()),
+                r.brokerCpuUsPerConnect() >= 0
+                        ? String.format(Locale.ROOT, ": broker %,.0f us per connection", r.brokerCpuUsPerConnect())
+                        : ""));
         if (c.scenario() == Scenario.CONNECTIONS && r.brokerKbPerConnection() >= 0) {
             row(out, "broker memory", String.format(Locale.ROOT, "RSS %,d KB -> %,d KB: %.1f KB per connection",
                     cs.rssBeforeKb(), cs.rssAfterKb(), r.brokerKbPerConnection()));
