@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Persistence benchmarks, every backend, on this machine:
 #   1. `bench store` per backend: queue appends/s (one queue, fan-out to 10), the QoS 1 store cycle/s,
-#      single-threaded and with the store's lanes, sync and through BufferedStore; recovery time for
-#      N queued messages (open + read every session and queue) and the size on disk;
+#      single-threaded and with the store's lanes, sync and through BufferedStore; then, on a fresh
+#      store, recovery time for N queued messages (open + read every session and queue) and the size
+#      on disk (Redis: also the server's restart with its append-only file);
 #   2. end to end through ./volantmq per durable backend, sync and buffered (and memory as the
 #      baseline): `pair --qos 1` and a 10-publisher `fan-in --qos 1`.
 #
@@ -11,7 +12,7 @@
 #
 # Environment:
 #   BACKENDS        subset of: memory rocksdb mapdb sqlite redis (default: all)
-#   PARTS           store and/or e2e (default: both)
+#   PARTS           store (throughput phases), recovery, e2e (default: all three)
 #   STORE_DURATION  seconds per store throughput phase (default 3; each phase also stops at 1,000,000 ops)
 #   RECOVERY        messages queued for the recovery phase (default 1000000)
 #   RECOVERY_MAPDB  the same for MapDB, which commits and syncs every message and has no faster
@@ -33,7 +34,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 BACKENDS=${BACKENDS:-"memory rocksdb mapdb sqlite redis"}
-PARTS=${PARTS:-"store e2e"}
+PARTS=${PARTS:-"store recovery e2e"}
 STORE_DURATION=${STORE_DURATION:-3}
 RECOVERY=${RECOVERY:-1000000}
 RECOVERY_MAPDB=${RECOVERY_MAPDB:-100000}
@@ -124,36 +125,60 @@ stop_redis() {
   redis_pid=
 }
 
-store_args() { # the backend's settings for `bench store`
+store_args() { # store_args BACKEND DIR: the backend's settings for `bench store`, its data in DIR
   case "$1" in
-    memory) echo "--backend memory --recovery-messages $RECOVERY" ;;
-    rocksdb) echo "--backend rocksdb --path $work/store-rocksdb/db --fill-set fsync=false --recovery-messages $RECOVERY" ;;
-    mapdb) echo "--backend mapdb --path $work/store-mapdb/store.mapdb --recovery-messages $RECOVERY_MAPDB" ;;
-    sqlite) echo "--backend sqlite --path $work/store-sqlite/store.db --fill-set synchronous=NORMAL --recovery-messages $RECOVERY" ;;
+    memory) echo "--backend memory" ;;
+    rocksdb) echo "--backend rocksdb --path $2/db" ;;
+    mapdb) echo "--backend mapdb --path $2/store.mapdb" ;;
+    sqlite) echo "--backend sqlite --path $2/store.db" ;;
     *) log "unknown backend '$1'"; exit 2 ;;
   esac
 }
 
-run_store() { # run_store BACKEND
-  local b=$1 out="$work/store-$1.out" t0 t1 rc reload
+fill_args() { # settings for the recovery fill only, and its size
+  case "$1" in
+    rocksdb) echo "--fill-set fsync=false --recovery-messages $RECOVERY" ;;
+    mapdb) echo "--recovery-messages $RECOVERY_MAPDB" ;;
+    sqlite) echo "--fill-set synchronous=NORMAL --recovery-messages $RECOVERY" ;;
+    *) echo "--recovery-messages $RECOVERY" ;;
+  esac
+}
+
+run_store() { # run_store BACKEND: the throughput phases, sync and buffered
+  local b=$1 out="$work/store-$1.out" rc
   log "store $b, load $(load)"
   set +e
   if [ "$b" = redis ]; then
-    # throughput against a server that syncs every write; recovery against a fresh one, filled
-    # with everysec (the reopen only reads), then the server's own restart: its AOF reload
-    start_redis "$work/redis-store" always
+    start_redis "$work/redis-store" always # a server that syncs every write before it answers
     # shellcheck disable=SC2086
     bench store --backend redis --uri "redis://127.0.0.1:$redis_port/0" --phases append,fan-out,cycle \
       --duration "$STORE_DURATION" --label redis ${STORE_ARGS:-} >"$out"
-    rc=$?; record "$out"
+    rc=$?
     stop_redis
+  else
+    # shellcheck disable=SC2086
+    bench store $(store_args "$b" "$work/store-$b") --phases append,fan-out,cycle --duration "$STORE_DURATION" \
+      --label "$b" ${STORE_ARGS:-} >"$out"
+    rc=$?
+  fi
+  set -e
+  record "$out"
+  rm -rf "$work/store-$b" "$work/redis-store" "$work/redis-store.log"
+  if [ "$rc" != 0 ]; then log "store $b: exit $rc"; fi
+}
+
+run_recovery() { # run_recovery BACKEND: a fresh store filled, reopened and read; Redis: and restarted
+  local b=$1 out="$work/recovery-$1.out" rc t0 t1 aof reload
+  log "recovery $b, load $(load)"
+  set +e
+  if [ "$b" = redis ]; then
+    # filled with everysec (the timed reopen only reads), then the server's own restart: its AOF reload
     start_redis "$work/redis-recovery" everysec
     # shellcheck disable=SC2086
     bench store --backend redis --uri "redis://127.0.0.1:$redis_port/0" --phases recovery --disk "$work/redis-recovery" \
-      --recovery-messages "$RECOVERY" --label redis ${STORE_ARGS:-} >"$out"
-    rc=$((rc | $?)); record "$out"
+      $(fill_args redis) --label redis ${STORE_ARGS:-} >"$out"
+    rc=$?
     stop_redis
-    local aof
     aof=$(du -sb "$work/redis-recovery" | cut -f1)
     t0=$(date +%s%N)
     start_redis "$work/redis-recovery" always # PING answers PONG once the AOF is loaded
@@ -162,15 +187,16 @@ run_store() { # run_store BACKEND
     reload=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
     echo "RESULT {\"label\":\"redis\",\"scenario\":\"redis-reload\",\"recovery_messages\":$RECOVERY,\"aof_bytes\":$aof,\"reload_s\":$reload}" >>"$RESULTS"
     log "redis: restart with the AOF of $RECOVERY messages ($aof bytes): $reload s"
-    rm -rf "$work"/redis-*
   else
     # shellcheck disable=SC2086
-    bench store $(store_args "$b") --duration "$STORE_DURATION" --label "$b" ${STORE_ARGS:-} >"$out"
-    rc=$?; record "$out"
-    rm -rf "$work/store-$b"
+    bench store $(store_args "$b" "$work/recovery-$b") $(fill_args "$b") --phases recovery --label "$b" \
+      ${STORE_ARGS:-} >"$out"
+    rc=$?
   fi
   set -e
-  if [ "$rc" != 0 ]; then log "store $b: exit $rc"; fi
+  record "$out"
+  rm -rf "$work/recovery-$b" "$work/redis-recovery" "$work/redis-recovery.log"
+  if [ "$rc" != 0 ]; then log "recovery $b: exit $rc"; fi
 }
 
 run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against it
@@ -226,6 +252,7 @@ for part in $PARTS; do
   for b in $BACKENDS; do
     case "$part" in
       store) run_store "$b" ;;
+      recovery) run_recovery "$b" ;;
       e2e)
         for mode in $E2E_MODES; do
           # the broker buffers durable backends only: memory runs once, as the baseline
@@ -266,7 +293,7 @@ awk '
       v = get($0, "recovery_messages"); if (v != "") { r[b, "rn"] = v; r[b, "rs"] = get($0, "recovery_s"); r[b, "disk"] = get($0, "disk_bytes"); r[b, "reopened"] = get($0, "recovery_reopened") }
       if (get($0, "ok") != "true") r[b, "bad"] = 1
     } else if (sc == "redis-reload") {
-      r["redis", "reload"] = get($0, "reload_s")
+      r["redis", "reload"] = get($0, "reload_s"); r["redis", "aof"] = get($0, "aof_bytes")
     } else {
       split(l, p, "-"); b = p[1]; m = p[2]
       if (!(b in seen)) { seen[b] = 1; order[++nb] = b }
@@ -286,6 +313,7 @@ awk '
       if (b == "redis" && r[b, "reload"] != "") rec = rec " + Redis AOF reload " s(r[b, "reload"]) " s"
       bad = r[b, "bad"] ? " (FAILED)" : ""
       threads = r[b, "n"] == "" ? "-" : r[b, "n"]
+      if (r[b, "aof"] > 0) r[b, "disk"] = r[b, "aof"] # Redis: its append-only file once the server has stopped
       disk = r[b, "disk"] > 0 ? sprintf("%.1f", r[b, "disk"] / 1048576) : "-"
       printf "| %s%s | %s | %s (%s) | %s | %s / %s | %s (%s) | %s | %s | %s | %s / %s | %s / %s |\n", b, bad,
         n(r[b, "append_sync_t1"]), n(r[b, "append_sync_tn"]), threads, n(r[b, "fanout_sync_t1"]),

@@ -103,7 +103,8 @@ class Mqtt5SharedSubscriptionIT {
     void retainedMessagesAreNotSentOnSharedSubscribe() throws Exception {
         try (RawClient pub = new RawClient(broker.port()); RawClient member = new RawClient(broker.port())) {
             pub.connect(connect("share-ret-pub"));
-            pub.send(new Publish("sret/t", 0, true, false, 0, "r".getBytes(), null));
+            pub.send(new Publish("sret/t", 1, true, false, 1, "r".getBytes(), null));
+            pub.receive(); // PUBACK: the retained message is stored before anyone subscribes
             member.connect(connect("share-ret"));
             member.send(subscribe(1, Subscription.of("$share/g3/sret/t", 0), null));
             member.receive();

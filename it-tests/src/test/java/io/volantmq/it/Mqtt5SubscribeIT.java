@@ -66,7 +66,8 @@ class Mqtt5SubscribeIT {
     void retainHandlingControlsRetainedDeliveryOnSubscribe() throws Exception {
         try (RawClient pub = new RawClient(broker.port()); RawClient sub = new RawClient(broker.port())) {
             pub.connect(connect("rh-pub"));
-            pub.send(new Publish("rh/t", 0, true, false, 0, "stored".getBytes(), null));
+            pub.send(new Publish("rh/t", 1, true, false, 1, "stored".getBytes(), null));
+            pub.receive(); // PUBACK: stored before the subscriptions below
             sub.connect(connect("rh-sub"));
             sub.send(subscribe(1, option("rh/t", 0, false, false, 2), null)); // 2: never
             sub.receive();

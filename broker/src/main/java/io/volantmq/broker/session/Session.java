@@ -54,6 +54,8 @@ public final class Session implements Recipient {
     /** filter -> options; mirrors the subscription tree so the session can leave it cleanly. */
     private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
 
+    /** Any shared subscription? Read by the housekeeping thread to skip sessions cheaply. */
+    private volatile boolean hasShared;
     private volatile long expirySeconds;
     private volatile long disconnectedAtMillis;
     private volatile MqttConnection connection;
@@ -139,6 +141,15 @@ public final class Session implements Recipient {
 
     Map<String, SubscriptionOptions> subscriptions() {
         return subscriptions;
+    }
+
+    /** Call after changing {@link #subscriptions()}. */
+    void subscriptionsChanged() {
+        hasShared = subscriptions.values().stream().anyMatch(SubscriptionOptions::shared);
+    }
+
+    boolean hasSharedSubscriptions() {
+        return hasShared;
     }
 
     /**
@@ -377,7 +388,7 @@ public final class Session implements Recipient {
      * member. A late acknowledgement of a moved message is ignored. Runs on the session's loop.
      */
     void moveStaleShared(long nowMillis, long timeoutMillis, Router router) {
-        if (connection == null) {
+        if (connection == null || sentAtByPacketId.isEmpty()) {
             return;
         }
         Map<String, SubscriptionOptions> shared = new LinkedHashMap<>();

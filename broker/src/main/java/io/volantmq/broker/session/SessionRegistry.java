@@ -113,6 +113,7 @@ public final class SessionRegistry implements RecipientDirectory {
             SubscriptionOptions options = SubscriptionOptions.of(sub.filter(), v5, sub.qos(), sub.noLocal(),
                     sub.retainAsPublished(), sub.subscriptionId());
             session.subscriptions().put(sub.filter(), options);
+            session.subscriptionsChanged();
             tree.subscribe(clientId, sub.filter(), options);
         });
         int restored = sessions.size();
@@ -194,7 +195,7 @@ public final class SessionRegistry implements RecipientDirectory {
     public void moveStaleShared(long nowMillis, long timeoutMillis) {
         for (Session session : sessions.values()) {
             MqttConnection c = session.connection();
-            if (c != null && !session.subscriptions().isEmpty()) {
+            if (c != null && session.hasSharedSubscriptions()) {
                 c.eventLoop().execute(() -> session.moveStaleShared(nowMillis, timeoutMillis, router));
             }
         }

@@ -58,6 +58,7 @@ final class SubscribeFlow {
             }
             boolean existed = broker.tree().subscribe(session.clientId(), filter, options);
             session.subscriptions().put(filter, options);
+            session.subscriptionsChanged();
             broker.sessions().saveSubscription(session, filter, options, s.retainHandling());
             codes.add(s.qos());
             // retain handling 0: always send retained; 1: only for a new subscription; 2: never;
@@ -99,6 +100,7 @@ final class SubscribeFlow {
         for (String filter : unsubscribe.filters()) {
             boolean existed = broker.tree().unsubscribe(session.clientId(), filter,
                     session.subscriptions().remove(filter));
+            session.subscriptionsChanged();
             broker.sessions().deleteSubscription(session, filter);
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
