@@ -173,6 +173,7 @@ public final class Broker implements AutoCloseable {
             if (security != null) {
                 security.close();
             }
+            closeGroupCommit();
             store.close();
             throw e;
         }
@@ -246,8 +247,16 @@ public final class Broker implements AutoCloseable {
         housekeeping.shutdownNow();
         listeners.close();
         security.close();
+        closeGroupCommit();
         store.close();
         log.info("VolantMQ node '{}' stopped", config.nodeName());
+    }
+
+    /** Its last sync answers whoever still waits, before the store closes under it. */
+    private void closeGroupCommit() {
+        if (context != null && context.groupCommit() != null) {
+            context.groupCommit().close();
+        }
     }
 
     /** Builds a {@link Broker}; {@link #config} defaults to {@link BrokerConfig#builder()}'s defaults. */

@@ -54,6 +54,22 @@ public final class ProviderConfig {
         }
     }
 
+    /**
+     * The {@code commit} setting every durable backend understands: {@code group} (default) makes
+     * changes durable in groups through {@link Store#sync()}; {@code each} syncs every change
+     * before its call returns.
+     */
+    public boolean groupCommit() {
+        String value = values.getOrDefault("commit", "group").trim();
+        if (value.equalsIgnoreCase("group")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("each")) {
+            return false;
+        }
+        throw new PersistenceException(propertyName("commit") + " must be 'group' or 'each', got '" + value + "'");
+    }
+
     public Path getPath(String key, Path defaultValue) {
         String value = values.get(key);
         return value == null ? defaultValue : Path.of(value);

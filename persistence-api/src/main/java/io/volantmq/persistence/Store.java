@@ -4,7 +4,8 @@ package io.volantmq.persistence;
  * An open store: four small synchronous domains. Every method of every domain is thread-safe; the
  * broker never calls concurrently for the same client id except through
  * {@link MessageStore#enqueue}, which may touch many queues at once. A method returns only once
- * its change is as durable as the backend promises ({@link Provider#durable()}).
+ * its change is as durable as the backend promises ({@link Provider#durable()}), or, for a store
+ * whose {@link #durability()} is {@link Durability#ON_SYNC}, once a later {@link #sync()} returns.
  */
 public interface Store extends AutoCloseable {
 
@@ -18,6 +19,30 @@ public interface Store extends AutoCloseable {
 
     /** How many threads may usefully call this store at once (the broker's number of store lanes). */
     int maxConcurrency();
+
+    /** When a change becomes durable. */
+    enum Durability {
+        /** When the call that made it returns (or never, for a store that is not durable). */
+        ON_RETURN,
+        /**
+         * When a later {@link #sync()} returns: group commit. Changes are visible to reads at once;
+         * one sync covers every change made before it, whichever thread made it.
+         */
+        ON_SYNC
+    }
+
+    /** How this store's changes become durable; backends choose it from their {@code commit} setting. */
+    default Durability durability() {
+        return Durability.ON_RETURN;
+    }
+
+    /**
+     * Makes every change whose call returned before this call durable, with as few disk syncs as
+     * the backend can manage. Thread-safe; a no-op for {@link Durability#ON_RETURN} stores. Throws
+     * {@link PersistenceException} when it cannot: then none of those changes may be acknowledged.
+     */
+    default void sync() {
+    }
 
     /** Flushes and releases everything; the store is unusable afterwards. */
     @Override

@@ -29,11 +29,12 @@ import java.util.function.Supplier;
  * On {@code kill -9} or power loss, at most the last {@code syncIntervalMillis} of acknowledged
  * changes are lost; everything acknowledged earlier is in the backend, as durable as the backend
  * makes it. Precisely: a change is handed to the backend no later than {@code syncIntervalMillis}
- * after it was made and is safe once that backend call returns, so the changes of a batch still
+ * after it was made and is safe once that backend call returns (for a group-commit backend, once
+ * the sync that ends its batch returns), so the changes of a batch still
  * being written at the crash are lost too. The bound holds while the backend keeps up with the
- * incoming changes. The backend gets one call per change (the SPI has no batch), so its rate of
- * single durable writes is the sustained limit (RocksDB with {@code fsync=true}: a few thousand a
- * second on an ordinary disk); beyond it, or while the backend fails, the window is whatever still
+ * incoming changes. The backend gets one call per change; with group commit (the default of the
+ * durable backends) a batch costs one disk sync, otherwise one per change, and the backend's rate
+ * of such writes is the sustained limit; beyond it, or while the backend fails, the window is whatever still
  * waits, bounded by {@link Options#maxPendingOps} and {@link Options#maxPendingBytes} (see
  * back-pressure), logged at WARN and visible as {@link BufferedBacklog#oldestMillis()}.
  * {@link #close()} writes everything before it returns; a JVM that exits without closing the
@@ -415,6 +416,7 @@ public final class BufferedStore implements Store {
             reportLag(lagNanos);
             try {
                 drain(cycleEnd);
+                backend.sync(); // a group-commit backend: one sync for the whole batch
                 backoffMillis = MIN_BACKOFF_MILLIS;
             } catch (Throwable e) {
                 if (!backOff(backoffMillis)) {

@@ -52,25 +52,37 @@ public final class GuardedStore implements Store {
             if (method.getDeclaringClass() == Object.class) {
                 return method.invoke(target, args);
             }
-            if (failing && System.currentTimeMillis() < retryAt) {
-                failedCalls.incrementAndGet();
-                throw new PersistenceException("store '" + name + "' unavailable: " + lastError);
-            }
-            try {
-                Object result = method.invoke(target, args);
-                if (failing) {
-                    recovered();
+            return guarded(() -> {
+                try {
+                    return method.invoke(target, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
                 }
-                return result;
-            } catch (InvocationTargetException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof PersistenceException pe) {
-                    failed(pe);
-                }
-                throw cause;
-            }
+            });
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private interface Call<R> {
+        R run() throws Throwable;
+    }
+
+    /** Fails fast while the store is failing and not yet due for a probe; tracks failure and recovery. */
+    private <R> R guarded(Call<R> call) throws Throwable {
+        if (failing && System.currentTimeMillis() < retryAt) {
+            failedCalls.incrementAndGet();
+            throw new PersistenceException("store '" + name + "' unavailable: " + lastError);
+        }
+        try {
+            R result = call.run();
+            if (failing) {
+                recovered();
+            }
+            return result;
+        } catch (PersistenceException e) {
+            failed(e);
+            throw e;
+        }
     }
 
     private synchronized void failed(PersistenceException e) {
@@ -115,6 +127,25 @@ public final class GuardedStore implements Store {
     @Override
     public MessageStore messages() {
         return messages;
+    }
+
+    @Override
+    public Durability durability() {
+        return delegate.durability();
+    }
+
+    @Override
+    public void sync() {
+        try {
+            guarded(() -> {
+                delegate.sync();
+                return null;
+            });
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new PersistenceException("store '" + name + "': sync failed: " + e, e);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.persist.GroupCommit;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.BrokerEvents;
 import io.volantmq.broker.auth.AccessControl;
@@ -25,11 +26,13 @@ import java.util.stream.Collectors;
  *
  * @param authMechanisms MQTT 5 enhanced authentication methods by name
  * @param workers        where slow work runs (authentication exchanges), never an event loop
+ * @param groupCommit    for a store that makes changes durable on sync: acknowledgements wait for
+ *                       it; null when every change is durable (or not durable) on return
  */
 public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Router router, SubscriptionTree tree,
                             RetainedIndex retained, Store store, MessagePropertiesCodec messageCodec,
                             AccessControl acl, Map<String, EnhancedAuthMechanism> authMechanisms, Executor workers,
-                            BrokerMetrics metrics, BrokerEvents events) {
+                            BrokerMetrics metrics, BrokerEvents events, GroupCommit groupCommit) {
 
     /** Wires the core over an open store (the broker, and tests that drive connections directly). */
     public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
@@ -44,8 +47,10 @@ public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Route
         sessions.router(router);
         Map<String, EnhancedAuthMechanism> byMethod = mechanisms.stream()
                 .collect(Collectors.toUnmodifiableMap(EnhancedAuthMechanism::method, Function.identity()));
+        GroupCommit groupCommit = store.durability() == Store.Durability.ON_SYNC
+                ? new GroupCommit(store, "store") : null;
         return new BrokerContext(config, sessions, router, tree, retained, store, codec, acl, byMethod, WORKERS,
-                metrics, events);
+                metrics, events, groupCommit);
     }
 
     /** Daemon threads: slow authentication must never hold an event loop, nor the JVM at exit. */

@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
+import io.volantmq.broker.persist.GroupCommit;
 import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +89,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final Queue<MqttMessage> pending = new ArrayDeque<>();
     private final CompletableFuture<Void> detached = new CompletableFuture<>();
     private boolean flushScheduled;
+    /** Packets waiting for the next group commit; null when none. */
+    private List<MqttMessage> awaitingSync;
     private boolean throttled;
     private String closeReason;
 
@@ -312,7 +317,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             case PUBREC -> {
                 PubReply pubRel = session.onPubRec((PubReply) message, version);
                 if (pubRel != null) {
-                    write(pubRel);
+                    writeWhenDurable(pubRel); // the RELEASED state must survive a crash first
                 }
             }
             case PUBREL -> publishFlow.onPubRel(this, session, (PubReply) message);
@@ -459,6 +464,47 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     void flush() {
         ctx.flush();
+    }
+
+    /**
+     * Writes a packet that confirms store changes (PUBACK, PUBREC, PUBCOMP, a QoS 2 delivery, PUBREL)
+     * once those changes are durable. With a group-commit store the packets of one event-loop turn
+     * wait together for the next sync, in order; otherwise they go out at once.
+     */
+    void writeWhenDurable(MqttMessage message) {
+        GroupCommit commit = broker.groupCommit();
+        if (commit == null) {
+            write(message);
+            return;
+        }
+        if (awaitingSync == null) {
+            awaitingSync = new ArrayList<>();
+            // ask once this turn has made all its changes: one request for all its packets
+            channel.eventLoop().execute(() -> requestSync(commit));
+        }
+        awaitingSync.add(message);
+    }
+
+    private void requestSync(GroupCommit commit) {
+        List<MqttMessage> batch = awaitingSync;
+        awaitingSync = null;
+        EventLoop loop = channel.eventLoop();
+        commit.afterSync(durable -> loop.execute(() -> releaseSynced(batch, durable)));
+    }
+
+    private void releaseSynced(List<MqttMessage> batch, boolean durable) {
+        if (state != State.CONNECTED) {
+            return; // nothing acknowledged: the client sends its unacknowledged packets again
+        }
+        if (!durable) {
+            closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store sync failed: " + batch.size()
+                    + " packets not acknowledged");
+            return;
+        }
+        for (MqttMessage message : batch) {
+            write(message);
+        }
+        flush();
     }
 
     void writeAndFlush(MqttMessage message) {

@@ -57,7 +57,7 @@ final class PublishFlow {
             if (v5 && publish.qos() > 0) {
                 log.warn("not acknowledging {} from {}: {}", publish.topic(), session.clientId(), e.getMessage());
                 PacketType type = publish.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC;
-                connection.write(new PubReply(type, publish.packetId(), ReasonCode.UNSPECIFIED_ERROR,
+                connection.writeWhenDurable(new PubReply(type, publish.packetId(), ReasonCode.UNSPECIFIED_ERROR,
                         connection.reasonString("store unavailable")));
             } else if (publish.qos() > 0) {
                 connection.closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store unavailable, message not acknowledged: "
@@ -73,7 +73,7 @@ final class PublishFlow {
                 if (code == ReasonCode.SUCCESS && !routeAndPace(connection, session, publish) && v5) {
                     code = ReasonCode.NO_MATCHING_SUBSCRIBERS;
                 }
-                connection.write(new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
+                connection.writeWhenDurable(new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
             }
             default -> {
                 // exactly once: a PUBLISH re-sent before PUBREL is acknowledged but not routed again [MQTT-4.3.3-10]
@@ -81,7 +81,7 @@ final class PublishFlow {
                         && !routeAndPace(connection, session, publish) && v5) {
                     code = ReasonCode.NO_MATCHING_SUBSCRIBERS;
                 }
-                connection.write(new PubReply(PacketType.PUBREC, publish.packetId(), v5 ? code : 0, null));
+                connection.writeWhenDurable(new PubReply(PacketType.PUBREC, publish.packetId(), v5 ? code : 0, null));
             }
         }
     }
@@ -146,6 +146,6 @@ final class PublishFlow {
     void onPubRel(MqttConnection connection, Session session, PubReply pubRel) {
         boolean known = session.releaseIncomingQos2(pubRel.packetId());
         int code = known || !connection.version().isV5() ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;
-        connection.write(new PubReply(PacketType.PUBCOMP, pubRel.packetId(), code, null));
+        connection.writeWhenDurable(new PubReply(PacketType.PUBCOMP, pubRel.packetId(), code, null));
     }
 }

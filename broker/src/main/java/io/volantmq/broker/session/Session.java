@@ -316,19 +316,32 @@ public final class Session implements Recipient {
                     sentAtByPacketId.put(packetId, now);
                     messages.updateInflight(clientId, entry.seq(), packetId, InflightState.SENT);
                 }
-                c.write(publish);
+                write(c, entry, publish);
             }
             case SENT -> {
                 inflightByPacketId.put(entry.packetId(), entry.seq());
                 sentAtByPacketId.put(entry.packetId(), now);
-                c.write(codec.toPublish(entry, entry.qos(), entry.packetId(), true, entry.retain(), now));
+                write(c, entry, codec.toPublish(entry, entry.qos(), entry.packetId(), true, entry.retain(), now));
             }
             case RELEASED -> {
                 inflightByPacketId.put(entry.packetId(), entry.seq());
-                c.write(PubReply.of(PacketType.PUBREL, entry.packetId()));
+                write(c, entry, PubReply.of(PacketType.PUBREL, entry.packetId()));
             }
         }
         return true;
+    }
+
+    /**
+     * QoS 2 packets go out only once the message and its packet id are durable: after a crash the
+     * subscriber must see the same packet id again, or it would take the message as a new one.
+     * A QoS 1 delivery may repeat after a crash anyway, so it goes out at once.
+     */
+    private static void write(MqttConnection c, QueuedMessage entry, io.volantmq.broker.protocol.MqttMessage packet) {
+        if (entry.qos() == 2) {
+            c.writeWhenDurable(packet);
+        } else {
+            c.write(packet);
+        }
     }
 
     /** The next free packet id, without taking it. The window is far below 65535, so one is always free. */

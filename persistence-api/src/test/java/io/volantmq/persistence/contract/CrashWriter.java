@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The process the kill -9 test kills: opens the store named by its arguments
  * ({@code <provider name> <key>=<value>...}), then changes it in a loop and prints
- * {@code ACK <n>} once change {@code n} has returned. It never closes the store, and stops by
- * itself after a minute if nobody kills it.
+ * {@code ACK <n>} once change {@code n} is durable: when its calls have returned, or, for a
+ * group-commit store, after the {@link Store#sync()} that follows every third change. It never
+ * closes the store, and stops by itself after a minute if nobody kills it.
  */
 public final class CrashWriter {
     static final String QUEUE_ALL = "crash-all";
@@ -43,6 +44,12 @@ public final class CrashWriter {
                 // the second queue also acks, so bodies lose references while the process dies
                 List<QueuedMessage> oldest = store.messages().read(QUEUE_ACKED, 0, 1);
                 store.messages().remove(QUEUE_ACKED, oldest.get(0).seq());
+            }
+            if (store.durability() == Store.Durability.ON_SYNC) {
+                if (n % 3 != 2) {
+                    continue; // not acknowledged yet: a kill now may lose it
+                }
+                store.sync();
             }
             System.out.println("ACK " + n);
             System.out.flush();

@@ -749,6 +749,18 @@ public abstract class StoreContract {
         }
 
         @Test
+        void changesAreReadableBeforeTheSyncThatMakesThemDurable() {
+            store.messages().enqueue(message("t", "before sync"), targets("c"));
+            assertThat(payloads(readAll(store, "c"))).containsExactly("before sync");
+            store.sync();
+            store.sync(); // nothing new since the last one
+            assertThat(payloads(readAll(store, "c"))).containsExactly("before sync");
+            if (!provider().durable()) {
+                assertThat(store.durability()).isEqualTo(Store.Durability.ON_RETURN);
+            }
+        }
+
+        @Test
         void durableFlagMatchesWhatSurvivesAReopen() {
             store.sessions().put(session("survivor?"));
             store.retained().put(message("r", "survivor?"));

@@ -16,6 +16,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code path}: the file; default {@code data/volantmq.mapdb}; missing parent directories
  *       are created</li>
+ *   <li>{@code commit}: {@code group} (default) keeps changes in the open transaction until
+ *       {@link Store#sync()} commits them all (group commit); {@code each} commits every change</li>
  * </ul>
  *
  * <p>Durability: every change is committed, and the commit synced to disk, before the call
@@ -38,7 +40,7 @@ import java.util.Set;
  */
 public final class MapDbProvider implements Provider {
     private static final Logger log = LoggerFactory.getLogger(MapDbProvider.class);
-    private static final Set<String> KEYS = Set.of("path");
+    private static final Set<String> KEYS = Set.of("path", "commit");
 
     @Override
     public String name() {
@@ -58,6 +60,6 @@ public final class MapDbProvider implements Provider {
             }
         }
         Path file = config.getPath("path", Path.of("data", "volantmq.mapdb")).toAbsolutePath();
-        return new MapDbStore(MapDbFiles.open(file));
+        return new MapDbStore(MapDbFiles.open(file), config.groupCommit());
     }
 }

@@ -17,21 +17,31 @@ import java.util.function.Supplier;
  * An open MapDB store. MapDB has one transaction per file, so every SPI change runs alone under
  * the write lock and ends with a commit (synced to disk) before the call returns; a failed change
  * is rolled back. Reads share the read lock, so none sees a change half made.
+ *
+ * <p>With group commit, changes stay in the open transaction and {@link #sync()} commits them all
+ * at once. A failed change then rolls back every change since the last commit, so the next sync
+ * fails: none of those changes may be acknowledged.
  */
 final class MapDbStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(MapDbStore.class);
 
     private final MapDbFiles files;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final boolean groupCommit;
     private boolean closed;
+    /** Group commit: changes made since the last commit. */
+    private boolean uncommitted;
+    /** Group commit: a rollback since the last commit undid changes their callers believe made. */
+    private String undoneSinceSync;
 
     private final MapDbSessions sessions;
     private final MapDbSubscriptions subscriptions;
     private final MapDbRetained retained;
     private final MapDbMessages messages;
 
-    MapDbStore(MapDbFiles files) {
+    MapDbStore(MapDbFiles files, boolean groupCommit) {
         this.files = files;
+        this.groupCommit = groupCommit;
         this.sessions = new MapDbSessions(this);
         this.subscriptions = new MapDbSubscriptions(this);
         this.retained = new MapDbRetained(this);
@@ -73,6 +83,9 @@ final class MapDbStore implements Store {
                 return;
             }
             closed = true;
+            if (uncommitted) {
+                files.db.commit(); // a clean stop keeps what was written since the last sync
+            }
             files.db.close();
             log.info("mapdb file {} closed", files.file);
         } catch (RuntimeException e) {
@@ -99,12 +112,56 @@ final class MapDbStore implements Store {
             ensureOpen(what);
             try {
                 if (change.apply()) {
-                    files.db.commit();
+                    if (groupCommit) {
+                        uncommitted = true;
+                    } else {
+                        files.db.commit();
+                    }
                 }
             } catch (RuntimeException | AssertionError e) {
                 rollback(what);
+                if (uncommitted) {
+                    undoneSinceSync = what + " failed (" + e + ") and rolled back the changes of the last sync interval";
+                    uncommitted = false;
+                }
                 throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + e, e);
             }
+        } finally {
+            write.unlock();
+        }
+    }
+
+    @Override
+    public Durability durability() {
+        return groupCommit ? Durability.ON_SYNC : Durability.ON_RETURN;
+    }
+
+    /** Commits every change made since the last commit: one journal sync and one file sync for all. */
+    @Override
+    public void sync() {
+        if (!groupCommit) {
+            return;
+        }
+        Lock write = lock.writeLock();
+        write.lock();
+        try {
+            ensureOpen("sync");
+            if (undoneSinceSync != null) {
+                String why = undoneSinceSync;
+                undoneSinceSync = null;
+                throw new PersistenceException("mapdb file " + files.file + ": " + why);
+            }
+            if (uncommitted) {
+                files.db.commit();
+                uncommitted = false;
+            }
+        } catch (RuntimeException | AssertionError e) {
+            if (e instanceof PersistenceException p) {
+                throw p;
+            }
+            rollback("sync");
+            uncommitted = false;
+            throw new PersistenceException("mapdb file " + files.file + ": commit failed: " + e, e);
         } finally {
             write.unlock();
         }

@@ -130,7 +130,7 @@ class MapDbJournalTest {
         Store store = new MapDbStore(MapDbFiles.open(file, v -> {
             crashing.set(new CrashingVolume(v));
             return crashing.get();
-        }));
+        }), false);
         crashing.get().crashAt = crashAt;
         boolean crashed;
         try {
@@ -277,7 +277,7 @@ class MapDbJournalTest {
         Store store = new MapDbStore(MapDbFiles.open(file, v -> {
             crashing.set(new CrashingVolume(v));
             return crashing.get();
-        }));
+        }), false);
         try {
             crashing.get().crashAt = 2;
             assertThatThrownBy(() -> change(store)).isInstanceOf(PersistenceException.class);

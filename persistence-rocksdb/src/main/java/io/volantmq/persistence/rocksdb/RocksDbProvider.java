@@ -20,6 +20,9 @@ import java.util.Set;
  *   <li>{@code fsync}: {@code true} (default) syncs every write to disk before the call returns,
  *       so an acknowledged change survives a power loss; {@code false} hands writes to the OS
  *       only, which survives a crash of the process but not of the machine</li>
+ *   <li>{@code commit}: {@code group} (default) writes without syncing and syncs the WAL once per
+ *       {@link Store#sync()} for everything written before it (group commit); {@code each} syncs
+ *       every write. Only matters with {@code fsync=true}.</li>
  * </ul>
  *
  * <p>Recovery: a WAL torn by a crash is replayed up to its last intact record; a store still
@@ -29,7 +32,7 @@ import java.util.Set;
  */
 public final class RocksDbProvider implements Provider {
     private static final Logger log = LoggerFactory.getLogger(RocksDbProvider.class);
-    private static final Set<String> KEYS = Set.of("path", "fsync");
+    private static final Set<String> KEYS = Set.of("path", "fsync", "commit");
 
     @Override
     public String name() {
@@ -50,7 +53,8 @@ public final class RocksDbProvider implements Provider {
         }
         Path dir = config.getPath("path", Path.of("data", "rocksdb")).toAbsolutePath();
         boolean fsync = bool(config, "fsync", true);
-        return new RocksDbStore(RocksDbFiles.open(dir), fsync);
+        boolean group = config.groupCommit();
+        return new RocksDbStore(RocksDbFiles.open(dir), fsync, fsync && group);
     }
 
     private static boolean bool(ProviderConfig config, String key, boolean defaultValue) {

@@ -45,6 +45,8 @@ final class RocksDbStore implements Store {
     private final RocksDB db;
     private final Path dir;
     private final WriteOptions writeOptions;
+    /** Writes go to the WAL unsynced and {@link #sync()} syncs it: group commit. */
+    private final boolean syncOnDemand;
     private final IdAllocator ids;
     private final Stripes clientLocks = new Stripes(1024);
     private final Stripes bodyLocks = new Stripes(1024);
@@ -67,11 +69,12 @@ final class RocksDbStore implements Store {
     private final RocksDbRetained retained;
     private final RocksDbMessages messages;
 
-    RocksDbStore(RocksDbFiles files, boolean fsync) {
+    RocksDbStore(RocksDbFiles files, boolean fsync, boolean groupCommit) {
         this.files = files;
         this.db = files.db();
         this.dir = files.dir();
-        this.writeOptions = new WriteOptions().setSync(fsync);
+        this.syncOnDemand = groupCommit;
+        this.writeOptions = new WriteOptions().setSync(fsync && !groupCommit);
         try {
             this.ids = new IdAllocator(files, writeOptions);
             this.retained = new RocksDbRetained(this);
@@ -85,8 +88,8 @@ final class RocksDbStore implements Store {
         this.sessions = new RocksDbSessions(this);
         this.subscriptions = new RocksDbSubscriptions(this);
         this.messages = new RocksDbMessages(this);
-        log.info("rocksdb store at {} open (fsync={}): {} retained, about {} sessions, {} queue entries, {} message bodies",
-                dir, fsync, retained.count(), estimate(files.sessions()), estimate(files.queues()), estimate(files.messages()));
+        log.info("rocksdb store at {} open (fsync={}, commit={}): {} retained, about {} sessions, {} queue entries, {} message bodies",
+                dir, fsync, groupCommit ? "group" : "each", retained.count(), estimate(files.sessions()), estimate(files.queues()), estimate(files.messages()));
     }
 
     @Override
@@ -107,6 +110,31 @@ final class RocksDbStore implements Store {
     @Override
     public MessageStore messages() {
         return messages;
+    }
+
+    @Override
+    public Durability durability() {
+        return syncOnDemand ? Durability.ON_SYNC : Durability.ON_RETURN;
+    }
+
+    /** One WAL fsync for every write made before it. */
+    @Override
+    public void sync() {
+        if (!syncOnDemand) {
+            return;
+        }
+        Lock read = lifecycle.readLock();
+        read.lock();
+        try {
+            if (closed) {
+                throw new PersistenceException("rocksdb store at " + dir + " is closed (sync)");
+            }
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            throw failure("syncing the WAL", e);
+        } finally {
+            read.unlock();
+        }
     }
 
     /** RocksDB batches concurrent synced writers into one WAL sync, so more lanes than cores help. */

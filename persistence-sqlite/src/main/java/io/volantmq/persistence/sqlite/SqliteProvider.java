@@ -6,6 +6,8 @@ import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.Store;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Set;
 
@@ -19,6 +21,8 @@ import java.util.Set;
  *   <li>{@code synchronous}: {@code FULL} (default) makes every change durable, power loss
  *       included, before the method returns; {@code NORMAL} survives a crash of the process but
  *       may lose the last commits on power loss; {@code EXTRA} also syncs the directory.</li>
+ *   <li>{@code commit}: {@code group} (default) commits changes without a sync and syncs the WAL
+ *       once per {@link Store#sync()} (group commit); {@code each} syncs every commit.</li>
  * </ul>
  *
  * <p>A damaged file is moved aside with a timestamp suffix, what can still be read from it is
@@ -49,6 +53,18 @@ public final class SqliteProvider implements Provider {
             throw new PersistenceException(config.propertyName("synchronous") + " must be one of "
                     + SYNCHRONOUS + ", got '" + config.get("synchronous", "") + "'");
         }
-        return new SqliteStore(path, SqliteOpener.open(path, synchronous));
+        if (config.groupCommit() && !synchronous.equals("NORMAL")) {
+            // group commit: changes commit without a sync; a second connection at the chosen level
+            // commits a marker row on Store.sync(), and that one WAL sync covers them all
+            Connection connection = SqliteOpener.open(path, "NORMAL");
+            try {
+                return new SqliteStore(path, connection, SqliteOpener.connect(path, synchronous));
+            } catch (SQLException e) {
+                SqliteOpener.closeQuietly(connection);
+                throw new PersistenceException("sqlite store " + path + ": opening the sync connection failed: "
+                        + e.getMessage(), e);
+            }
+        }
+        return new SqliteStore(path, SqliteOpener.open(path, synchronous), null);
     }
 }

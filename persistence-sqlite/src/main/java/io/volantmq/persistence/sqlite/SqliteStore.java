@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One connection guarded by a lock: SQLite has a single writer anyway, so a pool would only add
  * lock contention on the file. Every call is one transaction, committed (and, with
- * {@code synchronous=FULL}, synced to the WAL) before it returns.
+ * {@code synchronous=FULL}, synced to the WAL) before it returns; with group commit, commits are
+ * not synced and {@link #sync()} syncs the WAL once for all of them.
  */
 final class SqliteStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
@@ -33,11 +34,58 @@ final class SqliteStore implements Store {
     private final SqliteRetainedStore retained = new SqliteRetainedStore(this);
     private final SqliteMessageStore messages = new SqliteMessageStore(this);
     private Connection connection;
+    /** Group commit: commits a marker row at the configured sync level; null when every commit syncs. */
+    private Connection syncConnection;
+    private PreparedStatement syncMarker;
 
-    SqliteStore(Path path, Connection connection) {
+    SqliteStore(Path path, Connection connection, Connection syncConnection) {
         this.path = path;
         this.connection = connection;
-        LOG.info("sqlite store open at {}", path);
+        this.syncConnection = syncConnection;
+        if (syncConnection != null) {
+            try (var statement = syncConnection.createStatement()) {
+                statement.execute("CREATE TABLE IF NOT EXISTS sync_marker (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+                statement.execute("INSERT OR IGNORE INTO sync_marker VALUES (1, 0)");
+                syncConnection.commit();
+                syncMarker = syncConnection.prepareStatement("UPDATE sync_marker SET n = n + 1 WHERE id = 1");
+            } catch (SQLException e) {
+                SqliteOpener.closeQuietly(syncConnection);
+                SqliteOpener.closeQuietly(connection);
+                throw new PersistenceException("sqlite store " + path + ": preparing group commit failed: "
+                        + e.getMessage(), e);
+            }
+        }
+        LOG.info("sqlite store open at {} (commit={})", path, syncConnection != null ? "group" : "each");
+    }
+
+    @Override
+    public Durability durability() {
+        return syncConnection != null ? Durability.ON_SYNC : Durability.ON_RETURN;
+    }
+
+    /** A synced commit on the second connection: the WAL fsync covers every earlier commit. */
+    @Override
+    public void sync() {
+        if (syncConnection == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (connection == null) {
+                throw new PersistenceException("sqlite store " + path + " is closed (sync)");
+            }
+            syncMarker.executeUpdate();
+            syncConnection.commit();
+        } catch (SQLException e) {
+            try {
+                syncConnection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw new PersistenceException("sqlite store " + path + ": sync failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Work done inside one transaction, under the store's lock. */
@@ -125,6 +173,11 @@ final class SqliteStore implements Store {
                 }
             }
             statements.clear();
+            if (syncConnection != null) {
+                // the main connection, closed last, checkpoints the WAL into the file
+                SqliteOpener.closeQuietly(syncConnection);
+                syncConnection = null;
+            }
             try {
                 connection.rollback();
                 connection.close();  // the last connection's close checkpoints the WAL into the file
