@@ -79,6 +79,8 @@ public final class GroupCommit implements AutoCloseable {
             }
             // a waiter taken here asked after its changes were made, so this sync covers them
             boolean durable = sync(batch.size());
+            syncs.increment();
+            waiters.add(batch.size());
             for (Waiter waiter : batch) {
                 try {
                     waiter.synced(durable);
@@ -86,8 +88,6 @@ public final class GroupCommit implements AutoCloseable {
                     log.error("a group commit waiter failed", e);
                 }
             }
-            syncs.increment();
-            waiters.add(batch.size());
             batch.clear();
             if (stop) {
                 return;

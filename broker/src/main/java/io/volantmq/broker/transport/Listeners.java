@@ -4,6 +4,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -38,8 +43,9 @@ public final class Listeners implements AutoCloseable {
     private final Security security;
     /** Open connections on all listeners, for volantmq.maxConnections. */
     private final AtomicInteger openConnections = new AtomicInteger();
-    private final EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Class<? extends ServerChannel> serverChannel;
     private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<InetSocketAddress> bound = new ArrayList<>();
@@ -47,6 +53,16 @@ public final class Listeners implements AutoCloseable {
     public Listeners(BrokerContext broker, Security security) {
         this.broker = broker;
         this.security = security;
+        Settings global = Settings.global(broker.config().settings());
+        // one loop per core the process may use: a message handed to a loop on the same core waits
+        // for the scheduler, which is what a latency tail is made of
+        int ioThreads = global.integer("ioThreads", Runtime.getRuntime().availableProcessors(), 1, 4096);
+        boolean epoll = global.bool("epoll", true) && Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, io);
+        log.debug("{} I/O threads, {} transport", ioThreads, epoll ? "epoll" : "nio");
     }
 
     /** Binds all listeners; on any failure closes what was bound and throws with the listener named. */
@@ -71,7 +87,7 @@ public final class Listeners implements AutoCloseable {
         ListenerContext context = new ListenerContext(spec.publicUri(), auth, spec.maxPacketSize());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(NioServerSocketChannel.class)
+                .channel(serverChannel)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
