@@ -56,10 +56,19 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
      * TLS handshake and WebSocket upgrade included.
      */
     record Connections(double connectSeconds, double subscribeSeconds, long rssBeforeKb, long rssAfterKb,
-                       double connectToolCpuPercent, double connectBrokerCpuPercent) {
+                       double connectToolCpuPercent, double connectBrokerCpuPercent, long liveHeapBeforeKb,
+                       long liveHeapAfterKb) {
         Connections(double connectSeconds, double subscribeSeconds, long rssBeforeKb, long rssAfterKb) {
-            this(connectSeconds, subscribeSeconds, rssBeforeKb, rssAfterKb, -1, -1);
+            this(connectSeconds, subscribeSeconds, rssBeforeKb, rssAfterKb, -1, -1, -1, -1);
         }
+    }
+
+    /** JVM brokers: live heap (after a full GC) added per connection (KiB), or -1 without readings. */
+    double brokerLiveHeapKbPerConnection() {
+        if (connectionStats.liveHeapBeforeKb < 0 || connectionStats.liveHeapAfterKb < 0 || connections == 0) {
+            return -1;
+        }
+        return (connectionStats.liveHeapAfterKb - connectionStats.liveHeapBeforeKb) / (double) connections;
     }
 
     /** Broker CPU time per connection while connecting, in microseconds, or -1 without readings. */
@@ -186,6 +195,7 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
                 .put("broker_rss_before_kb", connectionStats.rssBeforeKb())
                 .put("broker_rss_after_kb", connectionStats.rssAfterKb())
                 .put("broker_kb_per_connection", brokerKbPerConnection())
+                .put("broker_live_heap_kb_per_connection", brokerLiveHeapKbPerConnection())
                 .put("ok", ok())
                 .toString();
     }

@@ -107,6 +107,7 @@ final class BenchRun {
         if (config.warmupConnections() > 0) {
             warmUpConnections(bootstrap, phases);
         }
+        long heapBefore = config.scenario() == Scenario.CONNECTIONS ? BrokerMemory.liveHeapKb(config.brokerPid()) : -1;
         long rssBefore = BrokerMemory.residentKb(config.brokerPid());
         long[] cpu0 = cpuReading();
         long t0 = cpu0[0];
@@ -116,9 +117,12 @@ final class BenchRun {
         phases.run("subscribe", clients.stream().filter(c -> c.receiver() != null).toList(), BenchClient::subscribe);
         long t2 = System.nanoTime();
         long rssAfter = BrokerMemory.residentKb(config.brokerPid());
+        // read after RSS: the full collection it forces must not be part of what RSS shows
+        long heapAfter = heapBefore < 0 ? -1 : BrokerMemory.liveHeapKb(config.brokerPid());
         BenchResult.Connections connectionStats = new BenchResult.Connections(
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, rssBefore, rssAfter,
-                ProcessCpu.percent(cpu0[1], cpu1[1], t1 - t0), ProcessCpu.percent(cpu0[2], cpu1[2], t1 - t0));
+                ProcessCpu.percent(cpu0[1], cpu1[1], t1 - t0), ProcessCpu.percent(cpu0[2], cpu1[2], t1 - t0),
+                heapBefore, heapAfter);
 
         long start = System.nanoTime();
         stats.startNanos = start;

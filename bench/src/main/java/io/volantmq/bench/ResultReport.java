@@ -44,6 +44,10 @@ final class ResultReport {
         if (c.scenario() == Scenario.CONNECTIONS && r.brokerKbPerConnection() >= 0) {
             row(out, "broker memory", String.format(Locale.ROOT, "RSS %,d KB -> %,d KB: %.1f KB per connection",
                     cs.rssBeforeKb(), cs.rssAfterKb(), r.brokerKbPerConnection()));
+            if (r.brokerLiveHeapKbPerConnection() >= 0) {
+                row(out, "broker heap", String.format(Locale.ROOT, "live after full GC %,d KB -> %,d KB: %.1f KB per connection",
+                        cs.liveHeapBeforeKb(), cs.liveHeapAfterKb(), r.brokerLiveHeapKbPerConnection()));
+            }
         }
         for (String warning : r.warnings()) {
             row(out, "warning", warning);

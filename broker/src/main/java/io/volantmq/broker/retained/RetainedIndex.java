@@ -50,7 +50,11 @@ public final class RetainedIndex {
     /** Retained messages whose topic matches {@code filter}, skipping and removing expired ones. */
     public List<StoredMessage> match(String filter, long nowMillis) {
         List<StoredMessage> result = new ArrayList<>();
-        for (StoredMessage message : byTopic.values()) {
+        boolean wildcard = filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0;
+        // a filter without wildcards names one topic: no scan of every retained message
+        Iterable<StoredMessage> candidates = wildcard ? byTopic.values()
+                : byTopic.containsKey(filter) ? List.of(byTopic.get(filter)) : List.of();
+        for (StoredMessage message : candidates) {
             if (!TopicMatcher.matches(filter, message.topic())) {
                 continue;
             }

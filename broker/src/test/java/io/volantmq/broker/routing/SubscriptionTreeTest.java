@@ -34,6 +34,15 @@ class SubscriptionTreeTest {
             "$SYS/monitor/+, $SYS/monitor/Clients, true",
             "a//b, a//b, true",
             "a/+/b, a//b, true",
+            "a/+, a, false",
+            "a/+, a/, true",
+            "a/b, a/b/c, false",
+            "a/b/c, a/b, false",
+            "a/b/#, a/b, true",
+            "a/b/#, a, false",
+            "a/b/#, a/bc, false",
+            "+/+, a, false",
+            "ab, a, false",
     })
     void matchesLikeTheSpecExamples(String filter, String topic, boolean expected) {
         SubscriptionTree tree = new SubscriptionTree();
