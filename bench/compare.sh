@@ -12,6 +12,8 @@
 #                 plus fan-in-qos2 and fan-in-qos2-v5 (correctness: 20:1 at QoS 2 over 3.1.1 and 5)
 #   CONNECTIONS   connections for the 'connections' case (default 10000)
 #   BROKER_CORE   core the brokers are pinned to (default 0); TOOL_CORE: the load tool's (default 1)
+#   ROUNDS        how many times the whole set runs, brokers taking turns (default 1); with more
+#                 than one, the table shows each broker's median over the rounds
 #   PIN           0 runs everything unpinned (default 1)
 #   NICE          run brokers and load tool at this nice value, e.g. -10 on a machine shared with other
 #                 work, so the pinned processes get their core (default: unchanged; below 0 needs root)
@@ -30,6 +32,7 @@ CONNECTIONS=${CONNECTIONS:-10000}
 BROKER_CORE=${BROKER_CORE:-0}
 TOOL_CORE=${TOOL_CORE:-1}
 PIN=${PIN:-1}
+ROUNDS=${ROUNDS:-1}
 mkdir -p bench/target
 RESULTS=${RESULTS:-$root/bench/target/compare-$(date +%Y%m%d-%H%M%S).txt}
 MOSQUITTO=/usr/sbin/mosquitto
@@ -164,7 +167,7 @@ fi
   echo "# compare.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "# $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
   echo "# $(java -version 2>&1 | head -1); $("$MOSQUITTO" -h 2>/dev/null | head -1)"
-  echo "# DURATION=$DURATION WARMUP=$WARMUP PIN=$PIN NICE=${NICE:-} BROKER_CORE=$BROKER_CORE TOOL_CORE=$TOOL_CORE VOLANTMQ_OPTS=${VOLANTMQ_OPTS:-}"
+  echo "# DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS PIN=$PIN NICE=${NICE:-} BROKER_CORE=$BROKER_CORE TOOL_CORE=$TOOL_CORE VOLANTMQ_OPTS=${VOLANTMQ_OPTS:-}"
 } >>"$RESULTS"
 
 # throughput and latency cases share one broker process each; connections gets fresh ones, so
@@ -174,16 +177,18 @@ for c in $CASES; do
   describe "$c" >/dev/null
   if [ "$c" = connections ]; then fresh+=("$c"); else shared+=("$c"); fi
 done
-for label in volantmq mosquitto; do
-  if [ ${#shared[@]} -gt 0 ]; then
-    "start_$label"
-    for c in "${shared[@]}"; do run_case "$label" "$c"; done
-    stop_broker
-  fi
-  for c in "${fresh[@]}"; do
-    "start_$label"
-    run_case "$label" "$c"
-    stop_broker
+for round in $(seq 1 "$ROUNDS"); do
+  for label in volantmq mosquitto; do
+    if [ ${#shared[@]} -gt 0 ]; then
+      "start_$label"
+      for c in "${shared[@]}"; do run_case "$label" "$c"; done
+      stop_broker
+    fi
+    for c in "${fresh[@]}"; do
+      "start_$label"
+      run_case "$label" "$c"
+      stop_broker
+    done
   done
 done
 
@@ -195,16 +200,32 @@ awk -v cases="$CASES" '
     }
     return ""
   }
-  /^# compare.sh/ { delete seen; n = 0 }
+  # the median of the k values stored as a[key, 1..k] (insertion sort: mawk has no asort)
+  function median(a, key, k,   i, j, v, s) {
+    for (i = 1; i <= k; i++) {
+      v = a[key, i] + 0
+      for (j = i - 1; j >= 1 && s[j] > v; j--) s[j + 1] = s[j]
+      s[j + 1] = v
+    }
+    return k % 2 ? s[(k + 1) / 2] : (s[k / 2] + s[k / 2 + 1]) / 2
+  }
+  /^# compare.sh/ { n = 0; for (k in seen) delete seen[k]; for (k in runs) delete runs[k] }
   /^RESULT / {
     label = get($0, "label"); c = get($0, "case")
     if (!(c in seen)) { seen[c] = 1; order[++n] = c }
-    rate[c, label] = get($0, "delivered_per_s"); p50[c, label] = get($0, "latency_p50_us")
-    p99[c, label] = get($0, "latency_p99_us"); ok[c, label] = get($0, "ok")
-    lost[c, label] = get($0, "lost"); conn[c, label] = get($0, "connect_per_s")
+    r = ++runs[c, label]
+    rates[c SUBSEP label, r] = get($0, "delivered_per_s"); p50s[c SUBSEP label, r] = get($0, "latency_p50_us")
+    p99s[c SUBSEP label, r] = get($0, "latency_p99_us")
+    rate[c, label] = median(rates, c SUBSEP label, r); p50[c, label] = median(p50s, c SUBSEP label, r)
+    p99[c, label] = median(p99s, c SUBSEP label, r)
+    if (r == 1 || ok[c, label] == "true") ok[c, label] = get($0, "ok")
+    heap[c, label] = get($0, "broker_live_heap_kb_per_connection")
+    conn[c, label] = get($0, "connect_per_s")
     mem[c, label] = get($0, "broker_kb_per_connection"); scen[c] = get($0, "scenario")
     bcpu[c, label] = get($0, "broker_cpu_pct"); tcpu[c, label] = get($0, "tool_cpu_pct")
-    dup[c, label] = get($0, "duplicated"); reuse[c, label] = get($0, "pktid_reuse"); errs[c, label] = get($0, "errors")
+    # summed over the rounds, so a failure in any round shows
+    lost[c, label] += get($0, "lost"); dup[c, label] += get($0, "duplicated")
+    reuse[c, label] += get($0, "pktid_reuse"); errs[c, label] += get($0, "errors")
   }
   function verdict(c, l,   why) {
     if (ok[c, l] == "true") return "ok"
@@ -218,6 +239,7 @@ awk -v cases="$CASES" '
   function cpu(c, l) { return sprintf("%.0f / %.0f", bcpu[c, l], tcpu[c, l]) }
   END {
     print ""
+    if (runs[order[1], "volantmq"] > 1) print "Medians over " runs[order[1], "volantmq"] " rounds."
     print "| case | volantmq msgs/s | mosquitto msgs/s | ratio | volantmq p50 / p99 us | mosquitto p50 / p99 us | CPU % broker / tool, volantmq | CPU % broker / tool, mosquitto | volantmq | mosquitto |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
     for (i = 1; i <= n; i++) {
@@ -234,6 +256,7 @@ awk -v cases="$CASES" '
         printf "\n| %s | volantmq | mosquitto |\n|---|---:|---:|\n", c
         printf "| connects/s | %.0f | %.0f |\n", conn[c, "volantmq"], conn[c, "mosquitto"]
         printf "| broker RSS per connection (KB) | %.1f | %.1f |\n", mem[c, "volantmq"], mem[c, "mosquitto"]
+        printf "| broker live heap per connection (KB, JVM only) | %.1f | - |\n", heap[c, "volantmq"]
       }
     }
   }' "$RESULTS"
