@@ -21,6 +21,7 @@ final class BrokerProcess implements AutoCloseable {
     private final List<String> settings;
     private final Path log;
     private final int port;
+    private List<String> prefix = List.of();
     private Process process;
 
     /** @param settings {@code -Dkey=value} arguments, without the listener (the port is chosen here) */
@@ -40,9 +41,26 @@ final class BrokerProcess implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /**
+     * Runs the launcher through {@code command} (e.g. {@code unshare ... sh -c '... exec "$@"'}), which
+     * must end up exec-ing it, so that the process stays the broker's and kill/stop reach it.
+     */
+    BrokerProcess prefix(List<String> command) {
+        this.prefix = List.copyOf(command);
+        return this;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
     /** Starts it and waits (at most 60 s) until it accepts connections. */
     BrokerProcess start() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(ROOT.resolve("volantmq").toString());
         command.addAll(settings);
         command.add("-Dvolantmq.listeners=tcp://127.0.0.1:" + port);

@@ -222,8 +222,13 @@ final class ConnectFlow {
             return;
         }
         int keepAlive = effectiveKeepAlive();
-        connection.connected(claim.session(), connect, keepAlive, requestedExpiry(),
-                connAck(claim.sessionPresent(), keepAlive));
+        try {
+            connection.connected(claim.session(), connect, keepAlive, requestedExpiry(),
+                    connAck(claim.sessionPresent(), keepAlive));
+        } catch (PersistenceException e) {
+            // the resumed session's state could not be read: it stays, offline, for a later try
+            connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
+        }
     }
 
     /** The keep-alive the broker holds the client to; MQTT 5 clients are told when it differs. */

@@ -365,7 +365,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         Long maxPacket = connect.properties().getLong(PropertyId.MAXIMUM_PACKET_SIZE);
         clientMaxPacketSize = maxPacket == null ? 0 : maxPacket;
         Integer receiveMaximum = connect.properties().getInt(PropertyId.RECEIVE_MAXIMUM);
-        session.attach(this, receiveMaximum == null ? 65535 : receiveMaximum);
+        session.attach(this, receiveMaximum == null ? 65535 : receiveMaximum, connAck.sessionPresent());
         if (keepAlive > 0) {
             long millis = keepAlive * 1500L; // 1.5 x keep-alive [MQTT-3.1.2-24]
             ctx.pipeline().addBefore(ctx.name(), "keepAlive",
@@ -496,7 +496,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state != State.CONNECTED) {
             return; // nothing acknowledged: the client sends its unacknowledged packets again
         }
-        if (!durable) {
+        if (!durable && !(version.isV5() && refuseAcknowledgements(batch))) {
+            // 3.x cannot refuse a PUBLISH, and deliveries must wait: the client reconnects and resends
             closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store sync failed: " + batch.size()
                     + " packets not acknowledged");
             return;
@@ -505,6 +506,33 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             write(message);
         }
         flush();
+    }
+
+    /**
+     * MQTT 5, a sync failed and the batch holds only PUBACKs and PUBRECs: each success becomes
+     * 0x80 Unspecified error, so the publisher knows and the connection stays. False otherwise.
+     */
+    private boolean refuseAcknowledgements(List<MqttMessage> batch) {
+        for (MqttMessage message : batch) {
+            if (!(message instanceof PubReply reply && (reply.type() == PacketType.PUBACK
+                    || reply.type() == PacketType.PUBREC))) {
+                return false;
+            }
+        }
+        int refused = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            PubReply reply = (PubReply) batch.get(i);
+            if (!ReasonCode.isError(reply.reasonCode())) {
+                if (reply.type() == PacketType.PUBREC) {
+                    session.forgetIncomingQos2(reply.packetId()); // the flow ends with this PUBREC
+                }
+                batch.set(i, new PubReply(reply.type(), reply.packetId(), ReasonCode.UNSPECIFIED_ERROR,
+                        reasonString("store sync failed")));
+                refused++;
+            }
+        }
+        log.warn("not acknowledging {} messages from {}: the store sync failed", refused, clientId);
+        return true;
     }
 
     void writeAndFlush(MqttMessage message) {

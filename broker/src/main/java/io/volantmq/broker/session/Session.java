@@ -156,12 +156,16 @@ public final class Session implements Recipient {
      * Binds a new connection; the previous one (if any) has already detached. Runs on the new loop.
      *
      * @param clientReceiveMaximum how many QoS 1/2 messages the client takes unacknowledged (MQTT 5)
+     * @param resumed              an existing session: its inbound QoS 2 ids are read from the store
+     *                             (a new one has none, so a failing store does not stop it)
+     * @throws io.volantmq.persistence.PersistenceException reading those ids failed; nothing changed
      */
-    void attach(MqttConnection newConnection, int clientReceiveMaximum) {
+    void attach(MqttConnection newConnection, int clientReceiveMaximum, boolean resumed) {
         assert newConnection.eventLoop().inEventLoop();
+        Set<Integer> awaitingRelease = resumed ? messages.incomingQos2(clientId) : Set.of();
         inflightByPacketId.clear();
         incomingQos2.clear();
-        incomingQos2.addAll(messages.incomingQos2(clientId));
+        incomingQos2.addAll(awaitingRelease);
         cursor = 0;
         window = Math.min(maxInflight, clientReceiveMaximum);
         protocolLevel = newConnection.version().level();

@@ -21,11 +21,17 @@ import java.util.function.Supplier;
  * <p>With group commit, changes stay in the open transaction and {@link #sync()} commits them all
  * at once. A failed change then rolls back every change since the last commit, so the next sync
  * fails: none of those changes may be acknowledged.
+ *
+ * <p>A failed write or commit (a full disk, an I/O error) leaves MapDB's volume unusable, so the
+ * next call closes the file and opens it again, which finishes or drops the interrupted commit
+ * from the journal: the store heals itself once the disk lets it.
  */
 final class MapDbStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(MapDbStore.class);
 
-    private final MapDbFiles files;
+    private volatile MapDbFiles files;
+    /** Why the open file can no longer be used; it is reopened by the next call. Guarded by the write lock. */
+    private volatile String broken;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final boolean groupCommit;
     private boolean closed;
@@ -110,6 +116,9 @@ final class MapDbStore implements Store {
         write.lock();
         try {
             ensureOpen(what);
+            if (broken != null) {
+                reopenIfBroken(what);
+            }
             try {
                 if (change.apply()) {
                     if (groupCommit) {
@@ -124,8 +133,48 @@ final class MapDbStore implements Store {
                     undoneSinceSync = what + " failed (" + e + ") and rolled back the changes of the last sync interval";
                     uncommitted = false;
                 }
-                throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + e, e);
+                broken = why(e);
+                throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + why(e), e);
             }
+        } finally {
+            write.unlock();
+        }
+    }
+
+    /** The exception and its causes' messages: MapDB's VolumeIOError alone does not say "No space left". */
+    static String why(Throwable e) {
+        StringBuilder text = new StringBuilder(e.toString());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+
+    /** Opens the file again after a failure; throws while it cannot. Takes the write lock. */
+    private void reopenIfBroken(String what) {
+        Lock write = lock.writeLock();
+        write.lock();
+        try {
+            if (broken == null || closed) {
+                return;
+            }
+            MapDbFiles old = files;
+            try {
+                old.db.close();
+            } catch (RuntimeException e) {
+                log.debug("mapdb file {}: closing the failed file", old.file, e);
+            }
+            try {
+                files = MapDbFiles.open(old.file);
+            } catch (RuntimeException e) {
+                throw new PersistenceException("mapdb file " + old.file + " failed (" + broken + ") and cannot be opened again "
+                        + "for " + what + ": " + why(e), e);
+            }
+            log.info("mapdb file {} opened again after it failed ({})", old.file, broken);
+            broken = null;
+            uncommitted = false;
         } finally {
             write.unlock();
         }
@@ -146,6 +195,9 @@ final class MapDbStore implements Store {
         write.lock();
         try {
             ensureOpen("sync");
+            if (broken != null) {
+                reopenIfBroken("sync");
+            }
             if (undoneSinceSync != null) {
                 String why = undoneSinceSync;
                 undoneSinceSync = null;
@@ -161,13 +213,17 @@ final class MapDbStore implements Store {
             }
             rollback("sync");
             uncommitted = false;
-            throw new PersistenceException("mapdb file " + files.file + ": commit failed: " + e, e);
+            broken = why(e);
+            throw new PersistenceException("mapdb file " + files.file + ": commit failed: " + why(e), e);
         } finally {
             write.unlock();
         }
     }
 
     <T> T read(String what, Supplier<T> query) {
+        if (broken != null) {
+            reopenIfBroken(what);
+        }
         Lock read = lock.readLock();
         read.lock();
         try {
@@ -177,7 +233,7 @@ final class MapDbStore implements Store {
             if (e instanceof PersistenceException p) {
                 throw p;
             }
-            throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + e, e);
+            throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + why(e), e);
         } finally {
             read.unlock();
         }

@@ -20,6 +20,7 @@ import java.util.StringJoiner;
  * counts its references and goes with the last one. Seq is the queue table's AUTOINCREMENT key:
  * store-wide, strictly increasing, never reused (SQLite keeps the highest one in
  * {@code sqlite_sequence}, also after a restart). {@link #stats} sums over the client's entries.
+ * Removing entries now and then gives free pages back to the file system ({@link SqliteReclaim}).
  */
 final class SqliteMessageStore implements MessageStore {
     private static final String INSERT_MESSAGE = "INSERT INTO messages (" + SqliteRows.MESSAGE_COLUMNS
@@ -50,9 +51,12 @@ final class SqliteMessageStore implements MessageStore {
     private static final String LIST_QOS2 = "SELECT packet_id FROM incoming_qos2 WHERE client_id = ?";
 
     private final SqliteStore store;
+    /** Removals are where free pages appear, so they decide when to give space back. */
+    private final SqliteReclaim reclaim;
 
     SqliteMessageStore(SqliteStore store) {
         this.store = store;
+        this.reclaim = new SqliteReclaim(store);
     }
 
     /** One transaction: the message row and every entry are committed together or not at all. */
@@ -123,14 +127,14 @@ final class SqliteMessageStore implements MessageStore {
 
     @Override
     public void remove(String clientId, long seq) {
-        store.transaction("remove " + clientId + " " + seq, () -> {
+        boolean reclaimDue = store.transaction("remove " + clientId + " " + seq, () -> {
             PreparedStatement find = store.statement(FIND);
             find.setString(1, clientId);
             find.setLong(2, seq);
             long messageId;
             try (ResultSet rs = find.executeQuery()) {
                 if (!rs.next()) {
-                    return null;
+                    return false;
                 }
                 messageId = rs.getLong(1);
             }
@@ -143,25 +147,35 @@ final class SqliteMessageStore implements MessageStore {
             PreparedStatement unreferenced = store.statement(DELETE_UNREFERENCED);
             unreferenced.setLong(1, messageId);
             unreferenced.executeUpdate();
-            return null;
+            return reclaim.removed(1);
         });
+        if (reclaimDue) {
+            reclaim.run();
+        }
     }
 
     @Override
     public void clear(String clientId) {
-        store.transaction("clear queue " + clientId, () -> {
+        boolean reclaimDue = store.transaction("clear queue " + clientId, () -> {
             // release the references first, while the entries still say which messages they hold
             PreparedStatement release = store.statement(CLEAR_RELEASE);
             release.setString(1, clientId);
             release.setString(2, clientId);
             release.executeUpdate();
+            int entries = 0;
             for (String sql : new String[] {CLEAR_MESSAGES, CLEAR_QUEUE, CLEAR_QOS2}) {
                 PreparedStatement ps = store.statement(sql);
                 ps.setString(1, clientId);
-                ps.executeUpdate();
+                int rows = ps.executeUpdate();
+                if (sql.equals(CLEAR_QUEUE)) {
+                    entries = rows;
+                }
             }
-            return null;
+            return reclaim.removed(entries);
         });
+        if (reclaimDue) {
+            reclaim.run();
+        }
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.volantmq.persistence.sqlite;
 
 import io.volantmq.persistence.PersistenceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,7 +13,10 @@ import java.util.List;
 
 /** The tables, one or two per domain, and the schema version kept in {@code PRAGMA user_version}. */
 final class SqliteSchema {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteSchema.class);
     static final int VERSION = 1;
+    /** {@code PRAGMA auto_vacuum} value: free pages can be cut off the file by {@link SqliteReclaim}. */
+    static final int INCREMENTAL = 2;
 
     /** In the order rows must be copied by {@link SqliteSalvage}. */
     static final List<String> TABLES = List.of("sessions", "subscriptions", "retained", "messages", "queue",
@@ -101,11 +106,55 @@ final class SqliteSchema {
                 throw new PersistenceException("sqlite store " + path + " has schema version " + version
                         + ", this broker knows up to " + VERSION + "; use a newer broker or another path");
             }
+            // before the first table: a fresh file then needs no VACUUM to switch (outside WAL mode)
+            statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            if (intQuery(statement, "PRAGMA auto_vacuum") != INCREMENTAL) {
+                switchToIncrementalVacuum(connection, statement, path);
+            }
             for (String ddl : DDL) {
                 statement.execute(ddl);
             }
             statement.execute("PRAGMA user_version = " + VERSION);
         }
         connection.commit();
+    }
+
+    /**
+     * The auto-vacuum mode is fixed once the file has its first page, which in WAL mode (set when
+     * connecting) a new file already has, so switching takes a VACUUM: instant for a new file, a
+     * one-time rewrite of a file made by an older broker. If it fails (it needs free disk space about
+     * the size of the file) the store works as before, its file just does not shrink, and the next
+     * start tries again.
+     */
+    private static void switchToIncrementalVacuum(Connection connection, Statement statement, Path path)
+            throws SQLException {
+        boolean empty = intQuery(statement, "SELECT COUNT(*) FROM sqlite_master") == 0;
+        long start = System.nanoTime();
+        if (!empty) {
+            LOG.info("sqlite store {}: switching the file to incremental auto-vacuum so that it can shrink; "
+                    + "rewriting it once (VACUUM), which may take a while for a large file", path);
+        }
+        connection.commit();
+        connection.setAutoCommit(true);  // VACUUM cannot run inside a transaction
+        try {
+            statement.execute("VACUUM");
+            // VACUUM went through the WAL: write it back and empty it rather than leave a file-sized WAL
+            statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)").close();
+            if (!empty) {
+                LOG.info("sqlite store {}: switched to incremental auto-vacuum in {} ms", path,
+                        (System.nanoTime() - start) / 1_000_000);
+            }
+        } catch (SQLException e) {
+            LOG.warn("sqlite store {}: cannot switch to incremental auto-vacuum ({}); the file will not shrink "
+                    + "when queues drain, the next start tries again", path, e.getMessage());
+        } finally {
+            connection.setAutoCommit(false);
+        }
+    }
+
+    static int intQuery(Statement statement, String sql) throws SQLException {
+        try (ResultSet rs = statement.executeQuery(sql)) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
     }
 }

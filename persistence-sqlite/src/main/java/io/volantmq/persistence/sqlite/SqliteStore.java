@@ -81,6 +81,13 @@ final class SqliteStore implements Store {
                 syncConnection.rollback();
             } catch (SQLException rollback) {
                 e.addSuppressed(rollback);
+                beginAgain(syncConnection);
+                try {
+                    syncMarker.close();
+                    syncMarker = syncConnection.prepareStatement("UPDATE sync_marker SET n = n + 1 WHERE id = 1");
+                } catch (SQLException again) {
+                    e.addSuppressed(again); // the next sync fails too, and says so
+                }
             }
             throw new PersistenceException("sqlite store " + path + ": sync failed: " + e.getMessage(), e);
         } finally {
@@ -110,6 +117,8 @@ final class SqliteStore implements Store {
                     connection.rollback();
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
+                    closeStatements();
+                    beginAgain(connection);
                 }
                 if (e instanceof PersistenceException p) {
                     throw p;
@@ -119,6 +128,36 @@ final class SqliteStore implements Store {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * SQLite rolls a transaction back by itself on SQLITE_FULL, IOERR, NOMEM or BUSY; the driver then
+     * neither rolls back nor begins again, so every later commit would fail ("no transaction is
+     * active") while statements autocommit one by one. Ending autocommit again begins anew.
+     */
+    private void beginAgain(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException noTransaction) {
+            // expected: the driver's COMMIT finds none; the connection is in autocommit mode all the same
+        }
+        try {
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            LOG.warn("sqlite store {}: cannot begin a transaction again: {}", path, e.getMessage());
+        }
+    }
+
+    /** A statement that failed that way stays unusable: they are prepared again when next used. */
+    private void closeStatements() {
+        for (PreparedStatement statement : statements.values()) {
+            try {
+                statement.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a statement", e);
+            }
+        }
+        statements.clear();
     }
 
     /** A prepared statement reused across calls; only inside {@link #transaction}. */
@@ -165,14 +204,7 @@ final class SqliteStore implements Store {
             if (connection == null) {
                 return;
             }
-            for (PreparedStatement statement : statements.values()) {
-                try {
-                    statement.close();
-                } catch (SQLException e) {
-                    LOG.debug("closing a statement", e);
-                }
-            }
-            statements.clear();
+            closeStatements();
             if (syncConnection != null) {
                 // the main connection, closed last, checkpoints the WAL into the file
                 SqliteOpener.closeQuietly(syncConnection);
