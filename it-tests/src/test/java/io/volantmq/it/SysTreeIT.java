@@ -216,9 +216,12 @@ class SysTreeIT {
             for (int i = 0; i < 4; i++) {
                 back.next();
             }
+            // counted once acknowledged: Paho sends a PUBACK after the callback that handed us the message
+            await().atMost(AT_MOST).until(() -> sys.number("store/messages/count") == 0);
             again.disconnect(); // persistent: it stays, offline, with an empty queue
             again.close();
-            await().atMost(AT_MOST).until(() -> sys.number("store/messages/count") == 0);
+            await().atMost(AT_MOST).until(() -> sys.number("clients/disconnected") == offline + 1
+                    && sys.number("store/messages/count") == 0);
         }
     }
 
