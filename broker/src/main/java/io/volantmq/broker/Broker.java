@@ -8,8 +8,10 @@ import io.volantmq.broker.auth.Reloader;
 import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.persist.BufferedStore;
+import io.volantmq.broker.persist.GroupCommit;
 import io.volantmq.broker.persist.GuardedStore;
 import io.volantmq.broker.persist.StoreHealth;
 import io.volantmq.broker.session.BrokerContext;
@@ -124,6 +126,14 @@ public final class Broker implements AutoCloseable {
             security = Security.open(config); // auth providers and ACLs; fails fast on bad settings
             context = BrokerContext.wire(config, store, security.accessControl(), mechanisms(), metrics,
                     events);
+            if (context.groupCommit() != null) {
+                GroupCommit commit = context.groupCommit();
+                FunctionCounter.builder("volantmq.store.syncs", commit, GroupCommit::syncs)
+                        .description("group commits: disk syncs of the store").register(metrics.registry());
+                FunctionCounter.builder("volantmq.store.sync.waiters", commit, GroupCommit::waiters)
+                        .description("requests the group commits served (per sync: how many shared one)")
+                        .register(metrics.registry());
+            }
             int restoredRetained = context.retained().recover(System.currentTimeMillis());
             int restoredSessions = context.sessions().recover();
             if (restoredRetained > 0 || restoredSessions > 0) {
