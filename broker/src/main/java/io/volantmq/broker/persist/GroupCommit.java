@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -84,6 +85,8 @@ public final class GroupCommit implements AutoCloseable {
             for (Waiter waiter : batch) {
                 try {
                     waiter.synced(durable);
+                } catch (RejectedExecutionException e) {
+                    log.debug("a group commit waiter's event loop has shut down", e); // the broker is stopping
                 } catch (RuntimeException e) {
                     log.error("a group commit waiter failed", e);
                 }
