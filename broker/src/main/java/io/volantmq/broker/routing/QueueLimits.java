@@ -7,12 +7,21 @@ import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueuedMessage;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The per-session queue bound (messages and payload bytes) and its drop policy, applied once here
  * for every backend. Checks and appends are not one atomic step, so concurrent publishers may
  * overshoot the bound by at most one message each.
+ *
+ * <p>Asking the store for a queue's size on every message costs a query (a network round trip on
+ * Redis) per subscriber per PUBLISH. So the answer is kept per client together with what was
+ * admitted since: removals only shrink a queue, so that sum is an upper bound, and while it stays
+ * below half of both bounds a message is admitted without asking. The store is asked again after
+ * {@link #REFRESH_EVERY} such admissions, near the bounds, and after {@link #invalidate}, which
+ * every other path that adds to a queue calls.
  */
 public final class QueueLimits {
     private final MessageStore messages;
@@ -20,6 +29,20 @@ public final class QueueLimits {
     private final long maxBytes;
     private final BrokerConfig.DropPolicy policy;
     private final LongAdder dropped = new LongAdder();
+    private final Map<String, Estimate> estimates = new ConcurrentHashMap<>();
+    static final int REFRESH_EVERY = 64;
+
+    /** An upper bound on a queue: the store's last answer plus what was admitted since. */
+    private static final class Estimate {
+        long messages;
+        long bytes;
+        int admitted;
+
+        Estimate(long messages, long bytes) {
+            this.messages = messages;
+            this.bytes = bytes;
+        }
+    }
 
     public QueueLimits(MessageStore messages, BrokerConfig config) {
         this.messages = messages;
@@ -40,11 +63,29 @@ public final class QueueLimits {
 
     /** Whether a message of {@code payloadBytes} may be queued for the client, after dropping the oldest if the policy says so. */
     public Admission admit(String clientId, int payloadBytes) {
+        Estimate estimate = estimates.get(clientId);
+        if (estimate != null) {
+            synchronized (estimate) {
+                if (estimate.admitted < REFRESH_EVERY && (estimate.messages + 1) * 2 < maxMessages
+                        && (estimate.bytes + payloadBytes) * 2 < maxBytes) {
+                    estimate.messages++;
+                    estimate.bytes += payloadBytes;
+                    estimate.admitted++;
+                    return Admission.ADMIT;
+                }
+            }
+        }
         QueueStats stats = messages.stats(clientId);
         if (fits(stats, payloadBytes)) {
             boolean congested = stats.messages() * 2 >= maxMessages || stats.payloadBytes() * 2 >= maxBytes;
-            return congested ? Admission.ADMIT_CONGESTED : Admission.ADMIT;
+            if (congested) {
+                estimates.remove(clientId);
+                return Admission.ADMIT_CONGESTED;
+            }
+            estimates.put(clientId, new Estimate(stats.messages() + 1, stats.payloadBytes() + payloadBytes));
+            return Admission.ADMIT;
         }
+        estimates.remove(clientId);
         if (policy == BrokerConfig.DropPolicy.OLDEST && dropOldest(clientId, stats, payloadBytes)) {
             return Admission.ADMIT_CONGESTED;
         }
@@ -80,6 +121,11 @@ public final class QueueLimits {
             }
         }
         return true;
+    }
+
+    /** Something other than an admitted message was added to the client's queue, or the queue ended. */
+    public void invalidate(String clientId) {
+        estimates.remove(clientId);
     }
 
     /** Messages dropped because a queue was full, since start. */

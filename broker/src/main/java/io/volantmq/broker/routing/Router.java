@@ -232,6 +232,7 @@ public final class Router {
                         Recipient r = directory.find(other.clientId());
                         messages.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),
                                 Math.min(entry.qos(), other.options().qos()), entry.retain(), entry.subscriptionIds())));
+                        limits.invalidate(other.clientId());
                         messages.remove(clientId, entry.seq());
                         moved.add(entry.seq());
                         r.notifyQueued();

@@ -241,6 +241,7 @@ public final class SessionRegistry implements RecipientDirectory {
         session.subscriptions().clear();
         store.subscriptions().deleteAll(session.clientId());
         store.messages().clear(session.clientId());
+        router.limits().invalidate(session.clientId());
         store.sessions().delete(session.clientId());
         log.debug("session {} discarded", session.clientId());
     }

@@ -87,6 +87,7 @@ final class SubscribeFlow {
             } else {
                 broker.store().messages().enqueue(d.message,
                         List.of(new QueueTarget(session.clientId(), d.qos, true, d.subscriptionIds)));
+                broker.router().limits().invalidate(session.clientId());
                 queued = true;
             }
         }
