@@ -57,6 +57,9 @@ import java.util.stream.Stream;
  * bytes; the cycle also checks each read returned the message just queued) and cleared.
  */
 final class StoreBench {
+    /** Group-commit fills: enqueues per thread between syncs. */
+    private static final int FILL_SYNC_EVERY = 1000;
+
     /** Largest read the recovery phase asks for (the broker's queue moves read 256 at a time). */
     static final int RECOVERY_READ_BATCH = 256;
     /** The broker's outbound window: a delivery reads at most this many entries. */
@@ -457,14 +460,23 @@ final class StoreBench {
                 }
                 List<List<QueueTarget>> targets = mine.stream()
                         .map(q -> List.of(new QueueTarget(ids[q], 1, false, List.of()))).toList();
+                // a group-commit fill (--fill-set commit=group) syncs now and then, as the broker would
+                boolean group = store.durability() == Store.Durability.ON_SYNC;
+                long mineFilled = 0;
                 try {
                     for (long k = 0; k < most; k++) {
                         for (int i = 0; i < mine.size(); i++) {
                             if (k < perQueue[mine.get(i)]) {
                                 messages.enqueue(message(topic, template, k), targets.get(i));
                                 filled.incrementAndGet();
+                                if (group && ++mineFilled % FILL_SYNC_EVERY == 0) {
+                                    store.sync();
+                                }
                             }
                         }
+                    }
+                    if (group) {
+                        store.sync();
                     }
                 } catch (RuntimeException e) {
                     failedAt.set(me, filled.get());
