@@ -12,6 +12,7 @@ import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -41,13 +42,16 @@ final class RocksDbStore implements Store {
     private static final long RECLAIM_AFTER_ENTRIES = 100_000;
     private static final long RECLAIM_AFTER_BYTES = 64L << 20;
 
-    private final RocksDbFiles files;
-    private final RocksDB db;
+    /** Replaced when the store opens its files again after an I/O error: read them under the lifecycle lock. */
+    private volatile RocksDbFiles files;
+    private volatile RocksDB db;
+    /** Why RocksDB stopped taking writes (an I/O error such as a full disk); the next call opens the files again. */
+    private volatile String broken;
     private final Path dir;
     private final WriteOptions writeOptions;
     /** Writes go to the WAL unsynced and {@link #sync()} syncs it: group commit. */
     private final boolean syncOnDemand;
-    private final IdAllocator ids;
+    private volatile IdAllocator ids;
     private final Stripes clientLocks = new Stripes(1024);
     private final Stripes bodyLocks = new Stripes(1024);
     private final Stripes topicLocks = new Stripes(256);
@@ -123,18 +127,7 @@ final class RocksDbStore implements Store {
         if (!syncOnDemand) {
             return;
         }
-        Lock read = lifecycle.readLock();
-        read.lock();
-        try {
-            if (closed) {
-                throw new PersistenceException("rocksdb store at " + dir + " is closed (sync)");
-            }
-            db.flushWal(true);
-        } catch (RocksDBException e) {
-            throw failure("syncing the WAL", e);
-        } finally {
-            read.unlock();
-        }
+        run("syncing the WAL", () -> db.flushWal(true));
     }
 
     /** RocksDB batches concurrent synced writers into one WAL sync, so more lanes than cores help. */
@@ -164,8 +157,8 @@ final class RocksDbStore implements Store {
                 return;
             }
             closed = true;
-            if (!writeOptions.sync()) {
-                // fsync=false writes reach the OS at once; a clean close also puts them on disk
+            if (!writeOptions.sync() && files != null) {
+                // unsynced writes reach the OS at once; a clean close also puts them on disk
                 db.flushWal(true);
             }
         } catch (RocksDBException e) {
@@ -173,7 +166,9 @@ final class RocksDbStore implements Store {
         } finally {
             writeOptions.close();
             compactOptions.close();
-            files.close();
+            if (files != null) {
+                files.close();
+            }
             write.unlock();
         }
         log.info("rocksdb store at {} closed", dir);
@@ -191,6 +186,9 @@ final class RocksDbStore implements Store {
 
     /** Runs {@code op} unless the store is closed, turning RocksDB failures into PersistenceException. */
     <T> T call(String what, Op<T> op) {
+        if (broken != null) {
+            reopen(what);
+        }
         Lock read = lifecycle.readLock();
         read.lock();
         try {
@@ -199,9 +197,49 @@ final class RocksDbStore implements Store {
             }
             return op.run();
         } catch (RocksDBException e) {
-            throw failure(what, e);
+            throw failed(what, e);
         } finally {
             read.unlock();
+        }
+    }
+
+    /** The exception to throw; an I/O error also marks the store for opening again. */
+    private PersistenceException failed(String what, RocksDBException e) {
+        PersistenceException failure = failure(what, e);
+        if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.IOError) {
+            // RocksDB stays read-only after a background I/O error (a full disk) until the free
+            // space it wants is back; opening the files again also recovers once the disk allows
+            broken = failure.getMessage();
+        }
+        return failure;
+    }
+
+    /** Closes and opens the files again after an I/O error; throws while that is not possible. */
+    private void reopen(String what) {
+        Lock write = lifecycle.writeLock();
+        write.lock();
+        try {
+            if (broken == null || closed) {
+                return;
+            }
+            if (files != null) {
+                files.close();
+                files = null;
+            }
+            try {
+                RocksDbFiles reopened = RocksDbFiles.open(dir);
+                ids = new IdAllocator(reopened, writeOptions);
+                db = reopened.db();
+                files = reopened;
+            } catch (RocksDBException | RuntimeException e) {
+                String why = e instanceof RocksDBException r ? failure("opening again", r).getMessage() : e.getMessage();
+                throw new PersistenceException("rocksdb store at " + dir + " failed (" + broken + ") and cannot be "
+                        + "opened again for " + what + ": " + why, e);
+            }
+            log.info("rocksdb store at {} opened again after it failed ({})", dir, broken);
+            broken = null;
+        } finally {
+            write.unlock();
         }
     }
 
