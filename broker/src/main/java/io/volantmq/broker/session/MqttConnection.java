@@ -497,7 +497,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             return; // nothing acknowledged: the client sends its unacknowledged packets again
         }
         if (!durable && !(version.isV5() && refuseAcknowledgements(batch))) {
-            // 3.x cannot refuse a PUBLISH, and deliveries must wait: the client reconnects and resends
+            // 3.x cannot refuse a PUBLISH, and deliveries must wait: the client reconnects and resends,
+            // and a QoS 2 PUBLISH sent again must be taken as new, as its routing may not have lasted
+            for (MqttMessage message : batch) {
+                if (message instanceof PubReply reply && reply.type() == PacketType.PUBREC) {
+                    session.forgetIncomingQos2(reply.packetId());
+                }
+            }
             closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store sync failed: " + batch.size()
                     + " packets not acknowledged");
             return;

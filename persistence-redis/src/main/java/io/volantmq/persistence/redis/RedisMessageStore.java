@@ -56,7 +56,8 @@ final class RedisMessageStore implements MessageStore {
             args.add(RedisCodec.utf8(entryTail(target)));
         }
         // a retry after a lost reply could enqueue twice, so a connection failure is the caller's to handle
-        store.call("enqueue " + message.topic() + " for " + targets.size() + " sessions", false,
+        store.write("enqueue " + message.topic() + " for " + targets.size() + " sessions", false,
+                pipeline -> RedisScripts.ENQUEUE.pipelined(pipeline, scriptKeys, args),
                 jedis -> RedisScripts.ENQUEUE.run(jedis, scriptKeys, args));
     }
 
@@ -65,6 +66,7 @@ final class RedisMessageStore implements MessageStore {
         if (max <= 0) {
             return List.of();
         }
+        store.flush(); // a read sees every write made before it
         Object reply = store.call("read queue " + clientId, true, jedis -> RedisScripts.READ.run(jedis,
                 List.of(keys.queue(clientId), keys.entries(clientId)),
                 List.of(keys.prefix(), RedisCodec.utf8(Long.toString(afterSeq)), RedisCodec.utf8(Integer.toString(max)))));
@@ -90,21 +92,28 @@ final class RedisMessageStore implements MessageStore {
 
     @Override
     public void updateInflight(String clientId, long seq, int packetId, InflightState state) {
-        store.call("update inflight " + clientId + " " + seq, true, jedis -> RedisScripts.UPDATE_INFLIGHT.run(jedis,
+        script("update inflight " + clientId + " " + seq, RedisScripts.UPDATE_INFLIGHT,
                 List.of(keys.entries(clientId)),
                 List.of(RedisCodec.utf8(Long.toString(seq)), RedisCodec.utf8(Integer.toString(packetId)),
-                        RedisCodec.utf8(state.name()))));
+                        RedisCodec.utf8(state.name())));
     }
 
     @Override
     public void remove(String clientId, long seq) {
-        store.call("remove " + clientId + " " + seq, true, jedis -> RedisScripts.REMOVE.run(jedis,
+        script("remove " + clientId + " " + seq, RedisScripts.REMOVE,
                 List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId)),
-                List.of(keys.prefix(), RedisCodec.utf8(Long.toString(seq)))));
+                List.of(keys.prefix(), RedisCodec.utf8(Long.toString(seq))));
+    }
+
+    /** An idempotent script write, deferred to the next flush with group commit. */
+    private void script(String what, RedisScripts.Script script, List<byte[]> scriptKeys, List<byte[]> args) {
+        store.write(what, true, pipeline -> script.pipelined(pipeline, scriptKeys, args),
+                jedis -> script.run(jedis, scriptKeys, args));
     }
 
     @Override
     public void clear(String clientId) {
+        store.flush(); // in order after the writes before it
         store.call("clear queue " + clientId, true, jedis -> RedisScripts.CLEAR.run(jedis,
                 List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId),
                         keys.incomingQos2(clientId)),
@@ -113,6 +122,7 @@ final class RedisMessageStore implements MessageStore {
 
     @Override
     public QueueStats stats(String clientId) {
+        store.flush();
         return store.call("stats " + clientId, true, jedis -> {
             try (Transaction tx = jedis.multi()) {
                 Response<Long> count = tx.zcard(keys.queue(clientId));
@@ -129,18 +139,23 @@ final class RedisMessageStore implements MessageStore {
 
     @Override
     public void addIncomingQos2(String clientId, int packetId) {
-        store.call("add incoming qos2 " + clientId + " " + packetId, true,
-                jedis -> jedis.sadd(keys.incomingQos2(clientId), RedisCodec.utf8(Integer.toString(packetId))));
+        byte[] key = keys.incomingQos2(clientId);
+        byte[] member = RedisCodec.utf8(Integer.toString(packetId));
+        store.write("add incoming qos2 " + clientId + " " + packetId, true, pipeline -> pipeline.sadd(key, member),
+                jedis -> jedis.sadd(key, member));
     }
 
     @Override
     public void removeIncomingQos2(String clientId, int packetId) {
-        store.call("remove incoming qos2 " + clientId + " " + packetId, true,
-                jedis -> jedis.srem(keys.incomingQos2(clientId), RedisCodec.utf8(Integer.toString(packetId))));
+        byte[] key = keys.incomingQos2(clientId);
+        byte[] member = RedisCodec.utf8(Integer.toString(packetId));
+        store.write("remove incoming qos2 " + clientId + " " + packetId, true, pipeline -> pipeline.srem(key, member),
+                jedis -> jedis.srem(key, member));
     }
 
     @Override
     public Set<Integer> incomingQos2(String clientId) {
+        store.flush();
         Set<byte[]> members = store.call("incoming qos2 " + clientId, true,
                 jedis -> jedis.smembers(keys.incomingQos2(clientId)));
         Set<Integer> ids = new HashSet<>();

@@ -30,6 +30,10 @@ import java.net.URISyntaxException;
  *       {@code connectTimeoutMillis + 2 * readTimeoutMillis}, plus at most
  *       {@code connectTimeoutMillis + readTimeoutMillis} waiting for a free pooled connection when
  *       all are busy. A call that times out may still have been applied by the server.</li>
+ *   <li>{@code commit}: {@code group} (default) queues the message store's writes and sends them in
+ *       one pipeline when {@link Store#sync()} or a read of the message store comes: one round trip
+ *       (and, with {@code appendfsync always}, one server fsync) for many changes; {@code each} sends
+ *       every write at once.</li>
  * </ul>
  */
 public final class RedisProvider implements Provider {
@@ -63,7 +67,7 @@ public final class RedisProvider implements Provider {
         int connectTimeout = positive(config, "connectTimeoutMillis", 2000);
         int readTimeout = positive(config, "readTimeoutMillis", 2000);
         String keyPrefix = config.get("keyPrefix", "volantmq:");
-        return RedisStore.open(uri, keyPrefix, poolSize, connectTimeout, readTimeout);
+        return RedisStore.open(uri, keyPrefix, poolSize, connectTimeout, readTimeout, config.groupCommit());
     }
 
     private static int positive(ProviderConfig config, String key, int defaultValue) {

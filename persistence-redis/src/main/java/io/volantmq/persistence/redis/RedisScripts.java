@@ -1,6 +1,8 @@
 package io.volantmq.persistence.redis;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,11 @@ final class RedisScripts {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every JRE has SHA-1", e);
             }
+        }
+
+        /** In a pipeline, sent whole (EVAL): a NOSCRIPT reply there could not be answered with the body. */
+        Response<Object> pipelined(Pipeline pipeline, List<byte[]> keys, List<byte[]> args) {
+            return pipeline.eval(body, keys, args);
         }
 
         Object run(Jedis jedis, List<byte[]> keys, List<byte[]> args) {

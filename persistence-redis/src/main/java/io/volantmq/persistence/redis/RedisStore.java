@@ -9,6 +9,8 @@ import io.volantmq.persistence.SubscriptionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -19,7 +21,10 @@ import redis.clients.jedis.params.SetParams;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -42,7 +47,20 @@ final class RedisStore implements Store {
     private final RedisMessageStore messages;
     private volatile boolean closed;
 
-    private RedisStore(JedisPool pool, String where, int poolSize, RedisKeys keys) {
+    /** Group commit: message-store writes wait in {@link #pending} until the next {@link #flush}. */
+    private final boolean groupCommit;
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final Object pendingLock = new Object();
+    private List<Deferred> pending = new ArrayList<>();
+    /** A flush that a read made failed since the last sync: its writes are lost, so that sync must fail. */
+    private String failedSinceSync;
+
+    /** A write waiting for the next flush, as a pipelined command. */
+    private record Deferred(String what, Function<Pipeline, Response<?>> command) {
+    }
+
+    private RedisStore(JedisPool pool, String where, int poolSize, RedisKeys keys, boolean groupCommit) {
+        this.groupCommit = groupCommit;
         this.pool = pool;
         this.where = where;
         this.poolSize = poolSize;
@@ -53,7 +71,8 @@ final class RedisStore implements Store {
         this.messages = new RedisMessageStore(this, keys);
     }
 
-    static RedisStore open(URI uri, String keyPrefix, int poolSize, int connectTimeoutMillis, int readTimeoutMillis) {
+    static RedisStore open(URI uri, String keyPrefix, int poolSize, int connectTimeoutMillis, int readTimeoutMillis,
+                           boolean groupCommit) {
         JedisPoolConfig config = new JedisPoolConfig();
         config.setMaxTotal(poolSize);
         config.setMaxIdle(poolSize);
@@ -69,7 +88,7 @@ final class RedisStore implements Store {
         } catch (JedisException | IllegalArgumentException e) {
             throw new PersistenceException("redis " + where + ": cannot create the connection pool: " + e.getMessage(), e);
         }
-        RedisStore store = new RedisStore(pool, where, poolSize, new RedisKeys(keyPrefix));
+        RedisStore store = new RedisStore(pool, where, poolSize, new RedisKeys(keyPrefix), groupCommit);
         try {
             store.start();
         } catch (RuntimeException e) {
@@ -92,7 +111,7 @@ final class RedisStore implements Store {
             reportPersistence(jedis);
             return null;
         });
-        LOG.info("redis store open at {}, {} connections", where, poolSize);
+        LOG.info("redis store open at {}, {} connections, commit={}", where, poolSize, groupCommit ? "group" : "each");
     }
 
     private void reportPersistence(Jedis jedis) {
@@ -140,6 +159,98 @@ final class RedisStore implements Store {
             } catch (JedisException e) {
                 throw new PersistenceException("redis " + where + ": " + what + " failed: " + e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * A write of the message store: with group commit it waits for the next flush (a sync, or a
+     * read of the message store, which must see it); otherwise it is sent at once, as {@code direct}.
+     */
+    void write(String what, boolean idempotent, Function<Pipeline, Response<?>> command, Function<Jedis, ?> direct) {
+        if (!groupCommit) {
+            call(what, idempotent, direct);
+            return;
+        }
+        if (closed) {
+            throw new PersistenceException("redis " + where + ": store is closed (" + what + ")");
+        }
+        synchronized (pendingLock) {
+            pending.add(new Deferred(what, command));
+        }
+    }
+
+    /** Sends the waiting writes in one pipeline, in the order they were made, and checks every reply. */
+    void flush() {
+        if (!groupCommit) {
+            return;
+        }
+        flushLock.lock();
+        try {
+            try {
+                flushLocked();
+            } catch (PersistenceException e) {
+                failedSinceSync = e.getMessage();
+                throw e;
+            }
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    private void flushLocked() {
+        List<Deferred> batch;
+        synchronized (pendingLock) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            batch = pending;
+            pending = new ArrayList<>();
+        }
+        // never retried: a lost reply leaves unknown which writes the server applied
+        call("writing " + batch.size() + " changes", false, jedis -> {
+            List<Response<?>> replies = new ArrayList<>(batch.size());
+            try (Pipeline pipeline = jedis.pipelined()) {
+                for (Deferred write : batch) {
+                    replies.add(write.command().apply(pipeline));
+                }
+                pipeline.sync();
+            }
+            for (int i = 0; i < replies.size(); i++) {
+                try {
+                    replies.get(i).get();
+                } catch (JedisDataException e) {
+                    throw new PersistenceException("redis " + where + ": " + batch.get(i).what() + " failed: "
+                            + e.getMessage(), e);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Durability durability() {
+        return groupCommit ? Durability.ON_SYNC : Durability.ON_RETURN;
+    }
+
+    /**
+     * Flushes; the server has applied every write when the replies are in (and, with
+     * {@code appendfsync always}, synced its append-only file: it fsyncs before replying).
+     */
+    @Override
+    public void sync() {
+        if (!groupCommit) {
+            return;
+        }
+        flushLock.lock();
+        try {
+            String failedEarlier = failedSinceSync;
+            failedSinceSync = null;
+            flushLocked();
+            if (failedEarlier != null) {
+                throw new PersistenceException("redis " + where + ": writes since the last sync were lost: " + failedEarlier);
+            }
+        } finally {
+            flushLock.unlock();
         }
     }
 
@@ -199,6 +310,11 @@ final class RedisStore implements Store {
     public void close() {
         if (closed) {
             return;
+        }
+        try {
+            flush(); // a clean stop sends what still waits
+        } catch (PersistenceException e) {
+            LOG.warn("redis {}: writes waiting at close were lost: {}", where, e.getMessage());
         }
         closed = true;
         pool.close();

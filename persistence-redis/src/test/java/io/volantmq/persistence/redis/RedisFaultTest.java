@@ -57,6 +57,7 @@ class RedisFaultTest {
             try (Store store = new RedisProvider().open(config)) {
                 store.sessions().put(SESSION);
                 store.messages().enqueue(MESSAGE, List.of(new QueueTarget("c", 1, false, List.of())));
+                store.sync(); // group commit: durable (acknowledged) from here on
 
                 // paused: TCP connects (docker-proxy) but no reply ever comes
                 docker.pauseContainerCmd(id).exec();
@@ -73,7 +74,11 @@ class RedisFaultTest {
                 // killed like kill -9: connections are refused; appendfsync always kept every acknowledged write
                 docker.killContainerCmd(id).exec();
                 assertFailsQuickly(() -> store.sessions().get("c"));
-                assertFailsQuickly(() -> store.messages().enqueue(MESSAGE, List.of(new QueueTarget("c", 1, false, null))));
+                // group commit (the default): the write waits for a sync, which fails and says so
+                assertFailsQuickly(() -> {
+                    store.messages().enqueue(MESSAGE, List.of(new QueueTarget("c", 1, false, null)));
+                    store.sync();
+                });
                 docker.startContainerCmd(id).exec();
 
                 // the server needs a moment to load its append-only file; until then calls fail fast
