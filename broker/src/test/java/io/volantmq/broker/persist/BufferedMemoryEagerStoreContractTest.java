@@ -3,7 +3,6 @@ package io.volantmq.broker.persist;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.contract.StoreContract;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,7 +12,6 @@ import java.util.Map;
  * flusher moves changes from the view to the backend while the tests read and write, so every
  * read merges both.
  */
-@ExtendWith(BufferedContractExclusions.class)
 class BufferedMemoryEagerStoreContractTest extends StoreContract {
 
     @Override

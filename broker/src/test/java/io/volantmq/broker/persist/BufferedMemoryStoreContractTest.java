@@ -3,7 +3,6 @@ package io.volantmq.broker.persist;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.contract.StoreContract;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +11,6 @@ import java.util.Map;
  * The contract against a BufferedStore over the memory backend with the default interval: the
  * tests run (almost) entirely against the in-memory view, then close flushes.
  */
-@ExtendWith(BufferedContractExclusions.class)
 class BufferedMemoryStoreContractTest extends StoreContract {
 
     @Override

@@ -3,14 +3,14 @@ package io.volantmq.persistence.mapdb;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.contract.Fixtures;
-import io.volantmq.persistence.contract.StoreContract;
+import io.volantmq.persistence.contract.FileStoreContract;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-class MapDbStoreTest extends StoreContract {
+class MapDbStoreTest extends FileStoreContract {
 
     @Override
     protected Provider provider() {

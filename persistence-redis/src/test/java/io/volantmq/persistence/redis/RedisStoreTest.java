@@ -2,7 +2,7 @@ package io.volantmq.persistence.redis;
 
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
-import io.volantmq.persistence.contract.StoreContract;
+import io.volantmq.persistence.contract.DurableStoreContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.testcontainers.containers.GenericContainer;
@@ -10,7 +10,7 @@ import org.testcontainers.containers.GenericContainer;
 import java.nio.file.Path;
 import java.util.Map;
 
-class RedisStoreTest extends StoreContract {
+class RedisStoreTest extends DurableStoreContract {
     private static GenericContainer<?> redis;
 
     @BeforeAll
@@ -36,10 +36,5 @@ class RedisStoreTest extends StoreContract {
     protected ProviderConfig config(Path tempDir) {
         return new ProviderConfig("redis", Map.of("uri", RedisContainers.uri(redis),
                 "keyPrefix", "test:" + tempDir.getFileName() + ":"));
-    }
-
-    @Override
-    protected boolean filesUnderTempDir() {
-        return false;
     }
 }

@@ -3,13 +3,13 @@ package io.volantmq.persistence.rocksdb;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.contract.Fixtures;
-import io.volantmq.persistence.contract.StoreContract;
+import io.volantmq.persistence.contract.FileStoreContract;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-class RocksDbStoreTest extends StoreContract {
+class RocksDbStoreTest extends FileStoreContract {
 
     @Override
     protected Provider provider() {
