@@ -62,9 +62,10 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
 /**
  * The contract every persistence backend runs, shipped in persistence-api's test-jar. A backend
- * module extends it in a few lines:
+ * module extends it, or {@link DurableStoreContract} for a durable backend, or
+ * {@link FileStoreContract} for one that keeps files, in a few lines:
  * <pre>{@code
- * class RocksDbStoreTest extends StoreContract {
+ * class RocksDbStoreTest extends FileStoreContract {
  *     protected Provider provider() { return new RocksDbProvider(); }
  *     protected ProviderConfig config(Path dir) {
  *         return new ProviderConfig("rocksdb", Map.of("path", dir.resolve("db").toString()));
@@ -73,11 +74,9 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
  * }</pre>
  * Every test opens a fresh store from {@link #config} in its own temporary directory and closes
  * it afterwards. The Javadoc of the SPI is the contract; each nested group checks one part of it:
- * the four domains, durability across a reopen, a {@code kill -9} and a {@link #damage damaged}
- * store (durable backends only; a non-durable one must lose everything on reopen), concurrency
- * beyond {@link Store#maxConcurrency()}, discovery through {@link java.util.ServiceLoader}, and
- * configuration errors. The kill test runs {@link CrashWriter} in a child JVM on this test's class
- * path, so the backend must be registered in {@code META-INF/services}.
+ * the four domains, what a reopen keeps (everything for a durable store, nothing for another),
+ * concurrency beyond {@link Store#maxConcurrency()}, discovery through
+ * {@link java.util.ServiceLoader}, and configuration errors.
  */
 public abstract class StoreContract {
 
@@ -92,8 +91,8 @@ public abstract class StoreContract {
 
     /**
      * Damages the closed store under {@code tempDir} the way a crash or power loss would, e.g.
-     * with {@link Fixtures#truncateNewest}. The default does nothing, and the recovery test then
-     * simply reopens.
+     * with {@link Fixtures#truncateNewest}, for {@link DurableStoreContract}'s recovery test. The
+     * default does nothing, and that test then simply reopens.
      */
     protected void damage(Path tempDir) throws IOException {
     }
