@@ -28,7 +28,16 @@ final class RawClient implements AutoCloseable {
     private ProtocolVersion version = ProtocolVersion.MQTT_3_1_1;
 
     RawClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /** With a small socket receive buffer ({@code receiveBuffer} bytes, 0: the default): for clients that stop reading. */
+    RawClient(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer); // before connecting, so the TCP window is small
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(5000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(socket.getInputStream());

@@ -29,6 +29,7 @@ public final class BrokerMetrics {
     private final Counter sessionsExpired;
     private final Counter expiredMessages;
     private final Counter deniedMessages;
+    private final Counter unwritableCloses;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -61,6 +62,8 @@ public final class BrokerMetrics {
                 .description("queued messages dropped, by reason").register(registry);
         deniedMessages = Counter.builder("volantmq.messages.dropped").tag("reason", "acl")
                 .description("queued messages dropped, by reason").register(registry);
+        unwritableCloses = Counter.builder("volantmq.clients.closed").tag("reason", "unwritable")
+                .description("connections the broker closed, by reason").register(registry);
     }
 
     /** Meters nobody reads: for tests and embedders that do not care. */
@@ -116,5 +119,10 @@ public final class BrokerMetrics {
 
     public void messageDenied() {
         deniedMessages.increment();
+    }
+
+    /** A connection closed because its client read nothing for too long (write buffer full). */
+    public void unwritableClosed() {
+        unwritableCloses.increment();
     }
 }

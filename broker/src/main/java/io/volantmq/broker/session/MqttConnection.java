@@ -93,6 +93,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private List<MqttMessage> awaitingSync;
     private boolean throttled;
     private String closeReason;
+    private final OutboundSettings outbound;
+    /** Closes the connection when its client has read nothing for too long; null while writable. */
+    private ScheduledFuture<?> unwritableDeadline;
+    /** Outbound topic aliases (MQTT 5, when the client accepts them); null otherwise. */
+    private TopicAliases topicAliases;
 
     public MqttConnection(BrokerContext broker, ListenerContext listener) {
         this.broker = broker;
@@ -100,6 +105,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.connectFlow = new ConnectFlow(broker, this);
         this.subscribeFlow = new SubscribeFlow(broker);
         this.publishFlow = new PublishFlow(broker);
+        this.outbound = broker.sessions().outbound();
     }
 
     EventLoop eventLoop() {
@@ -201,12 +207,57 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    /**
+     * Over the write-buffer high-water mark the client is not reading what we send (acks, deliveries):
+     * stop reading from it too, or every packet it sends would add an answer to a buffer that does not
+     * drain. If it stays so for {@code unwritableTimeout}, close it.
+     */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (channel.isWritable() && session != null && state == State.CONNECTED) {
+        boolean writable = channel.isWritable();
+        if (writable) {
+            cancelUnwritableDeadline();
+        } else if (unwritableDeadline == null && state != State.CLOSED && outbound.unwritableTimeoutMillis() > 0) {
+            unwritableDeadline = ctx.executor().schedule(this::unwritableTooLong,
+                    outbound.unwritableTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        updateAutoRead();
+        if (writable && session != null && state == State.CONNECTED) {
             session.pump();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    private void unwritableTooLong() {
+        unwritableDeadline = null;
+        if (state == State.CLOSED || !channel.isActive() || channel.isWritable()) {
+            return;
+        }
+        broker.metrics().unwritableClosed();
+        // no DISCONNECT: it could not be written either
+        log.warn("closing connection from {} (client {}, {}): it has read too little for {} s to drain the "
+                + "write buffer ({} bytes more needed)", remoteAddress(), clientId, version,
+                outbound.unwritableTimeoutMillis() / 1000, channel.bytesBeforeWritable());
+        close("client not reading (write buffer full for " + outbound.unwritableTimeoutMillis() / 1000 + " s)");
+    }
+
+    private void cancelUnwritableDeadline() {
+        if (unwritableDeadline != null) {
+            unwritableDeadline.cancel(false);
+            unwritableDeadline = null;
+        }
+    }
+
+    /**
+     * The one place that decides whether to read from the client: not while connecting (packets wait
+     * for the session), not while throttled ({@link #throttle}), not while the client does not read
+     * what we write. Each of those calls this when it changes.
+     */
+    private void updateAutoRead() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        channel.config().setAutoRead(state != State.CONNECTING && !throttled && channel.isWritable());
     }
 
     @Override
@@ -235,6 +286,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
+        cancelUnwritableDeadline();
         State previous = state;
         state = State.CLOSED;
         pending.clear();
@@ -354,7 +406,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     void connecting(String assignedOrGivenClientId) {
         clientId = assignedOrGivenClientId;
         state = State.CONNECTING;
-        channel.config().setAutoRead(false);
+        updateAutoRead();
     }
 
     /** ConnectFlow: the session is ours. Sends CONNACK, resumes the session, replays early packets. */
@@ -364,6 +416,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         connectExpirySeconds = expirySeconds;
         Long maxPacket = connect.properties().getLong(PropertyId.MAXIMUM_PACKET_SIZE);
         clientMaxPacketSize = maxPacket == null ? 0 : maxPacket;
+        Integer aliasMaximum = connect.properties().getInt(PropertyId.TOPIC_ALIAS_MAXIMUM);
+        // absent or 0: the client takes no aliases [MQTT-3.1.2-27]; never above its maximum [MQTT-3.1.2-26]
+        if (version.isV5() && outbound.topicAliases() && aliasMaximum != null && aliasMaximum > 0) {
+            topicAliases = new TopicAliases(Math.min(aliasMaximum, outbound.topicAliasMaximum()));
+        }
         Integer receiveMaximum = connect.properties().getInt(PropertyId.RECEIVE_MAXIMUM);
         session.attach(this, receiveMaximum == null ? 65535 : receiveMaximum, connAck.sessionPresent());
         if (keepAlive > 0) {
@@ -382,7 +439,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         while (!pending.isEmpty() && state == State.CONNECTED) {
             dispatch(pending.poll());
         }
-        channel.config().setAutoRead(true);
+        updateAutoRead();
     }
 
     private void onDisconnect(Disconnect disconnect) {
@@ -458,7 +515,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
+    /** Every PUBLISH passes here in wire order, so the alias table matches what the client has seen. */
     void write(MqttMessage message) {
+        if (topicAliases != null && message instanceof Publish publish) {
+            message = topicAliases.apply(publish, this::fits);
+        }
         ctx.write(message, ctx.voidPromise());
     }
 
@@ -554,12 +615,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         throttled = true;
-        channel.config().setAutoRead(false);
+        updateAutoRead();
         channel.eventLoop().schedule(() -> {
             throttled = false;
-            if (state == State.CONNECTED) {
-                channel.config().setAutoRead(true);
-            }
+            updateAutoRead();
         }, THROTTLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -574,13 +633,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** True unless the packet exceeds the client's MQTT 5 Maximum Packet Size (then it is counted). */
     boolean fitsClient(MqttMessage message) {
-        if (clientMaxPacketSize == 0 || MqttCodec.encodedSize(message, version) <= clientMaxPacketSize) {
+        if (fits(message)) {
             return true;
         }
         OVERSIZE_DROPS.increment();
         log.debug("not sending a {} to {}: larger than its maximum packet size {}", message.type(), clientId,
                 clientMaxPacketSize);
         return false;
+    }
+
+    private boolean fits(MqttMessage message) {
+        return clientMaxPacketSize == 0 || MqttCodec.encodedSize(message, version) <= clientMaxPacketSize;
     }
 
     /**

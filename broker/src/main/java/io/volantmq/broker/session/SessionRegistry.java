@@ -47,6 +47,7 @@ public final class SessionRegistry implements RecipientDirectory {
     private final SubscriptionTree tree;
     private final MessagePropertiesCodec codec;
     private final BrokerConfig config;
+    private final OutboundSettings outbound;
     private Router router;
 
     /** A will to publish at {@code dueAtMillis} unless the session is resumed first. */
@@ -64,6 +65,12 @@ public final class SessionRegistry implements RecipientDirectory {
         this.tree = tree;
         this.codec = codec;
         this.config = config;
+        this.outbound = OutboundSettings.from(config);
+    }
+
+    /** How connections write to their clients (read once, here, at start). */
+    OutboundSettings outbound() {
+        return outbound;
     }
 
     /** The router publishes delayed wills; it is built after the registry (it looks sessions up here). */
