@@ -32,11 +32,24 @@ class UnreadingClientIT {
 
     @Test
     void aClientThatNeverReadsIsPausedThenClosedAfterTheDeadline() throws Exception {
+        neverReads(0);
+    }
+
+    /**
+     * Reads are paused by the broker, so the client's PINGREQs wait unread: that must not count as a
+     * keep-alive timeout; the unwritable deadline decides.
+     */
+    @Test
+    void pausedReadsDoNotExpireTheKeepAlive() throws Exception {
+        neverReads(1); // 1.5 s, well before the 3 s deadline
+    }
+
+    private static void neverReads(int keepAlive) throws Exception {
         try (BrokerFixture fixture = BrokerFixture.start(b -> b.setting("unwritableTimeout", "3")
                 .setting("ioThreads", "2"));
              RawClient deaf = new RawClient(fixture.port(), 4096)) {
             MeterRegistry meters = fixture.broker().metrics().registry();
-            deaf.connect(new Connect(ProtocolVersion.MQTT_3_1_1, "deaf", true, 0, null, null, null, null));
+            deaf.connect(new Connect(ProtocolVersion.MQTT_3_1_1, "deaf", true, keepAlive, null, null, null, null));
             // its own messages come back to it at QoS 0: they fill the socket buffers fast
             deaf.send(new Subscribe(1, List.of(Subscription.of("deaf/t", 0)), null));
             assertThat(deaf.receive()).isInstanceOf(SubAck.class); // from here on it reads nothing

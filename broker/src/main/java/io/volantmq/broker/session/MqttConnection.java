@@ -263,6 +263,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (unwritableDeadline != null) {
+                return; // we stopped reading, not the client: its PINGREQs wait unread; the deadline decides
+            }
             // [MQTT-3.1.2-24] one and a half keep-alive periods without a packet
             closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
             return;
