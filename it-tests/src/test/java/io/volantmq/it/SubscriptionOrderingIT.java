@@ -2,6 +2,8 @@ package io.volantmq.it;
 
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.PacketType;
+import io.volantmq.broker.protocol.PingReq;
+import io.volantmq.broker.protocol.PingResp;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
@@ -85,7 +87,7 @@ class SubscriptionOrderingIT {
             for (; round < rounds && System.currentTimeMillis() < deadline; round++) {
                 String filter = filters[round % filters.length];
                 int qos = round % 3;
-                int pubQos = round % 2 + 1;
+                int pubQos = round / 3 % 3; // every pair of subscription and publish QoS
                 int id = round % 60_000 + 1;
                 String where = "pair " + pair + " round " + round + " (" + filter + ", QoS " + qos + "): ";
 
@@ -96,7 +98,7 @@ class SubscriptionOrderingIT {
 
                 // published only after the subscriber has its SUBACK: it must be routed to it
                 assertThat(publish(pub, topic, pubQos, id, "in-" + round)).as(where + "PUBACK/PUBREC after SUBACK")
-                        .isEqualTo(ReasonCode.SUCCESS);
+                        .isIn(ReasonCode.SUCCESS, null);
                 MqttMessage got = sub.receive();
                 assertThat(got).as(where + "the message published after SUBACK").isInstanceOf(Publish.class);
                 Publish in = (Publish) got;
@@ -116,17 +118,25 @@ class SubscriptionOrderingIT {
                 assertThat(((UnsubAck) unsubAck).reasonCodes()).containsExactly(ReasonCode.SUCCESS);
 
                 // published only after the UNSUBACK: it must match nothing, and never arrive
+                // at QoS 0 there is no answer: a stray message would be the subscriber's next packet instead of
+                // the next SUBACK, or come after the last round
                 assertThat(publish(pub, topic, pubQos, id, "out-" + round)).as(where + "PUBACK/PUBREC after UNSUBACK")
-                        .isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS);
+                        .isIn(ReasonCode.NO_MATCHING_SUBSCRIBERS, null);
             }
             assertThat(sub.receiveOrNull(500)).as("pair " + pair + ": nothing after the last UNSUBACK").isNull();
             return round;
         }
     }
 
-    /** Publishes at QoS 1 or 2 and completes the flow; returns the reason code of the PUBACK or PUBREC. */
-    private static int publish(RawClient pub, String topic, int qos, int id, String payload) throws Exception {
-        pub.send(Mqtt5Packets.publish(topic, qos, id, payload, null));
+    /** Publishes and completes the flow; the reason code of the PUBACK or PUBREC, null at QoS 0. */
+    private static Integer publish(RawClient pub, String topic, int qos, int id, String payload) throws Exception {
+        pub.send(Mqtt5Packets.publish(topic, qos, qos == 0 ? 0 : id, payload, null));
+        if (qos == 0) {
+            // a connection's packets are handled in order: the PINGRESP says the PUBLISH has been routed
+            pub.send(PingReq.INSTANCE);
+            assertThat(pub.receive()).isInstanceOf(PingResp.class);
+            return null;
+        }
         PubReply ack = (PubReply) pub.receive();
         if (qos == 2) {
             pub.send(PubReply.of(PacketType.PUBREL, id));
