@@ -13,7 +13,7 @@ import io.volantmq.broker.auth.Settings;
  */
 public record OutboundSettings(long unwritableTimeoutMillis, boolean topicAliases, int topicAliasMaximum) {
 
-    /** Defaults, for tests that wire the core by hand. */
+    /** What an empty configuration gives. */
     public static final OutboundSettings DEFAULTS = new OutboundSettings(60_000, true, 256);
 
     /** Bad values fail at start with the key named. */
