@@ -174,8 +174,18 @@ final class ConnectFlow {
     // ------------------------------------------------------------------ session and CONNACK
 
     private void authenticated(String username) {
-        connection.identity(new ClientIdentity(connection.clientId(), username,
-                connection.listener().uri().toString(), connection.remoteAddress()));
+        ClientIdentity identity = new ClientIdentity(connection.clientId(), username,
+                connection.listener().uri().toString(), connection.remoteAddress());
+        connection.identity(identity);
+        if (connect.will() != null) {
+            // a will is a publish made later on the client's behalf: the same rules apply now, not
+            // only when it goes out, so the client learns at once (v5 0x87, 3.x 0x05)
+            String refusal = PublishPermission.refusal(broker.acl(), identity, connect.will().topic());
+            if (refusal != null) {
+                connection.refuseConnect(ReasonCode.NOT_AUTHORIZED, "will refused: " + refusal);
+                return;
+            }
+        }
         claimSession();
     }
 
