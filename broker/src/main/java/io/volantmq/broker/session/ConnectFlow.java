@@ -202,9 +202,15 @@ final class ConnectFlow {
         SessionRegistry.Claim claim;
         try {
             claim = broker.sessions().claim(clientId, connect.cleanSession(), connect.version().level(),
-                    requestedExpiry());
+                    requestedExpiry(), connection.identity().username());
         } catch (PersistenceException e) {
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
+            return;
+        }
+        if (claim.refusedOwner() != null) {
+            connection.refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id belongs to the session of user '"
+                    + claim.refusedOwner() + "', not '" + connection.identity().username()
+                    + "' (volantmq.clientIdBinding=username)");
             return;
         }
         if (claim.refusedFull()) {
