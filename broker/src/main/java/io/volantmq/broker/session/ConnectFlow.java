@@ -228,8 +228,14 @@ final class ConnectFlow {
             }
             log.info("client {} from {} takes over the session connected from {}", clientId,
                     connection.remoteAddress(), previous.remoteAddress());
-            previous.eventLoop().execute(() -> previous.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
-                    "session taken over by " + connection.remoteAddress()));
+            boolean keepWill = willSurvivesTakeover(previous);
+            previous.eventLoop().execute(() -> {
+                if (!keepWill) {
+                    previous.discardWill();
+                }
+                previous.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
+                        "session taken over by " + connection.remoteAddress());
+            });
             previous.detached().whenComplete((ignored, error) -> connection.eventLoop().execute(() -> {
                 if (connection.isConnecting()) {
                     claimSession();
@@ -245,6 +251,22 @@ final class ConnectFlow {
             // the resumed session's state could not be read: it stays, offline, for a later try
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether the will of a connection being taken over is still sent. MQTT 3.1.1 does not list a
+     * takeover among the will's triggers (3.1.2.5); like Mosquitto, a 3.x will stays unsent when the
+     * session continues (neither connection asked for a clean session): a device reconnecting over a
+     * half-open TCP connection must not announce itself offline. MQTT 5 decides by its own rule: the
+     * will goes out on takeover unless its delay outlasts the reconnect [MQTT-3.1.3-9].
+     */
+    private boolean willSurvivesTakeover(MqttConnection previous) {
+        if (previous.version().isV5()) {
+            return true;
+        }
+        Session session = broker.sessions().get(connection.clientId());
+        boolean continues = !connect.cleanSession() && session != null && session.persistent();
+        return !continues;
     }
 
     /** The keep-alive the broker holds the client to; MQTT 5 clients are told when it differs. */
