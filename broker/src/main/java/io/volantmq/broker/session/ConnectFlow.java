@@ -102,10 +102,11 @@ final class ConnectFlow {
     // ------------------------------------------------------------------ MQTT 5 enhanced authentication
 
     private void startEnhancedAuth(byte[] data) {
-        EnhancedAuthMechanism mechanism = broker.authMechanisms().get(authMethod);
+        // only the methods this listener's auth chain names: a certificate-only listener takes no SCRAM
+        EnhancedAuthMechanism mechanism = connection.listener().authMechanisms().get(authMethod);
         if (mechanism == null) {
             connection.refuseConnect(ReasonCode.BAD_AUTHENTICATION_METHOD,
-                    "authentication method '" + authMethod + "' is not supported");
+                    "authentication method '" + authMethod + "' is not enabled on this listener (volantmq.auth)");
             return;
         }
         exchange = mechanism.start(authRequest());
@@ -122,7 +123,7 @@ final class ConnectFlow {
         }
         boolean connected = !connection.isConnecting();
         if (auth.reasonCode() == ReasonCode.REAUTHENTICATE && connected && exchange == null) {
-            exchange = broker.authMechanisms().get(authMethod).start(authRequest());
+            exchange = connection.listener().authMechanisms().get(authMethod).start(authRequest());
         } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || exchange == null) {
             connection.closeWithReason(ReasonCode.PROTOCOL_ERROR, "unexpected AUTH " + auth.reasonCode());
             return;
