@@ -209,9 +209,10 @@ final class ConnectFlow {
             return;
         }
         if (claim.refusedOwner() != null) {
-            connection.refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id belongs to the session of user '"
-                    + claim.refusedOwner() + "', not '" + connection.identity().username()
-                    + "' (volantmq.clientIdBinding=username)");
+            // the reason goes to the client too (v5 Reason String): it does not name the owner
+            String user = connection.identity().username();
+            connection.refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id is bound to another user than "
+                    + (user == null ? "an anonymous client" : "'" + user + "'") + " (volantmq.clientIdBinding=username)");
             return;
         }
         if (claim.refusedFull()) {

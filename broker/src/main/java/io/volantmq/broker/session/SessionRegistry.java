@@ -134,7 +134,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * The outcome of {@link #claim}: either a session to attach to, or a refusal.
      *
      * @param refusedOwner the client id's session belongs to another user (only with client id binding):
-     *                     that user, or "anonymous"; null otherwise
+     *                     that user; null otherwise
      */
     record Claim(Session session, boolean sessionPresent, MqttConnection previous, boolean refusedDuplicate,
                  boolean refusedFull, String refusedOwner) {
