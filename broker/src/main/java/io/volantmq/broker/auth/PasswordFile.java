@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * A password file: one {@code user:$pbkdf2-sha512$i=N$salt$hash} line per user, optionally followed by a
@@ -42,6 +43,15 @@ public final class PasswordFile {
      */
     public PasswordHash decoy() {
         return decoy;
+    }
+
+    /**
+     * The median iteration count of the file's SCRAM credentials, announced for users the file does
+     * not list; empty when no line has one.
+     */
+    public OptionalInt scramDecoyIterations() {
+        int[] counts = scram.values().stream().mapToInt(ScramCredential::iterations).sorted().toArray();
+        return counts.length == 0 ? OptionalInt.empty() : OptionalInt.of(counts[counts.length / 2]);
     }
 
     private static PasswordHash decoyFor(Map<String, PasswordHash> users) {

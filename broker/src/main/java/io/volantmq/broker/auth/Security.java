@@ -1,6 +1,8 @@
 package io.volantmq.broker.auth;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.auth.scram.ScramCredential;
+import io.volantmq.broker.auth.scram.ScramCredentialStore;
 import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -142,7 +145,17 @@ public final class Security implements AutoCloseable {
         Path path = Path.of(file.trim());
         Reloader.Watched<PasswordFile> users = reloader.watch("password file " + path, List.of(path),
                 () -> PasswordFile.read(path));
-        return new ScramSha256Mechanism(user -> Optional.ofNullable(users.current().scram(user)));
+        return new ScramSha256Mechanism(new ScramCredentialStore() {
+            @Override
+            public Optional<ScramCredential> lookup(String user) {
+                return Optional.ofNullable(users.current().scram(user));
+            }
+
+            @Override
+            public OptionalInt unknownUserIterations() {
+                return users.current().scramDecoyIterations();
+            }
+        });
     }
 
     /** The chain named by {@code auth} in {@code listenerSettings}; closed with this object. */
