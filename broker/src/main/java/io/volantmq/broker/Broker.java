@@ -3,9 +3,6 @@ package io.volantmq.broker;
 import io.volantmq.broker.admin.AdminServer;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.auth.Security;
-import io.volantmq.broker.auth.PasswordFile;
-import io.volantmq.broker.auth.Reloader;
-import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -30,9 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.ArrayList;
-import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -124,7 +119,7 @@ public final class Broker implements AutoCloseable {
         }
         try {
             security = Security.open(config); // auth providers and ACLs; fails fast on bad settings
-            context = BrokerContext.wire(config, store, security.accessControl(), mechanisms(), metrics,
+            context = BrokerContext.wire(config, store, security.accessControl(), authMechanisms, metrics,
                     events);
             if (context.groupCommit() != null) {
                 GroupCommit commit = context.groupCommit();
@@ -189,25 +184,6 @@ public final class Broker implements AutoCloseable {
         }
         log.info("VolantMQ node '{}' started", config.nodeName());
         return this;
-    }
-
-    /** The configured MQTT 5 enhanced authentication methods: those built in, plus a SCRAM file if set. */
-    /**
-     * The MQTT 5 enhanced authentication methods: those given to the builder, plus SCRAM-SHA-256 over
-     * the password file ({@code volantmq.auth.file.path}) when one is configured: the same user store
-     * as password CONNECTs, reloaded when it changes.
-     */
-    private List<EnhancedAuthMechanism> mechanisms() {
-        List<EnhancedAuthMechanism> all = new ArrayList<>(authMechanisms);
-        String passwordFile = config.settings().get("auth.file.path");
-        if (passwordFile != null && !passwordFile.isBlank()
-                && all.stream().noneMatch(m -> m.method().equals(ScramSha256Mechanism.METHOD))) {
-            Path path = Path.of(passwordFile.trim());
-            Reloader.Watched<PasswordFile> users = security.reloader().watch("password file " + path,
-                    List.of(path), () -> PasswordFile.read(path));
-            all.add(new ScramSha256Mechanism(user -> Optional.ofNullable(users.current().scram(user))));
-        }
-        return all;
     }
 
     /** The bound listener addresses, in configuration order (a port 0 resolves to the real one). */
@@ -296,7 +272,11 @@ public final class Broker implements AutoCloseable {
             return this;
         }
 
-        /** Adds an MQTT 5 enhanced authentication method, e.g. {@code new ScramSha256Mechanism(store)}. */
+        /**
+         * Adds an MQTT 5 enhanced authentication method, e.g. {@code new ScramSha256Mechanism(store)}. It is
+         * allowed only on listeners whose {@code volantmq.auth} names its method, e.g.
+         * {@code auth=anonymous,SCRAM-SHA-256}; elsewhere a CONNECT with it gets 0x8C.
+         */
         public Builder authMechanism(EnhancedAuthMechanism mechanism) {
             authMechanisms.add(Objects.requireNonNull(mechanism));
             return this;

@@ -30,7 +30,9 @@ class Mqtt5EnhancedAuthIT {
     @BeforeAll
     static void start() {
         broker = Broker.builder()
-                .config(BrokerConfig.builder().listener("tcp://127.0.0.1:0").persistence("memory").build())
+                // a mechanism given to the builder is allowed where a listener's auth names its method
+                .config(BrokerConfig.builder().listener("tcp://127.0.0.1:0?auth=anonymous," + METHOD)
+                        .persistence("memory").build())
                 .authMechanism(new ScramSha256Mechanism(new InMemoryScramCredentialStore(Map.of("alice", "s3cret"))))
                 .build().start();
         port = broker.boundAddresses().get(0).getPort();
@@ -42,7 +44,7 @@ class Mqtt5EnhancedAuthIT {
     }
 
     /** Runs the exchange; returns the CONNACK. */
-    private static ConnAck scramConnect(RawClient client, String user, String password) throws Exception {
+    static ConnAck scramConnect(RawClient client, String user, String password) throws Exception {
         ScramClient scram = new ScramClient(user, password);
         client.send(connect("scram-" + user, true, 60, props(PropertyId.AUTHENTICATION_METHOD, METHOD,
                 PropertyId.AUTHENTICATION_DATA, scram.clientFirstMessage())));

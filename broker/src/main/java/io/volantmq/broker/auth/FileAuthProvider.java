@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntConsumer;
 
 /**
  * {@code file}: user names and passwords from a password file ({@code auth.file.path}, see
@@ -17,12 +18,25 @@ import java.util.concurrent.RejectedExecutionException;
  * full the client is refused with "server busy" (3.x: server unavailable).
  */
 public final class FileAuthProvider implements AuthProvider {
-    /** Hashed for unknown users too, so timing does not tell which user names exist. */
-    private static final PasswordHash DUMMY = PasswordHash.create(new byte[] {1}, PasswordHash.MIN_ITERATIONS);
+    /** Told the iteration count of every password check: the cost measure a test compares. */
+    private final IntConsumer hashed;
+
+    public FileAuthProvider() {
+        this(iterations -> { });
+    }
+
+    FileAuthProvider(IntConsumer hashed) {
+        this.hashed = hashed;
+    }
 
     @Override
     public String name() {
         return "file";
+    }
+
+    private boolean verify(PasswordHash hash, byte[] password) {
+        hashed.accept(hash.iterations());
+        return hash.verify(password);
     }
 
     @Override
@@ -39,15 +53,19 @@ public final class FileAuthProvider implements AuthProvider {
             if (user == null) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
-            PasswordHash known = passwords.current().get(user);
+            PasswordFile current = passwords.current();
+            PasswordHash known = current.get(user);
+            // unknown users are hashed too, as dearly as known ones, and a known one without a password
+            // is hashed all the same: timing must not tell which names exist
+            PasswordHash decoy = current.decoy();
             CompletableFuture<Optional<AuthResult>> answer = new CompletableFuture<>();
             try {
                 config.slowWork().execute(() -> {
                     try {
                         if (known == null) {
-                            DUMMY.verify(request.password());
+                            verify(decoy, request.password());
                             answer.complete(Optional.empty());
-                        } else if (request.password() != null && known.verify(request.password())) {
+                        } else if (verify(known, request.password()) && request.password() != null) {
                             answer.complete(Optional.of(AuthResult.allow()));
                         } else {
                             answer.complete(Optional.of(AuthResult.deny(ReasonCode.BAD_USER_NAME_OR_PASSWORD,

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * A password file: one {@code user:$pbkdf2-sha512$i=N$salt$hash} line per user, optionally followed by a
@@ -21,12 +23,45 @@ import java.util.Map;
  * {@code #} are ignored. User names cannot contain {@code :}. Never holds a plain password.
  */
 public final class PasswordFile {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final Map<String, PasswordHash> users;
     private final Map<String, ScramCredential> scram;
+    private final PasswordHash decoy;
 
     private PasswordFile(Map<String, PasswordHash> users, Map<String, ScramCredential> scram) {
         this.users = Collections.unmodifiableMap(users);
         this.scram = Collections.unmodifiableMap(scram);
+        this.decoy = decoyFor(users);
+    }
+
+    /**
+     * What the password of a user the file does not list is checked against, so that the check costs
+     * what a listed user's does and timing does not tell which user names exist: the same algorithm at
+     * the median iteration count of the file's entries (the count most users have; unlike the maximum,
+     * one outlier cannot make every guess dearer), with a random salt and a random hash no password
+     * matches. Made once per file (version), without hashing anything.
+     */
+    public PasswordHash decoy() {
+        return decoy;
+    }
+
+    /**
+     * The median iteration count of the file's SCRAM credentials, announced for users the file does
+     * not list; empty when no line has one.
+     */
+    public OptionalInt scramDecoyIterations() {
+        int[] counts = scram.values().stream().mapToInt(ScramCredential::iterations).sorted().toArray();
+        return counts.length == 0 ? OptionalInt.empty() : OptionalInt.of(counts[counts.length / 2]);
+    }
+
+    private static PasswordHash decoyFor(Map<String, PasswordHash> users) {
+        int[] counts = users.values().stream().mapToInt(PasswordHash::iterations).sorted().toArray();
+        int iterations = counts.length == 0 ? PasswordHash.DEFAULT_ITERATIONS : counts[counts.length / 2];
+        byte[] salt = new byte[16];
+        byte[] hash = new byte[64];
+        RANDOM.nextBytes(salt);
+        RANDOM.nextBytes(hash);
+        return new PasswordHash(iterations, salt, hash);
     }
 
     public static PasswordFile empty() {

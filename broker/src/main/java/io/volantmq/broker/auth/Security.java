@@ -1,11 +1,20 @@
 package io.volantmq.broker.auth;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.auth.scram.ScramCredential;
+import io.volantmq.broker.auth.scram.ScramCredentialStore;
+import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -84,9 +93,78 @@ public final class Security implements AutoCloseable {
         return providers;
     }
 
+    /**
+     * What a listener's {@code auth} names: its provider chain for CONNECTs, and the MQTT 5 enhanced
+     * authentication methods it allows, by method name.
+     */
+    public record ListenerAuth(AuthChain chain, Map<String, EnhancedAuthMechanism> methods) {
+    }
+
+    /**
+     * The chain and methods named by {@code auth} in {@code listenerSettings}; the chain is closed with
+     * this object. A method is allowed only where the chain names it [issue 18]: {@code file} brings
+     * SCRAM-SHA-256 over that same password file ({@code auth.file.path} as this listener sees it);
+     * a method's own name in the list (e.g. {@code auth=certificate,SCRAM-SHA-256}) allows the mechanism
+     * of that name from {@code given} (those the embedder gave the broker). A method name nothing
+     * provides, or a list of methods without any provider, fails here, naming the listener.
+     */
+    public ListenerAuth listenerAuth(String listener, Settings listenerSettings,
+                                     Map<String, EnhancedAuthMechanism> given) {
+        List<String> names = AuthProviders.names(listenerSettings.string("auth", DEFAULT_AUTH));
+        List<String> providerNames = new ArrayList<>();
+        Map<String, EnhancedAuthMechanism> methods = new LinkedHashMap<>();
+        for (String name : names) {
+            if (given.containsKey(name)) {
+                methods.put(name, given.get(name));
+            } else if (name.equals(ScramSha256Mechanism.METHOD) && !providers.byName().containsKey(name)) {
+                if (!names.contains("file")) {
+                    throw new IllegalArgumentException(listener + ": " + name + " (volantmq.auth) needs the file "
+                            + "provider in the same list, whose password file holds the SCRAM credentials");
+                }
+            } else {
+                providerNames.add(name);
+            }
+        }
+        if (providerNames.isEmpty() && !names.isEmpty()) {
+            throw listenerSettings.bad("auth", String.join(",", names),
+                    "at least one auth provider besides enhanced authentication methods");
+        }
+        if (providerNames.contains("file") && !methods.containsKey(ScramSha256Mechanism.METHOD)) {
+            methods.put(ScramSha256Mechanism.METHOD, fileScram(listenerSettings));
+        }
+        return new ListenerAuth(authenticator(listener, listenerSettings, providerNames),
+                Collections.unmodifiableMap(methods));
+    }
+
+    /** SCRAM-SHA-256 over the password file the listener's file provider reads, reloaded as that is. */
+    private EnhancedAuthMechanism fileScram(Settings listenerSettings) {
+        String file = listenerSettings.get("auth.file.path");
+        if (file == null) {
+            throw listenerSettings.missing("auth.file.path", "the file auth provider needs a password file");
+        }
+        Path path = Path.of(file.trim());
+        Reloader.Watched<PasswordFile> users = reloader.watch("password file " + path, List.of(path),
+                () -> PasswordFile.read(path));
+        return new ScramSha256Mechanism(new ScramCredentialStore() {
+            @Override
+            public Optional<ScramCredential> lookup(String user) {
+                return Optional.ofNullable(users.current().scram(user));
+            }
+
+            @Override
+            public OptionalInt unknownUserIterations() {
+                return users.current().scramDecoyIterations();
+            }
+        });
+    }
+
     /** The chain named by {@code auth} in {@code listenerSettings}; closed with this object. */
     public AuthChain authenticator(String listener, Settings listenerSettings) {
-        List<String> names = AuthProviders.names(listenerSettings.string("auth", DEFAULT_AUTH));
+        return authenticator(listener, listenerSettings,
+                AuthProviders.names(listenerSettings.string("auth", DEFAULT_AUTH)));
+    }
+
+    private AuthChain authenticator(String listener, Settings listenerSettings, List<String> names) {
         AuthChain chain = providers.chain(names, listener, listenerSettings, slowWork, reloader);
         int anonymous = names.indexOf("anonymous");
         if (aclFromFile && anonymous >= 0

@@ -102,10 +102,11 @@ final class ConnectFlow {
     // ------------------------------------------------------------------ MQTT 5 enhanced authentication
 
     private void startEnhancedAuth(byte[] data) {
-        EnhancedAuthMechanism mechanism = broker.authMechanisms().get(authMethod);
+        // only the methods this listener's auth chain names: a certificate-only listener takes no SCRAM
+        EnhancedAuthMechanism mechanism = connection.listener().authMechanisms().get(authMethod);
         if (mechanism == null) {
             connection.refuseConnect(ReasonCode.BAD_AUTHENTICATION_METHOD,
-                    "authentication method '" + authMethod + "' is not supported");
+                    "authentication method '" + authMethod + "' is not enabled on this listener (volantmq.auth)");
             return;
         }
         exchange = mechanism.start(authRequest());
@@ -122,7 +123,7 @@ final class ConnectFlow {
         }
         boolean connected = !connection.isConnecting();
         if (auth.reasonCode() == ReasonCode.REAUTHENTICATE && connected && exchange == null) {
-            exchange = broker.authMechanisms().get(authMethod).start(authRequest());
+            exchange = connection.listener().authMechanisms().get(authMethod).start(authRequest());
         } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || exchange == null) {
             connection.closeWithReason(ReasonCode.PROTOCOL_ERROR, "unexpected AUTH " + auth.reasonCode());
             return;
@@ -174,8 +175,18 @@ final class ConnectFlow {
     // ------------------------------------------------------------------ session and CONNACK
 
     private void authenticated(String username) {
-        connection.identity(new ClientIdentity(connection.clientId(), username,
-                connection.listener().uri().toString(), connection.remoteAddress()));
+        ClientIdentity identity = new ClientIdentity(connection.clientId(), username,
+                connection.listener().uri().toString(), connection.remoteAddress());
+        connection.identity(identity);
+        if (connect.will() != null) {
+            // a will is a publish made later on the client's behalf: the same rules apply now, not
+            // only when it goes out, so the client learns at once (v5 0x87, 3.x 0x05)
+            String refusal = PublishPermission.refusal(broker.acl(), identity, connect.will().topic());
+            if (refusal != null) {
+                connection.refuseConnect(ReasonCode.NOT_AUTHORIZED, "will refused: " + refusal);
+                return;
+            }
+        }
         claimSession();
     }
 
@@ -192,9 +203,16 @@ final class ConnectFlow {
         SessionRegistry.Claim claim;
         try {
             claim = broker.sessions().claim(clientId, connect.cleanSession(), connect.version().level(),
-                    requestedExpiry());
+                    requestedExpiry(), connection.identity().username());
         } catch (PersistenceException e) {
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
+            return;
+        }
+        if (claim.refusedOwner() != null) {
+            // the reason goes to the client too (v5 Reason String): it does not name the owner
+            String user = connection.identity().username();
+            connection.refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id is bound to another user than "
+                    + (user == null ? "an anonymous client" : "'" + user + "'") + " (volantmq.clientIdBinding=username)");
             return;
         }
         if (claim.refusedFull()) {
@@ -212,8 +230,14 @@ final class ConnectFlow {
             }
             log.info("client {} from {} takes over the session connected from {}", clientId,
                     connection.remoteAddress(), previous.remoteAddress());
-            previous.eventLoop().execute(() -> previous.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
-                    "session taken over by " + connection.remoteAddress()));
+            boolean keepWill = willSurvivesTakeover(previous);
+            previous.eventLoop().execute(() -> {
+                if (!keepWill) {
+                    previous.discardWill();
+                }
+                previous.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
+                        "session taken over by " + connection.remoteAddress());
+            });
             previous.detached().whenComplete((ignored, error) -> connection.eventLoop().execute(() -> {
                 if (connection.isConnecting()) {
                     claimSession();
@@ -229,6 +253,22 @@ final class ConnectFlow {
             // the resumed session's state could not be read: it stays, offline, for a later try
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether the will of a connection being taken over is still sent. MQTT 3.1.1 does not list a
+     * takeover among the will's triggers (3.1.2.5); like Mosquitto, a 3.x will stays unsent when the
+     * session continues (neither connection asked for a clean session): a device reconnecting over a
+     * half-open TCP connection must not announce itself offline. MQTT 5 decides by its own rule: the
+     * will goes out on takeover unless its delay outlasts the reconnect [MQTT-3.1.3-9].
+     */
+    private boolean willSurvivesTakeover(MqttConnection previous) {
+        if (previous.version().isV5()) {
+            return true;
+        }
+        Session session = broker.sessions().get(connection.clientId());
+        boolean continues = !connect.cleanSession() && session != null && session.persistent();
+        return !continues;
     }
 
     /** The keep-alive the broker holds the client to; MQTT 5 clients are told when it differs. */

@@ -445,6 +445,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         updateAutoRead();
     }
 
+    /** ConnectFlow: a takeover continues this connection's session, and its will is not to be sent. */
+    void discardWill() {
+        will = null;
+    }
+
     private void onDisconnect(Disconnect disconnect) {
         if (version.isV5()) {
             Long expiry = disconnect.properties().getLong(PropertyId.SESSION_EXPIRY_INTERVAL);

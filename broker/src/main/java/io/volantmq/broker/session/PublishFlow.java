@@ -97,13 +97,9 @@ final class PublishFlow {
 
     /** SUCCESS, or why the message is not routed (ACL, payload format). */
     private int check(MqttConnection connection, Session session, Publish publish) {
-        if (publish.topic().startsWith("$SYS/") || publish.topic().equals("$SYS")) {
-            log.warn("client {} may not publish to the broker's own topic '{}': dropped", session.clientId(),
-                    publish.topic());
-            return ReasonCode.NOT_AUTHORIZED; // $SYS is the broker's: clients must not forge it
-        }
-        if (!broker.acl().mayPublish(connection.identity(), publish.topic())) {
-            log.warn("client {} may not publish to '{}': dropped", session.clientId(), publish.topic());
+        String refusal = PublishPermission.refusal(broker.acl(), connection.identity(), publish.topic());
+        if (refusal != null) {
+            log.warn("client {} may not publish: {}; dropped", session.clientId(), refusal);
             return ReasonCode.NOT_AUTHORIZED;
         }
         Integer format = publish.properties().getInt(PropertyId.PAYLOAD_FORMAT_INDICATOR);

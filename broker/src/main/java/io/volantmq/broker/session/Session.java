@@ -60,6 +60,8 @@ public final class Session implements Recipient {
     private volatile long disconnectedAtMillis;
     private volatile MqttConnection connection;
     private volatile ClientIdentity identity;
+    /** The user name the session belongs to (see {@link SessionState#owner()}); set under the registry's monitor. */
+    private volatile String owner;
     private volatile int protocolLevel = ProtocolVersion.MQTT_3_1_1.level();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
 
@@ -103,6 +105,14 @@ public final class Session implements Recipient {
     /** Set by CONNECT and by an MQTT 5 DISCONNECT [MQTT-3.14.2-2]. */
     void expirySeconds(long seconds) {
         expirySeconds = seconds;
+    }
+
+    String owner() {
+        return owner;
+    }
+
+    void owner(String username) {
+        owner = username;
     }
 
     /** A session restored from the store is offline since {@code disconnectedAt}. */

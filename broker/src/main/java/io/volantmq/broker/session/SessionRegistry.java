@@ -2,6 +2,8 @@ package io.volantmq.broker.session;
 
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.auth.ClientIdentity;
+import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;
@@ -50,12 +52,14 @@ public final class SessionRegistry implements RecipientDirectory {
     private final OutboundSettings outbound;
     private Router router;
 
-    /** A will to publish at {@code dueAtMillis} unless the session is resumed first. */
-    record DelayedWill(StoredMessage message, long dueAtMillis) {
+    /** A will to publish at {@code dueAtMillis} unless the session is resumed first; {@code from} set it. */
+    record DelayedWill(StoredMessage message, long dueAtMillis, ClientIdentity from) {
     }
 
     private final AccessControl acl;
     private final BrokerMetrics metrics;
+    /** {@code volantmq.clientIdBinding=username}: a session's client id is for its owner only. */
+    private final boolean clientIdBinding;
 
     public SessionRegistry(Store store, SubscriptionTree tree, MessagePropertiesCodec codec, AccessControl acl,
                            BrokerMetrics metrics, BrokerConfig config) {
@@ -66,6 +70,8 @@ public final class SessionRegistry implements RecipientDirectory {
         this.codec = codec;
         this.config = config;
         this.outbound = OutboundSettings.from(config);
+        this.clientIdBinding = Settings.global(config.settings())
+                .choice("clientIdBinding", "off", "off", "username").equals("username");
     }
 
     /** How connections write to their clients (read once, here, at start). */
@@ -104,11 +110,14 @@ public final class SessionRegistry implements RecipientDirectory {
             // a session that was connected when the broker stopped counts as disconnected now
             long disconnectedAt = state.disconnectedAtMillis() == 0 ? now : state.disconnectedAtMillis();
             session.markRestored(disconnectedAt);
+            session.owner(state.owner());
             sessions.put(state.clientId(), session);
             levels.put(state.clientId(), state.protocolVersion());
             if (state.will() != null) {
-                delayedWills.put(state.clientId(),
-                        new DelayedWill(state.will(), disconnectedAt + state.willDelaySeconds() * 1000L));
+                // authorized as the owner when it goes out: the ACL may have changed while the broker was down
+                delayedWills.put(state.clientId(), new DelayedWill(state.will(),
+                        disconnectedAt + state.willDelaySeconds() * 1000L,
+                        new ClientIdentity(state.clientId(), state.owner(), null, null)));
             }
         });
         store.subscriptions().forEach((clientId, sub) -> {
@@ -128,43 +137,60 @@ public final class SessionRegistry implements RecipientDirectory {
         return restored;
     }
 
-    /** The outcome of {@link #claim}: either a session to attach to, or a refusal. */
+    /**
+     * The outcome of {@link #claim}: either a session to attach to, or a refusal.
+     *
+     * @param refusedOwner the client id's session belongs to another user (only with client id binding):
+     *                     that user; null otherwise
+     */
     record Claim(Session session, boolean sessionPresent, MqttConnection previous, boolean refusedDuplicate,
-                 boolean refusedFull) {
+                 boolean refusedFull, String refusedOwner) {
     }
 
     /**
      * Decides what a CONNECT gets. When another connection holds the client id it is returned as
      * {@code previous}: the caller closes it, waits for it to detach, and claims again.
+     *
+     * @param username the authenticated user name of the connection, null when anonymous; it becomes
+     *                 the session's owner
      */
-    synchronized Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds) {
+    synchronized Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds,
+                             String username) {
         Session existing = sessions.get(clientId);
+        if (clientIdBinding && existing != null && existing.owner() != null
+                && !existing.owner().equals(username)) {
+            // neither its queue, nor its client-id ACL grants, nor its connection go to another user;
+            // a session without owner (anonymous, or stored before owners were) is anybody's
+            return new Claim(null, false, null, false, false, existing.owner());
+        }
         if (existing != null && existing.online()) {
             boolean refuse = config.duplicateClientPolicy() == BrokerConfig.DuplicateClientPolicy.REFUSE;
-            return new Claim(null, false, existing.connection(), refuse, false);
+            return new Claim(null, false, existing.connection(), refuse, false, null);
         }
         if (existing == null && config.maxSessionCount() > 0 && sessions.size() >= config.maxSessionCount()) {
-            return new Claim(null, false, null, false, true);
+            return new Claim(null, false, null, false, true, null);
         }
         DelayedWill will = delayedWills.remove(clientId);
         if (existing != null && !cleanStart) {
             // resumed in time: the delayed will is not sent [MQTT-3.1.3-9]
             existing.expirySeconds(expirySeconds);
+            existing.owner(username);
             saveState(existing, protocolLevel, 0, null, 0);
-            return new Claim(existing, true, null, false, false);
+            return new Claim(existing, true, null, false, false, null);
         }
         if (will != null) {
-            publishWill(clientId, will.message()); // the old session ends now, and its will with it
+            publishWill(clientId, will); // the old session ends now, and its will with it
         }
         if (existing != null) {
             discard(existing);
         }
         Session session = newSession(clientId, expirySeconds);
+        session.owner(username);
         sessions.put(clientId, session);
         if (session.persistent()) {
             saveState(session, protocolLevel, 0, null, 0);
         }
-        return new Claim(session, false, null, false, false);
+        return new Claim(session, false, null, false, false, null);
     }
 
     private Session newSession(String clientId, long expirySeconds) {
@@ -178,12 +204,13 @@ public final class SessionRegistry implements RecipientDirectory {
     synchronized void disconnected(Session session, StoredMessage will, long willDelaySeconds) {
         if (will != null) {
             long delay = Math.min(willDelaySeconds, session.expirySeconds());
+            DelayedWill pending = new DelayedWill(will, session.disconnectedAtMillis() + delay * 1000L,
+                    session.identity());
             if (delay <= 0 || !session.persistent()) {
-                publishWill(session.clientId(), will);
+                publishWill(session.clientId(), pending);
                 will = null;
             } else {
-                delayedWills.put(session.clientId(),
-                        new DelayedWill(will, session.disconnectedAtMillis() + delay * 1000L));
+                delayedWills.put(session.clientId(), pending);
             }
         }
         if (!session.persistent()) {
@@ -195,7 +222,7 @@ public final class SessionRegistry implements RecipientDirectory {
 
     private void saveState(Session session, int level, long disconnectedAt, StoredMessage will, long willDelay) {
         store.sessions().put(new SessionState(session.clientId(), level, session.expirySeconds(), disconnectedAt,
-                will, willDelay));
+                will, willDelay, session.owner()));
     }
 
     /** Asks every online session to hand over shared-subscription messages left unacknowledged too long. */
@@ -213,14 +240,14 @@ public final class SessionRegistry implements RecipientDirectory {
         for (Map.Entry<String, DelayedWill> e : new ArrayList<>(delayedWills.entrySet())) {
             if (nowMillis >= e.getValue().dueAtMillis()) {
                 delayedWills.remove(e.getKey());
-                publishWill(e.getKey(), e.getValue().message());
+                publishWill(e.getKey(), e.getValue());
             }
         }
         List<Session> expired = sessions.values().stream().filter(s -> s.expired(nowMillis)).toList();
         for (Session session : expired) {
             DelayedWill will = delayedWills.remove(session.clientId());
             if (will != null) {
-                publishWill(session.clientId(), will.message()); // the session ends first [MQTT-3.1.3-9]
+                publishWill(session.clientId(), will); // the session ends first [MQTT-3.1.3-9]
             }
             log.info("session {} expired after {} s offline", session.clientId(), session.expirySeconds());
             metrics.sessionExpired();
@@ -228,8 +255,17 @@ public final class SessionRegistry implements RecipientDirectory {
         }
     }
 
-    private void publishWill(String clientId, StoredMessage will) {
+    private void publishWill(String clientId, DelayedWill pending) {
         if (router == null) {
+            return;
+        }
+        StoredMessage will = pending.message();
+        // checked at CONNECT, and again now: the ACL file may have changed since (or the broker restarted)
+        String refusal = PublishPermission.refusal(acl, pending.from(), will.topic());
+        if (refusal != null) {
+            log.warn("not publishing the will of client {} (user {}): {}", clientId,
+                    pending.from() == null ? null : pending.from().username(), refusal);
+            metrics.messageDenied();
             return;
         }
         log.debug("publishing the will of {} to {}", clientId, will.topic());

@@ -81,10 +81,13 @@ public final class Listeners implements AutoCloseable {
     private void bind(URI uri) {
         ListenerSpec spec = ListenerSpec.parse(uri, broker.config());
         TlsContextSource tls = spec.transport().tls() ? TlsContextSource.open(spec, security.reloader()) : null;
-        AuthChain auth = security.authenticator("listener " + spec, spec.settings());
+        Security.ListenerAuth listenerAuth = security.listenerAuth("listener " + spec, spec.settings(),
+                broker.authMechanisms());
+        AuthChain auth = listenerAuth.chain();
         int brokerMax = Settings.global(broker.config().settings()).integer("maxConnections", 0, 0, Integer.MAX_VALUE);
         ConnectionGate gate = new ConnectionGate(spec, openConnections, brokerMax);
-        ListenerContext context = new ListenerContext(spec.publicUri(), auth, spec.maxPacketSize());
+        ListenerContext context = new ListenerContext(spec.publicUri(), auth, spec.maxPacketSize(),
+                listenerAuth.methods());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(serverChannel)
@@ -104,7 +107,9 @@ public final class Listeners implements AutoCloseable {
         bound.add(address);
         log.info("listening for MQTT on {}://{}:{}{} ({}auth: {}{}{})", spec.transport().scheme(),
                 address.getHostString(), address.getPort(), spec.path() == null ? "" : spec.path(),
-                tls == null ? "" : "TLS " + tls.description() + ", ", String.join(",", auth.names()),
+                tls == null ? "" : "TLS " + tls.description() + ", ", String.join(",", auth.names())
+                        + (listenerAuth.methods().isEmpty() ? "" : "; enhanced: "
+                        + String.join(",", listenerAuth.methods().keySet())),
                 spec.proxy() ? ", PROXY protocol" : "", limits(spec));
         broker.events().onListenerStatus(uri, BrokerEvents.ListenerStatus.STARTED, null);
     }

@@ -34,6 +34,7 @@ import static io.volantmq.persistence.contract.Fixtures.readAll;
 import static io.volantmq.persistence.contract.Fixtures.seqs;
 import static io.volantmq.persistence.contract.Fixtures.session;
 import static io.volantmq.persistence.contract.Fixtures.subscription;
+import static io.volantmq.persistence.contract.Fixtures.withOwner;
 import static io.volantmq.persistence.contract.Fixtures.target;
 import static io.volantmq.persistence.contract.Fixtures.targets;
 import static io.volantmq.persistence.contract.Fixtures.text;
@@ -77,6 +78,7 @@ public abstract class DurableStoreContract extends StoreContract {
             StoredMessage big = message("big", randomBytes(256 * 1024, 5));
             store.sessions().put(session("c1"));
             store.sessions().put(new SessionState("c2", 4, SessionState.NEVER_EXPIRES, 0, null, 0));
+            store.sessions().put(withOwner(session("c3"), "carol"));
             store.subscriptions().put("c1", subscription("z/#", 2));
             store.subscriptions().put("c1", subscription("a/+", 1));
             store.subscriptions().put("c1", new StoredSubscription("z/#", 0, true, true, 1, 99));
@@ -95,6 +97,7 @@ public abstract class DurableStoreContract extends StoreContract {
 
             assertThat(store.sessions().get("c1")).contains(session("c1"));
             assertThat(store.sessions().get("c2")).contains(new SessionState("c2", 4, SessionState.NEVER_EXPIRES, 0, null, 0));
+            assertThat(store.sessions().get("c3")).contains(withOwner(session("c3"), "carol"));
             assertThat(store.subscriptions().get("c1"))
                     .containsExactly(new StoredSubscription("z/#", 0, true, true, 1, 99), subscription("a/+", 1));
             assertThat(store.retained().count()).isEqualTo(2);

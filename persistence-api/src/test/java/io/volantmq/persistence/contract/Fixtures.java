@@ -70,6 +70,11 @@ public final class Fixtures {
         return new SessionState(clientId, 5, 3600, CREATED + 42, will, 30);
     }
 
+    public static SessionState withOwner(SessionState s, String owner) {
+        return new SessionState(s.clientId(), s.protocolVersion(), s.expiryIntervalSeconds(), s.disconnectedAtMillis(),
+                s.will(), s.willDelaySeconds(), owner);
+    }
+
     public static StoredSubscription subscription(String filter, int qos) {
         return new StoredSubscription(filter, qos, false, false, 0, 0);
     }

@@ -21,6 +21,7 @@ import java.util.List;
  */
 final class MapDbSerializers {
     private static final int V1 = 1;
+    private static final int SESSION_WITH_OWNER = 2;
     private static final InflightState[] STATES = InflightState.values();
 
     private MapDbSerializers() {
@@ -52,10 +53,14 @@ final class MapDbSerializers {
         }
     };
 
+    /**
+     * Format 1: a session without owner (every session written before owners existed); format 2 adds
+     * the owner at the end. Unowned sessions are still written as format 1, which older code reads.
+     */
     static final GroupSerializer<SessionState> SESSION = new GroupSerializerObjectArray<>() {
         @Override
         public void serialize(DataOutput2 out, SessionState s) throws IOException {
-            out.writeByte(V1);
+            out.writeByte(s.owner() == null ? V1 : SESSION_WITH_OWNER);
             writeString(out, s.clientId());
             out.writeByte(s.protocolVersion());
             out.writeLong(s.expiryIntervalSeconds());
@@ -65,18 +70,25 @@ final class MapDbSerializers {
             if (s.will() != null) {
                 writeMessage(out, s.will());
             }
+            if (s.owner() != null) {
+                writeString(out, s.owner());
+            }
         }
 
         @Override
         public SessionState deserialize(DataInput2 in, int available) throws IOException {
-            version(in, "session");
+            int format = in.readByte();
+            if (format != V1 && format != SESSION_WITH_OWNER) {
+                throw new IOException("session has an unknown format " + format);
+            }
             String clientId = readString(in);
             int protocolVersion = in.readByte();
             long expiry = in.readLong();
             long disconnectedAt = in.readLong();
             long willDelay = in.readLong();
             StoredMessage will = in.readBoolean() ? readMessage(in) : null;
-            return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay);
+            String owner = format == SESSION_WITH_OWNER ? readString(in) : null;
+            return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay, owner);
         }
     };
 

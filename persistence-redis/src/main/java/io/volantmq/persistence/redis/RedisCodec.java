@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class RedisCodec {
     private static final int FORMAT = 1;
+    private static final int SESSION_WITH_OWNER = 2;
 
     private RedisCodec() {
     }
@@ -41,8 +42,12 @@ final class RedisCodec {
         return message;
     }
 
+    /**
+     * Format 1 without owner (as every session written before owners existed, which older code
+     * reads), format 2 with the owner at the end.
+     */
     static byte[] encode(SessionState state) {
-        return write(out -> {
+        return write(state.owner() == null ? FORMAT : SESSION_WITH_OWNER, out -> {
             writeText(out, state.clientId());
             out.writeInt(state.protocolVersion());
             out.writeLong(state.expiryIntervalSeconds());
@@ -52,19 +57,27 @@ final class RedisCodec {
             if (state.will() != null) {
                 writeMessage(out, state.will());
             }
+            if (state.owner() != null) {
+                writeText(out, state.owner());
+            }
         });
     }
 
     static SessionState decodeSession(byte[] bytes) throws IOException {
-        DataInputStream in = reader(bytes);
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        int format = in.readUnsignedByte();
+        if (format != FORMAT && format != SESSION_WITH_OWNER) {
+            throw new IOException("unknown session format " + format);
+        }
         String clientId = readText(in);
         int protocolVersion = in.readInt();
         long expiry = in.readLong();
         long disconnectedAt = in.readLong();
         long willDelay = in.readLong();
         StoredMessage will = in.readBoolean() ? readMessage(in) : null;
+        String owner = format == SESSION_WITH_OWNER ? readText(in) : null;
         end(in);
-        return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay);
+        return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay, owner);
     }
 
     static byte[] encode(StoredSubscription s) {
@@ -91,9 +104,13 @@ final class RedisCodec {
     }
 
     private static byte[] write(Writer writer) {
+        return write(FORMAT, writer);
+    }
+
+    private static byte[] write(int format, Writer writer) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT);
+            out.writeByte(format);
             writer.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);  // a ByteArrayOutputStream does not fail

@@ -54,14 +54,23 @@ final class Codec {
         }
     }
 
+    /**
+     * A session: its fields, then the owner as an optional tail (length + UTF-8) that values written
+     * before owners existed lack; they read as unowned, and older code reading a newer value ignores it.
+     */
     static byte[] session(SessionState s) {
         byte[] will = s.will() == null ? null : message(s.will());
-        ByteBuffer buf = ByteBuffer.allocate(1 + 1 + 24 + 1 + (will == null ? 0 : will.length));
+        byte[] owner = s.owner() == null ? null : s.owner().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 1 + 24 + 1 + (will == null ? 0 : will.length)
+                + (owner == null ? 0 : 4 + owner.length));
         buf.put(V1).put((byte) s.protocolVersion()).putLong(s.expiryIntervalSeconds())
                 .putLong(s.disconnectedAtMillis()).putLong(s.willDelaySeconds());
         buf.put((byte) (will == null ? 0 : 1));
         if (will != null) {
             buf.put(will);
+        }
+        if (owner != null) {
+            buf.putInt(owner.length).put(owner);
         }
         return buf.array();
     }
@@ -79,7 +88,8 @@ final class Codec {
                 version(buf, "will");
                 will = getMessage(buf);
             }
-            return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay);
+            String owner = buf.hasRemaining() ? new String(bytes(buf), StandardCharsets.UTF_8) : null;
+            return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay, owner);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new PersistenceException("stored session of '" + clientId + "' does not parse", e);
         }

@@ -36,7 +36,8 @@ final class SqliteSchema {
             will_payload BLOB,
             will_properties BLOB,
             will_created_at INTEGER,
-            will_expires_at INTEGER)""",
+            will_expires_at INTEGER,
+            owner TEXT)""",
         // id keeps the order in which filters were first added; an upsert keeps the id
         """
         CREATE TABLE IF NOT EXISTS subscriptions (
@@ -114,6 +115,7 @@ final class SqliteSchema {
             for (String ddl : DDL) {
                 statement.execute(ddl);
             }
+            addSessionOwner(statement);
             statement.execute("PRAGMA user_version = " + VERSION);
         }
         connection.commit();
@@ -149,6 +151,23 @@ final class SqliteSchema {
                     + "when queues drain, the next start tries again", path, e.getMessage());
         } finally {
             connection.setAutoCommit(false);
+        }
+    }
+
+    /**
+     * A file written before sessions had an owner lacks the column: it is added, nullable, and its
+     * sessions read as unowned. An additive change, so the schema version stays: an older broker
+     * opening the file still works (it names its columns and leaves the owner out).
+     */
+    private static void addSessionOwner(Statement statement) throws SQLException {
+        boolean present = false;
+        try (ResultSet rs = statement.executeQuery("PRAGMA table_info(sessions)")) {
+            while (rs.next()) {
+                present |= "owner".equals(rs.getString("name"));
+            }
+        }
+        if (!present) {
+            statement.execute("ALTER TABLE sessions ADD COLUMN owner TEXT");
         }
     }
 

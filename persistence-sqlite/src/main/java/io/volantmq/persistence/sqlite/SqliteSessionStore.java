@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** Sessions, one row each; the will in nullable columns. */
+/** Sessions, one row each; the will and the owner in nullable columns. */
 final class SqliteSessionStore implements SessionStore {
     private static final String COLUMNS = "client_id, protocol_version, expiry_interval, disconnected_at, "
             + "will_delay, will_topic, will_qos, will_retain, will_payload, will_properties, will_created_at, "
-            + "will_expires_at";
-    private static final String PUT = "INSERT OR REPLACE INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "will_expires_at, owner";
+    private static final String PUT = "INSERT OR REPLACE INTO sessions (" + COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String GET = "SELECT " + COLUMNS + " FROM sessions WHERE client_id = ?";
     private static final String DELETE = "DELETE FROM sessions WHERE client_id = ?";
     private static final String FIRST_PAGE = "SELECT " + COLUMNS + " FROM sessions ORDER BY client_id LIMIT ?";
@@ -46,6 +47,7 @@ final class SqliteSessionStore implements SessionStore {
                     ps.setNull(i, Types.NULL);
                 }
             }
+            ps.setString(13, state.owner());
             ps.executeUpdate();
             return null;
         });
@@ -104,6 +106,7 @@ final class SqliteSessionStore implements SessionStore {
     private static SessionState read(ResultSet rs) throws SQLException {
         rs.getString(6);
         StoredMessage will = rs.wasNull() ? null : SqliteRows.read(rs, 6);
-        return new SessionState(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4), will, rs.getLong(5));
+        return new SessionState(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4), will, rs.getLong(5),
+                rs.getString(13));
     }
 }

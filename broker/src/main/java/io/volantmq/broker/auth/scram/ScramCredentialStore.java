@@ -1,6 +1,7 @@
 package io.volantmq.broker.auth.scram;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Where {@link ScramSha256Mechanism} finds a user's SCRAM credential. Called on an authentication
@@ -15,4 +16,12 @@ public interface ScramCredentialStore {
      * @return the credential, or empty when there is no such user
      */
     Optional<ScramCredential> lookup(String username);
+
+    /**
+     * The iteration count to announce for users this store does not know, so that the count does not
+     * tell them from known ones: what the store's credentials use. Empty: the mechanism's own setting.
+     */
+    default OptionalInt unknownUserIterations() {
+        return OptionalInt.empty();
+    }
 }

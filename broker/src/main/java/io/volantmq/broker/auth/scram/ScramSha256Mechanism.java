@@ -100,7 +100,8 @@ public final class ScramSha256Mechanism implements EnhancedAuthMechanism {
         byte[] salt = Arrays.copyOf(ScramCrypto.hmac(decoyKey, tagged((byte) 1, name)), ScramCredential.DEFAULT_SALT_BYTES);
         byte[] storedKey = ScramCrypto.hmac(decoyKey, tagged((byte) 2, name));
         byte[] serverKey = ScramCrypto.hmac(decoyKey, tagged((byte) 3, name));
-        return new ScramCredential(salt, unknownUserIterations, storedKey, serverKey);
+        return new ScramCredential(salt, store.unknownUserIterations().orElse(unknownUserIterations), storedKey,
+                serverKey);
     }
 
     private static byte[] tagged(byte tag, byte[] data) {
