@@ -208,9 +208,20 @@ class MqttDecoderTest {
     }
 
     @Test
-    void oversizeConnectHasNoVersionYet() {
+    void oversizeConnectCarriesItsLevelWhenItsFirstBytesAreThere() {
         EmbeddedChannel channel = channel(CONNECT_5.length - 1);
         write(channel, CONNECT_5);
+        DecodeFailure failure = channel.readInbound();
+        assertThat(failure.packetType()).isEqualTo(PacketType.CONNECT);
+        assertThat(failure.version()).as("an MQTT 5 client can be answered 0x95").isEqualTo(MQTT_5);
+        assertThat(failure.reasonCode()).isEqualTo(PACKET_TOO_LARGE);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void oversizeConnectHasNoVersionBeforeItsLevelArrives() {
+        EmbeddedChannel channel = channel(1024);
+        write(channel, bytes(0x10, 0x80, 0x80, 0x40, 0x00, 0x04, 'M')); // 1 MiB announced, level not yet here
         DecodeFailure failure = channel.readInbound();
         assertThat(failure.packetType()).isEqualTo(PacketType.CONNECT);
         assertThat(failure.version()).isNull();
