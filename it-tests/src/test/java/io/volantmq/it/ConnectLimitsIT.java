@@ -111,6 +111,30 @@ class ConnectLimitsIT {
     }
 
     @Test
+    void webSocketFramesAreBoundedByThePreConnectLimitUntilTheConnectIsAccepted() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(b -> b.listener("ws://127.0.0.1:0/mqtt?maxConnectPacketSize=1024")
+                .maxPacketSize(8192).connectTimeoutSeconds(600))) {
+            int ws = broker.broker().boundAddresses().get(1).getPort();
+            try (WebSocketRawClient raw = new WebSocketRawClient(ws)) {
+                assertThat(raw.handshake("/mqtt", "mqtt")).isEqualTo(101);
+                // a masked binary frame announcing 8000 bytes, whose payload never comes: closed at its header
+                raw.sendRaw(new byte[] {(byte) 0x82, (byte) (0x80 | 126), 0x1F, 0x40, 1, 2, 3, 4});
+                assertThat(raw.closedWithin(10_000)).as("a frame over maxConnectPacketSize before CONNECT").isTrue();
+            }
+            try (WebSocketRawClient raw = new WebSocketRawClient(ws)) {
+                assertThat(raw.handshake("/mqtt", "mqtt")).isEqualTo(101);
+                raw.frame(WebSocketRawClient.BINARY, true, EarlyPacketsIT.oneWrite(ProtocolVersion.MQTT_3_1_1,
+                        new Connect(ProtocolVersion.MQTT_3_1_1, "ws-big", true, 60, null, null, null, null)));
+                assertThat(raw.readMqtt(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
+                raw.frame(WebSocketRawClient.BINARY, true, EarlyPacketsIT.oneWrite(ProtocolVersion.MQTT_3_1_1,
+                        new Publish("ws/big", 1, false, false, 5, new byte[5000], null)));
+                assertThat(raw.readMqtt(4)).as("PUBACK: connected, frames up to maxPacketSize")
+                        .containsExactly(0x40, 0x02, 0x00, 0x05);
+            }
+        }
+    }
+
+    @Test
     void aBurstOf1000PacketsBehindTheConnectDuringAuthenticationIsRefusedWith0x97() throws Exception {
         Broker broker = scramBroker(600);
         try (RawClient raw = new RawClient(port(broker))) {
@@ -136,26 +160,29 @@ class ConnectLimitsIT {
 
     @Test
     void anEnhancedAuthExchangeTheClientAbandonsIsRefusedAfterConnectTimeout() throws Exception {
-        Broker broker = scramBroker(1);
+        Broker broker = scramBroker(2);
+        // built before the sockets open: each CONNECT must arrive within the 2 s
+        ScramClient scram = new ScramClient("alice", "s3cret");
+        Connect holderConnect = connect("stall", true, 600, props(PropertyId.AUTHENTICATION_METHOD, SCRAM,
+                PropertyId.AUTHENTICATION_DATA, scram.clientFirstMessage()));
+        Connect stalledConnect = connect("stall", true, 600, props(PropertyId.AUTHENTICATION_METHOD, SCRAM,
+                PropertyId.AUTHENTICATION_DATA, new ScramClient("alice", "s3cret").clientFirstMessage()));
         try (RawClient holder = new RawClient(port(broker))) {
             // the session's owner, connected the normal way; the stalled exchange must not take it over
-            ScramClient scram = new ScramClient("alice", "s3cret");
-            holder.send(connect("stall", true, 600, props(PropertyId.AUTHENTICATION_METHOD, SCRAM,
-                    PropertyId.AUTHENTICATION_DATA, scram.clientFirstMessage())));
+            holder.send(holderConnect);
             Auth first = (Auth) holder.receive();
             holder.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, props(PropertyId.AUTHENTICATION_METHOD, SCRAM,
                     PropertyId.AUTHENTICATION_DATA,
                     scram.clientFinalMessage(first.properties().getBinary(PropertyId.AUTHENTICATION_DATA)))));
             assertThat(((ConnAck) holder.receive()).reasonCode()).isZero();
 
-            RawClient stalled = new RawClient(port(broker)); // only now: its CONNECT must come within 1 s
-            stalled.send(connect("stall", true, 600, props(PropertyId.AUTHENTICATION_METHOD, SCRAM,
-                    PropertyId.AUTHENTICATION_DATA, new ScramClient("alice", "s3cret").clientFirstMessage())));
+            RawClient stalled = new RawClient(port(broker));
+            stalled.send(stalledConnect);
             Auth challenge = (Auth) stalled.receive();
             assertThat(challenge.reasonCode()).isEqualTo(ReasonCode.CONTINUE_AUTHENTICATION);
             // ... and the client never answers it
             ConnAck refused = (ConnAck) stalled.receiveOrNull(15_000);
-            assertThat(refused).as("refused within a generous bound of the 1 s timeout").isNotNull();
+            assertThat(refused).as("refused within a generous bound of the 2 s timeout").isNotNull();
             assertThat(refused.reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
             assertThat(stalled.closedWithin(5000)).isTrue();
             stalled.close();

@@ -56,6 +56,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Fired into every open channel when the broker stops: MQTT 5 clients hear 0x8B. */
     public static final Object SHUTDOWN = new Object();
 
+    /** Fired through the pipeline once the CONNACK is out: transport stages may lift their pre-CONNECT limits. */
+    public static final Object CONNECT_ACCEPTED = new Object();
+
     /** Messages not sent because they exceeded a client's Maximum Packet Size, since start. */
     public static final LongAdder OVERSIZE_DROPS = new LongAdder();
 
@@ -422,6 +425,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (decoder != null) {
             decoder.connectAccepted(listener.maxPacketSize()); // dispatches the held packets, then flushes
         }
+        channel.pipeline().fireUserEventTriggered(CONNECT_ACCEPTED);
     }
 
     private void onDisconnect(Disconnect disconnect) {

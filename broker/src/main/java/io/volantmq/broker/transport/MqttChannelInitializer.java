@@ -28,9 +28,9 @@ import io.volantmq.broker.session.MqttConnection;
  *   [publishRate]                           PUBLISH packets per second    (publishRate)
  *   mqtt                                    the connection
  * </pre>
- * Every stage is bounded: the PROXY header, HTTP request line and headers, WebSocket frames (at most
- * the listener's maxPacketSize) and MQTT packets have size limits; the TLS handshake, the WebSocket
- * handshake and the CONNECT have timeouts.
+ * Every stage is bounded: the PROXY header, HTTP request line and headers, WebSocket frames and MQTT
+ * packets (at most maxConnectPacketSize until the CONNECT is accepted, then the listener's maxPacketSize)
+ * have size limits; the TLS handshake, the WebSocket handshake and the CONNECT to CONNACK have timeouts.
  */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     /** An upgrade request has no body; its line and headers are bounded by the HTTP codec. */
@@ -86,7 +86,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
                     .checkStartsWith(true) // the guard has checked the exact path; this lets a query through
                     .subprotocols(String.join(",", WebSocketHandshakeGuard.SUBPROTOCOLS))
                     .handshakeTimeoutMillis(handshakeTimeout)
-                    .maxFramePayloadLength(spec.maxPacketSize())
+                    .maxFramePayloadLength(maxConnectPacketSize) // maxPacketSize once connected (wsMqtt)
                     .allowExtensions(false)
                     .handleCloseFrames(true)
                     .dropPongFrames(true)
