@@ -112,7 +112,8 @@ class ConnectLimitsIT {
 
     @Test
     void webSocketFramesAreBoundedByThePreConnectLimitUntilTheConnectIsAccepted() throws Exception {
-        try (BrokerFixture broker = BrokerFixture.start(b -> b.listener("ws://127.0.0.1:0/mqtt?maxConnectPacketSize=1024")
+        try (BrokerFixture broker = BrokerFixture.start(b -> b
+                .listener("ws://127.0.0.1:0/mqtt?maxConnectPacketSize=1024")
                 .maxPacketSize(8192).connectTimeoutSeconds(600))) {
             int ws = broker.broker().boundAddresses().get(1).getPort();
             try (WebSocketRawClient raw = new WebSocketRawClient(ws)) {

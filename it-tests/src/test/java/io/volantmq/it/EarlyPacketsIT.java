@@ -192,6 +192,11 @@ class EarlyPacketsIT {
         }
     }
 
+    /**
+     * A real client publishing at once after connecting (mosquitto_pub 2.0 waits for the CONNACK before
+     * its PUBLISH, as do Paho and the HiveMQ client, which refuses a publish before it is connected: the
+     * pipelined case is covered byte-exactly above).
+     */
     @Test
     void mosquittoPubPublishingAtOnceAfterConnectIsDelivered() throws Exception {
         String topic = "early/mosquitto";

@@ -200,8 +200,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                     + seconds + " s (volantmq.connectTimeout)");
         } else {
             // the broker's side did not finish: the client may try again later
-            refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "no CONNACK within " + seconds
-                    + " s of the CONNECT: authentication or session takeover did not complete (volantmq.connectTimeout)");
+            refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "no CONNACK within " + seconds + " s of the CONNECT: "
+                    + "authentication or session takeover did not complete (volantmq.connectTimeout)");
         }
     }
 
@@ -417,7 +417,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         log.info("client {} connected from {} ({}, clean {}, keep-alive {} s, session expiry {}, session present {})",
                 clientId, remoteAddress(), version, connect.cleanSession(), keepAlive, expirySeconds,
                 connAck.sessionPresent());
-        connectTimeout.cancel(false);
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
         session.resume();
         flush();
         channel.config().setAutoRead(true);
