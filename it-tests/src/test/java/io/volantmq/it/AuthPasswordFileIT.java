@@ -42,7 +42,8 @@ class AuthPasswordFileIT {
         broker = BrokerFixture.start(b -> b
                 .setting("auth", "file")
                 .setting("auth.file.path", passwords.toString())
-                .setting("reloadIntervalMillis", "100"));
+                .setting("reloadIntervalMillis", "100")
+                .setting("maxConnectPacketSize", "131072")); // room for aHugePasswordIsRefusedQuickly
     }
 
     @AfterAll

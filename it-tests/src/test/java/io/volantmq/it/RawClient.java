@@ -44,6 +44,11 @@ final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Sets the version packets are encoded and decoded with, for CONNECTs sent with {@link #sendRaw}. */
+    void setVersion(ProtocolVersion version) {
+        this.version = version;
+    }
+
     ConnAck connect(Connect connect) throws IOException {
         version = connect.version();
         send(connect);

@@ -71,6 +71,12 @@ final class WebSocketRawClient implements AutoCloseable {
     }
 
     /** One masked frame, as a client must send it. */
+    /** Writes bytes as they are, e.g. a frame header whose payload never follows. */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     void frame(int opcode, boolean fin, byte[] payload) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write((fin ? 0x80 : 0) | opcode);

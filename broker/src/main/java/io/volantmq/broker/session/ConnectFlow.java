@@ -36,6 +36,8 @@ final class ConnectFlow {
     private EnhancedAuthExchange exchange;
     private String authMethod;
     private byte[] finalAuthData;
+    /** An AUTH challenge is out and the broker waits for the client's answer. */
+    private boolean awaitingClientAuth;
 
     ConnectFlow(BrokerContext broker, MqttConnection connection) {
         this.broker = broker;
@@ -113,8 +115,14 @@ final class ConnectFlow {
         runStep(data);
     }
 
+    /** True while the handshake waits for the client's next AUTH, not for the broker. */
+    boolean awaitingClientAuth() {
+        return awaitingClientAuth;
+    }
+
     /** An AUTH from the client while connecting, or to re-authenticate once connected [MQTT-4.12]. */
     void onAuth(Auth auth) {
+        awaitingClientAuth = false;
         String method = auth.properties().getString(PropertyId.AUTHENTICATION_METHOD);
         if (method == null || !method.equals(authMethod)) {
             // [MQTT-4.12.0-5] the method must stay the one of the CONNECT
@@ -159,6 +167,7 @@ final class ConnectFlow {
         if (step.outcome() == AuthStep.Outcome.CONTINUE) {
             connection.writeAndFlush(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, props.build()));
             if (!reauth) {
+                awaitingClientAuth = true;
                 connection.readOnce(); // reads stay paused while connecting; the client's AUTH is next
             }
             return;

@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
+import io.volantmq.broker.codec.MqttDecoder;
 import io.volantmq.broker.persist.GroupCommit;
 import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
@@ -35,12 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +55,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Fired into every open channel when the broker stops: MQTT 5 clients hear 0x8B. */
     public static final Object SHUTDOWN = new Object();
+
+    /** Fired through the pipeline once the CONNACK is out: transport stages may lift their pre-CONNECT limits. */
+    public static final Object CONNECT_ACCEPTED = new Object();
 
     /** Messages not sent because they exceeded a client's Maximum Packet Size, since start. */
     public static final LongAdder OVERSIZE_DROPS = new LongAdder();
@@ -85,8 +87,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private long clientMaxPacketSize;
     private boolean problemInformation = true;
     private ScheduledFuture<?> connectTimeout;
-    /** Packets that arrived after CONNECT but before the session was ready; reads are paused meanwhile. */
-    private final Queue<MqttMessage> pending = new ArrayDeque<>();
     private final CompletableFuture<Void> detached = new CompletableFuture<>();
     private boolean flushScheduled;
     /** Packets waiting for the next group commit; null when none. */
@@ -171,13 +171,44 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        startConnectTimer();
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * connectTimeout bounds each half of the handshake: from the first byte to the CONNECT, and from
+     * the CONNECT to the CONNACK (an authenticator that never answers, an AUTH exchange the client
+     * abandons, a takeover that hangs). The session is not claimed after it fires.
+     */
+    private void startConnectTimer() {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        State phase = state;
         int seconds = broker.config().connectTimeoutSeconds();
         connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAITING_CONNECT) {
-                close("no CONNECT within " + seconds + " s");
+            try {
+                if (state == phase) {
+                    onConnectTimeout(seconds);
+                }
+            } catch (Throwable t) {
+                log.error("connection from {}: connect timeout handling failed", remoteAddress(), t);
+                channel.close();
             }
         }, seconds, TimeUnit.SECONDS);
-        ctx.fireChannelActive();
+    }
+
+    private void onConnectTimeout(int seconds) {
+        if (state == State.AWAITING_CONNECT) {
+            close("no CONNECT within " + seconds + " s");
+        } else if (connectFlow.awaitingClientAuth()) {
+            refuseConnect(ReasonCode.NOT_AUTHORIZED, "authentication not completed: no AUTH from the client within "
+                    + seconds + " s (volantmq.connectTimeout)");
+        } else {
+            // the broker's side did not finish: the client may try again later
+            refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "no CONNACK within " + seconds + " s of the CONNECT: "
+                    + "authentication or session takeover did not complete (volantmq.connectTimeout)");
+        }
     }
 
     @Override
@@ -292,7 +323,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         cancelUnwritableDeadline();
         State previous = state;
         state = State.CLOSED;
-        pending.clear();
         try {
             if (session != null && previous == State.CONNECTED) {
                 leaveSession();
@@ -343,7 +373,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
             case AWAITING_CONNECT -> {
                 if (message instanceof Connect connect) {
-                    connectTimeout.cancel(false);
                     version = connect.version();
                     problemInformation = !Integer.valueOf(0)
                             .equals(connect.properties().getInt(PropertyId.REQUEST_PROBLEM_INFORMATION));
@@ -357,7 +386,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 if (message instanceof Auth auth) {
                     connectFlow.onAuth(auth); // enhanced authentication in progress
                 } else {
-                    pending.add(message);
+                    // the broker's decoder holds everything but AUTH until the CONNACK is out
+                    closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "internal error: a " + message.type()
+                            + " reached the connection before the CONNACK");
                 }
                 return;
             }
@@ -390,16 +421,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (failure.version() != null) {
             version = failure.version();
         }
-        String reason = "malformed " + (failure.packetType() == null ? "packet" : failure.packetType())
-                + ": " + failure.reason();
+        String reason = (failure.reasonCode() == ReasonCode.MALFORMED_PACKET ? "malformed " : "refused ")
+                + (failure.packetType() == null ? "packet" : failure.packetType()) + ": " + failure.reason();
         if (state == State.AWAITING_CONNECT && failure.packetType() == PacketType.CONNECT) {
             if (version.isV5()) {
                 refuseConnect(failure.reasonCode(), reason);
             } else if (failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
                 refuseConnect(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, reason); // [MQTT-3.1.2-2]
             } else {
+                log.warn("closing connection from {} ({}): {}", remoteAddress(), version, reason);
                 close(reason);
             }
+            return;
+        }
+        if (state == State.CONNECTING) {
+            refuseConnect(failure.reasonCode(), reason); // no CONNACK yet: it carries the reason
             return;
         }
         closeWithReason(failure.reasonCode(), reason);
@@ -410,9 +446,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         clientId = assignedOrGivenClientId;
         state = State.CONNECTING;
         updateAutoRead();
+        startConnectTimer(); // now until the CONNACK
     }
 
-    /** ConnectFlow: the session is ours. Sends CONNACK, resumes the session, replays early packets. */
+    /**
+     * ConnectFlow: the session is ours. Sends CONNACK, resumes the session, then lets the decoder decode
+     * what the client sent behind its CONNECT [MQTT 3.1.4], with the listener's full packet size.
+     */
     void connected(Session claimed, Connect connect, int keepAlive, long expirySeconds, ConnAck connAck) {
         session = claimed;
         will = connect.will();
@@ -437,12 +477,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         log.info("client {} connected from {} ({}, clean {}, keep-alive {} s, session expiry {}, session present {})",
                 clientId, remoteAddress(), version, connect.cleanSession(), keepAlive, expirySeconds,
                 connAck.sessionPresent());
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
         session.resume();
         flush();
-        while (!pending.isEmpty() && state == State.CONNECTED) {
-            dispatch(pending.poll());
-        }
         updateAutoRead();
+        MqttDecoder decoder = channel.pipeline().get(MqttDecoder.class);
+        if (decoder != null) {
+            decoder.connectAccepted(listener.maxPacketSize()); // dispatches the held packets, then flushes
+        }
+        channel.pipeline().fireUserEventTriggered(CONNECT_ACCEPTED);
     }
 
     /** ConnectFlow: a takeover continues this connection's session, and its will is not to be sent. */

@@ -33,10 +33,12 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
                            double publishRate, long bandwidth, Settings settings) {
 
     public static final String DEFAULT_WS_PATH = "/mqtt";
+    /** The default largest packet before the CONNECT is accepted. */
+    public static final int DEFAULT_MAX_CONNECT_PACKET_SIZE = 64 * 1024;
 
     /** Query keys a listener understands besides the {@code tls.*} and {@code auth*} families. */
     private static final Set<String> KNOWN = Set.of("proxy", "maxConnections", "connectRate", "maxPacketSize",
-            "publishRate", "bandwidth", "auth");
+            "maxConnectPacketSize", "publishRate", "bandwidth", "auth");
 
     public static ListenerSpec parse(URI uri, BrokerConfig config) {
         Transport transport = Transport.of(uri.getScheme());
@@ -73,9 +75,21 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
         if (transport.tls() && s.get("tls.certFile") == null) {
             throw s.missing("tls.certFile", "a " + transport.scheme() + " listener needs a certificate chain (PEM)");
         }
-        return new ListenerSpec(uri, publicUri, transport, uri.getHost(), uri.getPort(), path,
+        ListenerSpec spec = new ListenerSpec(uri, publicUri, transport, uri.getHost(), uri.getPort(), path,
                 s.bool("proxy", false), maxConnections, s.decimal("connectRate", 0), maxPacketSize,
                 s.decimal("publishRate", 0), s.longValue("bandwidth", 0, 0, Long.MAX_VALUE), s);
+        spec.maxConnectPacketSize(); // a bad value fails at start
+        return spec;
+    }
+
+    /**
+     * The largest packet accepted until a CONNECT is authenticated ({@code maxConnectPacketSize}, at most
+     * maxPacketSize): an unauthenticated peer cannot make the broker buffer a 16 MiB body. It also bounds
+     * the bytes a client may send behind its CONNECT before the CONNACK [MQTT 3.1.4].
+     */
+    public int maxConnectPacketSize() {
+        return settings.integer("maxConnectPacketSize", Math.min(DEFAULT_MAX_CONNECT_PACKET_SIZE, maxPacketSize),
+                16, maxPacketSize);
     }
 
     private static Map<String, String> query(URI uri) {

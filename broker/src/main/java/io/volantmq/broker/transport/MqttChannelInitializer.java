@@ -24,13 +24,13 @@ import io.volantmq.broker.session.MqttConnection;
  *   [http, httpAggregator, wsGuard, ws,     WebSocket upgrade and frames  (ws, wss)
  *    wsMqtt]
  *   [bandwidth]                             inbound bytes per second      (bandwidth)
- *   decoder, encoder                        MQTT codec, maxPacketSize per listener
+ *   decoder, encoder                        MQTT codec, maxConnectPacketSize then maxPacketSize
  *   [publishRate]                           PUBLISH packets per second    (publishRate)
  *   mqtt                                    the connection
  * </pre>
- * Every stage is bounded: the PROXY header, HTTP request line and headers, WebSocket frames (at most
- * the listener's maxPacketSize) and MQTT packets have size limits; the TLS handshake, the WebSocket
- * handshake and the CONNECT have timeouts.
+ * Every stage is bounded: the PROXY header, HTTP request line and headers, WebSocket frames and MQTT
+ * packets (at most maxConnectPacketSize until the CONNECT is accepted, then the listener's maxPacketSize)
+ * have size limits; the TLS handshake, the WebSocket handshake and the CONNECT to CONNACK have timeouts.
  */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     /** An upgrade request has no body; its line and headers are bounded by the HTTP codec. */
@@ -43,6 +43,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final TlsContextSource tls;
     private final ConnectionGate gate;
     private final ChannelGroup openChannels;
+    private final int maxConnectPacketSize;
 
     MqttChannelInitializer(BrokerContext broker, ListenerSpec spec, ListenerContext listener, TlsContextSource tls,
                            ConnectionGate gate, ChannelGroup openChannels) {
@@ -52,6 +53,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.gate = gate;
         this.openChannels = openChannels;
+        this.maxConnectPacketSize = spec.maxConnectPacketSize();
         this.traffic = new TrafficMetricsHandler(broker.metrics());
     }
 
@@ -84,7 +86,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
                     .checkStartsWith(true) // the guard has checked the exact path; this lets a query through
                     .subprotocols(String.join(",", WebSocketHandshakeGuard.SUBPROTOCOLS))
                     .handshakeTimeoutMillis(handshakeTimeout)
-                    .maxFramePayloadLength(spec.maxPacketSize())
+                    .maxFramePayloadLength(maxConnectPacketSize) // maxPacketSize once connected (wsMqtt)
                     .allowExtensions(false)
                     .handleCloseFrames(true)
                     .dropPongFrames(true)
@@ -95,7 +97,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         if (spec.bandwidth() > 0) {
             p.addLast("bandwidth", new BandwidthLimiter(spec));
         }
-        p.addLast("decoder", new MqttDecoder(spec.maxPacketSize()));
+        p.addLast("decoder", MqttDecoder.forBroker(maxConnectPacketSize)); // maxPacketSize once authenticated
         p.addLast("encoder", MqttEncoder.INSTANCE);
         p.addLast("packetMetrics", traffic);
         if (spec.publishRate() > 0) {

@@ -6,11 +6,15 @@ import io.netty.handler.codec.MessageToMessageCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.channel.ChannelFutureListener;
+import io.volantmq.broker.session.MqttConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +26,15 @@ import java.util.List;
  * span frames and a frame may hold several packets, so payloads (and continuation fragments of a
  * binary message) are passed on as they come, without aggregating. Any other data frame (text) is a
  * protocol violation: the connection is closed [MQTT-6.0.0-1].
+ *
+ * <p>Frames are bounded by maxConnectPacketSize until the CONNECT is accepted (the handshake's frame
+ * decoder), then by maxPacketSize: on {@link MqttConnection#CONNECT_ACCEPTED} the frame decoder is
+ * replaced by one with the larger limit.
  */
 final class WebSocketMqttCodec extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(WebSocketMqttCodec.class);
+    /** The name Netty's handshaker gives the frame decoder it installs. */
+    private static final String WS_DECODER = "wsdecoder";
     private final ListenerSpec listener;
     /** Inside a fragmented binary message: its continuation frames carry MQTT bytes. */
     private boolean inBinaryMessage;
@@ -32,6 +42,33 @@ final class WebSocketMqttCodec extends MessageToMessageCodec<WebSocketFrame, Byt
 
     WebSocketMqttCodec(ListenerSpec listener) {
         this.listener = listener;
+    }
+
+    /** The frame decoder for after the CONNECT: as the handshake's (RFC 6455, masked, no extensions). */
+    private WebSocketDecoderConfig connectedFrames() {
+        return WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(listener.maxPacketSize())
+                .expectMaskedFrames(true).allowMaskMismatch(false).allowExtensions(false)
+                .closeOnProtocolViolation(true).build();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == MqttConnection.CONNECT_ACCEPTED
+                && ctx.pipeline().get(WS_DECODER) instanceof WebSocket13FrameDecoder) {
+            // bytes the old decoder holds are handed to the new one (ByteToMessageDecoder on removal)
+            ctx.pipeline().replace(WS_DECODER, WS_DECODER, new WebSocket13FrameDecoder(connectedFrames()));
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // Netty's frame decoder has sent its close frame (e.g. 1009 for a frame over the limit)
+            log.warn("{}: {} sent a bad WebSocket frame: {}: closing", listener,
+                    ChannelInfo.remoteAddress(ctx.channel()), cause.getMessage());
+        }
+        super.exceptionCaught(ctx, cause);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.volantmq.broker.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;
 import io.volantmq.broker.protocol.PacketType;
@@ -208,9 +209,20 @@ class MqttDecoderTest {
     }
 
     @Test
-    void oversizeConnectHasNoVersionYet() {
+    void oversizeConnectCarriesItsLevelWhenItsFirstBytesAreThere() {
         EmbeddedChannel channel = channel(CONNECT_5.length - 1);
         write(channel, CONNECT_5);
+        DecodeFailure failure = channel.readInbound();
+        assertThat(failure.packetType()).isEqualTo(PacketType.CONNECT);
+        assertThat(failure.version()).as("an MQTT 5 client can be answered 0x95").isEqualTo(MQTT_5);
+        assertThat(failure.reasonCode()).isEqualTo(PACKET_TOO_LARGE);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void oversizeConnectHasNoVersionBeforeItsLevelArrives() {
+        EmbeddedChannel channel = channel(1024);
+        write(channel, bytes(0x10, 0x80, 0x80, 0x40, 0x00, 0x04, 'M')); // 1 MiB announced, level not yet here
         DecodeFailure failure = channel.readInbound();
         assertThat(failure.packetType()).isEqualTo(PacketType.CONNECT);
         assertThat(failure.version()).isNull();
@@ -246,6 +258,76 @@ class MqttDecoderTest {
         EmbeddedChannel channel = channel(1024);
         write(channel, bytes(0x30, 0x05, 0x00, 0x01)); // 2 of 5 body bytes
         assertThat(channel.inboundMessages()).isEmpty();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void aBrokersDecoderHoldsWhatFollowsTheConnectUntilItIsAccepted_MQTT_3_1_4() {
+        MqttDecoder decoder = MqttDecoder.forBroker(4096);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        byte[] publish = encode(new Publish("a/b", 1, false, false, 3, bytes(1, 2, 3), null), MQTT_5);
+        write(channel, concat(CONNECT_5, publish, PINGREQ, bytes(0xC0))); // the last PINGREQ is split
+        assertThat((Object) channel.readInbound()).isInstanceOf(Connect.class);
+        assertThat(channel.inboundMessages()).as("held while the CONNECT is authenticated").isEmpty();
+
+        decoder.connectAccepted(1 << 20);
+        assertThat((Object) channel.readInbound()).isInstanceOf(Publish.class);
+        assertThat((Object) channel.readInbound()).isInstanceOf(PingReq.class);
+        assertThat(channel.inboundMessages()).isEmpty();
+        write(channel, bytes(0x00)); // the rest of the split PINGREQ
+        assertThat((Object) channel.readInbound()).isInstanceOf(PingReq.class);
+        write(channel, encode(new Publish("big", 0, false, false, 0, new byte[10_000], null), MQTT_5));
+        assertThat((Object) channel.readInbound()).as("the listener's limit applies now").isInstanceOf(Publish.class);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void anAuthBehindTheConnectIsDecodedAtOnceAndWhatFollowsItHeld() {
+        MqttDecoder decoder = MqttDecoder.forBroker(4096);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        byte[] auth = encode(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, null), MQTT_5);
+        write(channel, concat(CONNECT_5, auth, PINGREQ));
+        assertThat((Object) channel.readInbound()).isInstanceOf(Connect.class);
+        assertThat((Object) channel.readInbound()).isInstanceOf(Auth.class);
+        assertThat(channel.inboundMessages()).isEmpty();
+        decoder.connectAccepted(4096);
+        assertThat((Object) channel.readInbound()).isInstanceOf(PingReq.class);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void whatFollowsARefusedConnectIsNeverDecoded_MQTT_3_1_4_5() {
+        EmbeddedChannel channel = new EmbeddedChannel(MqttDecoder.forBroker(4096));
+        write(channel, concat(CONNECT_5, PINGREQ, PINGREQ));
+        assertThat((Object) channel.readInbound()).isInstanceOf(Connect.class);
+        assertThat(channel.finish()).as("the held bytes are released unread at close").isFalse();
+    }
+
+    @Test
+    void aBurstOfAThousandPacketsBehindTheConnectIsBoundedByThePreConnectLimit() {
+        EmbeddedChannel channel = new EmbeddedChannel(MqttDecoder.forBroker(64 * 1024));
+        byte[] publish = encode(new Publish("burst", 1, false, false, 1, new byte[100], null), MQTT_5);
+        byte[][] burst = new byte[1001][];
+        burst[0] = CONNECT_5;
+        for (int i = 1; i <= 1000; i++) {
+            burst[i] = publish;
+        }
+        write(channel, concat(burst)); // about 110 KB: over the 64 KiB that may wait behind a CONNECT
+        assertThat((Object) channel.readInbound()).isInstanceOf(Connect.class);
+        DecodeFailure failure = channel.readInbound();
+        assertThat(failure.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
+        assertThat(failure.reason()).contains("more than 65536 bytes sent behind the CONNECT before its CONNACK");
+        assertThat(channel.config().isAutoRead()).as("nothing more is read").isFalse();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void aBrokersDecoderAppliesThePreConnectLimitToTheFirstPacket() {
+        EmbeddedChannel channel = new EmbeddedChannel(MqttDecoder.forBroker(CONNECT_5.length - 1));
+        write(channel, CONNECT_5);
+        DecodeFailure failure = channel.readInbound();
+        assertThat(failure.reasonCode()).isEqualTo(PACKET_TOO_LARGE);
+        assertThat(failure.reason()).contains("pre-CONNECT maximum packet size");
         assertThat(channel.finish()).isFalse();
     }
 

@@ -60,7 +60,7 @@ final class FlowHarness implements AutoCloseable {
     Client open() {
         ListenerContext listener = new ListenerContext(URI.create("tcp://127.0.0.1:1883"), Authenticator.ALLOW_ALL,
                 broker.config().maxPacketSize());
-        EmbeddedChannel channel = new EmbeddedChannel(new MqttDecoder(broker.config().maxPacketSize()),
+        EmbeddedChannel channel = new EmbeddedChannel(MqttDecoder.forBroker(broker.config().maxPacketSize()),
                 MqttEncoder.INSTANCE, new MqttConnection(broker, listener));
         Client client = new Client(channel);
         clients.add(client);

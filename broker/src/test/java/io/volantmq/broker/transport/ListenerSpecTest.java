@@ -51,6 +51,18 @@ class ListenerSpecTest {
     }
 
     @Test
+    void thePreConnectLimitDefaultsTo64KiBAndIsSetPerListenerUpToMaxPacketSize() {
+        assertThat(parse("tcp://0.0.0.0:1883").maxConnectPacketSize()).isEqualTo(65_536);
+        assertThat(parse("tcp://0.0.0.0:1883?maxPacketSize=1024").maxConnectPacketSize())
+                .as("never above the listener's maxPacketSize").isEqualTo(1024);
+        assertThat(parse("tcp://0.0.0.0:1883?maxConnectPacketSize=4096").maxConnectPacketSize()).isEqualTo(4096);
+        assertThatThrownBy(() -> parse("tcp://0.0.0.0:1883?maxConnectPacketSize=70000"))
+                .hasMessageContaining("maxConnectPacketSize").hasMessageContaining("tcp://0.0.0.0:1883");
+        assertThatThrownBy(() -> parse("tcp://0.0.0.0:1883?maxConnectPacketSize=8"))
+                .hasMessageContaining("maxConnectPacketSize");
+    }
+
+    @Test
     void webSocketListenersHaveAPathDefaultingToMqtt() {
         assertThat(parse("ws://0.0.0.0:8080").path()).isEqualTo("/mqtt");
         assertThat(parse("ws://0.0.0.0:8080/").path()).isEqualTo("/mqtt");
