@@ -15,15 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * they survive a restart with a durable backend.
  *
  * <p>Bounded broker-wide by a count and a byte total (payload, topic and properties): every client
- * can retain, and what it retains stays in the heap until someone clears it. The check and the
- * insert are not one atomic step, so concurrent publishers may overshoot by at most one message
- * each; the byte total itself is exact.
+ * can retain, and what it retains stays in the heap until someone clears it. The broker's own
+ * {@code $SYS/} values are neither bounded nor counted (clients cannot publish there). The check and
+ * the insert are not one atomic step, so concurrent publishers may overshoot by at most one message
+ * each; the totals themselves are exact.
  */
 public final class RetainedIndex {
     private final Map<String, StoredMessage> byTopic = new ConcurrentHashMap<>();
     private final RetainedStore store;
     private final long maxMessages;
     private final long maxBytes;
+    /** Messages and bytes of the topics the bounds apply to. */
+    private final AtomicLong count = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
 
     /** Unbounded. */
@@ -61,11 +64,6 @@ public final class RetainedIndex {
      * one no larger always fits; deleting always works).
      */
     public boolean update(StoredMessage message) {
-        return update(message, true);
-    }
-
-    /** As {@link #update(StoredMessage)}; {@code bounded} false skips the bounds (the broker's own $SYS values). */
-    public boolean update(StoredMessage message, boolean bounded) {
         if (message.payload().length == 0) {
             StoredMessage removed = byTopic.remove(message.topic());
             if (removed != null) {
@@ -75,7 +73,7 @@ public final class RetainedIndex {
             return true;
         }
         StoredMessage current = byTopic.get(message.topic());
-        if (bounded && !fits(current, message)) {
+        if (bounded(message.topic()) && !fits(current, message)) {
             return false;
         }
         store.put(message);
@@ -85,15 +83,26 @@ public final class RetainedIndex {
 
     /** Whether replacing {@code current} (null: a new topic) by {@code message} stays within the bounds. */
     private boolean fits(StoredMessage current, StoredMessage message) {
-        if (current == null && maxMessages > 0 && byTopic.size() >= maxMessages) {
+        if (current == null && maxMessages > 0 && count.get() >= maxMessages) {
             return false;
         }
         long growth = weight(message) - (current == null ? 0 : weight(current));
         return maxBytes == 0 || growth <= 0 || bytes.get() + growth <= maxBytes;
     }
 
+    /** Keeps the totals; {@code removed} and {@code added} share a topic (either may be null). */
     private void track(StoredMessage removed, StoredMessage added) {
+        StoredMessage any = added != null ? added : removed;
+        if (any == null || !bounded(any.topic())) {
+            return;
+        }
+        count.addAndGet((added == null ? 0 : 1) - (removed == null ? 0 : 1));
         bytes.addAndGet((added == null ? 0 : weight(added)) - (removed == null ? 0 : weight(removed)));
+    }
+
+    /** The broker's own $SYS tree is not held to the bounds clients are. */
+    private static boolean bounded(String topic) {
+        return !topic.startsWith("$SYS/");
     }
 
     /** What a retained message costs: its payload, topic and properties (the topic counts: it may be 64 KiB). */
@@ -131,6 +140,11 @@ public final class RetainedIndex {
 
     public int size() {
         return byTopic.size();
+    }
+
+    /** Retained messages the bounds count (all but the broker's $SYS values). */
+    public long counted() {
+        return count.get();
     }
 
     /** Bytes held, as the bound counts them. */

@@ -99,12 +99,11 @@ public final class Router {
         StoredMessage stored = null;
         if (publish.retain()) {
             stored = propertiesCodec.toStored(publish, now);
-            // the broker's own $SYS tree is not held to the bounds clients are (clients cannot publish there)
-            if (!retained.update(stored, !publish.topic().startsWith("$SYS/"))) {
+            if (!retained.update(stored)) {
                 metrics.limitRefused(BrokerMetrics.Limit.RETAINED);
                 log.warn("retained message of client {} on '{}' not stored: {} retained messages, {} bytes held, the"
                         + " limit is reached (volantmq.maxRetainedMessages / maxRetainedBytes){}", originClientId,
-                        publish.topic(), retained.size(), retained.bytes(), refuseUnretained ? "; refused" : "");
+                        publish.topic(), retained.counted(), retained.bytes(), refuseUnretained ? "; refused" : "");
                 if (refuseUnretained) {
                     return Outcome.RETAIN_REFUSED;
                 }

@@ -36,14 +36,14 @@ final class PublishFlow {
                 return;
             }
         }
+        // MQTT 5 clients were told the bound in CONNACK [MQTT-3.3.4-7]; 3.x has no Receive Maximum, so a
+        // looser one applies unannounced: without it one client could hold 65,535 unreleased ids
+        int receiveMaximum = v5 ? broker.config().receiveMaximum() : broker.limits().receiveMaximumV3();
         if (publish.qos() == 2 && !session.hasIncomingQos2(publish.packetId())
-                && session.incomingQos2Count() >= broker.config().receiveMaximum()) {
-            // MQTT 5 clients were told the bound in CONNACK [MQTT-3.3.4-7]; 3.x has no Receive Maximum,
-            // so the same bound applies unannounced: else one client could hold 65,535 unreleased ids
+                && session.incomingQos2Count() >= receiveMaximum) {
             broker.metrics().limitRefused(BrokerMetrics.Limit.INBOUND_QOS2);
-            connection.closeWithReason(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than "
-                    + broker.config().receiveMaximum() + " unacknowledged QoS 2 messages "
-                    + (v5 ? "[MQTT-3.3.4-7]" : "(volantmq.receiveMaximum, applied to 3.x clients too)"));
+            connection.closeWithReason(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + receiveMaximum
+                    + " unacknowledged QoS 2 messages " + (v5 ? "[MQTT-3.3.4-7]" : "(volantmq.receiveMaximumV3)"));
             return;
         }
         if (broker.limits().tooManyLevels(publish.topic())) {

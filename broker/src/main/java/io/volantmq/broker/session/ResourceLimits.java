@@ -15,12 +15,16 @@ import java.util.Map;
  * @param maxFiltersPerSubscribe    topic filters handled in one SUBSCRIBE; those after it are refused
  * @param maxRetainedMessages       retained messages held broker-wide; 0 unlimited
  * @param maxRetainedBytes          payload, topic and properties bytes of them; 0 unlimited
+ * @param receiveMaximumV3          unreleased inbound QoS 2 packet ids an MQTT 3.x client may hold (the
+ *                                  MQTT 5 bound is {@code receiveMaximum}, announced in CONNACK; 3.x has no
+ *                                  way to announce one, so it is looser: 3.x clients often run windows in
+ *                                  the hundreds, and over it they are disconnected without warning)
  */
 public record ResourceLimits(int maxTopicLevels, int maxSubscriptionsPerClient, int maxFiltersPerSubscribe,
-                             long maxRetainedMessages, long maxRetainedBytes) {
+                             long maxRetainedMessages, long maxRetainedBytes, int receiveMaximumV3) {
 
     /** Nothing bounded beyond what the protocol itself bounds (tests of other things). */
-    public static final ResourceLimits NONE = new ResourceLimits(65_535, 0, 65_535, 0, 0);
+    public static final ResourceLimits NONE = new ResourceLimits(65_535, 0, 65_535, 0, 0, 65_535);
 
     public static ResourceLimits from(Map<String, String> settings) {
         Settings s = Settings.global(settings);
@@ -30,7 +34,8 @@ public record ResourceLimits(int maxTopicLevels, int maxSubscriptionsPerClient, 
                 s.integer("maxSubscriptionsPerClient", 1_000, 0, Integer.MAX_VALUE),
                 s.integer("maxFiltersPerSubscribe", 128, 1, 65_535),
                 s.longValue("maxRetainedMessages", 1_000_000, 0, Long.MAX_VALUE),
-                s.longValue("maxRetainedBytes", 256L * 1024 * 1024, 0, Long.MAX_VALUE));
+                s.longValue("maxRetainedBytes", 256L * 1024 * 1024, 0, Long.MAX_VALUE),
+                s.integer("receiveMaximumV3", 1_024, 1, 65_535));
     }
 
     /** Whether a topic name or (inner) filter has more levels than allowed; counts without splitting. */
