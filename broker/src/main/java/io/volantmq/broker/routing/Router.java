@@ -101,9 +101,10 @@ public final class Router {
             stored = propertiesCodec.toStored(publish, now);
             if (!retained.update(stored)) {
                 metrics.limitRefused(BrokerMetrics.Limit.RETAINED);
-                log.warn("retained message of client {} on '{}' not stored: {} retained messages, {} bytes held, the"
+                log.warn("retained message of client {} on {} not stored: {} retained messages, {} bytes held, the"
                         + " limit is reached (volantmq.maxRetainedMessages / maxRetainedBytes){}", originClientId,
-                        publish.topic(), retained.counted(), retained.bytes(), refuseUnretained ? "; refused" : "");
+                        Topics.abbreviate(publish.topic()), retained.counted(), retained.bytes(),
+                        refuseUnretained ? "; refused" : "");
                 if (refuseUnretained) {
                     return Outcome.RETAIN_REFUSED;
                 }
@@ -172,8 +173,8 @@ public final class Router {
                 if (groups == null) {
                     groups = new LinkedHashMap<>();
                 }
-                groups.computeIfAbsent(SubscriptionTree.shareKey(s.options().shareGroup(), Topics.shareFilter(s.filter())),
-                        k -> new ArrayList<>()).add(s);
+                String groupKey = SubscriptionTree.shareKey(s.options().shareGroup(), Topics.shareFilter(s.filter()));
+                groups.computeIfAbsent(groupKey, k -> new ArrayList<>()).add(s);
                 continue;
             }
             if (s.options().noLocal() && s.clientId().equals(originClientId)) {
@@ -256,7 +257,8 @@ public final class Router {
                         continue;
                     }
                     String group = sub.getValue().shareGroup();
-                    Subscriber other = choose(SubscriptionTree.shareKey(group, filter), tree.sharedMembers(group, filter), clientId);
+                    Subscriber other = choose(SubscriptionTree.shareKey(group, filter), tree.sharedMembers(group, filter),
+                            clientId);
                     if (other != null) {
                         Recipient r = directory.find(other.clientId());
                         messages.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),

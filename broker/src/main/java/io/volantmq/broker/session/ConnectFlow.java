@@ -289,7 +289,8 @@ final class ConnectFlow {
             return false;
         }
         broker.metrics().limitRefused(io.volantmq.broker.metrics.BrokerMetrics.Limit.TOPIC_LEVELS);
-        String reason = "will topic of client '" + connect.clientId() + "' has more than " + broker.limits().maxTopicLevels()
+        String reason = "will topic of client '" + connect.clientId() + "' has more than "
+                + broker.limits().maxTopicLevels()
                 + " levels (volantmq.maxTopicLevels): "
                 + io.volantmq.broker.protocol.Topics.abbreviate(connect.will().topic());
         if (connect.version().isV5()) {

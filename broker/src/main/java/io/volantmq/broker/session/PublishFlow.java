@@ -123,7 +123,8 @@ final class PublishFlow {
             return ReasonCode.SUCCESS;
         }
         // over the retained bounds: neither retained nor routed, and the publisher is told (spec 3.4.2.1, 0x97)
-        return outcome == Router.Outcome.RETAIN_REFUSED ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.NO_MATCHING_SUBSCRIBERS;
+        return outcome == Router.Outcome.RETAIN_REFUSED ? ReasonCode.QUOTA_EXCEEDED
+                : ReasonCode.NO_MATCHING_SUBSCRIBERS;
     }
 
     /** Routes the message; slows the publisher when a subscriber's queue fills. */
