@@ -145,13 +145,15 @@ public final class Broker implements AutoCloseable {
             SessionRegistry sessions = context.sessions();
             long sharedAckTimeoutMillis = 1000L * Long.parseLong(
                     config.settings().getOrDefault("sharedAckTimeout", "30").trim());
+            // a periodic task that throws is never run again: catch everything, Errors too (a
+            // StackOverflowError once stopped delayed wills and session expiry for good)
             housekeeping.scheduleWithFixedDelay(() -> {
                 try {
                     long now = System.currentTimeMillis();
                     sessions.expire(now);
                     sessions.moveStaleShared(now, sharedAckTimeoutMillis);
-                } catch (RuntimeException e) {
-                    log.error("session expiry check failed", e);
+                } catch (Throwable e) {
+                    log.error("session expiry check failed; trying again in a second", e);
                 }
             }, 1, 1, TimeUnit.SECONDS);
             stats = new BrokerStats(context, metrics.registry(), this::storeHealth,

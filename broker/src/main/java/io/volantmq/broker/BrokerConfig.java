@@ -191,7 +191,7 @@ public record BrokerConfig(
         private long maxQueuedBytes = 64L * 1024 * 1024;
         private DropPolicy queueDropPolicy = DropPolicy.OLDEST;
         private int maxKeepAliveSeconds;
-        private int receiveMaximum = 65535;
+        private int receiveMaximum = 64;
         private int topicAliasMaximum = 10;
         private String responseInformation;
         private boolean validatePayloadFormat;

@@ -109,4 +109,31 @@ class Mqtt5SubscribeIT {
             assertThat(d.reasonCode()).isEqualTo(ReasonCode.PROTOCOL_ERROR); // [MQTT-3.8.3-4]
         }
     }
+
+    @Test
+    void anEmptyTopicFilterIsAMalformedPacket() throws Exception {
+        try (RawClient client = new RawClient(broker.port())) {
+            client.connect(connect("empty-sub"));
+            client.sendRaw(new byte[] {
+                    (byte) 0x82, 0x06,              // SUBSCRIBE, remaining length 6
+                    0x00, 0x01,                     // packet identifier 1
+                    0x00,                           // property length 0
+                    0x00, 0x00,                     // topic filter "": zero length [MQTT-4.7.3-1]
+                    0x01});                         //   options: QoS 1
+            io.volantmq.broker.protocol.Disconnect d = (io.volantmq.broker.protocol.Disconnect) client.receive();
+            assertThat(d.reasonCode()).isEqualTo(ReasonCode.MALFORMED_PACKET);
+            assertThat(client.closedWithin(2000)).isTrue();
+        }
+        try (RawClient client = new RawClient(broker.port())) {
+            client.connect(connect("empty-unsub"));
+            client.sendRaw(new byte[] {
+                    (byte) 0xA2, 0x05,              // UNSUBSCRIBE, reserved flags 0010, remaining length 5
+                    0x00, 0x02,                     // packet identifier 2
+                    0x00,                           // property length 0
+                    0x00, 0x00});                   // topic filter "": zero length [MQTT-4.7.3-1]
+            io.volantmq.broker.protocol.Disconnect d = (io.volantmq.broker.protocol.Disconnect) client.receive();
+            assertThat(d.reasonCode()).isEqualTo(ReasonCode.MALFORMED_PACKET);
+            assertThat(client.closedWithin(2000)).isTrue();
+        }
+    }
 }

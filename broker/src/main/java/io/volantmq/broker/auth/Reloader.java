@@ -38,7 +38,7 @@ public final class Reloader implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            timer.scheduleWithFixedDelay(this::checkNow, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+            timer.scheduleWithFixedDelay(this::checkSafely, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         } else {
             timer = null;
         }
@@ -49,6 +49,15 @@ public final class Reloader implements AutoCloseable {
         Watched<T> w = new Watched<>(what, List.copyOf(files), loader);
         watched.add(w);
         return w;
+    }
+
+    /** The periodic check: a task that throws is never run again, so nothing may escape, Errors included. */
+    private void checkSafely() {
+        try {
+            checkNow();
+        } catch (Throwable e) {
+            log.error("checking watched files for changes failed; trying again at the next interval", e);
+        }
     }
 
     /** Checks every watched file once, on the caller's thread; returns how many were reloaded. */

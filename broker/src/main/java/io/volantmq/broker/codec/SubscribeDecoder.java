@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SUBSCRIBE (spec 3.8). Filters are only checked to be well-formed UTF-8 here: filter syntax is the
- * broker's to judge, and it answers a bad filter with a SUBACK failure code, not a disconnect.
+ * SUBSCRIBE (spec 3.8). Filters are only checked to be well-formed, non-empty UTF-8 here: filter
+ * syntax is the broker's to judge, and it answers a bad filter with a SUBACK failure code, not a
+ * disconnect.
  */
 final class SubscribeDecoder {
     private SubscribeDecoder() {
@@ -25,6 +26,10 @@ final class SubscribeDecoder {
         List<Subscription> subscriptions = new ArrayList<>();
         while (reader.hasRemaining()) {
             String filter = reader.readUtf8("topic filter");
+            if (filter.isEmpty()) {
+                // not a syntax question left to the SUBACK: a zero-length string is no topic filter at all
+                throw reader.malformed("SUBSCRIBE with an empty topic filter [MQTT-4.7.3-1]");
+            }
             int options = reader.readByte("subscription options");
             subscriptions.add(version.isV5() ? v5Subscription(reader, filter, options)
                     : v3Subscription(reader, filter, options));

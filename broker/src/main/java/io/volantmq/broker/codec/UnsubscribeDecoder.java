@@ -9,7 +9,7 @@ import io.volantmq.broker.protocol.Unsubscribe;
 import java.util.ArrayList;
 import java.util.List;
 
-/** UNSUBSCRIBE (spec 3.10). Filters are only checked to be well-formed UTF-8, as in SUBSCRIBE. */
+/** UNSUBSCRIBE (spec 3.10). Filters are only checked to be well-formed, non-empty UTF-8, as in SUBSCRIBE. */
 final class UnsubscribeDecoder {
     private UnsubscribeDecoder() {
     }
@@ -20,7 +20,11 @@ final class UnsubscribeDecoder {
         Properties properties = version.isV5() ? PropertiesDecoder.read(reader) : Properties.EMPTY;
         List<String> filters = new ArrayList<>();
         while (reader.hasRemaining()) {
-            filters.add(reader.readUtf8("topic filter"));
+            String filter = reader.readUtf8("topic filter");
+            if (filter.isEmpty()) {
+                throw reader.malformed("UNSUBSCRIBE with an empty topic filter [MQTT-4.7.3-1]");
+            }
+            filters.add(filter);
         }
         if (filters.isEmpty()) {
             throw reader.malformed("UNSUBSCRIBE without a topic filter [MQTT-3.10.3-2]");

@@ -30,6 +30,21 @@ public final class BrokerMetrics {
     private final Counter expiredMessages;
     private final Counter deniedMessages;
     private final Counter unwritableCloses;
+    private final Map<Limit, Counter> limitRefusals = new EnumMap<>(Limit.class);
+
+    /** The resource limits whose refusals are counted, as tag {@code limit} of {@code volantmq.limits.refused}. */
+    public enum Limit {
+        /** A topic name or filter with more levels than {@code maxTopicLevels}. */
+        TOPIC_LEVELS,
+        /** A subscription beyond {@code maxSubscriptionsPerClient}. */
+        SUBSCRIPTIONS,
+        /** A topic filter beyond {@code maxFiltersPerSubscribe} in one SUBSCRIBE. */
+        SUBSCRIBE_FILTERS,
+        /** A retained message beyond {@code maxRetainedMessages} / {@code maxRetainedBytes}. */
+        RETAINED,
+        /** An inbound QoS 2 packet id beyond the receive maximum (MQTT 5 and 3.x). */
+        INBOUND_QOS2
+    }
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -64,6 +79,12 @@ public final class BrokerMetrics {
                 .description("queued messages dropped, by reason").register(registry);
         unwritableCloses = Counter.builder("volantmq.clients.closed").tag("reason", "unwritable")
                 .description("connections the broker closed, by reason").register(registry);
+        for (Limit limit : Limit.values()) {
+            limitRefusals.put(limit, Counter.builder("volantmq.limits.refused")
+                    .tag("limit", limit.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("requests refused because a resource limit was reached, by limit")
+                    .register(registry));
+        }
     }
 
     /** Meters nobody reads: for tests and embedders that do not care. */
@@ -124,5 +145,14 @@ public final class BrokerMetrics {
     /** A connection closed because its client read nothing for too long (write buffer full). */
     public void unwritableClosed() {
         unwritableCloses.increment();
+    }
+
+    public void limitRefused(Limit limit) {
+        limitRefusals.get(limit).increment();
+    }
+
+    /** Refusals of {@code limit} since start (tests, the admin API). */
+    public long limitRefusals(Limit limit) {
+        return (long) limitRefusals.get(limit).count();
     }
 }

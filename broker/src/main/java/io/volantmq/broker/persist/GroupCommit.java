@@ -87,7 +87,7 @@ public final class GroupCommit implements AutoCloseable {
                     waiter.synced(durable);
                 } catch (RejectedExecutionException e) {
                     log.debug("a group commit waiter's event loop has shut down", e); // the broker is stopping
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // an Error too: this thread dying would leave every later ack waiting
                     log.error("a group commit waiter failed", e);
                 }
             }
@@ -105,7 +105,7 @@ public final class GroupCommit implements AutoCloseable {
         } catch (PersistenceException e) {
             log.error("store sync failed, refusing what {} waiters would acknowledge: {}", waiters, e.getMessage());
             return false;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: this thread must outlive any backend failure
             log.error("store sync failed", e);
             return false;
         }

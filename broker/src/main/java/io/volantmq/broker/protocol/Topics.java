@@ -84,4 +84,18 @@ public final class Topics {
     public static boolean hasWildcard(String filter) {
         return filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0;
     }
+
+    /** A topic or filter fit for a log line: a client may send 64 KiB of it. */
+    public static String abbreviate(String topic) {
+        if (topic.length() <= 100) {
+            return "'" + topic + "'";
+        }
+        int levels = 1;
+        for (int i = 0; i < topic.length(); i++) {
+            if (topic.charAt(i) == '/') {
+                levels++;
+            }
+        }
+        return "'" + topic.substring(0, 100) + "...' (" + topic.length() + " characters, " + levels + " levels)";
+    }
 }

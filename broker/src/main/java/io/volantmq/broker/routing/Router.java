@@ -2,6 +2,7 @@ package io.volantmq.broker.routing;
 
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.retained.RetainedIndex;
@@ -10,6 +11,8 @@ import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,7 +20,6 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -28,6 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * preferring members that are online.
  */
 public final class Router {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
     private final SubscriptionTree tree;
     private final RetainedIndex retained;
     private final RecipientDirectory directory;
@@ -37,12 +41,14 @@ public final class Router {
     private final AccessControl acl;
     private final boolean offlineQos0;
     private final boolean overlapping;
-    private final Map<String, AtomicInteger> shareCursors = new ConcurrentHashMap<>();
     private final LongAdder routed = new LongAdder();
     private final LongAdder noSubscribers = new LongAdder();
+    private final BrokerMetrics metrics;
 
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
-                  QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config) {
+                  QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
+                  BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.tree = tree;
         this.retained = retained;
         this.directory = directory;
@@ -65,10 +71,12 @@ public final class Router {
         NO_SUBSCRIBERS,
         ROUTED,
         /** Routed, but a connected subscriber's queue is filling up: the publisher should slow down. */
-        CONGESTED;
+        CONGESTED,
+        /** Neither retained nor routed: the retained bounds are reached (only when the caller asked for it). */
+        RETAIN_REFUSED;
 
         public boolean matched() {
-            return this != NO_SUBSCRIBERS;
+            return this != NO_SUBSCRIBERS && this != RETAIN_REFUSED;
         }
     }
 
@@ -77,11 +85,30 @@ public final class Router {
      * Runs on the caller's thread; never blocks on a subscriber.
      */
     public Outcome publish(String originClientId, Publish publish) {
+        return publish(originClientId, publish, false);
+    }
+
+    /**
+     * As {@link #publish(String, Publish)}. A retained message beyond the retained bounds is not
+     * retained; with {@code refuseUnretained} it is not routed either ({@link Outcome#RETAIN_REFUSED}):
+     * for a publisher told so (MQTT 5 PUBACK/PUBREC 0x97), since a failure code means "not accepted".
+     * Without it (QoS 0, 3.x, wills: nobody to tell) the current subscribers still get it.
+     */
+    public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained) {
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
         if (publish.retain()) {
             stored = propertiesCodec.toStored(publish, now);
-            retained.update(stored);
+            if (!retained.update(stored)) {
+                metrics.limitRefused(BrokerMetrics.Limit.RETAINED);
+                log.warn("retained message of client {} on {} not stored: {} retained messages, {} bytes held, the"
+                        + " limit is reached (volantmq.maxRetainedMessages / maxRetainedBytes){}", originClientId,
+                        Topics.abbreviate(publish.topic()), retained.counted(), retained.bytes(),
+                        refuseUnretained ? "; refused" : "");
+                if (refuseUnretained) {
+                    return Outcome.RETAIN_REFUSED;
+                }
+            }
         }
         List<Subscriber> matches = tree.match(publish.topic());
         if (matches.isEmpty()) {
@@ -146,8 +173,8 @@ public final class Router {
                 if (groups == null) {
                     groups = new LinkedHashMap<>();
                 }
-                groups.computeIfAbsent(s.options().shareGroup() + "/" + Topics.shareFilter(s.filter()),
-                        k -> new ArrayList<>()).add(s);
+                String groupKey = SubscriptionTree.shareKey(s.options().shareGroup(), Topics.shareFilter(s.filter()));
+                groups.computeIfAbsent(groupKey, k -> new ArrayList<>()).add(s);
                 continue;
             }
             if (s.options().noLocal() && s.clientId().equals(originClientId)) {
@@ -173,8 +200,11 @@ public final class Router {
 
     /** Round robin over the members, preferring online ones; an offline persistent member queues it. */
     private Subscriber choose(String groupKey, List<Subscriber> members, String excludedClientId) {
-        int start = Math.floorMod(shareCursors.computeIfAbsent(groupKey, k -> new AtomicInteger()).getAndIncrement(),
-                members.size());
+        if (members.isEmpty()) {
+            return null;
+        }
+        AtomicInteger cursor = tree.shareCursor(groupKey);
+        int start = cursor == null ? 0 : Math.floorMod(cursor.getAndIncrement(), members.size());
         Subscriber offlineFallback = null;
         for (int i = 0; i < members.size(); i++) {
             Subscriber s = members.get((start + i) % members.size());
@@ -227,7 +257,8 @@ public final class Router {
                         continue;
                     }
                     String group = sub.getValue().shareGroup();
-                    Subscriber other = choose(group + "/" + filter, tree.sharedMembers(group, filter), clientId);
+                    Subscriber other = choose(SubscriptionTree.shareKey(group, filter), tree.sharedMembers(group, filter),
+                            clientId);
                     if (other != null) {
                         Recipient r = directory.find(other.clientId());
                         messages.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),
@@ -262,6 +293,11 @@ public final class Router {
 
     public long noSubscriberCount() {
         return noSubscribers.sum();
+    }
+
+    /** Share groups whose round-robin position is held: those with members (tests, a gauge). */
+    public int shareGroupCount() {
+        return tree.shareGroupCount();
     }
 
     public QueueLimits limits() {

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,12 @@ import java.util.function.Consumer;
  */
 public final class SubscriptionTree {
     private final Node root = new Node(null, null);
+    /**
+     * Round-robin position of each share group, by {@link #shareKey}. Entries are made and removed only
+     * under the tree's monitor, when a group gains its first member and loses its last, so the map
+     * holds exactly the groups that have members (a client cycling through group names leaves nothing).
+     */
+    private final Map<String, AtomicInteger> shareCursors = new ConcurrentHashMap<>();
 
     private static final class Node {
         final Node parent;
@@ -47,6 +54,9 @@ public final class SubscriptionTree {
             Node parent = node;
             node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
         }
+        if (options.shared()) {
+            shareCursors.putIfAbsent(shareKey(options.shareGroup(), Topics.shareFilter(filter)), new AtomicInteger());
+        }
         return node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
     }
 
@@ -60,8 +70,39 @@ public final class SubscriptionTree {
             return false;
         }
         boolean removed = node.subscribers.remove(key(clientId, options)) != null;
+        if (removed && options.shared() && !hasGroupMember(node, options.shareGroup())) {
+            shareCursors.remove(shareKey(options.shareGroup(), Topics.shareFilter(filter)));
+        }
         prune(node);
         return removed;
+    }
+
+    private static boolean hasGroupMember(Node node, String group) {
+        for (Subscriber s : node.subscribers.values()) {
+            if (group.equals(s.options().shareGroup())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The key of share group {@code group} on topic filter {@code filter} (without the prefix). */
+    public static String shareKey(String group, String filter) {
+        return group + "/" + filter; // unambiguous: a group name holds no '/'
+    }
+
+    /**
+     * The round-robin cursor of a share group, or null when the group has no members (any more): the
+     * caller then starts at the first member. Never creates one, so routing cannot re-add a group
+     * that its last member just left.
+     */
+    public AtomicInteger shareCursor(String shareKey) {
+        return shareCursors.get(shareKey);
+    }
+
+    /** Share groups with members, i.e. cursors held (tests, and a gauge if one is wanted). */
+    public int shareGroupCount() {
+        return shareCursors.size();
     }
 
     /** The members of share group {@code group} on topic filter {@code filter} (without the prefix). */
@@ -102,33 +143,41 @@ public final class SubscriptionTree {
         String[] levels = levels(topic);
         // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with $
         boolean systemTopic = topic.startsWith("$");
-        match(root, levels, 0, systemTopic, result);
+        // an explicit stack, not recursion: a client decides how deep a topic goes, and a call per level
+        // would let it overflow the thread's stack (one node per level of each path that still matches)
+        Deque<Node> nodes = new ArrayDeque<>();
+        Deque<Integer> depths = new ArrayDeque<>();
+        nodes.push(root);
+        depths.push(0);
+        while (!nodes.isEmpty()) {
+            Node node = nodes.pop();
+            int depth = depths.pop();
+            boolean wildcardAllowed = !(systemTopic && depth == 0);
+            if (wildcardAllowed) {
+                // '#' matches this level and everything below, including the parent level itself [MQTT-4.7.1-2]
+                Node multi = node.children.get("#");
+                if (multi != null) {
+                    result.addAll(multi.subscribers.values());
+                }
+            }
+            if (depth == levels.length) {
+                result.addAll(node.subscribers.values());
+                continue;
+            }
+            Node exact = node.children.get(levels[depth]);
+            if (exact != null) {
+                nodes.push(exact);
+                depths.push(depth + 1);
+            }
+            if (wildcardAllowed) {
+                Node single = node.children.get("+");
+                if (single != null) {
+                    nodes.push(single);
+                    depths.push(depth + 1);
+                }
+            }
+        }
         return result;
-    }
-
-    private static void match(Node node, String[] levels, int depth, boolean systemTopic, List<Subscriber> out) {
-        boolean wildcardAllowed = !(systemTopic && depth == 0);
-        if (wildcardAllowed) {
-            // '#' matches this level and everything below, including the parent level itself [MQTT-4.7.1-2]
-            Node multi = node.children.get("#");
-            if (multi != null) {
-                out.addAll(multi.subscribers.values());
-            }
-        }
-        if (depth == levels.length) {
-            out.addAll(node.subscribers.values());
-            return;
-        }
-        Node exact = node.children.get(levels[depth]);
-        if (exact != null) {
-            match(exact, levels, depth + 1, systemTopic, out);
-        }
-        if (wildcardAllowed) {
-            Node single = node.children.get("+");
-            if (single != null) {
-                match(single, levels, depth + 1, systemTopic, out);
-            }
-        }
     }
 
     /**

@@ -28,29 +28,33 @@ import java.util.stream.Collectors;
  * @param workers        where slow work runs (authentication exchanges), never an event loop
  * @param groupCommit    for a store that makes changes durable on sync: acknowledgements wait for
  *                       it; null when every change is durable (or not durable) on return
+ * @param limits         bounds on topic depth, subscriptions and retained messages
  */
 public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Router router, SubscriptionTree tree,
                             RetainedIndex retained, Store store, MessagePropertiesCodec messageCodec,
                             AccessControl acl, Map<String, EnhancedAuthMechanism> authMechanisms, Executor workers,
-                            BrokerMetrics metrics, BrokerEvents events, GroupCommit groupCommit) {
+                            BrokerMetrics metrics, BrokerEvents events, GroupCommit groupCommit,
+                            ResourceLimits limits) {
 
     /** Wires the core over an open store (the broker, and tests that drive connections directly). */
     public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
                                      List<EnhancedAuthMechanism> mechanisms, BrokerMetrics metrics,
                                      BrokerEvents events) {
+        ResourceLimits limits = ResourceLimits.from(config.settings());
         SubscriptionTree tree = new SubscriptionTree();
         MessagePropertiesCodec codec = new MessagePropertiesCodec();
-        RetainedIndex retained = new RetainedIndex(store.retained());
+        RetainedIndex retained = new RetainedIndex(store.retained(), limits.maxRetainedMessages(),
+                limits.maxRetainedBytes());
         SessionRegistry sessions = new SessionRegistry(store, tree, codec, acl, metrics, config);
         Router router = new Router(tree, retained, sessions, store.messages(),
-                new QueueLimits(store.messages(), config), codec, acl, config);
+                new QueueLimits(store.messages(), config), codec, acl, config, metrics);
         sessions.router(router);
         Map<String, EnhancedAuthMechanism> byMethod = mechanisms.stream()
                 .collect(Collectors.toUnmodifiableMap(EnhancedAuthMechanism::method, Function.identity()));
         GroupCommit groupCommit = store.durability() == Store.Durability.ON_SYNC
                 ? new GroupCommit(store, "store") : null;
         return new BrokerContext(config, sessions, router, tree, retained, store, codec, acl, byMethod, WORKERS,
-                metrics, events, groupCommit);
+                metrics, events, groupCommit, limits);
     }
 
     /** Daemon threads: slow authentication must never hold an event loop, nor the JVM at exit. */

@@ -48,6 +48,9 @@ final class ConnectFlow {
     void onConnect(Connect connect) {
         this.connect = connect;
         ProtocolVersion version = connect.version();
+        if (willTooDeep(connect)) {
+            return;
+        }
         String serverReference = broker.config().settings().get("serverReference");
         if (serverReference != null && !serverReference.isBlank()) {
             // an operator moving clients elsewhere: 0x9C use another server, 0x9D server moved (3.x: 0x03)
@@ -322,5 +325,28 @@ final class ConnectFlow {
             p.addIfNotNull(PropertyId.AUTHENTICATION_DATA, finalAuthData);
         }
         return new ConnAck(sessionPresent, ReasonCode.SUCCESS, p.build());
+    }
+
+    /**
+     * A will topic deeper than {@code maxTopicLevels} is refused before anything else: published later
+     * (by the housekeeping thread, for a delayed will) it would cost a walk as deep as the client chose.
+     * MQTT 5: CONNACK 0x90 Topic Name invalid; 3.x has no return code for it, so the connection is
+     * closed without CONNACK, as for any CONNECT the server does not accept [MQTT-3.1.4-1].
+     */
+    private boolean willTooDeep(Connect connect) {
+        if (connect.will() == null || !broker.limits().tooManyLevels(connect.will().topic())) {
+            return false;
+        }
+        broker.metrics().limitRefused(io.volantmq.broker.metrics.BrokerMetrics.Limit.TOPIC_LEVELS);
+        String reason = "will topic of client '" + connect.clientId() + "' has more than "
+                + broker.limits().maxTopicLevels()
+                + " levels (volantmq.maxTopicLevels): "
+                + io.volantmq.broker.protocol.Topics.abbreviate(connect.will().topic());
+        if (connect.version().isV5()) {
+            connection.refuseConnect(ReasonCode.TOPIC_NAME_INVALID, reason);
+        } else {
+            connection.closeWithReason(ReasonCode.TOPIC_NAME_INVALID, reason);
+        }
+        return true;
     }
 }

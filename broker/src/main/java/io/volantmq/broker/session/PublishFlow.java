@@ -1,11 +1,13 @@
 package io.volantmq.broker.session;
 
 import io.volantmq.broker.codec.MqttCodec;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.PacketType;
 import io.volantmq.broker.protocol.PropertyId;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.routing.Router;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
@@ -33,12 +35,20 @@ final class PublishFlow {
             if (publish == null) {
                 return;
             }
-            if (publish.qos() == 2 && !session.hasIncomingQos2(publish.packetId())
-                    && session.incomingQos2Count() >= broker.config().receiveMaximum()) {
-                connection.closeWithReason(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
-                        "more than " + broker.config().receiveMaximum() + " unacknowledged QoS 2 messages [MQTT-3.3.4-7]");
-                return;
-            }
+        }
+        // MQTT 5 clients were told the bound in CONNACK [MQTT-3.3.4-7]; 3.x has no Receive Maximum, so a
+        // looser one applies unannounced: without it one client could hold 65,535 unreleased ids
+        int receiveMaximum = v5 ? broker.config().receiveMaximum() : broker.limits().receiveMaximumV3();
+        if (publish.qos() == 2 && !session.hasIncomingQos2(publish.packetId())
+                && session.incomingQos2Count() >= receiveMaximum) {
+            broker.metrics().limitRefused(BrokerMetrics.Limit.INBOUND_QOS2);
+            connection.closeWithReason(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + receiveMaximum
+                    + " unacknowledged QoS 2 messages " + (v5 ? "[MQTT-3.3.4-7]" : "(volantmq.receiveMaximumV3)"));
+            return;
+        }
+        if (broker.limits().tooManyLevels(publish.topic())) {
+            refuseDeepTopic(connection, session, publish, v5);
+            return;
         }
         int code = check(connection, session, publish);
         if (code != ReasonCode.SUCCESS && publish.qos() == 0) {
@@ -66,33 +76,65 @@ final class PublishFlow {
         }
     }
 
+    /**
+     * A topic deeper than {@code maxTopicLevels}: well-formed, but not accepted. MQTT 5 QoS 1/2 get
+     * PUBACK/PUBREC 0x90 Topic Name invalid and the connection stays; QoS 0 has no acknowledgement to
+     * carry it, so DISCONNECT 0x90; 3.x has no code for it: the connection is closed.
+     */
+    private void refuseDeepTopic(MqttConnection connection, Session session, Publish publish, boolean v5) {
+        broker.metrics().limitRefused(BrokerMetrics.Limit.TOPIC_LEVELS);
+        String reason = "PUBLISH topic has more than " + broker.limits().maxTopicLevels()
+                + " levels (volantmq.maxTopicLevels): " + Topics.abbreviate(publish.topic());
+        if (v5 && publish.qos() > 0) {
+            log.warn("client {} from {}: {}; refused", session.clientId(), connection.remoteAddress(), reason);
+            PacketType type = publish.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC;
+            connection.writeWhenDurable(new PubReply(type, publish.packetId(), ReasonCode.TOPIC_NAME_INVALID,
+                    connection.reasonString(reason)));
+        } else {
+            connection.closeWithReason(ReasonCode.TOPIC_NAME_INVALID, reason);
+        }
+    }
+
     private void route(MqttConnection connection, Session session, Publish publish, int code, boolean v5) {
         switch (publish.qos()) {
-            case 0 -> routeAndPace(connection, session, publish);
+            case 0 -> routeAndPace(connection, session, publish, false);
             case 1 -> {
-                if (code == ReasonCode.SUCCESS && !routeAndPace(connection, session, publish) && v5) {
-                    code = ReasonCode.NO_MATCHING_SUBSCRIBERS;
+                if (code == ReasonCode.SUCCESS) {
+                    code = ackCode(routeAndPace(connection, session, publish, v5), v5);
                 }
                 connection.writeWhenDurable(new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
             }
             default -> {
                 // exactly once: a PUBLISH re-sent before PUBREL is acknowledged but not routed again [MQTT-4.3.3-10]
-                if (code == ReasonCode.SUCCESS && session.acceptIncomingQos2(publish.packetId())
-                        && !routeAndPace(connection, session, publish) && v5) {
-                    code = ReasonCode.NO_MATCHING_SUBSCRIBERS;
+                if (code == ReasonCode.SUCCESS && session.acceptIncomingQos2(publish.packetId())) {
+                    code = ackCode(routeAndPace(connection, session, publish, v5), v5);
+                    if (code == ReasonCode.QUOTA_EXCEEDED) {
+                        session.forgetIncomingQos2(publish.packetId()); // a PUBREC >= 0x80 ends the exchange
+                    }
                 }
                 connection.writeWhenDurable(new PubReply(PacketType.PUBREC, publish.packetId(), v5 ? code : 0, null));
             }
         }
     }
 
-    /** Routes the message; slows the publisher when a subscriber's queue fills. False: nobody subscribed. */
-    private boolean routeAndPace(MqttConnection connection, Session session, Publish publish) {
-        Router.Outcome outcome = broker.router().publish(session.clientId(), publish);
+    /** The MQTT 5 acknowledgement code of a routed message. */
+    private static int ackCode(Router.Outcome outcome, boolean v5) {
+        if (!v5 || outcome == Router.Outcome.ROUTED || outcome == Router.Outcome.CONGESTED) {
+            return ReasonCode.SUCCESS;
+        }
+        // over the retained bounds: neither retained nor routed, and the publisher is told (spec 3.4.2.1, 0x97)
+        return outcome == Router.Outcome.RETAIN_REFUSED ? ReasonCode.QUOTA_EXCEEDED
+                : ReasonCode.NO_MATCHING_SUBSCRIBERS;
+    }
+
+    /** Routes the message; slows the publisher when a subscriber's queue fills. */
+    private Router.Outcome routeAndPace(MqttConnection connection, Session session, Publish publish,
+                                        boolean refuseUnretained) {
+        Router.Outcome outcome = broker.router().publish(session.clientId(), publish, refuseUnretained);
         if (outcome == Router.Outcome.CONGESTED) {
             connection.throttle();
         }
-        return outcome.matched();
+        return outcome;
     }
 
     /** SUCCESS, or why the message is not routed (ACL, payload format). */

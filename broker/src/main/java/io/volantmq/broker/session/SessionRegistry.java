@@ -235,23 +235,34 @@ public final class SessionRegistry implements RecipientDirectory {
         }
     }
 
-    /** Publishes due delayed wills and removes expired sessions; called periodically. */
+    /**
+     * Publishes due delayed wills and removes expired sessions; called periodically. One will or
+     * session that fails is logged and skipped, so it cannot hold up the others.
+     */
     public synchronized void expire(long nowMillis) {
         for (Map.Entry<String, DelayedWill> e : new ArrayList<>(delayedWills.entrySet())) {
             if (nowMillis >= e.getValue().dueAtMillis()) {
                 delayedWills.remove(e.getKey());
-                publishWill(e.getKey(), e.getValue());
+                try {
+                    publishWill(e.getKey(), e.getValue());
+                } catch (RuntimeException failure) {
+                    log.error("publishing the delayed will of {} failed; it is dropped", e.getKey(), failure);
+                }
             }
         }
         List<Session> expired = sessions.values().stream().filter(s -> s.expired(nowMillis)).toList();
         for (Session session : expired) {
-            DelayedWill will = delayedWills.remove(session.clientId());
-            if (will != null) {
-                publishWill(session.clientId(), will); // the session ends first [MQTT-3.1.3-9]
+            try {
+                DelayedWill will = delayedWills.remove(session.clientId());
+                if (will != null) {
+                    publishWill(session.clientId(), will); // the session ends first [MQTT-3.1.3-9]
+                }
+                log.info("session {} expired after {} s offline", session.clientId(), session.expirySeconds());
+                metrics.sessionExpired();
+                discard(session);
+            } catch (RuntimeException failure) {
+                log.error("expiring session {} failed", session.clientId(), failure);
             }
-            log.info("session {} expired after {} s offline", session.clientId(), session.expirySeconds());
-            metrics.sessionExpired();
-            discard(session);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PropertyId;
 import io.volantmq.broker.protocol.ReasonCode;
@@ -9,6 +10,7 @@ import io.volantmq.broker.protocol.Subscription;
 import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.protocol.UnsubAck;
 import io.volantmq.broker.protocol.Unsubscribe;
+import io.volantmq.broker.routing.QueueLimits;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.StoredMessage;
@@ -33,16 +35,43 @@ final class SubscribeFlow {
 
     void onSubscribe(MqttConnection connection, Session session, Subscribe subscribe) {
         ProtocolVersion version = connection.version();
+        ResourceLimits limits = broker.limits();
         Integer subscriptionId = subscribe.properties().getInt(PropertyId.SUBSCRIPTION_IDENTIFIER);
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<RetainedDelivery> retained = new ArrayList<>();
         long now = System.currentTimeMillis();
+        int failure = version.isV5() ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.V3_SUBACK_FAILURE;
+        int overPacketLimit = 0;
         for (Subscription s : subscribe.subscriptions()) {
             String filter = s.filter();
+            if (codes.size() >= limits.maxFiltersPerSubscribe()) {
+                // every filter still gets its own code [MQTT-3.8.4-6]; only the work is bounded
+                overPacketLimit++;
+                codes.add(failure);
+                continue;
+            }
             boolean valid = version.isV5() ? Topics.isValidFilter(filter) : Topics.isValidPlainFilter(filter);
             if (!valid) {
-                log.warn("client {} subscribed to invalid topic filter '{}': refused", session.clientId(), filter);
+                log.warn("client {} subscribed to invalid topic filter {}: refused", session.clientId(),
+                        Topics.abbreviate(filter));
                 codes.add(version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                continue;
+            }
+            if (limits.tooManyLevels(version.isV5() && Topics.isShared(filter) ? Topics.shareFilter(filter) : filter)) {
+                broker.metrics().limitRefused(BrokerMetrics.Limit.TOPIC_LEVELS);
+                log.warn("client {} from {} subscribed to a filter of more than {} levels (volantmq.maxTopicLevels)"
+                        + " {}: refused", session.clientId(), connection.remoteAddress(), limits.maxTopicLevels(),
+                        Topics.abbreviate(filter));
+                codes.add(version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                continue;
+            }
+            if (!session.subscriptions().containsKey(filter)
+                    && !limits.maySubscribeMore(session.subscriptions().size())) {
+                broker.metrics().limitRefused(BrokerMetrics.Limit.SUBSCRIPTIONS);
+                log.warn("client {} from {} holds {} subscriptions, the limit (volantmq.maxSubscriptionsPerClient):"
+                        + " {} refused", session.clientId(), connection.remoteAddress(),
+                        session.subscriptions().size(), Topics.abbreviate(filter));
+                codes.add(failure);
                 continue;
             }
             if (!broker.acl().maySubscribe(connection.identity(), filter)) {
@@ -73,21 +102,33 @@ final class SubscribeFlow {
                 }
             }
         }
+        if (overPacketLimit > 0) {
+            broker.metrics().limitRefused(BrokerMetrics.Limit.SUBSCRIBE_FILTERS);
+            log.warn("client {} from {} sent a SUBSCRIBE with {} topic filters; the {} after the first {}"
+                    + " (volantmq.maxFiltersPerSubscribe) were refused", session.clientId(),
+                    connection.remoteAddress(), codes.size(), overPacketLimit, limits.maxFiltersPerSubscribe());
+        }
         // [MQTT-3.8.4-1] SUBACK first, then the retained messages
         connection.write(new SubAck(subscribe.packetId(), codes, null));
-        deliverRetained(connection, session, retained, now);
+        deliverRetained(session, retained, now);
     }
 
-    private void deliverRetained(MqttConnection connection, Session session, List<RetainedDelivery> deliveries,
-                                 long now) {
+    /**
+     * Retained messages go the way of any other delivery, so a burst on a wide filter cannot
+     * outrun a slow subscriber: QoS 0 straight to the connection while it is writable (dropped
+     * when not, as any QoS 0), QoS 1/2 into the session's queue through its bound (and drop policy),
+     * from which the session sends them as its inflight window and the channel allow.
+     */
+    private void deliverRetained(Session session, List<RetainedDelivery> deliveries, long now) {
         boolean queued = false;
+        QueueLimits queueLimits = broker.router().limits();
         for (RetainedDelivery d : deliveries) {
             if (d.qos == 0) {
-                connection.write(broker.messageCodec().retainedForDelivery(d.message, 0, d.subscriptionIds, now));
-            } else {
+                session.sendDirect(broker.messageCodec().retainedForDelivery(d.message, 0, d.subscriptionIds, now));
+            } else if (queueLimits.admit(session.clientId(), d.message.payload().length)
+                    != QueueLimits.Admission.REJECT) {
                 broker.store().messages().enqueue(d.message,
                         List.of(new QueueTarget(session.clientId(), d.qos, true, d.subscriptionIds)));
-                broker.router().limits().invalidate(session.clientId());
                 queued = true;
             }
         }

@@ -102,13 +102,17 @@ public final class SysTreePublisher implements AutoCloseable {
                 storeWarned = true; // once per outage, not once per update
                 log.warn("$SYS update incomplete, the store is failing: {}", e.getMessage());
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: a periodic task that throws is never run again
             log.error("$SYS update failed", e);
         }
     }
 
     private void sampleMaximum() {
-        maximumConnected = Math.max(maximumConnected, connectedNow());
+        try {
+            maximumConnected = Math.max(maximumConnected, connectedNow());
+        } catch (Throwable e) {
+            log.error("sampling the connection maximum failed", e);
+        }
     }
 
     /** Connections that completed CONNECT and have not ended: exact, and O(1) unlike a pass over sessions. */

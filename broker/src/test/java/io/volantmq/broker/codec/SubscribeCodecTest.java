@@ -97,6 +97,29 @@ class SubscribeCodecTest {
     }
 
     @Test
+    void emptyFilterIsMalformedIn5_MQTT_4_7_3_1() {
+        byte[] packet = bytes(
+                0x82, 10,                       // SUBSCRIBE, remaining length 10
+                0x00, 0x01,                     // packet identifier 1
+                0x00,                           // property length 0
+                0x00, 0x01, 'a',                // filter "a"
+                0x01,                           //   options: QoS 1
+                0x00, 0x00,                     // filter "": zero length
+                0x00);                          //   options: QoS 0
+        assertFails(packet, MQTT_5, MALFORMED_PACKET, "[MQTT-4.7.3-1]");
+    }
+
+    @Test
+    void emptyFilterIsMalformedIn311_MQTT_4_7_3_1() {
+        byte[] packet = bytes(
+                0x82, 5,                        // SUBSCRIBE, remaining length 5
+                0x00, 0x01,                     // packet identifier 1
+                0x00, 0x00,                     // filter "": zero length
+                0x01);                          //   requested QoS 1
+        assertFails(packet, MQTT_3_1_1, MALFORMED_PACKET, "[MQTT-4.7.3-1]");
+    }
+
+    @Test
     void requestedQos3IsMalformedIn311_MQTT_3_8_3_4() {
         byte[] packet = bytes(
                 0x82, 6,                        // SUBSCRIBE

@@ -59,6 +59,26 @@ class UnsubscribeCodecTest {
     }
 
     @Test
+    void emptyFilterIsMalformedIn5_MQTT_4_7_3_1() {
+        byte[] packet = bytes(
+                0xA2, 8,                        // UNSUBSCRIBE, reserved flags 0010, remaining length 8
+                0x00, 0x01,                     // packet identifier 1
+                0x00,                           // property length 0
+                0x00, 0x01, 'a',                // filter "a"
+                0x00, 0x00);                    // filter "": zero length
+        assertFails(packet, MQTT_5, MALFORMED_PACKET, "[MQTT-4.7.3-1]");
+    }
+
+    @Test
+    void emptyFilterIsMalformedIn311_MQTT_4_7_3_1() {
+        byte[] packet = bytes(
+                0xA2, 4,                        // UNSUBSCRIBE, remaining length 4
+                0x00, 0x01,                     // packet identifier 1
+                0x00, 0x00);                    // filter "": zero length
+        assertFails(packet, MQTT_3_1_1, MALFORMED_PACKET, "[MQTT-4.7.3-1]");
+    }
+
+    @Test
     void subscriptionIdentifierIsNotAllowedInUnsubscribe() {
         byte[] packet = bytes(
                 0xA2, 8,                        // UNSUBSCRIBE

@@ -52,6 +52,21 @@ class SubscriptionTreeTest {
     }
 
     @Test
+    void deepTopicMatchesWithoutOverflowingTheStack() {
+        // far deeper than any cap allows: the walk must not take a stack frame per level
+        String deep = String.join("/", java.util.Collections.nCopies(100_000, "a"));
+        SubscriptionTree tree = new SubscriptionTree();
+        tree.subscribe("exact", deep, Q1);
+        tree.subscribe("plus", deep.substring(0, deep.length() - 1) + "+", Q1);
+        tree.subscribe("hash", deep.substring(0, deep.length() - 2) + "/#", Q1);
+        assertThat(tree.match(deep)).extracting(Subscriber::clientId)
+                .containsExactlyInAnyOrder("exact", "plus", "hash");
+        assertThat(tree.match(deep + "/a")).extracting(Subscriber::clientId).containsExactly("hash");
+        tree.unsubscribe("exact", deep, Q1);
+        assertThat(tree.match(deep)).hasSize(2);
+    }
+
+    @Test
     void resubscribeReplacesAndUnsubscribePrunes() {
         SubscriptionTree tree = new SubscriptionTree();
         assertThat(tree.subscribe("c", "a/b", Q1)).isFalse();

@@ -1,0 +1,60 @@
+package io.volantmq.broker.routing;
+
+import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.BrokerEvents;
+import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.metrics.BrokerMetrics;
+import io.volantmq.broker.protocol.Properties;
+import io.volantmq.broker.protocol.Publish;
+import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.Store;
+import io.volantmq.persistence.memory.MemoryProvider;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Share groups a client cycles through leave nothing behind in the router (issue 18, item 10). */
+class ShareGroupCursorTest {
+
+    @Test
+    void tenThousandShareGroupsSubscribedRoutedAndLeftLeaveNoCursor() {
+        Store store = new MemoryProvider().open(new ProviderConfig("memory", Map.of()));
+        try {
+            BrokerContext broker = BrokerContext.wire(BrokerConfig.builder().build(), store, AccessControl.ALLOW_ALL,
+                    List.of(), BrokerMetrics.noop(), BrokerEvents.NONE);
+            Publish message = new Publish("t", 0, false, false, 0, new byte[] {1}, Properties.EMPTY);
+            for (int i = 0; i < 10_000; i++) {
+                String filter = "$share/g" + i + "/t";
+                SubscriptionOptions options = SubscriptionOptions.of(filter, true, 0, false, false, 0);
+                broker.tree().subscribe("member", filter, options);
+                broker.router().publish("publisher", message); // a routed message moves the group's cursor
+                broker.tree().unsubscribe("member", filter, options);
+            }
+            assertThat(broker.router().shareGroupCount()).isZero();
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aGroupKeepsItsCursorWhileAMemberRemains() {
+        Store store = new MemoryProvider().open(new ProviderConfig("memory", Map.of()));
+        try {
+            BrokerContext broker = BrokerContext.wire(BrokerConfig.builder().build(), store, AccessControl.ALLOW_ALL,
+                    List.of(), BrokerMetrics.noop(), BrokerEvents.NONE);
+            SubscriptionOptions options = SubscriptionOptions.of("$share/g/t", true, 0, false, false, 0);
+            broker.tree().subscribe("one", "$share/g/t", options);
+            broker.tree().subscribe("two", "$share/g/t", options);
+            broker.tree().unsubscribe("one", "$share/g/t", options);
+            assertThat(broker.router().shareGroupCount()).isEqualTo(1);
+            broker.tree().unsubscribe("two", "$share/g/t", options);
+            assertThat(broker.router().shareGroupCount()).isZero();
+        } finally {
+            store.close();
+        }
+    }
+}
