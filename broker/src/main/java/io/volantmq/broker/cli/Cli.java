@@ -67,7 +67,7 @@ public final class Cli implements Runnable {
 
     static CommandLine commandLine(Io io) {
         CommandLine cli = new CommandLine(new Cli());
-        cli.addSubcommand(new RunCommand());
+        cli.addSubcommand(new RunCommand(io::env));
         cli.addSubcommand(new PasswdCommand(io));
         cli.addSubcommand(new CommandLine(new CtlCommand(io)));
         cli.addSubcommand(new CommandLine(new ConfigCommand()).addSubcommand(new ConfigCheckCommand(io)));

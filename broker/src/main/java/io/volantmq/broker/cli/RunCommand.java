@@ -26,6 +26,13 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The environment, for VOLANTMQ_LOG_FORMAT. */
+    private final java.util.function.Function<String, String> env;
+
+    RunCommand(java.util.function.Function<String, String> env) {
+        this.env = env;
+    }
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "A properties file of volantmq.* settings (the prefix may be left out).")
     Path config;
@@ -51,6 +58,13 @@ final class RunCommand implements Callable<Integer> {
             if (key.startsWith("volantmq.log") && System.getProperty(key) == null) {
                 System.setProperty(key, effective.getProperty(key));
             }
+        }
+        // conf/logback.xml picks its appender by this name: any other would silently log nothing
+        String format = System.getProperty("volantmq.logFormat", env.apply("VOLANTMQ_LOG_FORMAT"));
+        if (format != null && !format.isBlank() && !format.equals("text") && !format.equals("json")) {
+            spec.commandLine().getErr().println("volantmq run: volantmq.logFormat (or VOLANTMQ_LOG_FORMAT) must be "
+                    + "text or json, got '" + format + "'");
+            return 2;
         }
         return Main.serve(effective);
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -158,6 +159,14 @@ class CliTest {
     void configCheckOfAMissingFileIsAUsageError() {
         assertThat(run("config", "check", dir.resolve("nope.conf").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("nope.conf").contains("no such file");
+    }
+
+    @Test
+    void runRefusesALogFormatThatWouldSilenceTheLog() {
+        Io io = new Io(InputStream.nullInputStream(), new PrintWriter(out, true), new PrintWriter(err, true), null,
+                Map.of("VOLANTMQ_LOG_FORMAT", "xml"));
+        assertThat(Cli.execute(io, "run")).isEqualTo(2);
+        assertThat(err.toString()).contains("must be text or json, got 'xml'");
     }
 
     @Test
