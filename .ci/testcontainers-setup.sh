@@ -3,13 +3,18 @@
 # Adapted from /work/shared/docs/testcontainers-offline.md, trimmed to what this project needs:
 #   1. docker.io installed and dockerd running (a daemon that already answers is left alone)
 #   2. the image local/redis:7, built from the host's redis-server binary with `docker import`
-#      (persistence-redis tests start it with Testcontainers and never pull)
+#      (persistence-redis tests start it with Testcontainers and never pull), and local/jre17:1, a Java 17
+#      runtime jlink'ed from the host's JDK plus busybox: the base of the broker image that DockerImageIT
+#      builds from dist/docker/Dockerfile and the distribution tarball (BASE_IMAGE build argument)
 #   3. leftovers of earlier Testcontainers runs removed (Ryuk is disabled, so a killed JVM leaks containers)
 # Idempotent; ~0.2 s when everything is already there.
-# Env knobs: FORCE_REBUILD=1 rebuilds the image; REDIS_IMAGE; DOCKERD_LOG (default /var/log/dockerd.log).
+# Env knobs: FORCE_REBUILD=1 rebuilds the images; REDIS_IMAGE; JRE_IMAGE; JDK; DOCKERD_LOG (default /var/log/dockerd.log).
 set -euo pipefail
 
 REDIS_IMAGE=${REDIS_IMAGE:-local/redis:7}
+JRE_IMAGE=${JRE_IMAGE:-local/jre17:1}
+# pinned: /usr/bin/jlink may belong to another installed JDK (a temurin 25 is on this machine too)
+JDK=${JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
 WORK=${WORK:-/var/tmp/tc-images}
 export DEBIAN_FRONTEND=noninteractive
@@ -21,6 +26,7 @@ need=()
 command -v dockerd >/dev/null      || need+=(docker.io cgroupfs-mount)   # the latter: recommended, used below if no cgroups are mounted
 [ -x /bin/busybox ]                || need+=(busybox-static)
 command -v redis-server >/dev/null || need+=(redis-server)
+[ -x "$JDK/bin/jlink" ]            || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
   log "apt-get install ${need[*]}"
   # no init system here: keep postinst scripts from starting redis or docker as services
@@ -93,9 +99,41 @@ if [ -n "${FORCE_REBUILD:-}" ] || ! docker image inspect "$REDIS_IMAGE" >/dev/nu
   rm -rf "$WORK"
 fi
 
+# a Java 17 runtime (every non-incubator module of the host's JDK, ~100 MB) with busybox as /bin/sh and its
+# applets (the Dockerfile's RUN and bin/volantmq need sh, sed, ls, mv, ...): the broker image's base in CI
+if [ -n "${FORCE_REBUILD:-}" ] || ! docker image inspect "$JRE_IMAGE" >/dev/null 2>&1; then
+  log "building $JRE_IMAGE (jlink of $JDK)"
+  mkdir -p "$WORK"
+  j=$WORK/jre; skeleton "$j"; mkdir -p "$j/opt"
+  for a in $(/bin/busybox --list); do [ -e "$j/usr/bin/$a" ] || ln -s busybox "$j/usr/bin/$a"; done
+  mods=$("$JDK/bin/java" --list-modules | cut -d@ -f1 | grep -v '^jdk\.incubator' | paste -sd, -)
+  "$JDK/bin/jlink" --add-modules "$mods" --strip-debug --no-header-files --no-man-pages --compress=2 \
+    --output "$j/opt/java"
+  # the C and C++ runtimes whole: the backends' JNI libraries (sqlite-jdbc, rocksdbjni) are unpacked at run time
+  # and need more of them (libpthread, libstdc++, ...) than the JRE's binaries do
+  for lib in $(dpkg -L libc6 libgcc-s1 libstdc++6 zlib1g | grep -E '^(/usr)?/lib/x86_64-linux-gnu/[^/]+\.so[.0-9]*$'); do
+    [ -e "$lib" ] && [ ! -e "$j$lib" ] && { mkdir -p "$j$(dirname "$lib")"; cp -L "$lib" "$j$lib"; }
+  done
+  # the system libraries the JRE's binaries need (its own, found through $ORIGIN, are there already)
+  for f in $(find "$j/opt/java/bin" -type f) $(find "$j/opt/java/lib" -name '*.so'); do
+    for lib in $(ldd "$f" 2>/dev/null | awk '$2=="=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+      case $lib in "$j"/*) continue ;; esac
+      [ -e "$j$lib" ] || { mkdir -p "$j$(dirname "$lib")"; cp -L "$lib" "$j$lib"; }
+    done
+  done
+  tar -C "$j" -c . | docker import \
+    --change 'ENV JAVA_HOME=/opt/java' --change 'ENV PATH=/opt/java/bin:/usr/bin:/bin' \
+    --change "LABEL built-from=openjdk-17-jdk-headless_$(dpkg-query -W -f='${Version}' openjdk-17-jdk-headless 2>/dev/null || echo unknown)" \
+    - "$JRE_IMAGE" >/dev/null
+  rm -rf "$WORK"
+fi
+
 # ---------------------------------------------------------------- 4. leftovers of earlier runs
 docker ps -aq --filter label=org.testcontainers=true | xargs -r docker rm -f >/dev/null
 docker network ls -q --filter label=org.testcontainers=true | xargs -r docker network rm >/dev/null 2>&1 || true
+docker volume ls -q --filter label=org.testcontainers=true | xargs -r docker volume rm >/dev/null 2>&1 || true
+# broker images DockerImageIT built (ImageFromDockerfile): the JVM's hook removes them unless it was killed
+docker images -q --filter label=org.testcontainers=true | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
 
-docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^$REDIS_IMAGE " || true
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^($REDIS_IMAGE|$JRE_IMAGE) " || true
 log "done"

@@ -104,6 +104,14 @@ public final class AdminServer implements AutoCloseable {
         return new InetSocketAddress(host, port);
     }
 
+    /** What {@link #start} validates, without binding: the address, the TLS files and who may use the API. */
+    public static void check(Map<String, String> brokerSettings, Security security) {
+        Settings settings = Settings.global(brokerSettings);
+        address(settings);
+        ssl(settings);
+        AdminAuth.open(settings, security).close();
+    }
+
     /** Validates the settings and binds; fails with the setting named. */
     public static AdminServer start(BrokerStats stats, Security security) {
         Settings settings = Settings.global(stats.context().config().settings());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,43 +25,32 @@ import java.util.Arrays;
  * broker reloads either the old or the new version, never half a file.
  */
 public final class PasswdTool {
-    private static final String USAGE = "usage: volantmq passwd [--iterations N] FILE USER   (password from the "
-            + "terminal or one line of stdin)\n       volantmq passwd -D FILE USER              (remove USER)";
-
     private PasswdTool() {
     }
 
+    /** {@code volantmq passwd ...} on its own; the arguments are parsed by the {@code volantmq} command line. */
     public static void main(String[] args) {
-        System.exit(run(args, System.in, System.out, System.err, System.console()));
+        String[] all = new String[args.length + 1];
+        all[0] = "passwd";
+        System.arraycopy(args, 0, all, 1, args.length);
+        io.volantmq.broker.cli.Cli.main(all);
     }
 
-    /** Returns the exit status: 0 done, 1 failed, 2 bad usage. */
+    /** Parses {@code [--iterations N] [-D] FILE USER} and runs; returns the exit status: 0 done, 1 failed, 2 bad usage. */
     static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, Console console) {
-        boolean delete = false;
-        int iterations = PasswordHash.DEFAULT_ITERATIONS;
-        int i = 0;
+        PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
         try {
-            for (; i < args.length && args[i].startsWith("-"); i++) {
-                switch (args[i]) {
-                    case "-D" -> delete = true;
-                    case "--iterations" -> iterations = Integer.parseInt(args[++i]);
-                    case "-h", "--help" -> {
-                        out.println(USAGE);
-                        return 0;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
-                }
-            }
-        } catch (RuntimeException e) {
-            err.println("volantmq passwd: " + e.getMessage() + "\n" + USAGE);
-            return 2;
+            return io.volantmq.broker.cli.Cli.passwd(args, stdin, o, e, console);
+        } finally {
+            o.flush();
+            e.flush();
         }
-        if (args.length - i != 2) {
-            err.println(USAGE);
-            return 2;
-        }
-        Path file = Path.of(args[i]);
-        String user = args[i + 1];
+    }
+
+    /** Adds or changes (or with {@code delete} removes) {@code user} in {@code file}; returns 0 done, 1 failed. */
+    public static int update(Path file, String user, boolean delete, int iterations, InputStream stdin,
+                             PrintWriter out, PrintWriter err, Console console) {
         try {
             PasswordFile.checkUserName(user);
             PasswordFile current = Files.exists(file) ? PasswordFile.read(file) : PasswordFile.empty();
@@ -77,8 +67,7 @@ public final class PasswdTool {
             try {
                 PasswordHash hash = PasswordHash.create(password, iterations);
                 // the SCRAM credential lets the same user log in with MQTT 5 enhanced authentication
-                ScramCredential scram = ScramCredential.fromPassword(
-                        new String(password, java.nio.charset.StandardCharsets.UTF_8));
+                ScramCredential scram = ScramCredential.fromPassword(new String(password, StandardCharsets.UTF_8));
                 boolean existed = current.get(user) != null;
                 current.with(user, hash, scram).write(file);
                 out.println((existed ? "changed the password of " : "added ") + user + " to " + file

@@ -1,5 +1,7 @@
 package io.volantmq.broker.transport;
 
+import io.volantmq.broker.BrokerConfig;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -63,6 +65,25 @@ public final class Listeners implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, io);
         log.debug("{} I/O threads, {} transport", ioThreads, epoll ? "epoll" : "nio");
+    }
+
+    /**
+     * What {@link #start()} checks before it binds, without binding or starting threads: each listener's
+     * URI and settings, its TLS files and its auth chain, and the broker-wide transport settings.
+     * Throws with the listener or setting named, as a start would.
+     */
+    public static void check(BrokerConfig config, Security security) {
+        Settings global = Settings.global(config.settings());
+        global.integer("ioThreads", 1, 1, 4096);
+        global.bool("epoll", true);
+        global.integer("maxConnections", 0, 0, Integer.MAX_VALUE);
+        for (URI uri : config.listeners()) {
+            ListenerSpec spec = ListenerSpec.parse(uri, config);
+            if (spec.transport().tls()) {
+                TlsContextSource.open(spec, security.reloader());
+            }
+            security.authenticator("listener " + spec, spec.settings());
+        }
     }
 
     /** Binds all listeners; on any failure closes what was bound and throws with the listener named. */

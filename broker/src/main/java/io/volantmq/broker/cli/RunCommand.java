@@ -1,0 +1,71 @@
+package io.volantmq.broker.cli;
+
+import io.volantmq.broker.Main;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code volantmq run [--config FILE] [-Dvolantmq.key=value ...]}: starts the broker and runs until SIGTERM.
+ * Precedence: {@code -D} here, then JVM system properties ({@code JAVA_OPTS}), then the file.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Start the broker (the default command); it stops cleanly on SIGTERM or Ctrl-C.",
+            "Settings are volantmq.* properties: -D on this command line win over JVM system properties "
+                + "(JAVA_OPTS), which win over the --config file."},
+        footer = {"", "Example: volantmq run --config conf/volantmq.conf -Dvolantmq.listeners=tcp://0.0.0.0:1883"})
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** The environment, for VOLANTMQ_LOG_FORMAT. */
+    private final java.util.function.Function<String, String> env;
+
+    RunCommand(java.util.function.Function<String, String> env) {
+        this.env = env;
+    }
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A properties file of volantmq.* settings (the prefix may be left out).")
+    Path config;
+
+    @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "A setting, e.g. -Dvolantmq.maxInflight=128; repeatable.")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        // -D here means what it means to the JVM: a system property (logging reads volantmq.log* from there)
+        properties.forEach(System::setProperty);
+        Properties effective;
+        try {
+            effective = ConfigFile.effective(config, System.getProperties());
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("volantmq run: cannot read the configuration file " + config
+                    + ": " + e.getMessage());
+            return 2;
+        }
+        // the logging configuration reads these before anything logs; a file may set them too
+        for (String key : effective.stringPropertyNames()) {
+            if (key.startsWith("volantmq.log") && System.getProperty(key) == null) {
+                System.setProperty(key, effective.getProperty(key));
+            }
+        }
+        // conf/logback.xml picks its appender by this name: any other would silently log nothing
+        String format = System.getProperty("volantmq.logFormat", env.apply("VOLANTMQ_LOG_FORMAT"));
+        if (format != null && !format.isBlank() && !format.equals("text") && !format.equals("json")) {
+            spec.commandLine().getErr().println("volantmq run: volantmq.logFormat (or VOLANTMQ_LOG_FORMAT) must be "
+                    + "text or json, got '" + format + "'");
+            return 2;
+        }
+        return Main.serve(effective);
+    }
+}
