@@ -173,6 +173,8 @@ class DeliveryFlowTest {
             FlowHarness.Client sub = h.connect("slow-sub", true);
             subscribe(sub, "slow", 1);
             FlowHarness.Client pub = h.connect("fast-pub", true);
+            // the pause lasts a few ms: a frozen clock keeps a slow machine from lifting it before the check
+            pub.channel.freezeTime();
             for (int i = 1; i <= 4; i++) {
                 pub.send(publish("slow", 1, i, "m" + i));
             }
@@ -182,6 +184,9 @@ class DeliveryFlowTest {
             }
             assertThat(pub.channel.config().isAutoRead()).as("more than half full: reads pause").isFalse();
             assertThat(h.broker.router().limits().dropped()).isZero();
+            pub.channel.advanceTimeBy(1, java.util.concurrent.TimeUnit.SECONDS);
+            pub.channel.runScheduledPendingTasks();
+            assertThat(pub.channel.config().isAutoRead()).as("reads resume after the pause").isTrue();
         }
     }
 }
