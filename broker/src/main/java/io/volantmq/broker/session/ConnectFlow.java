@@ -187,12 +187,17 @@ final class ConnectFlow {
         return expiry == null ? 0 : expiry;
     }
 
+    /** The requested expiry within volantmq.maxSessionExpiry. */
+    private long grantedExpiry() {
+        return broker.sessions().grantedExpiry(requestedExpiry());
+    }
+
     private void claimSession() {
         String clientId = connection.clientId();
         SessionRegistry.Claim claim;
         try {
             claim = broker.sessions().claim(clientId, connect.cleanSession(), connect.version().level(),
-                    requestedExpiry());
+                    grantedExpiry());
         } catch (PersistenceException e) {
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
             return;
@@ -223,7 +228,7 @@ final class ConnectFlow {
         }
         int keepAlive = effectiveKeepAlive();
         try {
-            connection.connected(claim.session(), connect, keepAlive, requestedExpiry(),
+            connection.connected(claim.session(), connect, keepAlive, grantedExpiry(),
                     connAck(claim.sessionPresent(), keepAlive));
         } catch (PersistenceException e) {
             // the resumed session's state could not be read: it stays, offline, for a later try
@@ -256,6 +261,10 @@ final class ConnectFlow {
         }
         if (keepAlive != connect.keepAlive()) {
             p.add(PropertyId.SERVER_KEEP_ALIVE, keepAlive); // [MQTT-3.2.2-21]
+        }
+        if (grantedExpiry() != requestedExpiry()) {
+            // MQTT 5 3.2.2.3.2: the server tells the client when it uses another Session Expiry Interval
+            p.add(PropertyId.SESSION_EXPIRY_INTERVAL, grantedExpiry());
         }
         if (config.receiveMaximum() != 65535) {
             p.add(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());

@@ -393,7 +393,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                     protocolViolation("session expiry set on DISCONNECT after 0 on CONNECT [MQTT-3.14.2-2]");
                     return;
                 }
-                session.expirySeconds(expiry);
+                session.expirySeconds(broker.sessions().grantedExpiry(expiry)); // volantmq.maxSessionExpiry
             }
         }
         // [MQTT-3.14.4-3] a DISCONNECT discards the will; MQTT 5 reason 0x04 asks for it to be sent

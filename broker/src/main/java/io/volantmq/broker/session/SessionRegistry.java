@@ -47,6 +47,8 @@ public final class SessionRegistry implements RecipientDirectory {
     private final SubscriptionTree tree;
     private final MessagePropertiesCodec codec;
     private final BrokerConfig config;
+    /** {@code volantmq.maxSessionExpiry}: the longest a session outlives its connection (s); unset: no cap. */
+    private final long maxExpirySeconds;
     private Router router;
 
     /** A will to publish at {@code dueAtMillis} unless the session is resumed first. */
@@ -64,6 +66,16 @@ public final class SessionRegistry implements RecipientDirectory {
         this.tree = tree;
         this.codec = codec;
         this.config = config;
+        this.maxExpirySeconds = io.volantmq.broker.auth.Settings.global(config.settings())
+                .longValue("maxSessionExpiry", SessionState.NEVER_EXPIRES, 1, SessionState.NEVER_EXPIRES);
+    }
+
+    /**
+     * The session expiry the broker grants for a requested one: at most {@code volantmq.maxSessionExpiry}
+     * (a 3.x persistent session asks for "never"). 0 stays 0.
+     */
+    long grantedExpiry(long requestedSeconds) {
+        return Math.min(requestedSeconds, maxExpirySeconds);
     }
 
     /** The router publishes delayed wills; it is built after the registry (it looks sessions up here). */
@@ -93,7 +105,8 @@ public final class SessionRegistry implements RecipientDirectory {
         long now = System.currentTimeMillis();
         Map<String, Integer> levels = new ConcurrentHashMap<>();
         store.sessions().forEach(state -> {
-            Session session = newSession(state.clientId(), state.expiryIntervalSeconds());
+            // a cap set since the session was stored applies to it too
+            Session session = newSession(state.clientId(), grantedExpiry(state.expiryIntervalSeconds()));
             // a session that was connected when the broker stopped counts as disconnected now
             long disconnectedAt = state.disconnectedAtMillis() == 0 ? now : state.disconnectedAtMillis();
             session.markRestored(disconnectedAt);
