@@ -417,7 +417,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** As {@link #refuseConnect(int, String)}, with more CONNACK properties for MQTT 5 (e.g. Server Reference). */
     void refuseConnect(int reasonCode, String reason, Properties extra) {
         int code = version.isV5() ? reasonCode : ReasonCode.toV3ConnAck(reasonCode);
-        log.warn("refused connection from {} (client {}, {}): {}", remoteAddress(), clientId, version, reason);
+        if (reasonCode == ReasonCode.CONNECTION_RATE_EXCEEDED) {
+            // an address blocked after failed logins: LoginLimiter logged the block once
+            log.debug("refused connection from {} (client {}, {}): {}", remoteAddress(), clientId, version, reason);
+        } else {
+            log.warn("refused connection from {} (client {}, {}): {}", remoteAddress(), clientId, version, reason);
+        }
         state = State.CLOSED;
         closeReason = reason;
         Properties.Builder builder = Properties.builder();
