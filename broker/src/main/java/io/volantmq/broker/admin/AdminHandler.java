@@ -1,5 +1,6 @@
 package io.volantmq.broker.admin;
 
+import io.volantmq.broker.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.sys.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
@@ -162,7 +164,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (e instanceof PersistenceException) {
             return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the store is failing: " + e.getMessage());
         }
-        log.error("admin API: {} {} failed", request.method(), request.uri(), e);
+        log.error("admin API: {} {} failed", request.method(), LogSafe.escape(request.uri()), e);
         return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
     }
 
@@ -272,12 +274,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             reply = route(request, method, path, query);
         } catch (AdminApi.ApiException e) {
-            log.info("admin API: {} from {}: {} {} refused -> {} ({})", decision.principal(), address(remote), method,
-                    request.uri(), e.status.code(), e.getMessage());
+            log.info("admin API: {} from {}: {} {} refused -> {} ({})", LogSafe.escape(decision.principal()),
+                    address(remote), method, LogSafe.escape(request.uri()), e.status.code(),
+                    LogSafe.escape(e.getMessage()));
             throw e;
         }
-        log.info("admin API: {} from {}: {} -> {}", decision.principal(), address(remote), reply.summary(),
-                reply.status().code());
+        log.info("admin API: {} from {}: {} -> {}", LogSafe.escape(decision.principal()), address(remote),
+                LogSafe.escape(reply.summary()), reply.status().code());
         return json(reply);
     }
 
@@ -394,8 +397,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         long last = lastRefusalLog.get();
         if (now - last >= 1_000_000_000L && lastRefusalLog.compareAndSet(last, now)) {
             refusals.addAndGet(-n);
-            log.warn("admin API: refused {} {} from {}: {} ({} refused in the last second)", method, uri,
-                    address(remote), why, n);
+            log.warn("admin API: refused {} {} from {}: {} ({} refused in the last second)", method,
+                    LogSafe.escape(uri), address(remote), LogSafe.escape(why), n);
         }
     }
 

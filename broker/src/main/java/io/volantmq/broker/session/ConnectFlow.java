@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AuthRequest;
 import io.volantmq.broker.auth.AuthStep;
@@ -88,7 +89,7 @@ final class ConnectFlow {
                         return; // closed while the authenticator worked
                     }
                     if (error != null) {
-                        log.error("authentication of client {} from {} failed", connection.clientId(),
+                        log.error("authentication of client {} from {} failed", LogSafe.escape(connection.clientId()),
                                 connection.remoteAddress(), error);
                         connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "authentication failed: " + error);
                     } else if (!result.allowed()) {
@@ -215,7 +216,7 @@ final class ConnectFlow {
                         "client id in use by " + previous.remoteAddress() + " (volantmq.duplicateClientId=refuse)");
                 return;
             }
-            log.info("client {} from {} takes over the session connected from {}", clientId,
+            log.info("client {} from {} takes over the session connected from {}", LogSafe.escape(clientId),
                     connection.remoteAddress(), previous.remoteAddress());
             previous.eventLoop().execute(() -> previous.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
                     "session taken over by " + connection.remoteAddress()));

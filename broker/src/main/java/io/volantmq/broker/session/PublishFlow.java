@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.protocol.PacketType;
 import io.volantmq.broker.protocol.PropertyId;
@@ -55,7 +56,8 @@ final class PublishFlow {
                 session.forgetIncomingQos2(publish.packetId());
             }
             if (v5 && publish.qos() > 0) {
-                log.warn("not acknowledging {} from {}: {}", publish.topic(), session.clientId(), e.getMessage());
+                log.warn("not acknowledging {} from {}: {}", LogSafe.escape(publish.topic()),
+                        LogSafe.escape(session.clientId()), e.getMessage());
                 PacketType type = publish.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC;
                 connection.writeWhenDurable(new PubReply(type, publish.packetId(), ReasonCode.UNSPECIFIED_ERROR,
                         connection.reasonString("store unavailable")));
@@ -98,18 +100,20 @@ final class PublishFlow {
     /** SUCCESS, or why the message is not routed (ACL, payload format). */
     private int check(MqttConnection connection, Session session, Publish publish) {
         if (publish.topic().startsWith("$SYS/") || publish.topic().equals("$SYS")) {
-            log.warn("client {} may not publish to the broker's own topic '{}': dropped", session.clientId(),
-                    publish.topic());
+            log.warn("client {} may not publish to the broker's own topic '{}': dropped",
+                    LogSafe.escape(session.clientId()), LogSafe.escape(publish.topic()));
             return ReasonCode.NOT_AUTHORIZED; // $SYS is the broker's: clients must not forge it
         }
         if (!broker.acl().mayPublish(connection.identity(), publish.topic())) {
-            log.warn("client {} may not publish to '{}': dropped", session.clientId(), publish.topic());
+            log.warn("client {} may not publish to '{}': dropped", LogSafe.escape(session.clientId()),
+                    LogSafe.escape(publish.topic()));
             return ReasonCode.NOT_AUTHORIZED;
         }
         Integer format = publish.properties().getInt(PropertyId.PAYLOAD_FORMAT_INDICATOR);
         if (broker.config().validatePayloadFormat() && format != null && format == 1
                 && !MqttCodec.isWellFormedUtf8(publish.payload())) {
-            log.warn("client {} sent a payload to '{}' marked UTF-8 that is not", session.clientId(), publish.topic());
+            log.warn("client {} sent a payload to '{}' marked UTF-8 that is not", LogSafe.escape(session.clientId()),
+                    LogSafe.escape(publish.topic()));
             return ReasonCode.PAYLOAD_FORMAT_INVALID; // [MQTT-3.3.2-4]
         }
         return ReasonCode.SUCCESS;

@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
@@ -228,7 +229,8 @@ public final class SessionRegistry implements RecipientDirectory {
             if (will != null) {
                 publishWill(session.clientId(), will.message()); // the session ends first [MQTT-3.1.3-9]
             }
-            log.info("session {} expired after {} s offline", session.clientId(), session.expirySeconds());
+            log.info("session {} expired after {} s offline", LogSafe.escape(session.clientId()),
+                    session.expirySeconds());
             metrics.sessionExpired();
             discard(session);
         }
