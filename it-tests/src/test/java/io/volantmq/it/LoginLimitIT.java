@@ -25,7 +25,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Failed logins per address ({@code volantmq.auth.maxFailures}): after the limit, CONNECTs from the
+ * Failed logins per address ({@code volantmq.maxLoginFailures}): after the limit, CONNECTs from the
  * address are refused at once (MQTT 5 0x9F, 3.1.1 0x03) without the providers being asked, with one
  * log line for the block and a counter; the right password does not get through meanwhile.
  */
@@ -44,8 +44,8 @@ class LoginLimitIT {
                 .write(passwords);
         // recording first: it sees (and abstains on) every request that reaches the providers
         broker = BrokerFixture.start(b -> b.setting("auth", "recording,file")
-                .setting("auth.file.path", passwords.toString()).setting("auth.maxFailures", "3")
-                .setting("auth.failureWindow", "60"));
+                .setting("auth.file.path", passwords.toString()).setting("maxLoginFailures", "3")
+                .setting("loginFailureWindow", "60"));
         appender.start();
         limiterLog.addAppender(appender);
         connectionLog.addAppender(appender);

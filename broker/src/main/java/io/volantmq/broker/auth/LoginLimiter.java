@@ -20,12 +20,12 @@ import java.util.function.LongSupplier;
 
 /**
  * Failed logins per remote address, one table per broker for all its listeners: after
- * {@code auth.maxFailures} refused CONNECTs (bad user name or password, not authorized) within
- * {@code auth.failureWindow} seconds, the address's CONNECTs are refused for that window at once,
+ * {@code maxLoginFailures} refused CONNECTs (bad user name or password, not authorized) within
+ * {@code loginFailureWindow} seconds, the address's CONNECTs are refused for that window at once,
  * without asking the providers (no password hash runs): MQTT 5 CONNACK 0x9F connection rate
  * exceeded, 3.x 0x03 server unavailable (a temporary refusal; clients retry later). One log line
  * when an address is blocked, none per refused attempt. IPv6 addresses count per /64, which one
- * host usually has whole. At most {@code auth.maxTrackedAddresses} addresses are remembered; the
+ * host usually has whole. At most {@code maxLoginAddresses} addresses are remembered; the
  * least recently seen is forgotten first, and entries go once their window has passed.
  */
 public final class LoginLimiter {
@@ -54,11 +54,11 @@ public final class LoginLimiter {
         this.clock = nanoClock;
     }
 
-    /** From {@code auth.maxFailures} (0 = off), {@code auth.failureWindow}, {@code auth.maxTrackedAddresses}. */
+    /** From {@code maxLoginFailures} (0 = off), {@code loginFailureWindow}, {@code maxLoginAddresses}. */
     public static LoginLimiter of(Settings settings) {
-        return new LoginLimiter(settings.integer("auth.maxFailures", 10, 0, 1_000_000),
-                settings.longValue("auth.failureWindow", 60, 1, 86_400),
-                settings.integer("auth.maxTrackedAddresses", 10_000, 1, 10_000_000), System::nanoTime);
+        return new LoginLimiter(settings.integer("maxLoginFailures", 10, 0, 1_000_000),
+                settings.longValue("loginFailureWindow", 60, 1, 86_400),
+                settings.integer("maxLoginAddresses", 10_000, 1, 10_000_000), System::nanoTime);
     }
 
     public boolean enabled() {
@@ -90,7 +90,7 @@ public final class LoginLimiter {
                 refused.increment();
                 return CompletableFuture.completedFuture(AuthResult.deny(ReasonCode.CONNECTION_RATE_EXCEEDED,
                         "too many failed logins from " + key.getHostAddress() + "; refused for another "
-                                + TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999L) + " s (volantmq.auth.maxFailures)"));
+                                + TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999L) + " s (volantmq.maxLoginFailures)"));
             }
             return authenticator.authenticate(request).thenApply(result -> {
                 if (!result.allowed() && (result.reasonCode() == ReasonCode.BAD_USER_NAME_OR_PASSWORD
@@ -156,8 +156,8 @@ public final class LoginLimiter {
         }
         if (nowBlocked) {
             blocks.increment();
-            log.warn("{} failed logins from {} within {} s: refusing its CONNECTs for {} s (volantmq.auth.maxFailures,"
-                    + " auth.failureWindow)", maxFailures, key.getHostAddress(),
+            log.warn("{} failed logins from {} within {} s: refusing its CONNECTs for {} s (volantmq.maxLoginFailures,"
+                    + " loginFailureWindow)", maxFailures, key.getHostAddress(),
                     TimeUnit.NANOSECONDS.toSeconds(windowNanos), TimeUnit.NANOSECONDS.toSeconds(windowNanos));
         }
     }

@@ -68,7 +68,7 @@ public final class Listeners implements AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, io);
         this.logins = LoginLimiter.of(global);
         FunctionCounter.builder("volantmq.auth.blocked.addresses", logins, LoginLimiter::blocks)
-                .description("remote addresses blocked after too many failed logins (volantmq.auth.maxFailures)")
+                .description("remote addresses blocked after too many failed logins (volantmq.maxLoginFailures)")
                 .register(broker.metrics().registry());
         FunctionCounter.builder("volantmq.auth.blocked.connects", logins, LoginLimiter::refused)
                 .description("CONNECTs refused because their address was blocked after failed logins")

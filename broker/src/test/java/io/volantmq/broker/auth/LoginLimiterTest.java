@@ -97,10 +97,10 @@ class LoginLimiterTest {
 
     @Test
     void settingsAreCheckedAndZeroSwitchesItOff() {
-        assertThat(LoginLimiter.of(Settings.global(Map.of("auth.maxFailures", "0"))).guard(passwords))
+        assertThat(LoginLimiter.of(Settings.global(Map.of("maxLoginFailures", "0"))).guard(passwords))
                 .isSameAs(passwords);
         assertThat(LoginLimiter.of(Settings.global(Map.of())).enabled()).isTrue();
-        assertThatThrownBy(() -> LoginLimiter.of(Settings.global(Map.of("auth.failureWindow", "0"))))
-                .hasMessageContaining("auth.failureWindow");
+        assertThatThrownBy(() -> LoginLimiter.of(Settings.global(Map.of("loginFailureWindow", "0"))))
+                .hasMessageContaining("loginFailureWindow");
     }
 }
