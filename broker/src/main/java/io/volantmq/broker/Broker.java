@@ -137,6 +137,7 @@ public final class Broker implements AutoCloseable {
             }
             listeners = new Listeners(context, security);
             listeners.start();
+            config.defaultListenerHint().ifPresent(log::info);
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "volantmq-housekeeping");
                 t.setDaemon(true);

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -49,6 +50,12 @@ public record BrokerConfig(
 
     public static final String PREFIX = "volantmq.";
 
+    /**
+     * The listener when none is configured: loopback only, so a broker started without thinking about
+     * it (anonymous access is the default) is not open to the network. Mosquitto 2.0 made the same choice.
+     */
+    public static final String DEFAULT_LISTENER = "tcp://127.0.0.1:1883";
+
     public BrokerConfig {
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
@@ -68,6 +75,19 @@ public record BrokerConfig(
         }
         persistenceProperties = persistenceProperties == null ? new Properties() : persistenceProperties;
         settings = settings == null ? Map.of() : Map.copyOf(settings);
+    }
+
+    /**
+     * The start-up hint when the broker listens on the default loopback listener only because no
+     * listener was configured; empty otherwise.
+     */
+    public Optional<String> defaultListenerHint() {
+        if (settings.containsKey("listeners") || !listeners.equals(List.of(URI.create(DEFAULT_LISTENER)))) {
+            return Optional.empty();
+        }
+        return Optional.of("no listeners configured: listening on " + DEFAULT_LISTENER
+                + " (this host only); to accept clients from the network, set e.g. "
+                + "-D" + PREFIX + "listeners=tcp://0.0.0.0:1883");
     }
 
     private static void requireRange(String name, long value, long min, long max) {
@@ -176,7 +196,7 @@ public record BrokerConfig(
 
     /** Builder with the documented defaults. */
     public static final class Builder {
-        private final List<URI> listeners = new ArrayList<>(List.of(URI.create("tcp://0.0.0.0:1883")));
+        private final List<URI> listeners = new ArrayList<>(List.of(URI.create(DEFAULT_LISTENER)));
         private String nodeName = "volantmq";
         private int connectTimeoutSeconds = 10;
         private int keepAliveSeconds = 60;

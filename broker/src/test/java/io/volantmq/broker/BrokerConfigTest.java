@@ -13,13 +13,25 @@ class BrokerConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         BrokerConfig c = BrokerConfig.fromProperties(new Properties());
-        assertThat(c.listeners()).containsExactly(URI.create("tcp://0.0.0.0:1883"));
+        // loopback only unless listeners are configured (as Mosquitto 2.0)
+        assertThat(c.listeners()).containsExactly(URI.create("tcp://127.0.0.1:1883"));
         assertThat(c.keepAliveSeconds()).isEqualTo(60);
         assertThat(c.forceKeepAlive()).isFalse();
         assertThat(c.offlineQos0()).isFalse();
         assertThat(c.allowOverlappingSubscriptions()).isFalse();
         assertThat(c.duplicateClientPolicy()).isEqualTo(BrokerConfig.DuplicateClientPolicy.TAKEOVER);
         assertThat(c.maxSessionCount()).isZero();
+    }
+
+    @Test
+    void theDefaultListenerComesWithAHintHowToOpenMore() {
+        assertThat(BrokerConfig.fromProperties(new Properties()).defaultListenerHint()).hasValueSatisfying(hint ->
+                assertThat(hint).contains("tcp://127.0.0.1:1883", "-Dvolantmq.listeners=tcp://0.0.0.0:1883"));
+        assertThat(BrokerConfig.builder().build().defaultListenerHint()).isPresent();
+        Properties explicit = new Properties();
+        explicit.setProperty("volantmq.listeners", "tcp://127.0.0.1:1883");
+        assertThat(BrokerConfig.fromProperties(explicit).defaultListenerHint()).isEmpty();
+        assertThat(BrokerConfig.builder().listener("tcp://0.0.0.0:1883").build().defaultListenerHint()).isEmpty();
     }
 
     @Test

@@ -33,6 +33,11 @@ final class WebSocketRawClient implements AutoCloseable {
 
     /** Sends the upgrade request; returns the response's status code (101 when upgraded). */
     int handshake(String path, String subprotocols) throws IOException {
+        return handshake(path, subprotocols, "");
+    }
+
+    /** As {@link #handshake(String, String)}, with more header lines ({@code "Origin: x\r\n"}). */
+    int handshake(String path, String subprotocols, String extraHeaders) throws IOException {
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         StringBuilder request = new StringBuilder()
@@ -41,7 +46,8 @@ final class WebSocketRawClient implements AutoCloseable {
                 .append("Upgrade: websocket\r\n")
                 .append("Connection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
-                .append("Sec-WebSocket-Version: 13\r\n");
+                .append("Sec-WebSocket-Version: 13\r\n")
+                .append(extraHeaders);
         if (subprotocols != null) {
             request.append("Sec-WebSocket-Protocol: ").append(subprotocols).append("\r\n");
         }

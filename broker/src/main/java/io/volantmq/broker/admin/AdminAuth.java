@@ -6,6 +6,7 @@ import io.volantmq.broker.auth.AuthRequest;
 import io.volantmq.broker.auth.AuthResult;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.auth.Settings;
+import io.volantmq.broker.protocol.ReasonCode;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Who may use the admin API: {@code Authorization: Bearer <volantmq.adminToken>}, or
@@ -26,22 +31,44 @@ import java.util.concurrent.TimeUnit;
  * overrides a provider setting for the admin API only (e.g. {@code admin.auth.file.path}, a password
  * file of its own). Without a token or a chain the API refuses everyone. The {@code anonymous}
  * provider is refused in {@code adminAuth}: it would admit any password.
- * Successful Basic credentials are remembered (as a SHA-256 digest) for a minute, so a script's
- * calls do not each pay for a deliberately slow password hash.
+ *
+ * <p>A Basic check runs on the broker's password-hashing executor ({@link Security#slowWork()}), never
+ * on the admin thread, so slow checks cannot hold up {@code /health}, {@code /metrics} or other
+ * requests; at most {@link #MAX_CONCURRENT_CHECKS} run at once (more are answered "busy", 503), so the
+ * admin API cannot take that executor from MQTT logins. Successful Basic credentials are remembered
+ * (as a SHA-256 digest, never the password) for a minute: a script's calls then do not each pay for
+ * a deliberately slow hash nor take a check slot. The price: a password removed from the file keeps
+ * working for up to a minute for a client that used it just before.
  */
 final class AdminAuth implements AutoCloseable {
     private static final long REMEMBER_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final int REMEMBERED_MAX = 64;
+    /** Basic checks in progress at once: a hash keeps a core busy, and MQTT logins share the executor. */
+    static final int MAX_CONCURRENT_CHECKS = 2;
+    /** A provider that has not answered by then is taken as a refusal. */
+    private static final long CHECK_TIMEOUT_SECONDS = 10;
 
     private final byte[] token;
     private final AuthChain chain;
     private final Set<String> users;
     private final Map<String, Long> remembered = new LinkedHashMap<>();
+    private final Semaphore checks = new Semaphore(MAX_CONCURRENT_CHECKS);
 
-    /** The outcome: {@code principal} names who is acting, for the log; null when refused. */
-    record Decision(String principal, String refusal) {
+    /**
+     * The outcome: {@code principal} names who is acting, for the log; null when refused.
+     * {@code busy}: refused because no check could run now (503, try again), not for the credentials.
+     */
+    record Decision(String principal, String refusal, boolean busy) {
+        Decision(String principal, String refusal) {
+            this(principal, refusal, false);
+        }
+
         boolean allowed() {
             return principal != null;
+        }
+
+        CompletableFuture<Decision> now() {
+            return CompletableFuture.completedFuture(this);
         }
     }
 
@@ -74,9 +101,9 @@ final class AdminAuth implements AutoCloseable {
                     overrides.put(k.substring("admin.".length()), v);
                 }
             });
-            // the password check runs inline: the admin worker thread waits for it anyway
+            // password hashes run on the broker's bounded hashing executor, not the admin thread
             chain = security.providers().chain(names, "admin API", new Settings(overrides, settings.global(),
-                    "admin API"), Runnable::run, security.reloader());
+                    "admin API"), security.slowWork(), security.reloader());
         }
         return new AdminAuth(t == null ? null : t.getBytes(StandardCharsets.UTF_8), chain, users);
     }
@@ -94,63 +121,80 @@ final class AdminAuth implements AutoCloseable {
         return chain == null ? "Bearer realm=\"volantmq\"" : "Bearer realm=\"volantmq\", Basic realm=\"volantmq\"";
     }
 
-    /** Checks an Authorization header; may block for a password check (runs on the admin worker thread). */
-    Decision check(String authorization, SocketAddress remote) {
+    /**
+     * Checks an Authorization header. A token or remembered credentials are decided at once; a Basic
+     * password check completes later, on the hashing executor's thread.
+     */
+    CompletableFuture<Decision> check(String authorization, SocketAddress remote) {
         if (!configured()) {
-            return new Decision(null, "the admin API is closed: set volantmq.adminToken or volantmq.adminAuth");
+            return new Decision(null, "the admin API is closed: set volantmq.adminToken or volantmq.adminAuth").now();
         }
         if (authorization == null || authorization.isBlank()) {
-            return new Decision(null, "credentials required");
+            return new Decision(null, "credentials required").now();
         }
         int space = authorization.indexOf(' ');
         String scheme = space < 0 ? authorization : authorization.substring(0, space);
         String value = space < 0 ? "" : authorization.substring(space + 1).trim();
         if (scheme.equalsIgnoreCase("Bearer") && token != null) {
             // constant time: the comparison must not tell how much of a guess was right
-            return MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), token)
-                    ? new Decision("token", null) : new Decision(null, "wrong token");
+            return (MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), token)
+                    ? new Decision("token", null) : new Decision(null, "wrong token")).now();
         }
         if (scheme.equalsIgnoreCase("Basic") && chain != null) {
             return basic(value, remote);
         }
-        return new Decision(null, "unsupported authorization scheme");
+        return new Decision(null, "unsupported authorization scheme").now();
     }
 
-    private Decision basic(String encoded, SocketAddress remote) {
+    private CompletableFuture<Decision> basic(String encoded, SocketAddress remote) {
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return new Decision(null, "malformed Basic credentials");
+            return new Decision(null, "malformed Basic credentials").now();
         }
         int colon = decoded.indexOf(':');
         if (colon <= 0) {
-            return new Decision(null, "malformed Basic credentials");
+            return new Decision(null, "malformed Basic credentials").now();
         }
         String user = decoded.substring(0, colon);
         if (!users.contains(user)) {
-            return new Decision(null, "user '" + user + "' is not in volantmq.adminUsers");
+            return new Decision(null, "user '" + user + "' is not in volantmq.adminUsers").now();
         }
         byte[] password = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
         String digest = digest(decoded);
         if (rememberedRecently(digest)) {
-            return new Decision("user " + user, null);
+            return new Decision("user " + user, null).now();
         }
-        AuthResult result;
+        if (!checks.tryAcquire()) {
+            return new Decision(null, MAX_CONCURRENT_CHECKS + " password checks in progress; try again", true).now();
+        }
+        CompletableFuture<AuthResult> running;
         try {
-            result = chain.authenticate(new AuthRequest("admin", "", user, password, remote, List.of(), null))
-                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Decision(null, "interrupted");
-        } catch (Exception e) {
-            return new Decision(null, "auth providers failed: " + e.getMessage());
+            running = chain.authenticate(new AuthRequest("admin", "", user, password, remote, List.of(), null))
+                    .toCompletableFuture();
+        } catch (RuntimeException e) {
+            checks.release();
+            return new Decision(null, "auth providers failed: " + e.getMessage()).now();
         }
-        if (!result.allowed()) {
-            return new Decision(null, result.reason() == null ? "refused" : result.reason());
-        }
-        remember(digest);
-        return new Decision("user " + user, null);
+        // the slot is free once the check itself ends, not when the caller stops waiting for it
+        running.whenComplete((result, error) -> checks.release());
+        return running.copy().orTimeout(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS).handle((result, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                return cause instanceof TimeoutException
+                        ? new Decision(null, "the password check took longer than " + CHECK_TIMEOUT_SECONDS + " s",
+                                true)
+                        : new Decision(null, "auth providers failed: " + cause.getMessage());
+            }
+            if (!result.allowed()) {
+                return new Decision(null, result.reason() == null ? "refused" : result.reason(),
+                        result.reasonCode() == ReasonCode.SERVER_BUSY);
+            }
+            remember(digest);
+            return new Decision("user " + user, null);
+        });
     }
 
     private synchronized boolean rememberedRecently(String digest) {

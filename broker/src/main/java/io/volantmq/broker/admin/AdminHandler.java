@@ -1,10 +1,12 @@
 package io.volantmq.broker.admin;
 
+import io.volantmq.broker.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +20,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.sys.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
@@ -33,6 +37,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,6 +75,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AdminAuth auth;
     private final PrometheusMeterRegistry prometheus;
     private final Executor worker;
+    /** The answer a connection's latest request waits for; the next one is answered after it. */
+    private static final AttributeKey<CompletableFuture<Void>> IN_PROGRESS =
+            AttributeKey.valueOf(AdminHandler.class, "inProgress");
     private final AtomicLong refusals = new AtomicLong();
     private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - 2_000_000_000L);
 
@@ -81,7 +90,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.api = new AdminApi(stats);
         this.auth = auth;
         this.prometheus = prometheus(stats.registry());
-        this.worker = worker;
+        this.worker = worker == null ? Runnable::run : worker;
     }
 
     /** The Prometheus registry the broker's meters are in, or null (an embedder chose another registry). */
@@ -101,52 +110,87 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * Hands the request to the worker thread (requests of every connection in arrival order, so a
-     * connection's responses stay in order); without a worker (tests) answers at once.
+     * Hands the request to the worker thread. A connection's requests are answered one after the
+     * other, in order (its reads pause meanwhile, so pipelined requests wait in the socket, not here);
+     * different connections do not wait for each other, and a Basic password check waits on the
+     * hashing executor, not on the worker. Without a worker (tests) everything runs at once.
      */
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (worker == null) {
-            answer(ctx, request);
-            return;
-        }
+        Channel channel = ctx.channel();
         request.retain();
-        try {
-            worker.execute(() -> {
-                try {
-                    answer(ctx, request);
-                } finally {
-                    request.release();
-                }
-            });
-        } catch (RejectedExecutionException e) { // stopping
+        channel.config().setAutoRead(false);
+        CompletableFuture<Void> previous = channel.attr(IN_PROGRESS).get();
+        CompletableFuture<Void> done = (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous)
+                .thenComposeAsync(ignored -> answer(ctx, request), worker);
+        channel.attr(IN_PROGRESS).set(done);
+        done.whenComplete((ignored, error) -> {
             request.release();
-            ctx.close();
-        }
+            if (error != null) { // the worker refused: the server is stopping
+                ctx.close();
+                return;
+            }
+            try {
+                ctx.executor().execute(() -> {
+                    if (channel.attr(IN_PROGRESS).compareAndSet(done, null)) {
+                        channel.config().setAutoRead(true);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                ctx.close(); // stopping
+            }
+        });
     }
 
-    private void answer(ChannelHandlerContext ctx, FullHttpRequest request) {
-        Response response;
+    private CompletableFuture<Void> answer(ChannelHandlerContext ctx, FullHttpRequest request) {
+        CompletableFuture<Response> response;
         try {
             response = handle(ctx, request);
-        } catch (MethodNotAllowed e) {
-            response = notAllowed(e.allow);
-        } catch (AdminApi.ApiException e) {
-            response = error(e.status, e.getMessage());
-        } catch (PersistenceException e) {
-            response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the store is failing: " + e.getMessage());
         } catch (RuntimeException e) {
-            log.error("admin API: {} {} failed", request.method(), request.uri(), e);
-            response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+            response = CompletableFuture.failedFuture(e);
         }
-        write(ctx, request, response);
+        return response.exceptionally(e -> failure(request, e)).thenAccept(r -> write(ctx, request, r));
+    }
+
+    /** An exception while handling, as the response it stands for. */
+    private static Response failure(FullHttpRequest request, Throwable thrown) {
+        Throwable e = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+        if (e instanceof MethodNotAllowed m) {
+            return notAllowed(m.allow);
+        }
+        if (e instanceof AdminApi.ApiException api) {
+            return error(api.status, api.getMessage());
+        }
+        if (e instanceof PersistenceException) {
+            return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the store is failing: " + e.getMessage());
+        }
+        log.error("admin API: {} {} failed", request.method(), LogSafe.escape(request.uri()), e);
+        return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
     }
 
     /** A response before it becomes HTTP: status, content type, body, extra headers. */
     record Response(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers) {
     }
 
-    private Response handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private CompletableFuture<Response> handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String first = request.decoderResult().isSuccess() ? firstSegment(request.uri()) : "";
+        if (first.equals("api")) {
+            return api(ctx, request);
+        }
+        return CompletableFuture.completedFuture(open(request));
+    }
+
+    private static String firstSegment(String uri) {
+        try {
+            List<String> path = segments(new QueryStringDecoder(uri).rawPath());
+            return path.isEmpty() ? "" : path.get(0);
+        } catch (IllegalArgumentException e) {
+            return ""; // answered as malformed below
+        }
+    }
+
+    /** Everything but /api: answered at once, without credentials. */
+    private Response open(FullHttpRequest request) {
         if (request.decoderResult().isFailure()) {
             return error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
         }
@@ -188,24 +232,40 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return new Response(HttpResponseStatus.OK, PROMETHEUS_TEXT,
                         prometheus.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
             }
-            case "api" -> {
-                return api(ctx, request, method, path, query);
-            }
             default -> {
                 return error(HttpResponseStatus.NOT_FOUND, "no such endpoint; see /health, /metrics, /api/...");
             }
         }
     }
 
-    private Response api(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method, List<String> path,
-                         Map<String, List<String>> query) {
+    /** Credentials first (perhaps a slow password check elsewhere), then the call, on the worker. */
+    private CompletableFuture<Response> api(ChannelHandlerContext ctx, FullHttpRequest request) {
         SocketAddress remote = ctx.channel().remoteAddress();
-        AdminAuth.Decision decision = auth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), remote);
+        return auth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), remote)
+                .thenApplyAsync(decision -> api(request, remote, decision), worker);
+    }
+
+    private Response api(FullHttpRequest request, SocketAddress remote, AdminAuth.Decision decision) {
+        HttpMethod method = request.method();
         if (!decision.allowed()) {
             logRefusal(remote, method, request.uri(), decision.refusal());
+            if (decision.busy()) {
+                Response busy = error(HttpResponseStatus.SERVICE_UNAVAILABLE, decision.refusal());
+                return new Response(busy.status(), busy.contentType(), busy.body(),
+                        Map.of(HttpHeaderNames.RETRY_AFTER.toString(), "1"));
+            }
             Response refused = error(HttpResponseStatus.UNAUTHORIZED, decision.refusal());
             return new Response(refused.status(), refused.contentType(), refused.body(),
                     Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(), auth.challenge()));
+        }
+        List<String> path;
+        Map<String, List<String>> query;
+        try {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            path = segments(uri.rawPath());
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, "malformed request URI: " + e.getMessage());
         }
         if (method.equals(HttpMethod.POST) && !jsonContent(request)) {
             return error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "POST needs Content-Type: application/json");
@@ -214,12 +274,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             reply = route(request, method, path, query);
         } catch (AdminApi.ApiException e) {
-            log.info("admin API: {} from {}: {} {} refused -> {} ({})", decision.principal(), address(remote), method,
-                    request.uri(), e.status.code(), e.getMessage());
+            log.info("admin API: {} from {}: {} {} refused -> {} ({})", LogSafe.escape(decision.principal()),
+                    address(remote), method, LogSafe.escape(request.uri()), e.status.code(),
+                    LogSafe.escape(e.getMessage()));
             throw e;
         }
-        log.info("admin API: {} from {}: {} -> {}", decision.principal(), address(remote), reply.summary(),
-                reply.status().code());
+        log.info("admin API: {} from {}: {} -> {}", LogSafe.escape(decision.principal()), address(remote),
+                LogSafe.escape(reply.summary()), reply.status().code());
         return json(reply);
     }
 
@@ -336,8 +397,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         long last = lastRefusalLog.get();
         if (now - last >= 1_000_000_000L && lastRefusalLog.compareAndSet(last, now)) {
             refusals.addAndGet(-n);
-            log.warn("admin API: refused {} {} from {}: {} ({} refused in the last second)", method, uri,
-                    address(remote), why, n);
+            log.warn("admin API: refused {} {} from {}: {} ({} refused in the last second)", method,
+                    LogSafe.escape(uri), address(remote), LogSafe.escape(why), n);
         }
     }
 

@@ -18,11 +18,15 @@ import java.util.regex.Pattern;
  * The effective configuration as the admin API shows it: every {@link BrokerConfig} component
  * (read generically, so new settings appear without touching this class), every {@code volantmq.*}
  * setting, and the backend settings. Any value whose name contains {@code password}, {@code key},
- * {@code token} or {@code secret} is masked, including such parameters in a listener's query.
+ * {@code token} or {@code secret} is masked, including such parameters in a URI's query; so is the
+ * password in a URI's user info ({@code redis://user:secret@host:6379/0}) of any setting.
  */
 final class ConfigView {
     static final String MASK = "******";
     private static final Pattern SECRET = Pattern.compile("password|key|token|secret", Pattern.CASE_INSENSITIVE);
+    /** {@code scheme://userinfo@}: the user info ends at the first '@' before any '/', '?', '#' or space. */
+    private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@\\s]*)@");
+    private static final Pattern NEXT_LISTENER = Pattern.compile(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)");
 
     private ConfigView() {
     }
@@ -61,7 +65,7 @@ final class ConfigView {
         return view;
     }
 
-    /** A setting: masked by its name; a listener list has its URIs' secret query parameters masked. */
+    /** A setting: masked by its name; any URI in it has its user info password and secret query parameters masked. */
     private static String maskSetting(String key, String value) {
         if (value == null) {
             return null;
@@ -69,15 +73,40 @@ final class ConfigView {
         if (secret(key)) {
             return MASK;
         }
-        return key.equals("listeners") || key.endsWith(".listeners") ? maskQueries(value) : value;
+        return maskUris(value);
+    }
+
+    /** {@link #maskUserInfo} and {@link #maskQueries}: a value that holds no URI comes back as it was. */
+    static String maskUris(String value) {
+        return value.contains("://") ? maskQueries(maskUserInfo(value)) : value;
+    }
+
+    /**
+     * {@code redis://user:secret@h} becomes {@code redis://user:******@h}. User info without a colon is
+     * masked whole: Redis URIs ({@code redis://secret@h}) put a bare password there.
+     */
+    static String maskUserInfo(String text) {
+        java.util.regex.Matcher m = USER_INFO.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String info = m.group(2);
+            int colon = info.indexOf(':');
+            String masked = colon < 0 ? MASK : info.substring(0, colon + 1) + MASK;
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(m.group(1) + masked + "@"));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static Object plain(Object value) {
-        if (value == null || value instanceof Boolean || value instanceof Number || value instanceof String) {
+        if (value == null || value instanceof Boolean || value instanceof Number) {
             return value;
         }
+        if (value instanceof String text) {
+            return maskUris(text);
+        }
         if (value instanceof URI uri) {
-            return maskQueries(uri.toString());
+            return maskQueries(maskUserInfo(uri.toString()));
         }
         if (value instanceof Enum<?> e) {
             return e.name().toLowerCase(Locale.ROOT);
@@ -123,7 +152,7 @@ final class ConfigView {
     }
 
     private static int nextListener(String text, int from) {
-        java.util.regex.Matcher m = Pattern.compile(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)").matcher(text);
+        java.util.regex.Matcher m = NEXT_LISTENER.matcher(text);
         return m.find(from) ? m.start() : text.length();
     }
 }

@@ -182,7 +182,11 @@ public final class Security implements AutoCloseable {
         return providers.chain(AuthProviders.names(providerNames), caller, settings, slowWork, reloader);
     }
 
-    Executor slowWork() {
+    /**
+     * The small bounded executor password hashing runs on (it rejects when its queue is full); the
+     * admin endpoint's Basic checks run here too, never on the admin thread.
+     */
+    public Executor slowWork() {
         return slowWork;
     }
 

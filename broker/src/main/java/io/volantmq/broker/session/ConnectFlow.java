@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AuthRequest;
 import io.volantmq.broker.auth.AuthStep;
@@ -93,7 +94,7 @@ final class ConnectFlow {
                         return; // closed while the authenticator worked
                     }
                     if (error != null) {
-                        log.error("authentication of client {} from {} failed", connection.clientId(),
+                        log.error("authentication of client {} from {} failed", LogSafe.escape(connection.clientId()),
                                 connection.remoteAddress(), error);
                         connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "authentication failed: " + error);
                     } else if (!result.allowed()) {
@@ -210,12 +211,17 @@ final class ConnectFlow {
         return expiry == null ? 0 : expiry;
     }
 
+    /** The requested expiry within volantmq.maxSessionExpiry. */
+    private long grantedExpiry() {
+        return broker.sessions().grantedExpiry(requestedExpiry());
+    }
+
     private void claimSession() {
         String clientId = connection.clientId();
         SessionRegistry.Claim claim;
         try {
             claim = broker.sessions().claim(clientId, connect.cleanSession(), connect.version().level(),
-                    requestedExpiry(), connection.identity().username());
+                    grantedExpiry(), connection.identity().username());
         } catch (PersistenceException e) {
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
             return;
@@ -240,7 +246,7 @@ final class ConnectFlow {
                         "client id in use by " + previous.remoteAddress() + " (volantmq.duplicateClientId=refuse)");
                 return;
             }
-            log.info("client {} from {} takes over the session connected from {}", clientId,
+            log.info("client {} from {} takes over the session connected from {}", LogSafe.escape(clientId),
                     connection.remoteAddress(), previous.remoteAddress());
             boolean keepWill = willSurvivesTakeover(previous);
             previous.eventLoop().execute(() -> {
@@ -259,7 +265,7 @@ final class ConnectFlow {
         }
         int keepAlive = effectiveKeepAlive();
         try {
-            connection.connected(claim.session(), connect, keepAlive, requestedExpiry(),
+            connection.connected(claim.session(), connect, keepAlive, grantedExpiry(),
                     connAck(claim.sessionPresent(), keepAlive));
         } catch (PersistenceException e) {
             // the resumed session's state could not be read: it stays, offline, for a later try
@@ -308,6 +314,10 @@ final class ConnectFlow {
         }
         if (keepAlive != connect.keepAlive()) {
             p.add(PropertyId.SERVER_KEEP_ALIVE, keepAlive); // [MQTT-3.2.2-21]
+        }
+        if (grantedExpiry() != requestedExpiry()) {
+            // MQTT 5 3.2.2.3.2: the server tells the client when it uses another Session Expiry Interval
+            p.add(PropertyId.SESSION_EXPIRY_INTERVAL, grantedExpiry());
         }
         if (config.receiveMaximum() != 65535) {
             p.add(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());

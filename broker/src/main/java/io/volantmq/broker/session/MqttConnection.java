@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -223,7 +224,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store unavailable: " + e.getMessage());
         } catch (RuntimeException e) {
             log.error("closing connection from {} (client {}): internal error handling a packet", remoteAddress(),
-                    clientId, e);
+                    LogSafe.escape(clientId), e);
             closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "internal error");
         }
     }
@@ -311,7 +312,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // network errors (reset by peer, ...) end the connection like any abnormal close: the will goes out
-        log.debug("connection from {} (client {}) failed", remoteAddress(), clientId, cause);
+        log.debug("connection from {} (client {}) failed", remoteAddress(), LogSafe.escape(clientId), cause);
         close(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
     }
 
@@ -356,12 +357,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             try {
                 broker.sessions().disconnected(session, willMessage, willDelay);
             } catch (PersistenceException e) {
-                log.error("client {}: could not record its disconnection in the store: {}", clientId, e.getMessage());
+                log.error("client {}: could not record its disconnection in the store: {}", LogSafe.escape(clientId),
+                        e.getMessage());
             }
         }
         broker.metrics().clientDisconnected();
-        log.info("client {} disconnected from {} ({}): {}", clientId, remoteAddress(), version,
-                closeReason == null ? "connection closed by client" : closeReason);
+        log.info("client {} disconnected from {} ({}): {}", LogSafe.escape(clientId), remoteAddress(), version,
+                closeReason == null ? "connection closed by client" : LogSafe.escape(closeReason));
     }
 
     // ------------------------------------------------------------------ packets
@@ -475,7 +477,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         broker.metrics().clientConnected();
         write(connAck);
         log.info("client {} connected from {} ({}, clean {}, keep-alive {} s, session expiry {}, session present {})",
-                clientId, remoteAddress(), version, connect.cleanSession(), keepAlive, expirySeconds,
+                LogSafe.escape(clientId), remoteAddress(), version, connect.cleanSession(), keepAlive, expirySeconds,
                 connAck.sessionPresent());
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
@@ -503,7 +505,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                     protocolViolation("session expiry set on DISCONNECT after 0 on CONNECT [MQTT-3.14.2-2]");
                     return;
                 }
-                session.expirySeconds(expiry);
+                session.expirySeconds(broker.sessions().grantedExpiry(expiry)); // volantmq.maxSessionExpiry
             }
         }
         // [MQTT-3.14.4-3] a DISCONNECT discards the will; MQTT 5 reason 0x04 asks for it to be sent
@@ -527,7 +529,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** As {@link #refuseConnect(int, String)}, with more CONNACK properties for MQTT 5 (e.g. Server Reference). */
     void refuseConnect(int reasonCode, String reason, Properties extra) {
         int code = version.isV5() ? reasonCode : ReasonCode.toV3ConnAck(reasonCode);
-        log.warn("refused connection from {} (client {}, {}): {}", remoteAddress(), clientId, version, reason);
+        if (reasonCode == ReasonCode.CONNECTION_RATE_EXCEEDED) {
+            // an address blocked after failed logins: LoginLimiter logged the block once
+            log.debug("refused connection from {} (client {}, {}): {}", remoteAddress(), LogSafe.escape(clientId),
+                    version, LogSafe.escape(reason));
+        } else {
+            log.warn("refused connection from {} (client {}, {}): {}", remoteAddress(), LogSafe.escape(clientId),
+                    version, LogSafe.escape(reason));
+        }
         state = State.CLOSED;
         closeReason = reason;
         Properties.Builder builder = Properties.builder();
@@ -557,7 +566,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                     ? Properties.builder().add(PropertyId.REASON_STRING, reason).build() : Properties.EMPTY;
             channel.writeAndFlush(new Disconnect(reasonCode, properties));
         }
-        log.warn("closing connection from {} (client {}, {}): {}", remoteAddress(), clientId, version, reason);
+        log.warn("closing connection from {} (client {}, {}): {}", remoteAddress(), LogSafe.escape(clientId),
+                version, LogSafe.escape(reason));
         close(reason);
     }
 
@@ -651,7 +661,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 refused++;
             }
         }
-        log.warn("not acknowledging {} messages from {}: the store sync failed", refused, clientId);
+        log.warn("not acknowledging {} messages from {}: the store sync failed", refused, LogSafe.escape(clientId));
         return true;
     }
 
@@ -690,8 +700,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             return true;
         }
         OVERSIZE_DROPS.increment();
-        log.debug("not sending a {} to {}: larger than its maximum packet size {}", message.type(), clientId,
-                clientMaxPacketSize);
+        log.debug("not sending a {} to {}: larger than its maximum packet size {}", message.type(),
+                LogSafe.escape(clientId), clientMaxPacketSize);
         return false;
     }
 

@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.PacketType;
@@ -65,7 +66,8 @@ final class PublishFlow {
                 session.forgetIncomingQos2(publish.packetId());
             }
             if (v5 && publish.qos() > 0) {
-                log.warn("not acknowledging {} from {}: {}", publish.topic(), session.clientId(), e.getMessage());
+                log.warn("not acknowledging {} from {}: {}", LogSafe.escape(publish.topic()),
+                        LogSafe.escape(session.clientId()), e.getMessage());
                 PacketType type = publish.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC;
                 connection.writeWhenDurable(new PubReply(type, publish.packetId(), ReasonCode.UNSPECIFIED_ERROR,
                         connection.reasonString("store unavailable")));
@@ -141,13 +143,15 @@ final class PublishFlow {
     private int check(MqttConnection connection, Session session, Publish publish) {
         String refusal = PublishPermission.refusal(broker.acl(), connection.identity(), publish.topic());
         if (refusal != null) {
-            log.warn("client {} may not publish: {}; dropped", session.clientId(), refusal);
+            log.warn("client {} may not publish: {}; dropped", LogSafe.escape(session.clientId()),
+                    LogSafe.escape(refusal));
             return ReasonCode.NOT_AUTHORIZED;
         }
         Integer format = publish.properties().getInt(PropertyId.PAYLOAD_FORMAT_INDICATOR);
         if (broker.config().validatePayloadFormat() && format != null && format == 1
                 && !MqttCodec.isWellFormedUtf8(publish.payload())) {
-            log.warn("client {} sent a payload to '{}' marked UTF-8 that is not", session.clientId(), publish.topic());
+            log.warn("client {} sent a payload to '{}' marked UTF-8 that is not", LogSafe.escape(session.clientId()),
+                    LogSafe.escape(publish.topic()));
             return ReasonCode.PAYLOAD_FORMAT_INVALID; // [MQTT-3.3.2-4]
         }
         return ReasonCode.SUCCESS;

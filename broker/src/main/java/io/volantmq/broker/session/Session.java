@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.netty.channel.EventLoop;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.ClientIdentity;
@@ -277,7 +278,7 @@ public final class Session implements Recipient {
         try {
             pump(c);
         } catch (PersistenceException e) {
-            log.warn("delivery to {} paused for a second: {}", clientId, e.getMessage());
+            log.warn("delivery to {} paused for a second: {}", LogSafe.escape(clientId), e.getMessage());
             c.eventLoop().schedule((Runnable) this::pump, 1, TimeUnit.SECONDS);
         }
     }
@@ -447,7 +448,7 @@ public final class Session implements Recipient {
         }
         if (!moved.isEmpty()) {
             log.info("client {} left {} shared-subscription messages unacknowledged for {} ms: moved to other members",
-                    clientId, moved.size(), timeoutMillis);
+                    LogSafe.escape(clientId), moved.size(), timeoutMillis);
             pump();
         }
     }

@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.ClientIdentity;
@@ -50,6 +51,8 @@ public final class SessionRegistry implements RecipientDirectory {
     private final MessagePropertiesCodec codec;
     private final BrokerConfig config;
     private final OutboundSettings outbound;
+    /** {@code volantmq.maxSessionExpiry}: the longest a session outlives its connection (s); unset: no cap. */
+    private final long maxExpirySeconds;
     private Router router;
 
     /** A will to publish at {@code dueAtMillis} unless the session is resumed first; {@code from} set it. */
@@ -72,11 +75,21 @@ public final class SessionRegistry implements RecipientDirectory {
         this.outbound = OutboundSettings.from(config);
         this.clientIdBinding = Settings.global(config.settings())
                 .choice("clientIdBinding", "off", "off", "username").equals("username");
+        this.maxExpirySeconds = Settings.global(config.settings())
+                .longValue("maxSessionExpiry", SessionState.NEVER_EXPIRES, 1, SessionState.NEVER_EXPIRES);
     }
 
     /** How connections write to their clients (read once, here, at start). */
     OutboundSettings outbound() {
         return outbound;
+    }
+
+    /**
+     * The session expiry the broker grants for a requested one: at most {@code volantmq.maxSessionExpiry}
+     * (a 3.x persistent session asks for "never"). 0 stays 0.
+     */
+    long grantedExpiry(long requestedSeconds) {
+        return Math.min(requestedSeconds, maxExpirySeconds);
     }
 
     /** The router publishes delayed wills; it is built after the registry (it looks sessions up here). */
@@ -106,7 +119,8 @@ public final class SessionRegistry implements RecipientDirectory {
         long now = System.currentTimeMillis();
         Map<String, Integer> levels = new ConcurrentHashMap<>();
         store.sessions().forEach(state -> {
-            Session session = newSession(state.clientId(), state.expiryIntervalSeconds());
+            // a cap set since the session was stored applies to it too
+            Session session = newSession(state.clientId(), grantedExpiry(state.expiryIntervalSeconds()));
             // a session that was connected when the broker stopped counts as disconnected now
             long disconnectedAt = state.disconnectedAtMillis() == 0 ? now : state.disconnectedAtMillis();
             session.markRestored(disconnectedAt);
@@ -257,7 +271,8 @@ public final class SessionRegistry implements RecipientDirectory {
                 if (will != null) {
                     publishWill(session.clientId(), will); // the session ends first [MQTT-3.1.3-9]
                 }
-                log.info("session {} expired after {} s offline", session.clientId(), session.expirySeconds());
+                log.info("session {} expired after {} s offline", LogSafe.escape(session.clientId()),
+                        session.expirySeconds());
                 metrics.sessionExpired();
                 discard(session);
             } catch (RuntimeException failure) {

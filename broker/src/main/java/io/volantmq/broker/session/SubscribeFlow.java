@@ -1,5 +1,6 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PropertyId;
@@ -52,8 +53,8 @@ final class SubscribeFlow {
             }
             boolean valid = version.isV5() ? Topics.isValidFilter(filter) : Topics.isValidPlainFilter(filter);
             if (!valid) {
-                log.warn("client {} subscribed to invalid topic filter {}: refused", session.clientId(),
-                        Topics.abbreviate(filter));
+                log.warn("client {} subscribed to invalid topic filter {}: refused",
+                        LogSafe.escape(session.clientId()), LogSafe.escape(Topics.abbreviate(filter)));
                 codes.add(version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }
@@ -75,7 +76,8 @@ final class SubscribeFlow {
                 continue;
             }
             if (!broker.acl().maySubscribe(connection.identity(), filter)) {
-                log.warn("client {} may not subscribe to '{}': refused", session.clientId(), filter);
+                log.warn("client {} may not subscribe to '{}': refused", LogSafe.escape(session.clientId()),
+                        LogSafe.escape(filter));
                 codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }

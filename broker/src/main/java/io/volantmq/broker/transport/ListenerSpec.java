@@ -38,7 +38,7 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
 
     /** Query keys a listener understands besides the {@code tls.*} and {@code auth*} families. */
     private static final Set<String> KNOWN = Set.of("proxy", "maxConnections", "connectRate", "maxPacketSize",
-            "maxConnectPacketSize", "publishRate", "bandwidth", "auth");
+            "maxConnectPacketSize", "publishRate", "bandwidth", "auth", "ws.allowedOrigins");
 
     public static ListenerSpec parse(URI uri, BrokerConfig config) {
         Transport transport = Transport.of(uri.getScheme());

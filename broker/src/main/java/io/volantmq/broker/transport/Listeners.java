@@ -19,7 +19,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.volantmq.broker.BrokerEvents;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.volantmq.broker.auth.AuthChain;
+import io.volantmq.broker.auth.LoginLimiter;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.session.BrokerContext;
@@ -51,6 +53,8 @@ public final class Listeners implements AutoCloseable {
     private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<InetSocketAddress> bound = new ArrayList<>();
+    /** Failed logins per address, across all listeners of this broker. */
+    private final LoginLimiter logins;
 
     public Listeners(BrokerContext broker, Security security) {
         this.broker = broker;
@@ -64,6 +68,13 @@ public final class Listeners implements AutoCloseable {
         this.serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, io);
+        this.logins = LoginLimiter.of(global);
+        FunctionCounter.builder("volantmq.auth.blocked.addresses", logins, LoginLimiter::blocks)
+                .description("remote addresses blocked after too many failed logins (volantmq.maxLoginFailures)")
+                .register(broker.metrics().registry());
+        FunctionCounter.builder("volantmq.auth.blocked.connects", logins, LoginLimiter::refused)
+                .description("CONNECTs refused because their address was blocked after failed logins")
+                .register(broker.metrics().registry());
         log.debug("{} I/O threads, {} transport", ioThreads, epoll ? "epoll" : "nio");
     }
 
@@ -107,7 +118,7 @@ public final class Listeners implements AutoCloseable {
         AuthChain auth = listenerAuth.chain();
         int brokerMax = Settings.global(broker.config().settings()).integer("maxConnections", 0, 0, Integer.MAX_VALUE);
         ConnectionGate gate = new ConnectionGate(spec, openConnections, brokerMax);
-        ListenerContext context = new ListenerContext(spec.publicUri(), auth, spec.maxPacketSize(),
+        ListenerContext context = new ListenerContext(spec.publicUri(), logins.guard(auth), spec.maxPacketSize(),
                 listenerAuth.methods());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

@@ -44,6 +44,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionGate gate;
     private final ChannelGroup openChannels;
     private final int maxConnectPacketSize;
+    private final java.util.Set<String> allowedOrigins;
 
     MqttChannelInitializer(BrokerContext broker, ListenerSpec spec, ListenerContext listener, TlsContextSource tls,
                            ConnectionGate gate, ChannelGroup openChannels) {
@@ -54,6 +55,8 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.gate = gate;
         this.openChannels = openChannels;
         this.maxConnectPacketSize = spec.maxConnectPacketSize();
+        this.allowedOrigins = spec.transport().webSocket() ? WebSocketHandshakeGuard.allowedOrigins(spec)
+                : java.util.Set.of();
         this.traffic = new TrafficMetricsHandler(broker.metrics());
     }
 
@@ -80,7 +83,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
             long handshakeTimeout = broker.config().connectTimeoutSeconds() * 1000L;
             p.addLast("http", new HttpServerCodec());
             p.addLast("httpAggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BODY));
-            p.addLast("wsGuard", new WebSocketHandshakeGuard(spec));
+            p.addLast("wsGuard", new WebSocketHandshakeGuard(spec, allowedOrigins));
             p.addLast("ws", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                     .websocketPath(spec.path())
                     .checkStartsWith(true) // the guard has checked the exact path; this lets a query through

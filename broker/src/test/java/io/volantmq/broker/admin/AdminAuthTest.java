@@ -61,14 +61,14 @@ class AdminAuthTest {
     @Test
     void aTokenIsComparedExactly() {
         AdminAuth a = AdminAuth.ofToken("abc");
-        assertThat(a.check("Bearer abc", null).allowed()).isTrue();
-        assertThat(a.check("Bearer abc", null).principal()).isEqualTo("token");
-        assertThat(a.check("Bearer abcd", null).allowed()).isFalse();
-        assertThat(a.check("Bearer ab", null).allowed()).isFalse();
-        assertThat(a.check("Bearer", null).allowed()).isFalse();
-        assertThat(a.check(null, null).refusal()).isEqualTo("credentials required");
-        assertThat(a.check(basic("a", "abc"), null).refusal()).isEqualTo("unsupported authorization scheme");
-        assertThat(AdminAuth.ofToken(null).check("Bearer abc", null).allowed()).isFalse();
+        assertThat(a.check("Bearer abc", null).join().allowed()).isTrue();
+        assertThat(a.check("Bearer abc", null).join().principal()).isEqualTo("token");
+        assertThat(a.check("Bearer abcd", null).join().allowed()).isFalse();
+        assertThat(a.check("Bearer ab", null).join().allowed()).isFalse();
+        assertThat(a.check("Bearer", null).join().allowed()).isFalse();
+        assertThat(a.check(null, null).join().refusal()).isEqualTo("credentials required");
+        assertThat(a.check(basic("a", "abc"), null).join().refusal()).isEqualTo("unsupported authorization scheme");
+        assertThat(AdminAuth.ofToken(null).check("Bearer abc", null).join().allowed()).isFalse();
     }
 
     @Test
@@ -78,13 +78,13 @@ class AdminAuthTest {
                 "adminUsers", "alice"));
         AdminAuth a = open(s);
         assertThat(a.challenge()).contains("Basic");
-        assertThat(a.check(basic("alice", "wonderland"), null).principal()).isEqualTo("user alice");
-        assertThat(a.check(basic("alice", "wonderland"), null).allowed()).as("remembered").isTrue();
-        assertThat(a.check(basic("alice", "wrong"), null).allowed()).isFalse();
-        assertThat(a.check(basic("bob", "builder"), null).refusal()).contains("not in volantmq.adminUsers");
-        assertThat(a.check(basic("carol", "x"), null).allowed()).isFalse();
-        assertThat(a.check("Basic !!!", null).refusal()).contains("malformed");
-        assertThat(a.check("Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes()), null).allowed())
+        assertThat(a.check(basic("alice", "wonderland"), null).join().principal()).isEqualTo("user alice");
+        assertThat(a.check(basic("alice", "wonderland"), null).join().allowed()).as("remembered").isTrue();
+        assertThat(a.check(basic("alice", "wrong"), null).join().allowed()).isFalse();
+        assertThat(a.check(basic("bob", "builder"), null).join().refusal()).contains("not in volantmq.adminUsers");
+        assertThat(a.check(basic("carol", "x"), null).join().allowed()).isFalse();
+        assertThat(a.check("Basic !!!", null).join().refusal()).contains("malformed");
+        assertThat(a.check("Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes()), null).join().allowed())
                 .isFalse();
     }
 
@@ -94,8 +94,8 @@ class AdminAuthTest {
         Path admin = passwords("admin", "alice", "admin-password");
         AdminAuth a = open(Map.of("auth.file.path", mqtt.toString(), "admin.auth.file.path", admin.toString(),
                 "adminAuth", "file", "adminUsers", "alice"));
-        assertThat(a.check(basic("alice", "admin-password"), null).allowed()).isTrue();
-        assertThat(a.check(basic("alice", "mqtt-password"), null).allowed()).isFalse();
+        assertThat(a.check(basic("alice", "admin-password"), null).join().allowed()).isTrue();
+        assertThat(a.check(basic("alice", "mqtt-password"), null).join().allowed()).isFalse();
     }
 
     @Test

@@ -134,7 +134,7 @@ class WebSocketTransportTest {
     // ------------------------------------------------------------------ the handshake guard
 
     private FullHttpResponse handshake(String uri, String subprotocols, String version, boolean upgrade) {
-        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketHandshakeGuard(spec));
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketHandshakeGuard(spec, WebSocketHandshakeGuard.allowedOrigins(spec)));
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
         if (upgrade) {
             request.headers().set(HttpHeaderNames.UPGRADE, "websocket").set(HttpHeaderNames.CONNECTION, "Upgrade");
