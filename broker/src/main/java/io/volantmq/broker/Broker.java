@@ -6,6 +6,8 @@ import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.auth.PasswordFile;
 import io.volantmq.broker.auth.Reloader;
 import io.volantmq.broker.auth.scram.ScramSha256Mechanism;
+import io.volantmq.broker.config.ConfigReload;
+import io.volantmq.broker.config.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -69,10 +71,13 @@ public final class Broker implements AutoCloseable {
 
     private final List<EnhancedAuthMechanism> authMechanisms;
     private final BrokerMetrics metrics;
+    /** Re-reads the configuration sources on {@link #reload()}; null: the files only (an embedder's broker). */
+    private final ConfigReload configReload;
 
     private Broker(BrokerConfig config, BrokerEvents events, List<EnhancedAuthMechanism> authMechanisms,
-                   MeterRegistry meterRegistry) {
+                   MeterRegistry meterRegistry, ConfigReload configReload) {
         this.config = config;
+        this.configReload = configReload;
         this.events = events;
         this.authMechanisms = authMechanisms;
         this.metrics = new BrokerMetrics(meterRegistry);
@@ -168,7 +173,7 @@ public final class Broker implements AutoCloseable {
                 log.info("$SYS tree off (volantmq.withSystree=false): removed the values an earlier run retained");
             }
             if (AdminServer.enabled(config.settings())) {
-                admin = AdminServer.start(stats, security);
+                admin = AdminServer.start(stats, security, this::reload);
             }
         } catch (RuntimeException e) {
             if (sysTree != null) {
@@ -208,6 +213,23 @@ public final class Broker implements AutoCloseable {
             all.add(new ScramSha256Mechanism(user -> Optional.ofNullable(users.current().scram(user))));
         }
         return all;
+    }
+
+    /**
+     * Applies what can change without a restart (SIGHUP and {@code POST /api/reload} come here): password,
+     * ACL and TLS files are checked at once, and with a {@link ConfigReload} the configuration sources are
+     * read again (see there).
+     */
+    public ReloadReport reload() {
+        Security current;
+        synchronized (this) {
+            if (listeners == null || closed) {
+                throw new IllegalStateException("the broker is not running");
+            }
+            current = security;
+        }
+        return configReload != null ? configReload.reload(current.reloader()::checkNow)
+                : ReloadReport.filesOnly(current.reloader().checkNow());
     }
 
     /** The bound listener addresses, in configuration order (a port 0 resolves to the real one). */
@@ -275,6 +297,13 @@ public final class Broker implements AutoCloseable {
         private BrokerEvents events = BrokerEvents.NONE;
         private final List<EnhancedAuthMechanism> authMechanisms = new ArrayList<>();
         private MeterRegistry meterRegistry;
+        private ConfigReload configReload;
+
+        /** What {@link Broker#reload()} reads again besides the watched files (the server's sources). */
+        public Builder configReload(ConfigReload reload) {
+            this.configReload = Objects.requireNonNull(reload);
+            return this;
+        }
 
         /**
          * Where the broker's meters live. By default a Prometheus registry (with JVM meters) when the admin
@@ -305,7 +334,7 @@ public final class Broker implements AutoCloseable {
         public Broker build() {
             MeterRegistry registry = meterRegistry != null ? meterRegistry
                     : AdminServer.enabled(config.settings()) ? AdminServer.prometheusRegistry() : new SimpleMeterRegistry();
-            return new Broker(config, events, List.copyOf(authMechanisms), registry);
+            return new Broker(config, events, List.copyOf(authMechanisms), registry, configReload);
         }
     }
 }

@@ -2,6 +2,8 @@ package io.volantmq.broker.transport;
 
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.Settings;
+import io.volantmq.broker.config.Setting;
+import io.volantmq.broker.config.SettingsCatalog;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -9,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One listener, parsed from its URI and the broker-wide settings:
@@ -34,10 +35,6 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
 
     public static final String DEFAULT_WS_PATH = "/mqtt";
 
-    /** Query keys a listener understands besides the {@code tls.*} and {@code auth*} families. */
-    private static final Set<String> KNOWN = Set.of("proxy", "maxConnections", "connectRate", "maxPacketSize",
-            "publishRate", "bandwidth", "auth");
-
     public static ListenerSpec parse(URI uri, BrokerConfig config) {
         Transport transport = Transport.of(uri.getScheme());
         if (transport == null) {
@@ -60,9 +57,10 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
                 + (path == null ? "" : path));
         Map<String, String> query = query(uri);
         for (String key : query.keySet()) {
-            if (!KNOWN.contains(key) && !key.startsWith("tls.") && !key.startsWith("auth.")) {
+            if (!SettingsCatalog.perListener(key)) { // the catalogue says which settings a listener may override
                 throw new IllegalArgumentException("listener " + publicUri + ": unknown setting '" + key
-                        + "'; known: " + KNOWN + ", tls.*, auth.*");
+                        + "'; known: " + SettingsCatalog.ALL.stream().filter(Setting::overridable).map(Setting::key)
+                        .toList() + ", auth.<provider>.*");
             }
         }
         Settings s = new Settings(query, config.settings(), "listener " + publicUri);
@@ -78,7 +76,8 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
                 s.decimal("publishRate", 0), s.longValue("bandwidth", 0, 0, Long.MAX_VALUE), s);
     }
 
-    private static Map<String, String> query(URI uri) {
+    /** The query's settings, percent-decoded; a key without a value is {@code true}. */
+    public static Map<String, String> query(URI uri) {
         Map<String, String> query = new LinkedHashMap<>();
         String raw = uri.getRawQuery();
         if (raw == null || raw.isEmpty()) {
