@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,13 +108,7 @@ public final class ConfigLoader {
         List<ConfigError> errors = new ArrayList<>();
         List<ConfigSource.Read> reads = new ArrayList<>();
         if (file != null) {
-            ConfigSource.Read fromFile = ConfigSource.file(file);
-            for (ConfigSource.Entry e : fromFile.entries()) {
-                if (e.key().equals("config")) {
-                    errors.add(new ConfigError(e.origin(), e.key(), "a configuration file cannot name another one"));
-                }
-            }
-            reads.add(fromFile);
+            reads.add(ConfigSource.file(file));
         }
         reads.add(ConfigSource.env(env, workDir, known));
         reads.add(ConfigSource.properties(system, workDir, true));
@@ -141,7 +136,8 @@ public final class ConfigLoader {
         for (ConfigSource.Read read : reads) {
             errors.addAll(read.errors());
             for (ConfigSource.Entry e : read.entries()) {
-                String problem = known.problem(e.key());
+                String problem = e.key().equals("config") && e.origin().kind() == Origin.Kind.FILE
+                        ? "a configuration file cannot name another one" : known.problem(e.key());
                 if (problem != null) {
                     errors.add(new ConfigError(e.origin(), e.key(), problem));
                     continue;
@@ -164,6 +160,9 @@ public final class ConfigLoader {
         checkBackend(values, known, errors);
         checkListeners(values, errors);
         if (!errors.isEmpty()) {
+            // in the order an operator reads them: the file line by line, then the environment, then -D
+            errors.sort(Comparator.comparingInt((ConfigError e) -> rank(e.origin().kind()))
+                    .thenComparingInt(e -> e.origin().line()));
             throw new ConfigException(errors);
         }
         return new LoadedConfig(values, from);
@@ -217,6 +216,15 @@ public final class ConfigLoader {
                 }
             }
         }
+    }
+
+    private static int rank(Origin.Kind kind) {
+        return switch (kind) {
+            case FILE -> 0;
+            case ENVIRONMENT -> 1;
+            case SYSTEM_PROPERTY -> 2;
+            default -> 3;
+        };
     }
 
     private static Properties copy(Properties p) {

@@ -33,6 +33,18 @@ public record Origin(Kind kind, String where, Path base) {
         return new Origin(Kind.PROPERTIES, property, workDir);
     }
 
+    /** The line in a file (0 for other sources). */
+    public int line() {
+        if (kind != Kind.FILE) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(where.substring(where.lastIndexOf(':') + 1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     @Override
     public String toString() {
         return switch (kind) {

@@ -110,8 +110,8 @@ public record Setting(String key, SettingType type, String defaultValue, String 
     public String expected() {
         return switch (type) {
             case STRING -> "text";
-            case INTEGER -> "a whole number in " + range();
-            case DECIMAL -> "a number in " + range();
+            case INTEGER -> "a whole number " + range();
+            case DECIMAL -> "a number " + range();
             case BOOLEAN -> "true or false";
             case CHOICE -> "one of " + String.join(", ", choices);
             case PATH -> "a file or directory path";
@@ -120,7 +120,7 @@ public record Setting(String key, SettingType type, String defaultValue, String 
     }
 
     private String range() {
-        return canonical(min) + ".." + (max >= Long.MAX_VALUE ? "" : canonical(max));
+        return max >= Long.MAX_VALUE ? ">= " + canonical(min) : "in " + canonical(min) + ".." + canonical(max);
     }
 
     /**
