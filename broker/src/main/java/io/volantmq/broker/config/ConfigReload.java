@@ -31,10 +31,15 @@ public final class ConfigReload {
         this.running = Objects.requireNonNull(running);
     }
 
-    /** Sets the log level when the sources set one: logback itself only sees {@code -Dvolantmq.logLevel}. */
+    /**
+     * Sets the log level when the sources set one (logback itself only sees {@code -Dvolantmq.logLevel})
+     * and logs where the settings came from.
+     */
     public void applyAtStart() {
-        running.values().keySet().stream().filter("logLevel"::equals).findAny()
-                .ifPresent(k -> LogLevels.apply(running.get(k).orElseThrow()));
+        if (running.values().containsKey("logLevel")) {
+            LogLevels.apply(running.values().get("logLevel").value());
+        }
+        log.info("settings: {}", running.sources());
     }
 
     /** @param reloadFiles checks the watched files now, returning how many were reloaded */

@@ -46,7 +46,7 @@ public final class ExampleConfig {
                 facts.append("; default: ").append(s.shownDefault());
             }
             b.append(facts).append('\n');
-            String value = s.defaultValue() == null || s.masked() ? "" : s.defaultValue();
+            String value = s.defaultValue() == null ? "" : s.defaultValue();
             b.append('#').append(s.key()).append(value.isEmpty() ? " =" : " = " + value).append('\n');
         }
         return b.toString();

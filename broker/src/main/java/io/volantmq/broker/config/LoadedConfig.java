@@ -59,6 +59,21 @@ public final class LoadedConfig {
         return new LoadedConfig(m, file);
     }
 
+    /** For the start-up log: where the settings came from, e.g. {@code file /etc/volantmq.conf: 3, environment: 1}. */
+    public String sources() {
+        Map<Origin.Kind, Integer> counts = new java.util.EnumMap<>(Origin.Kind.class);
+        values.values().forEach(v -> counts.merge(v.origin().kind(), 1, Integer::sum));
+        StringBuilder b = new StringBuilder();
+        counts.forEach((kind, n) -> b.append(b.length() == 0 ? "" : ", ").append(switch (kind) {
+            case FILE -> "file " + file;
+            case ENVIRONMENT -> "environment";
+            case SYSTEM_PROPERTY -> "-D";
+            case PROPERTIES -> "properties";
+            case DEFAULT -> "defaults";
+        }).append(": ").append(n));
+        return b.length() == 0 ? "defaults only" : b.toString();
+    }
+
     /** {@code volantmq.}-prefixed properties of every set key. */
     public Properties properties() {
         Properties p = new Properties();

@@ -66,7 +66,8 @@ public record Setting(String key, SettingType type, String defaultValue, String 
 
     /** A listener URI may set it for that listener ({@code ?key=value}). */
     public Setting perListener() {
-        return new Setting(key, type, defaultValue, shownDefault, min, max, choices, doc, true, reloadable, masked, undocumented);
+        return new Setting(key, type, defaultValue, shownDefault, min, max, choices, doc, true, reloadable, masked,
+                undocumented);
     }
 
     /** A reload applies it to the running broker. */
