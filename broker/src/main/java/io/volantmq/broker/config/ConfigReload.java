@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -79,6 +80,12 @@ public final class ConfigReload {
         log.info("reload: {}", report);
         return report;
     }
+
+    /**
+     * The settings a reload can apply, each with its code here. A setting declared {@link Setting#live()}
+     * needs an entry (a test checks it); anything else that changed is reported as needing a restart.
+     */
+    static final Set<String> APPLIED_LIVE = Set.of("logLevel");
 
     private static boolean apply(String key, String value) {
         if (key.equals("logLevel")) {

@@ -42,7 +42,7 @@ public final class ConfigSource {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            errors.add(new ConfigError(Origin.file(file, 0), null, "cannot read the configuration file: " + e));
+            errors.add(new ConfigError(Origin.file(file), null, "cannot read the configuration file (" + e + ")"));
             return new Read(entries, errors);
         }
         Map<String, Integer> seen = new HashMap<>();

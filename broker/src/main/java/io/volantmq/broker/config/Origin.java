@@ -20,6 +20,12 @@ public record Origin(Kind kind, String where, Path base) {
         return new Origin(Kind.FILE, abs + ":" + line, abs.getParent());
     }
 
+    /** The file as a whole (it cannot be read). */
+    public static Origin file(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        return new Origin(Kind.FILE, abs.toString(), abs.getParent());
+    }
+
     public static Origin env(String variable, Path workDir) {
         return new Origin(Kind.ENVIRONMENT, variable, workDir);
     }
@@ -38,8 +44,9 @@ public record Origin(Kind kind, String where, Path base) {
         if (kind != Kind.FILE) {
             return 0;
         }
+        int colon = where.lastIndexOf(':');
         try {
-            return Integer.parseInt(where.substring(where.lastIndexOf(':') + 1));
+            return colon < 0 ? 0 : Integer.parseInt(where.substring(colon + 1));
         } catch (NumberFormatException e) {
             return 0;
         }

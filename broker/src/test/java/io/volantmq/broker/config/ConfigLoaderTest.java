@@ -172,7 +172,8 @@ class ConfigLoaderTest {
                 f + ":3: volantmq.nodeName is already set on line 1",
                 f + ":4: a configuration file cannot name another one");
         assertThat(errors(dir.resolve("missing.conf"), Map.of(), new Properties())).singleElement().asString()
-                .contains("cannot read the configuration file");
+                .isEqualTo(dir.resolve("missing.conf") + ": cannot read the configuration file (java.nio.file.NoSuchFileException: "
+                        + dir.resolve("missing.conf") + ")");
     }
 
     @Test

@@ -69,6 +69,13 @@ class SettingsCatalogTest {
                 .isEqualTo(value == null ? null : value.toString()));
     }
 
+    /** A setting declared live needs code in ConfigReload that applies it; else it would only be claimed. */
+    @Test
+    void everyLiveSettingIsAppliedByAReload() {
+        assertThat(SettingsCatalog.ALL.stream().filter(Setting::reloadable).map(Setting::key).toList())
+                .containsExactlyInAnyOrderElementsOf(ConfigReload.APPLIED_LIVE);
+    }
+
     @Test
     void closestKeySuggestsTyposOnly() {
         List<String> keys = SettingsCatalog.keys();
