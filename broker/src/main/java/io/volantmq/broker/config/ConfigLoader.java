@@ -5,6 +5,9 @@ import io.volantmq.broker.transport.ListenerSpec;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -165,6 +168,7 @@ public final class ConfigLoader {
                     .thenComparingInt(e -> e.origin().line()));
             throw new ConfigException(errors);
         }
+        resolveListenerPaths(values); // after the checks: every value in it is valid
         return new LoadedConfig(values, from);
     }
 
@@ -216,6 +220,41 @@ public final class ConfigLoader {
                 }
             }
         }
+    }
+
+    /**
+     * A relative path in a listener's query ({@code ?tls.certFile=certs/chain.pem}) resolves like any
+     * other: against the folder of the file that set {@code listeners}, or the working directory.
+     */
+    private static void resolveListenerPaths(Map<String, LoadedConfig.Value> values) {
+        LoadedConfig.Value listeners = values.get("listeners");
+        if (listeners == null || listeners.origin().base() == null) {
+            return;
+        }
+        List<String> resolved = new ArrayList<>();
+        for (String text : BrokerConfig.splitListeners(listeners.value())) {
+            int q = text.indexOf('?');
+            if (q < 0) {
+                resolved.add(text);
+                continue;
+            }
+            List<String> pairs = new ArrayList<>();
+            for (String pair : text.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                String key = eq < 0 ? pair : URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+                Setting s = SettingsCatalog.find(key).orElse(null);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1).replace("+", "%2B"),
+                        StandardCharsets.UTF_8).strip();
+                if (s != null && s.type() == SettingType.PATH && !value.isEmpty() && !Path.of(value).isAbsolute()) {
+                    String path = s.normalize(value, listeners.origin().base());
+                    pair = pair.substring(0, eq + 1) + URLEncoder.encode(path, StandardCharsets.UTF_8)
+                            .replace("+", "%20").replace("%2F", "/");
+                }
+                pairs.add(pair);
+            }
+            resolved.add(text.substring(0, q + 1) + String.join("&", pairs));
+        }
+        values.put("listeners", new LoadedConfig.Value(String.join(",", resolved), listeners.origin()));
     }
 
     private static int rank(Origin.Kind kind) {

@@ -149,6 +149,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void relativePathsInAListenersQueryResolveToo() throws IOException {
+        Path conf = file("listeners = ssl://127.0.0.1:0?tls.certFile=certs/my+chain%20x.pem&tls.clientAuth=none,"
+                + " tcp://127.0.0.1:0");
+        BrokerConfig config = load(conf, Map.of(), new Properties()).brokerConfig();
+        assertThat(config.listeners()).hasSize(2);
+        String cert = io.volantmq.broker.transport.ListenerSpec.query(config.listeners().get(0)).get("tls.certFile");
+        assertThat(cert).isEqualTo(dir.resolve("etc/certs/my+chain x.pem").toString());
+        assertThat(config.listeners().get(0).getRawQuery()).endsWith("&tls.clientAuth=none");
+    }
+
+    @Test
     void theServerFindsItsFileThroughArgumentsPropertyOrEnvironment() throws IOException {
         Path conf = file("nodeName = n1");
         Properties none = new Properties();
