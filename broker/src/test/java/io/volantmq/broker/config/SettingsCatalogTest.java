@@ -92,16 +92,19 @@ class SettingsCatalogTest {
      */
     @Test
     void everyKeyTheCodeReadsIsDeclared() throws IOException {
+        // typed accessors are Settings' own names, whatever the receiver; get/string/getOrDefault only on
+        // receivers that hold settings (other maps use them too)
+        Pattern typed = Pattern.compile("\\.\\s*(?:integer|bool|choice|longValue|decimal)\\(\\s*\"([^\"]+)\"");
         Pattern accessor = Pattern.compile("\\b(?:settings\\(\\)|settings|s|global|listenerSettings"
                 + "|Settings\\.global\\((?:[^()]|\\([^()]*\\))*\\))\\s*\\.\\s*"
-                + "(?:integer|bool|string|get|choice|longValue|decimal|getOrDefault)\\(\\s*\"([^\"]+)\"");
+                + "(?:string|get|getOrDefault)\\(\\s*\"([^\"]+)\"");
         Pattern property = Pattern.compile("getProperty\\(\\s*\"volantmq\\.([^\"]+)\"");
         TreeSet<String> read = new TreeSet<>();
         TreeSet<String> undeclared = new TreeSet<>();
         try (Stream<Path> files = Files.walk(Path.of("src", "main", "java"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                 String code = Files.readString(file);
-                for (Pattern p : List.of(accessor, property)) {
+                for (Pattern p : List.of(typed, accessor, property)) {
                     Matcher m = p.matcher(code);
                     while (m.find()) {
                         read.add(m.group(1));
