@@ -3,6 +3,8 @@ package io.volantmq.broker;
 import io.volantmq.broker.admin.AdminServer;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.auth.Security;
+import io.volantmq.broker.config.ConfigReload;
+import io.volantmq.broker.config.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -64,10 +66,13 @@ public final class Broker implements AutoCloseable {
 
     private final List<EnhancedAuthMechanism> authMechanisms;
     private final BrokerMetrics metrics;
+    /** Re-reads the configuration sources on {@link #reload()}; null: the files only (an embedder's broker). */
+    private final ConfigReload configReload;
 
     private Broker(BrokerConfig config, BrokerEvents events, List<EnhancedAuthMechanism> authMechanisms,
-                   MeterRegistry meterRegistry) {
+                   MeterRegistry meterRegistry, ConfigReload configReload) {
         this.config = config;
+        this.configReload = configReload;
         this.events = events;
         this.authMechanisms = authMechanisms;
         this.metrics = new BrokerMetrics(meterRegistry);
@@ -166,7 +171,7 @@ public final class Broker implements AutoCloseable {
                 log.info("$SYS tree off (volantmq.withSystree=false): removed the values an earlier run retained");
             }
             if (AdminServer.enabled(config.settings())) {
-                admin = AdminServer.start(stats, security);
+                admin = AdminServer.start(stats, security, this::reload);
             }
         } catch (RuntimeException e) {
             if (sysTree != null) {
@@ -221,6 +226,23 @@ public final class Broker implements AutoCloseable {
         return context.router().limits().dropped();
     }
 
+    /**
+     * Applies what can change without a restart (SIGHUP and {@code POST /api/reload} come here): password,
+     * ACL and TLS files are checked at once, and with a {@link ConfigReload} the configuration sources are
+     * read again (see there).
+     */
+    public ReloadReport reload() {
+        Security current;
+        synchronized (this) {
+            if (listeners == null || closed) {
+                throw new IllegalStateException("the broker is not running");
+            }
+            current = security;
+        }
+        return configReload != null ? configReload.reload(current.reloader()::checkNow)
+                : ReloadReport.filesOnly(current.reloader().checkNow());
+    }
+
     @Override
     public synchronized void close() {
         if (closed || listeners == null) {
@@ -254,6 +276,13 @@ public final class Broker implements AutoCloseable {
         private BrokerEvents events = BrokerEvents.NONE;
         private final List<EnhancedAuthMechanism> authMechanisms = new ArrayList<>();
         private MeterRegistry meterRegistry;
+        private ConfigReload configReload;
+
+        /** What {@link Broker#reload()} reads again besides the watched files (the server's sources). */
+        public Builder configReload(ConfigReload reload) {
+            this.configReload = Objects.requireNonNull(reload);
+            return this;
+        }
 
         /**
          * Where the broker's meters live. By default a Prometheus registry (with JVM meters) when the admin
@@ -288,7 +317,7 @@ public final class Broker implements AutoCloseable {
         public Broker build() {
             MeterRegistry registry = meterRegistry != null ? meterRegistry
                     : AdminServer.enabled(config.settings()) ? AdminServer.prometheusRegistry() : new SimpleMeterRegistry();
-            return new Broker(config, events, List.copyOf(authMechanisms), registry);
+            return new Broker(config, events, List.copyOf(authMechanisms), registry, configReload);
         }
     }
 }

@@ -1,10 +1,11 @@
 package io.volantmq.broker;
 
+import io.volantmq.broker.config.ConfigLoader;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -100,98 +101,25 @@ public record BrokerConfig(
         return new Builder();
     }
 
-    /** Reads {@code volantmq.*} keys; anything absent keeps its default. Bad values fail with the key named. */
+    /**
+     * Reads {@code volantmq.*} keys, checked like the server's (see {@code io.volantmq.broker.config.SettingsCatalog}):
+     * an unknown {@code volantmq.*} key, a value of the wrong type or out of range fails with every problem
+     * listed; anything absent keeps its default. Other properties are ignored.
+     */
     public static BrokerConfig fromProperties(Properties props) {
-        Builder b = builder();
-        String listeners = props.getProperty(PREFIX + "listeners");
-        if (listeners != null) {
-            b.listeners.clear();
-            // a comma starts a new listener only before "scheme://": ?auth=certificate,file stays whole
-            for (String uri : listeners.split(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)")) {
-                if (!uri.isBlank()) {
-                    b.listener(uri.trim());
-                }
-            }
-        }
-        Reader r = new Reader(props);
-        b.nodeName = r.string("nodeName", b.nodeName);
-        b.connectTimeoutSeconds = r.integer("connectTimeout", b.connectTimeoutSeconds);
-        b.keepAliveSeconds = r.integer("keepAlive", b.keepAliveSeconds);
-        b.forceKeepAlive = r.bool("forceKeepAlive", b.forceKeepAlive);
-        b.maxPacketSize = r.integer("maxPacketSize", b.maxPacketSize);
-        b.maxSessionCount = r.integer("maxSessionCount", b.maxSessionCount);
-        b.offlineQos0 = r.bool("offlineQoS0", b.offlineQos0);
-        b.allowOverlappingSubscriptions = r.bool("allowOverlappingSubscriptions", b.allowOverlappingSubscriptions);
-        b.duplicateClientPolicy = r.enumValue("duplicateClientId", DuplicateClientPolicy.class, b.duplicateClientPolicy);
-        b.maxInflight = r.integer("maxInflight", b.maxInflight);
-        b.maxQueuedMessages = r.integer("maxQueuedMessages", b.maxQueuedMessages);
-        b.maxQueuedBytes = r.longValue("maxQueuedBytes", b.maxQueuedBytes);
-        b.queueDropPolicy = r.enumValue("queueDropPolicy", DropPolicy.class, b.queueDropPolicy);
-        b.maxKeepAliveSeconds = r.integer("maxKeepAlive", b.maxKeepAliveSeconds);
-        b.receiveMaximum = r.integer("receiveMaximum", b.receiveMaximum);
-        b.topicAliasMaximum = r.integer("topicAliasMaximum", b.topicAliasMaximum);
-        b.responseInformation = r.string("responseInformation", b.responseInformation);
-        b.validatePayloadFormat = r.bool("validatePayloadFormat", b.validatePayloadFormat);
-        b.persistence = r.string("persistence", b.persistence);
-        b.persistenceProperties = props;
-        for (String key : props.stringPropertyNames()) {
-            if (key.startsWith(PREFIX)) {
-                b.setting(key, props.getProperty(key));
-            }
-        }
-        return b.build();
+        return ConfigLoader.fromProperties(props).brokerConfig();
     }
 
-    private record Reader(Properties props) {
-        String raw(String key) {
-            String value = props.getProperty(PREFIX + key);
-            return value == null || value.isBlank() ? null : value.trim();
-        }
-
-        String string(String key, String def) {
-            String v = raw(key);
-            return v == null ? def : v;
-        }
-
-        int integer(String key, int def) {
-            return (int) longValue(key, def);
-        }
-
-        long longValue(String key, long def) {
-            String v = raw(key);
-            if (v == null) {
-                return def;
-            }
-            try {
-                return Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(PREFIX + key + " must be a number, got '" + v + "'");
+    /** Splits a {@code volantmq.listeners} value: a comma starts a new listener only before "scheme://". */
+    public static List<String> splitListeners(String value) {
+        List<String> uris = new ArrayList<>();
+        // ?auth=certificate,file stays whole
+        for (String uri : value.split(",(?=\\s*[A-Za-z][A-Za-z0-9+.-]*://)")) {
+            if (!uri.isBlank()) {
+                uris.add(uri.trim());
             }
         }
-
-        boolean bool(String key, boolean def) {
-            String v = raw(key);
-            if (v == null) {
-                return def;
-            }
-            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-                return Boolean.parseBoolean(v);
-            }
-            throw new IllegalArgumentException(PREFIX + key + " must be true or false, got '" + v + "'");
-        }
-
-        <E extends Enum<E>> E enumValue(String key, Class<E> type, E def) {
-            String v = raw(key);
-            if (v == null) {
-                return def;
-            }
-            try {
-                return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(PREFIX + key + " must be one of "
-                        + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT) + ", got '" + v + "'");
-            }
-        }
+        return uris;
     }
 
     /** Builder with the documented defaults. */

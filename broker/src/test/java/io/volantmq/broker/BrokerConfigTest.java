@@ -60,4 +60,19 @@ class BrokerConfigTest {
         assertThatThrownBy(() -> BrokerConfig.fromProperties(q)).hasMessageContaining("volantmq.duplicateClientId")
                 .hasMessageContaining("takeover");
     }
+
+    /** Before the settings catalogue a typo was ignored, and settings read by name were never checked here. */
+    @Test
+    void misspelledKeysAndBadSettingsAreRefusedAllAtOnce() {
+        Properties p = new Properties();
+        p.setProperty("volantmq.maxInflihgt", "3");
+        p.setProperty("volantmq.sharedAckTimeout", "soon");
+        p.setProperty("volantmq.persistence.buffer", "yes");
+        p.setProperty("user.home", "/not/ours");
+        assertThatThrownBy(() -> BrokerConfig.fromProperties(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("3 configuration errors")
+                .hasMessageContaining("unknown setting 'volantmq.maxInflihgt'; did you mean 'volantmq.maxInflight'?")
+                .hasMessageContaining("volantmq.sharedAckTimeout must be a whole number in 1..86400, got 'soon'")
+                .hasMessageContaining("volantmq.persistence.buffer must be true or false, got 'yes'");
+    }
 }

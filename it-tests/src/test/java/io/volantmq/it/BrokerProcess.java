@@ -22,6 +22,7 @@ final class BrokerProcess implements AutoCloseable {
     private final Path log;
     private final int port;
     private List<String> prefix = List.of();
+    private Map<String, String> env = Map.of();
     private Process process;
 
     /** @param settings {@code -Dkey=value} arguments, without the listener (the port is chosen here) */
@@ -50,6 +51,12 @@ final class BrokerProcess implements AutoCloseable {
         return this;
     }
 
+    /** Extra environment variables for the broker process ({@code VOLANTMQ_*} settings). */
+    BrokerProcess env(Map<String, String> variables) {
+        this.env = Map.copyOf(variables);
+        return this;
+    }
+
     long pid() {
         return process.pid();
     }
@@ -60,16 +67,7 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Starts it and waits (at most 60 s) until it accepts connections. */
     BrokerProcess start() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(prefix);
-        command.add(ROOT.resolve("volantmq").toString());
-        command.addAll(settings);
-        command.add("-Dvolantmq.listeners=tcp://127.0.0.1:" + port);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = builder.environment();
-        env.put("VOLANTMQ_NO_BUILD", "1");
-        env.put("VOLANTMQ_JAVA_OPTS", "-Xmx256m");
-        process = builder.start();
+        launch();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -83,6 +81,29 @@ final class BrokerProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("broker did not listen on " + port + " within 60 s; log: " + tail());
+    }
+
+    /** Starts it expecting it to stop by itself (a refused configuration); its exit code. */
+    int runToExit() throws IOException, InterruptedException {
+        launch();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("broker still running after 60 s; log: " + tail());
+        }
+        return process.exitValue();
+    }
+
+    private void launch() throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ROOT.resolve("volantmq").toString());
+        command.addAll(settings);
+        command.add("-Dvolantmq.listeners=tcp://127.0.0.1:" + port);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> environment = builder.environment();
+        environment.put("VOLANTMQ_NO_BUILD", "1");
+        environment.put("VOLANTMQ_JAVA_OPTS", "-Xmx256m");
+        environment.putAll(env);
+        process = builder.start();
     }
 
     /** SIGKILL: no shutdown hook, no flush, like a power cut for the process. */

@@ -18,4 +18,14 @@ public interface Provider {
      * @throws PersistenceException when the store cannot be opened; the message says why and where
      */
     Store open(ProviderConfig config);
+
+    /**
+     * The keys this backend reads ({@code path} for {@code volantmq.persistence.<name>.path}), so that the
+     * broker's configuration loader can refuse a misspelled one before anything starts. Null (the
+     * default): not declared, every {@code volantmq.persistence.<name>.*} key is handed to {@link #open}.
+     * The built-in backends' keys are declared in the broker's settings catalogue instead.
+     */
+    default java.util.Set<String> settingKeys() {
+        return null;
+    }
 }

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.volantmq.broker.LogSafe;
+import io.volantmq.broker.config.ReloadReport;
 import io.volantmq.broker.sys.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The admin endpoints over HTTP/1.1. {@code /health} and {@code /metrics} answer everyone; every
@@ -72,6 +74,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final AdminApi api;
+    private final Supplier<ReloadReport> reload;
     private final AdminAuth auth;
     private final PrometheusMeterRegistry prometheus;
     private final Executor worker;
@@ -83,11 +86,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Answers on the caller's thread (tests). */
     AdminHandler(BrokerStats stats, AdminAuth auth) {
-        this(stats, auth, null);
+        this(stats, auth, null, null);
     }
 
-    AdminHandler(BrokerStats stats, AdminAuth auth, Executor worker) {
+    /** @param reload what {@code POST /api/reload} runs; null: that endpoint answers 404 */
+    AdminHandler(BrokerStats stats, AdminAuth auth, Executor worker, Supplier<ReloadReport> reload) {
         this.api = new AdminApi(stats);
+        this.reload = reload;
         this.auth = auth;
         this.prometheus = prometheus(stats.registry());
         this.worker = worker == null ? Runnable::run : worker;
@@ -328,6 +333,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (size == 2) {
                     require(method, HttpMethod.GET);
                     return api.config();
+                }
+            }
+            case "reload" -> {
+                if (size == 2 && reload != null) {
+                    require(method, HttpMethod.POST);
+                    ReloadReport report = reload.get();
+                    return new AdminApi.Reply(report.errors().isEmpty() ? HttpResponseStatus.OK
+                            : HttpResponseStatus.UNPROCESSABLE_ENTITY, report.toMap(), "reload: " + report);
                 }
             }
             default -> {

@@ -22,6 +22,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.volantmq.broker.auth.Security;
+import io.volantmq.broker.config.ReloadReport;
 import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.sys.BrokerGauges;
 import io.volantmq.broker.sys.BrokerStats;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -113,7 +115,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Validates the settings and binds; fails with the setting named. */
-    public static AdminServer start(BrokerStats stats, Security security) {
+    public static AdminServer start(BrokerStats stats, Security security, Supplier<ReloadReport> reload) {
         Settings settings = Settings.global(stats.context().config().settings());
         InetSocketAddress bindTo = address(settings);
         SslContext ssl = ssl(settings);
@@ -125,7 +127,7 @@ public final class AdminServer implements AutoCloseable {
             return t;
         });
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-        AdminHandler handler = new AdminHandler(stats, auth, worker);
+        AdminHandler handler = new AdminHandler(stats, auth, worker, reload);
         AtomicInteger open = new AtomicInteger();
         try {
             Channel server = new ServerBootstrap()

@@ -1,6 +1,8 @@
 package io.volantmq.broker.admin;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.config.Setting;
+import io.volantmq.broker.config.SettingsCatalog;
 
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
@@ -31,8 +33,10 @@ final class ConfigView {
     private ConfigView() {
     }
 
+    /** By its name, or because the settings catalogue declares it secret (a Redis URI may hold a password). */
     static boolean secret(String name) {
-        return SECRET.matcher(name).find();
+        String key = name.startsWith(SettingsCatalog.PREFIX) ? name.substring(SettingsCatalog.PREFIX.length()) : name;
+        return SECRET.matcher(name).find() || SettingsCatalog.find(key).map(Setting::masked).orElse(false);
     }
 
     static Map<String, Object> of(BrokerConfig config) {

@@ -1,26 +1,28 @@
 package io.volantmq.broker.cli;
 
 import io.volantmq.broker.Main;
+import io.volantmq.broker.config.ConfigException;
+import io.volantmq.broker.config.ConfigLoader;
+import io.volantmq.broker.config.LoadedConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
  * {@code volantmq run [--config FILE] [-Dvolantmq.key=value ...]}: starts the broker and runs until SIGTERM.
- * Precedence: {@code -D} here, then JVM system properties ({@code JAVA_OPTS}), then the file.
+ * Precedence: {@code -D} here and JVM system properties ({@code JAVA_OPTS}), then {@code VOLANTMQ_*}
+ * environment variables, then the file ({@link ConfigLoader}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Start the broker (the default command); it stops cleanly on SIGTERM or Ctrl-C.",
-            "Settings are volantmq.* properties: -D on this command line win over JVM system properties "
-                + "(JAVA_OPTS), which win over the --config file."},
+            "Settings are volantmq.* properties: -D (here or in JAVA_OPTS) win over VOLANTMQ_* environment "
+                + "variables, which win over the --config file. Unknown keys and bad values stop the start."},
         footer = {"", "Example: volantmq run --config conf/volantmq.conf -Dvolantmq.listeners=tcp://0.0.0.0:1883"})
 final class RunCommand implements Callable<Integer> {
     @Spec
@@ -45,19 +47,11 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         // -D here means what it means to the JVM: a system property (logging reads volantmq.log* from there)
         properties.forEach(System::setProperty);
-        Properties effective;
-        try {
-            effective = ConfigFile.effective(config, System.getProperties());
-        } catch (IOException e) {
+        Path config = this.config == null ? null : ConfigLoader.workingDirectory().resolve(this.config);
+        if (config != null && !java.nio.file.Files.isReadable(config)) {
             spec.commandLine().getErr().println("volantmq run: cannot read the configuration file " + config
-                    + ": " + e.getMessage());
+                    + ": no such file or not readable");
             return 2;
-        }
-        // the logging configuration reads these before anything logs; a file may set them too
-        for (String key : effective.stringPropertyNames()) {
-            if (key.startsWith("volantmq.log") && System.getProperty(key) == null) {
-                System.setProperty(key, effective.getProperty(key));
-            }
         }
         // conf/logback.xml picks its appender by this name: any other would silently log nothing
         String format = System.getProperty("volantmq.logFormat", env.apply("VOLANTMQ_LOG_FORMAT"));
@@ -66,6 +60,22 @@ final class RunCommand implements Callable<Integer> {
                     + "text or json, got '" + format + "'");
             return 2;
         }
-        return Main.serve(effective);
+        ConfigLoader loader = ConfigLoader.forServer(
+                config == null ? new String[0] : new String[] {"--config", config.toString()},
+                System.getenv(), System.getProperties());
+        LoadedConfig loaded;
+        try {
+            loaded = loader.load();
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("volantmq run: " + e.getMessage());
+            return 2;
+        }
+        // the logging configuration reads these before anything logs; a file or the environment may set them
+        for (String key : new String[] {"volantmq.logFormat", "volantmq.logLevel"}) {
+            if (System.getProperty(key) == null && loaded.values().containsKey(key)) {
+                System.setProperty(key, loaded.values().get(key).value());
+            }
+        }
+        return Main.serve(loader);
     }
 }

@@ -2,6 +2,8 @@ package io.volantmq.broker.transport;
 
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.Settings;
+import io.volantmq.broker.config.Setting;
+import io.volantmq.broker.config.SettingsCatalog;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -9,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One listener, parsed from its URI and the broker-wide settings:
@@ -36,10 +37,6 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
     /** The default largest packet before the CONNECT is accepted. */
     public static final int DEFAULT_MAX_CONNECT_PACKET_SIZE = 64 * 1024;
 
-    /** Query keys a listener understands besides the {@code tls.*} and {@code auth*} families. */
-    private static final Set<String> KNOWN = Set.of("proxy", "maxConnections", "connectRate", "maxPacketSize",
-            "maxConnectPacketSize", "publishRate", "bandwidth", "auth", "ws.allowedOrigins");
-
     public static ListenerSpec parse(URI uri, BrokerConfig config) {
         Transport transport = Transport.of(uri.getScheme());
         if (transport == null) {
@@ -62,9 +59,10 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
                 + (path == null ? "" : path));
         Map<String, String> query = query(uri);
         for (String key : query.keySet()) {
-            if (!KNOWN.contains(key) && !key.startsWith("tls.") && !key.startsWith("auth.")) {
+            if (!SettingsCatalog.perListener(key)) { // the catalogue says which settings a listener may override
                 throw new IllegalArgumentException("listener " + publicUri + ": unknown setting '" + key
-                        + "'; known: " + KNOWN + ", tls.*, auth.*");
+                        + "'; known: " + SettingsCatalog.ALL.stream().filter(Setting::overridable).map(Setting::key)
+                        .toList() + ", auth.<provider>.*");
             }
         }
         Settings s = new Settings(query, config.settings(), "listener " + publicUri);
@@ -92,7 +90,8 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
                 16, maxPacketSize);
     }
 
-    private static Map<String, String> query(URI uri) {
+    /** The query's settings, percent-decoded; a key without a value is {@code true}. */
+    public static Map<String, String> query(URI uri) {
         Map<String, String> query = new LinkedHashMap<>();
         String raw = uri.getRawQuery();
         if (raw == null || raw.isEmpty()) {

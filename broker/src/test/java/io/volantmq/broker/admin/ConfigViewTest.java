@@ -20,8 +20,7 @@ class ConfigViewTest {
         props.setProperty("volantmq.adminToken", "t0ken");
         props.setProperty("volantmq.tls.keyFile", "/etc/key.pem");
         props.setProperty("volantmq.auth.file.path", "/etc/passwd");
-        props.setProperty("volantmq.persistence.redis.password", "redispw");
-        props.setProperty("volantmq.persistence.redis.uri", "redis://h:6379/0");
+        props.setProperty("volantmq.persistence.redis.uri", "redis://u:redispw@h:6379/0"); // declared secret
         props.setProperty("user.home", "/not/shown");
         Map<String, Object> view = ConfigView.of(BrokerConfig.fromProperties(props));
 
@@ -33,14 +32,13 @@ class ConfigViewTest {
         Map<String, Object> settings = (Map<String, Object>) view.get("settings");
         assertThat(settings).containsEntry("adminToken", ConfigView.MASK)
                 .containsEntry("tls.keyFile", ConfigView.MASK)
-                .containsEntry("persistence.redis.password", ConfigView.MASK)
+                .containsEntry("persistence.redis.uri", ConfigView.MASK)
                 .containsEntry("auth.file.path", "/etc/passwd")
                 .containsEntry("listeners", "ssl://0.0.0.0:8883?tls.keyPassword=******&proxy=true,"
                         + "tcp://0.0.0.0:1883?auth.x.secret=******");
         @SuppressWarnings("unchecked")
         Map<String, Object> persistence = (Map<String, Object>) view.get("persistenceSettings");
-        assertThat(persistence).containsEntry("persistence.redis.password", ConfigView.MASK)
-                .containsEntry("persistence.redis.uri", "redis://h:6379/0").doesNotContainKey("user.home");
+        assertThat(persistence).containsEntry("persistence.redis.uri", ConfigView.MASK).doesNotContainKey("user.home");
         assertThat(Json.write(view)).doesNotContain("hunter2", "t0ken", "redispw", "s1\"", "/not/shown");
     }
 
