@@ -48,7 +48,8 @@ class ConnectLimitsIT {
 
     private static Broker scramBroker(int connectTimeoutSeconds) {
         return Broker.builder()
-                .config(BrokerConfig.builder().listener("tcp://127.0.0.1:0").persistence("memory")
+                .config(BrokerConfig.builder().listener("tcp://127.0.0.1:0?auth=anonymous," + SCRAM)
+                        .persistence("memory")
                         .connectTimeoutSeconds(connectTimeoutSeconds).build())
                 .authMechanism(new ScramSha256Mechanism(new InMemoryScramCredentialStore(Map.of("alice", "s3cret"))))
                 .build().start();
