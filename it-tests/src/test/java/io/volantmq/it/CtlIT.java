@@ -161,8 +161,8 @@ class CtlIT {
     }
 
     @Test
-    void reloadSaysItIsNotSupportedYet() {
-        assertThat(ctl("reload")).isEqualTo(3);
-        assertThat(err.toString()).contains("not supported yet");
+    void reloadAsksTheBrokerToReadItsFilesAgain() {
+        assertThat(ctl("reload")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("\"ok\":true").contains("\"filesReloaded\"");
     }
 }

@@ -87,7 +87,7 @@ class DistTarballIT {
         Files.writeString(dir.resolve("bad.conf"), "maxInflight = 0\n");
         Result bad = run(Map.of(), "config", "check", "bad.conf");
         assertThat(bad.status()).isEqualTo(1);
-        assertThat(bad.output()).contains("volantmq.maxInflight must be in 1..65535");
+        assertThat(bad.output()).contains("bad.conf:1: volantmq.maxInflight must be a whole number in 1..65535");
     }
 
     @Test

@@ -137,8 +137,9 @@ final class CtlCommand implements Runnable {
     }
 
     @Command(name = "reload", mixinStandardHelpOptions = true,
-            description = "Ask the broker to re-read its configuration (exit 3 while the broker has no reload "
-                    + "endpoint; password, ACL and TLS files are re-read when they change).")
+            description = "Ask the broker to re-read its configuration sources and its password, ACL and TLS files "
+                    + "(as SIGHUP does); prints what was applied and what needs a restart (exit 3 from a broker "
+                    + "without the reload endpoint).")
     int reload() {
         return send("POST", "/api/reload", "{}", true);
     }

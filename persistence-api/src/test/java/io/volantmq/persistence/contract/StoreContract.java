@@ -264,7 +264,6 @@ public abstract class StoreContract {
 
     @Nested
     class Subscriptions {
-
         @Test
         void putThenGetReturnsEveryOptionInFirstAddedOrder() {
             StoredSubscription shared = new StoredSubscription("$share/group/sensors/+/temp", 2, false, true, 1, 268_435_455);
@@ -275,34 +274,6 @@ public abstract class StoreContract {
             store.subscriptions().put("c", plain);
 
             assertThat(store.subscriptions().get("c")).containsExactly(shared, all, plain);
-        }
-
-        @Test
-        void theOwnerRoundTripsWithAndWithoutWill() {
-            SessionState withWill = withOwner(session("owned-1"), "alice");
-            SessionState withoutWill = new SessionState("owned-2", 4, SessionState.NEVER_EXPIRES, 0, null, 0,
-                    "CN=device 7,O=Ünïcødé");
-            SessionState unowned = session("unowned");
-            store.sessions().put(withWill);
-            store.sessions().put(withoutWill);
-            store.sessions().put(unowned);
-
-            assertThat(store.sessions().get("owned-1")).contains(withWill);
-            assertThat(store.sessions().get("owned-2")).contains(withoutWill);
-            assertThat(store.sessions().get("unowned").orElseThrow().owner()).isNull();
-            List<SessionState> all = new ArrayList<>();
-            store.sessions().forEach(all::add);
-            assertThat(all).containsExactlyInAnyOrder(withWill, withoutWill, unowned);
-        }
-
-        @Test
-        void aLaterPutChangesOrDropsTheOwner() {
-            store.sessions().put(withOwner(session("c"), "alice"));
-            store.sessions().put(withOwner(session("c"), "bob"));
-            assertThat(store.sessions().get("c").orElseThrow().owner()).isEqualTo("bob");
-
-            store.sessions().put(session("c"));
-            assertThat(store.sessions().get("c").orElseThrow().owner()).isNull();
         }
 
         @Test
