@@ -39,7 +39,7 @@ class ConnectionFuzzTest {
      * 2-3 = 5.0); bits 2-4: reads of 2^(k-1) bytes (0 = one read); bit 5: the fuzzed client connects
      * with a persistent session; bits 6-7: the watcher's subscription QoS (3 = no watcher).
      */
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "30s")
     void afterConnect(byte[] input) {
         if (input.length == 0) {
             return;
@@ -69,7 +69,7 @@ class ConnectionFuzzTest {
                 client.sendRaw(input, i, Math.min(chunk, input.length - i));
             }
             broker.advanceTime(50); // past 1.5 x keep-alive: the timer fires on what the input left
-            broker.finish(watch);
+            broker.finish(watch, version);
         }
         leaks.afterInput(watch);
     }
@@ -80,14 +80,15 @@ class ConnectionFuzzTest {
      * publish replies, PINGREQ, DISCONNECT, AUTH, plus dropped connections, raw bytes and time passing.
      * Field values come from small sets so that clients meet on the same ids, topics and packet ids.
      */
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "30s")
     void packetSequence(FuzzedDataProvider data) {
         try (EmbeddedBroker broker = new EmbeddedBroker()) {
             PacketGenerator gen = new PacketGenerator(data);
+            ProtocolVersion checkVersion = data.pickValue(ProtocolVersion.values());
             for (int op = 0; op < 48 && data.remainingBytes() > 0; op++) {
                 step(broker, gen, data);
             }
-            broker.finish(watch);
+            broker.finish(watch, checkVersion);
         }
         leaks.afterInput(watch);
     }

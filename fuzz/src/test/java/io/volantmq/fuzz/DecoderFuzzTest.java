@@ -40,7 +40,7 @@ class DecoderFuzzTest {
     private final LogWatch watch = LogWatch.installed();
     private final LeakSweep leaks = new LeakSweep();
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "30s")
     void decode(byte[] input) {
         if (input.length == 0) {
             return;

@@ -105,9 +105,10 @@ final class EmbeddedBroker implements AutoCloseable {
 
     /**
      * Ends the input: closes every connection, checks that nothing leaked or failed, then that fresh
-     * clients of each version can still connect and exchange a QoS 1 message.
+     * clients of {@code checkVersion} can still connect and exchange a QoS 1 message (one version per
+     * input, not all three: the check is a good part of an input's cost).
      */
-    void finish(LogWatch watch) {
+    void finish(LogWatch watch, ProtocolVersion checkVersion) {
         for (Client c : clients) {
             c.channel.close();
         }
@@ -116,9 +117,7 @@ final class EmbeddedBroker implements AutoCloseable {
         releaseAll();
         Findings.check(alloc.unreleased(), "buffers not released after the input");
         Findings.check(watch.drain(), "broker errors or leak reports during the input");
-        for (ProtocolVersion v : ProtocolVersion.values()) {
-            assertStillUsable(v);
-        }
+        assertStillUsable(checkVersion);
         for (Client c : clients) {
             c.channel.close();
         }

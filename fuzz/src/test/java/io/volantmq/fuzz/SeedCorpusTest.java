@@ -8,6 +8,7 @@ import io.volantmq.broker.codec.MqttDecoder;
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,19 +20,35 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The checked-in seeds are what {@link SeedCorpus} writes, and its packet seeds really are valid
- * packets of their version (a seed the decoder refuses would start the fuzzer from the wrong place).
- * With {@code -Dfuzz.writeSeeds=true} it first re-writes them into the source tree.
+ * The checked-in seeds are what {@link SeedCorpus} writes (with {@code -Dfuzz.writeSeeds=true} it
+ * first re-writes them into the source tree), and its packet seeds really are valid packets of their
+ * version: a seed the decoder refuses would start the fuzzer from the wrong place.
  */
 class SeedCorpusTest {
     private static final Path SOURCE = Path.of("src/test/resources");
     private static final Path DECODE = SOURCE.resolve("io/volantmq/fuzz/DecoderFuzzTestInputs/decode");
 
     @Test
-    void seedsAreValidPacketsOfTheirVersion() throws IOException {
+    void checkedInSeedsAreWhatSeedCorpusWrites(@TempDir Path fresh) throws IOException {
         if (Boolean.getBoolean("fuzz.writeSeeds")) {
             SeedCorpus.write(SOURCE);
         }
+        SeedCorpus.write(fresh);
+        List<Path> written;
+        try (Stream<Path> files = Files.walk(fresh)) {
+            written = files.filter(Files::isRegularFile).toList();
+        }
+        assertThat(written).isNotEmpty();
+        for (Path file : written) {
+            Path checkedIn = SOURCE.resolve(fresh.relativize(file));
+            assertThat(checkedIn).as("seed %s (re-write with -Dfuzz.writeSeeds=true)", checkedIn).exists();
+            assertThat(Files.readAllBytes(checkedIn)).as("seed %s (re-write with -Dfuzz.writeSeeds=true)", checkedIn)
+                    .isEqualTo(Files.readAllBytes(file));
+        }
+    }
+
+    @Test
+    void seedsAreValidPacketsOfTheirVersion() throws IOException {
         List<Path> seeds;
         try (Stream<Path> files = Files.list(DECODE)) {
             // crash-* and regression-* files are inputs that once failed: not valid on purpose
