@@ -88,6 +88,9 @@ final class EmbeddedBroker implements AutoCloseable {
                 c.verifyOutbound();
             }
             if (!more) {
+                for (Client c : clients) {
+                    c.assertNothingUnflushed();
+                }
                 return;
             }
         }
@@ -246,6 +249,18 @@ final class EmbeddedBroker implements AutoCloseable {
                         received.add((MqttMessage) m);
                     }
                 }
+            }
+        }
+
+        /**
+         * Once every task has run, nothing may sit written but unflushed: it would reach the client
+         * only with some later, unrelated flush (or be dropped by a close).
+         */
+        void assertNothingUnflushed() {
+            io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+            if (out != null && out.totalPendingWriteBytes() > 0) {
+                throw new AssertionError("broker left " + out.totalPendingWriteBytes()
+                        + " bytes written but not flushed on a " + version + " connection");
             }
         }
 

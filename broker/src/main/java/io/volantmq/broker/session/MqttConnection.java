@@ -378,10 +378,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 clientId, remoteAddress(), version, connect.cleanSession(), keepAlive, expirySeconds,
                 connAck.sessionPresent());
         session.resume();
-        flush();
         while (!pending.isEmpty() && state == State.CONNECTED) {
             dispatch(pending.poll());
         }
+        // this runs in a task after the CONNECT's read, whose end-of-read flush came too early for the
+        // replies to the packets sent behind the CONNECT (SUBACK, PUBACK, PINGRESP): flush them here
+        flush();
         channel.config().setAutoRead(true);
     }
 
