@@ -575,6 +575,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (closeReason == null) {
             closeReason = reason;
         }
+        // replies to the packets read before this one in the same read (PUBACK, SUBACK, PINGRESP) are
+        // written but flushed only at the read's end: send them, or the close fails and drops them
+        channel.flush();
         channel.close();
     }
 
