@@ -61,10 +61,14 @@ final class EmbeddedBroker implements AutoCloseable {
                 BrokerMetrics.noop(), BrokerEvents.NONE);
     }
 
+    /** The default {@code maxConnectPacketSize}. */
+    private static final int PRE_CONNECT_LIMIT = 65_536;
+
     /** A new connection speaking {@code version} (the version its CONNECTs will state). */
     Client open(ProtocolVersion version) {
         EmbeddedChannel channel = Channels.open(alloc, MqttCodec.PROTOCOL_VERSION, null,
-                new MqttDecoder(broker.config().maxPacketSize()), MqttEncoder.INSTANCE,
+                // the broker's own decoder: it holds what follows a CONNECT until the CONNACK
+                MqttDecoder.forBroker(PRE_CONNECT_LIMIT), MqttEncoder.INSTANCE,
                 new MqttConnection(broker, new ListenerContext(LISTENER, Authenticator.ALLOW_ALL,
                         broker.config().maxPacketSize())));
         Client client = new Client(channel, version);
