@@ -119,4 +119,47 @@ class SettingsCatalogTest {
                 "acl.file", "withSystree", "sharedAckTimeout", "persistence.buffer", "adminToken", "serverMoved");
         assertThat(undeclared).as("keys read in broker/src/main but not declared in SettingsCatalog").isEmpty();
     }
+
+    /**
+     * The code still passes a default where it reads a setting; where that default is a literal it must be
+     * the catalogue's, so a default is decided in one place (the loader fills in the catalogue's anyway).
+     */
+    @Test
+    void literalDefaultsInTheCodeAreTheCatalogues() throws IOException {
+        Pattern numeric = Pattern.compile("\\.\\s*(?:integer|longValue)\\(\\s*\"([^\"]+)\",\\s*([0-9_L* ]+),");
+        Pattern bool = Pattern.compile("\\.\\s*bool\\(\\s*\"([^\"]+)\",\\s*(true|false)\\s*\\)");
+        Pattern choice = Pattern.compile("\\.\\s*choice\\(\\s*\"([^\"]+)\",\\s*\"([^\"]*)\"");
+        List<String> differing = new java.util.ArrayList<>();
+        int compared = 0;
+        try (Stream<Path> files = Files.walk(Path.of("src", "main", "java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String code = Files.readString(file);
+                for (Pattern p : List.of(numeric, bool, choice)) {
+                    Matcher m = p.matcher(code);
+                    while (m.find()) {
+                        Setting setting = SettingsCatalog.find(m.group(1)).orElse(null);
+                        if (setting == null || setting.defaultValue() == null) {
+                            continue; // undeclared keys fail the test above
+                        }
+                        String inCode = p == numeric ? String.valueOf(product(m.group(2))) : m.group(2);
+                        compared++;
+                        if (!inCode.equalsIgnoreCase(setting.defaultValue())) {
+                            differing.add(m.group(1) + ": " + inCode + " in " + file.getFileName()
+                                    + ", catalogue " + setting.defaultValue());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(compared).as("literal defaults found").isGreaterThan(20);
+        assertThat(differing).as("defaults written in the code that differ from SettingsCatalog").isEmpty();
+    }
+
+    private static long product(String expression) {
+        long value = 1;
+        for (String factor : expression.split("\\*")) {
+            value *= Long.parseLong(factor.replace("_", "").replace("L", "").trim());
+        }
+        return value;
+    }
 }
