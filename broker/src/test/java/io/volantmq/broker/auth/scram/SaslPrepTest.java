@@ -29,6 +29,8 @@ class SaslPrepTest {
         assertThat(SaslPrep.prepareStored("\uFF41\uFF42")).isEqualTo("ab");
         assertThat(SaslPrep.prepareStored("pass word")).isEqualTo("pass word");
         assertThat(SaslPrep.prepareStored("")).isEmpty();
+        assertThat(SaslPrep.prepareStored("\u00AD\u200B")).isEmpty(); // everything mapped to nothing
+        assertThat(SaslPrep.prepareQuery("\u00AD")).isEmpty();
         // prohibition applies after NFKC: U+0340 (table C.8) decomposes canonically to U+0300
         assertThat(SaslPrep.prepareStored("a\u0340")).isEqualTo("\u00E0");
     }
