@@ -247,6 +247,27 @@ class AdminHandlerTest {
     }
 
     @Test
+    void badJsonBodiesGetA400NamingTheProblem() {
+        wire();
+        for (String body : List.of("{not json", "{\"topic\":\"a\"} x", "{\"topic\":\"a\",\"topic\":\"b\"}",
+                "{\"topic\":\"a\",}", "{\"topic\":'a'}", "{\"topic\":\"a\",\"qos\":NaN}", "/* c */ {\"topic\":\"a\"}")) {
+            Http r = post("/api/publish", body);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.object().get("error").toString()).as(body).startsWith("bad JSON at offset");
+        }
+        // nesting is bounded (no stack overflow, a clear refusal); within the bound the body is read
+        String deep = "{\"topic\":\"a\",\"x\":" + "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH) + "}";
+        Http tooDeep = post("/api/publish", deep);
+        assertThat(tooDeep.status()).isEqualTo(400);
+        assertThat(tooDeep.object().get("error").toString()).contains("nesting depth (" + (Json.MAX_DEPTH + 1) + ")");
+        String fits = "{\"topic\":\"a\",\"x\":" + "[".repeat(Json.MAX_DEPTH - 1) + "]".repeat(Json.MAX_DEPTH - 1) + "}";
+        Http read = post("/api/publish", fits);
+        assertThat(read.status()).isEqualTo(400);
+        assertThat(read.object().get("error").toString()).contains("unknown field 'x'");
+        assertThat(context.router().noSubscriberCount()).as("nothing was published").isZero();
+    }
+
+    @Test
     void publishRoutesAndRetainedMessagesCanBeListedAndDeleted() {
         wire();
         Http ok = post("/api/publish", "{\"topic\":\"room/1\",\"payload\":\"21.5\",\"qos\":1,\"retain\":true}");

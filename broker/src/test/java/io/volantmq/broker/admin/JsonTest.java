@@ -65,7 +65,8 @@ class JsonTest {
         char[] deep = new char[100_000];
         Arrays.fill(deep, '[');
         assertThatThrownBy(() -> Json.parse(new String(deep))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("nested deeper than " + Json.MAX_DEPTH);
+                .hasMessageStartingWith("bad JSON at offset")
+                .hasMessageContaining("nesting depth (" + (Json.MAX_DEPTH + 1) + ") exceeds the maximum allowed (" + Json.MAX_DEPTH);
         String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
         assertThat(Json.parse(ok)).isInstanceOf(List.class);
     }
