@@ -1,37 +1,40 @@
 package io.volantmq.bench;
 
-import java.util.Locale;
+import com.fasterxml.jackson.jr.ob.JSON;
 
-/** Builds one flat JSON object in insertion order (keys are ours; strings are escaped). */
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** One flat JSON object in insertion order, written by jackson-jr; doubles are rounded to three decimals. */
 final class JsonLine {
-    private final StringBuilder out = new StringBuilder("{");
+    private static final JSON JSON_OUT = JSON.builder()
+            .enable(JSON.Feature.WRITE_NULL_PROPERTIES, JSON.Feature.PRESERVE_FIELD_ORDERING)
+            .build();
+    private final Map<String, Object> fields = new LinkedHashMap<>();
 
     JsonLine put(String key, String value) {
-        key(key);
-        if (value == null) {
-            out.append("null");
-        } else {
-            quote(value);
-        }
+        fields.put(key, value);
         return this;
     }
 
     JsonLine put(String key, long value) {
-        key(key);
-        out.append(value);
+        fields.put(key, value);
         return this;
     }
 
     JsonLine put(String key, boolean value) {
-        key(key);
-        out.append(value);
+        fields.put(key, value);
         return this;
     }
 
     /** Rounded to three decimals; NaN and infinities become null. */
     JsonLine put(String key, double value) {
-        key(key);
-        out.append(number(value));
+        String n = number(value);
+        fields.put(key, n.equals("null") ? null : new BigDecimal(n));
         return this;
     }
 
@@ -46,38 +49,12 @@ final class JsonLine {
         return String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
-    private void key(String key) {
-        if (out.length() > 1) {
-            out.append(',');
-        }
-        quote(key);
-        out.append(':');
-    }
-
-    private void quote(String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
     @Override
     public String toString() {
-        return out + "}";
+        try {
+            return JSON_OUT.asString(fields);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // only strings, numbers and booleans: writing them cannot fail
+        }
     }
 }
