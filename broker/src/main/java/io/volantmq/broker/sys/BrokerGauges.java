@@ -9,18 +9,18 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.volantmq.broker.routing.Router;
-import io.volantmq.broker.session.MqttConnection;
+import io.volantmq.broker.metrics.BrokerMetrics;
 
 /**
  * The meters that describe state rather than events, registered next to the hot-path counters of
  * {@link io.volantmq.broker.metrics.BrokerMetrics}: gauges over {@link BrokerStats}, and counters the
- * core keeps itself (queue drops, oversize drops, routing outcomes, store failures) exposed as
+ * core keeps itself (queue drops, routing outcomes, store failures) exposed as
  * function counters, so {@code /metrics} and {@code $SYS} read the same numbers. Gauges hold their
  * source strongly; function counters hold it weakly, so the broker keeps its {@link BrokerStats}.
  */
 public final class BrokerGauges {
-    /** The name {@link io.volantmq.broker.metrics.BrokerMetrics} uses for drops by reason; more reasons here. */
-    static final String DROPPED = "volantmq.messages.dropped";
+    /** The name {@link BrokerMetrics} uses for drops by reason; one more reason (queue_full) here. */
+    static final String DROPPED = BrokerMetrics.DROPPED;
     private static final String DROPPED_DESCRIPTION = "queued messages dropped, by reason";
 
     private BrokerGauges() {
@@ -32,12 +32,6 @@ public final class BrokerGauges {
         Router router = stats.context().router();
         FunctionCounter.builder(DROPPED, router, x -> x.limits().dropped()).tag("reason", "queue_full")
                 .description(DROPPED_DESCRIPTION).register(r);
-        // a JVM-wide count: brokers embedded side by side in one JVM share it
-        FunctionCounter.builder(DROPPED, MqttConnection.OVERSIZE_DROPS, x -> x.sum()).tag("reason", "oversize")
-                .description(DROPPED_DESCRIPTION).register(r);
-        // QoS 0 to a connection over its write-buffer high-water mark: also JVM-wide
-        FunctionCounter.builder(DROPPED, MqttConnection.SLOW_CONSUMER_DROPS, x -> x.sum())
-                .tag("reason", "slow_consumer").description(DROPPED_DESCRIPTION).register(r);
         FunctionCounter.builder("volantmq.messages.routed", router, Router::routedCount)
                 .description("PUBLISHes (from clients, wills, $SYS and the admin API) that matched a subscription")
                 .register(r);
