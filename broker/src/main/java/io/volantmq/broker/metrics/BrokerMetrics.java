@@ -17,7 +17,7 @@ import java.util.Map;
 public final class BrokerMetrics {
     /** Messages dropped, by tag {@code reason}: expired, acl, oversize, slow_consumer here; queue_full in {@code BrokerGauges}. */
     public static final String DROPPED = "volantmq.messages.dropped";
-    private static final String DROPPED_DESCRIPTION = "queued messages dropped, by reason";
+    static final String DROPPED_DESCRIPTION = "queued messages dropped, by reason";
 
     private final MeterRegistry registry;
     private final Map<PacketType, Counter> packetsReceived = new EnumMap<>(PacketType.class);
