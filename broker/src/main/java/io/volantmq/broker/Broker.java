@@ -7,16 +7,14 @@ import io.volantmq.broker.config.ConfigReload;
 import io.volantmq.broker.config.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.persist.BufferedStore;
-import io.volantmq.broker.persist.GroupCommit;
 import io.volantmq.broker.persist.GuardedStore;
 import io.volantmq.broker.persist.StoreHealth;
 import io.volantmq.broker.session.BrokerContext;
 import io.volantmq.broker.session.SessionRegistry;
-import io.volantmq.broker.sys.BrokerGauges;
-import io.volantmq.broker.sys.BrokerStats;
+import io.volantmq.broker.metrics.BrokerGauges;
+import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.broker.sys.SysTreePublisher;
 import io.volantmq.broker.transport.Listeners;
 import io.volantmq.persistence.Provider;
@@ -127,12 +125,7 @@ public final class Broker implements AutoCloseable {
             context = BrokerContext.wire(config, store, security.accessControl(), authMechanisms, metrics,
                     events);
             if (context.groupCommit() != null) {
-                GroupCommit commit = context.groupCommit();
-                FunctionCounter.builder("volantmq.store.syncs", commit, GroupCommit::syncs)
-                        .description("group commits: disk syncs of the store").register(metrics.registry());
-                FunctionCounter.builder("volantmq.store.sync.waiters", commit, GroupCommit::waiters)
-                        .description("requests the group commits served (per sync: how many shared one)")
-                        .register(metrics.registry());
+                BrokerGauges.register(metrics.registry(), context.groupCommit());
             }
             int restoredRetained = context.retained().recover(System.currentTimeMillis());
             int restoredSessions = context.sessions().recover();

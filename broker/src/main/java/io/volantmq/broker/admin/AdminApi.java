@@ -10,7 +10,7 @@ import io.volantmq.broker.routing.Subscriber;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.session.BrokerContext;
 import io.volantmq.broker.session.SessionRegistry.ClientView;
-import io.volantmq.broker.sys.BrokerStats;
+import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.SessionState;

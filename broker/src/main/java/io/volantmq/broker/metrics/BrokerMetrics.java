@@ -15,6 +15,10 @@ import java.util.Map;
  * renders them as {@code volantmq_packets_received_total}.
  */
 public final class BrokerMetrics {
+    /** Messages dropped, by tag {@code reason}: expired, acl, oversize, slow_consumer here; queue_full in {@code BrokerGauges}. */
+    public static final String DROPPED = "volantmq.messages.dropped";
+    static final String DROPPED_DESCRIPTION = "queued messages dropped, by reason";
+
     private final MeterRegistry registry;
     private final Map<PacketType, Counter> packetsReceived = new EnumMap<>(PacketType.class);
     private final Map<PacketType, Counter> packetsSent = new EnumMap<>(PacketType.class);
@@ -29,6 +33,8 @@ public final class BrokerMetrics {
     private final Counter sessionsExpired;
     private final Counter expiredMessages;
     private final Counter deniedMessages;
+    private final Counter oversizeMessages;
+    private final Counter slowConsumerMessages;
     private final Counter unwritableCloses;
     private final Map<Limit, Counter> limitRefusals = new EnumMap<>(Limit.class);
 
@@ -73,10 +79,10 @@ public final class BrokerMetrics {
                 .description("connections of connected clients that ended").register(registry);
         sessionsExpired = Counter.builder("volantmq.sessions.expired")
                 .description("sessions removed when their expiry interval passed").register(registry);
-        expiredMessages = Counter.builder("volantmq.messages.dropped").tag("reason", "expired")
-                .description("queued messages dropped, by reason").register(registry);
-        deniedMessages = Counter.builder("volantmq.messages.dropped").tag("reason", "acl")
-                .description("queued messages dropped, by reason").register(registry);
+        expiredMessages = dropped(registry, "expired");
+        deniedMessages = dropped(registry, "acl");
+        oversizeMessages = dropped(registry, "oversize");
+        slowConsumerMessages = dropped(registry, "slow_consumer");
         unwritableCloses = Counter.builder("volantmq.clients.closed").tag("reason", "unwritable")
                 .description("connections the broker closed, by reason").register(registry);
         for (Limit limit : Limit.values()) {
@@ -85,6 +91,10 @@ public final class BrokerMetrics {
                     .description("requests refused because a resource limit was reached, by limit")
                     .register(registry));
         }
+    }
+
+    private static Counter dropped(MeterRegistry registry, String reason) {
+        return Counter.builder(DROPPED).tag("reason", reason).description(DROPPED_DESCRIPTION).register(registry);
     }
 
     /** Meters nobody reads: for tests and embedders that do not care. */
@@ -140,6 +150,16 @@ public final class BrokerMetrics {
 
     public void messageDenied() {
         deniedMessages.increment();
+    }
+
+    /** A message not sent because it exceeded the client's MQTT 5 Maximum Packet Size. */
+    public void messageOversize() {
+        oversizeMessages.increment();
+    }
+
+    /** A QoS 0 message not sent because the subscriber's connection was not writable (slow consumer). */
+    public void messageSlowConsumer() {
+        slowConsumerMessages.increment();
     }
 
     /** A connection closed because its client read nothing for too long (write buffer full). */

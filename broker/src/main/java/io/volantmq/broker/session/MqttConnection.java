@@ -44,7 +44,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One network connection: the handshake (delegated to {@link ConnectFlow}), then packets dispatched
@@ -59,12 +58,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Fired through the pipeline once the CONNACK is out: transport stages may lift their pre-CONNECT limits. */
     public static final Object CONNECT_ACCEPTED = new Object();
-
-    /** Messages not sent because they exceeded a client's Maximum Packet Size, since start. */
-    public static final LongAdder OVERSIZE_DROPS = new LongAdder();
-
-    /** QoS 0 messages not sent because the subscriber's connection was not writable (slow consumer). */
-    public static final LongAdder SLOW_CONSUMER_DROPS = new LongAdder();
 
     /** How long a publisher's reads pause when a queue it feeds is congested. */
     private static final long THROTTLE_MILLIS = 5;
@@ -702,7 +695,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (fits(message)) {
             return true;
         }
-        OVERSIZE_DROPS.increment();
+        broker.metrics().messageOversize();
         log.debug("not sending a {} to {}: larger than its maximum packet size {}", message.type(),
                 LogSafe.escape(clientId), clientMaxPacketSize);
         return false;
@@ -719,7 +712,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     void writeFromAnyThread(MqttMessage message) {
         if (!channel.isWritable()) {
-            SLOW_CONSUMER_DROPS.increment();
+            broker.metrics().messageSlowConsumer();
             return;
         }
         EventLoop loop = channel.eventLoop();

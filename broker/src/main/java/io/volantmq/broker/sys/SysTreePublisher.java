@@ -1,6 +1,8 @@
 package io.volantmq.broker.sys;
 
 import io.volantmq.broker.auth.Settings;
+import io.volantmq.broker.metrics.BrokerMetrics;
+import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.broker.persist.StoreHealth;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;
@@ -160,7 +162,7 @@ public final class SysTreePublisher implements AutoCloseable {
         t.put("bytes/sent", whole(bytesSent));
         t.put("publish/bytes/received", count("volantmq.messages.received.payload"));
         t.put("publish/bytes/sent", count("volantmq.messages.sent.payload"));
-        Map<String, Double> dropped = stats.countsBy(BrokerGauges.DROPPED, "reason");
+        Map<String, Double> dropped = stats.countsBy(BrokerMetrics.DROPPED, "reason");
         t.put("messages/dropped", whole(dropped.values().stream().mapToDouble(Double::doubleValue).sum()));
         dropped.forEach((reason, n) -> t.put("messages/dropped/" + reason, whole(n)));
         t.put("messages/unrouted", count("volantmq.messages.unrouted"));

@@ -19,7 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.volantmq.broker.BrokerEvents;
-import io.micrometer.core.instrument.FunctionCounter;
+import io.volantmq.broker.metrics.BrokerGauges;
 import io.volantmq.broker.auth.AuthChain;
 import io.volantmq.broker.auth.LoginLimiter;
 import io.volantmq.broker.auth.Security;
@@ -69,12 +69,7 @@ public final class Listeners implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, io);
         this.logins = LoginLimiter.of(global);
-        FunctionCounter.builder("volantmq.auth.blocked.addresses", logins, LoginLimiter::blocks)
-                .description("remote addresses blocked after too many failed logins (volantmq.maxLoginFailures)")
-                .register(broker.metrics().registry());
-        FunctionCounter.builder("volantmq.auth.blocked.connects", logins, LoginLimiter::refused)
-                .description("CONNECTs refused because their address was blocked after failed logins")
-                .register(broker.metrics().registry());
+        BrokerGauges.register(broker.metrics().registry(), logins);
         log.debug("{} I/O threads, {} transport", ioThreads, epoll ? "epoll" : "nio");
     }
 

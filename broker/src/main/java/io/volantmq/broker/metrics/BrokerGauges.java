@@ -1,4 +1,4 @@
-package io.volantmq.broker.sys;
+package io.volantmq.broker.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -8,20 +8,17 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.volantmq.broker.auth.LoginLimiter;
+import io.volantmq.broker.persist.GroupCommit;
 import io.volantmq.broker.routing.Router;
-import io.volantmq.broker.session.MqttConnection;
 
 /**
  * The meters that describe state rather than events, registered next to the hot-path counters of
- * {@link io.volantmq.broker.metrics.BrokerMetrics}: gauges over {@link BrokerStats}, and counters the
- * core keeps itself (queue drops, oversize drops, routing outcomes, store failures) exposed as
- * function counters, so {@code /metrics} and {@code $SYS} read the same numbers. Gauges hold their
+ * {@link BrokerMetrics}: gauges over {@link BrokerStats}, and counters the core keeps itself (queue
+ * drops, routing outcomes, store failures, group commits, blocked logins) exposed as function counters, so {@code /metrics} and {@code $SYS} read the same numbers. Gauges hold their
  * source strongly; function counters hold it weakly, so the broker keeps its {@link BrokerStats}.
  */
 public final class BrokerGauges {
-    /** The name {@link io.volantmq.broker.metrics.BrokerMetrics} uses for drops by reason; more reasons here. */
-    static final String DROPPED = "volantmq.messages.dropped";
-    private static final String DROPPED_DESCRIPTION = "queued messages dropped, by reason";
 
     private BrokerGauges() {
     }
@@ -30,14 +27,8 @@ public final class BrokerGauges {
     public static void register(BrokerStats stats) {
         MeterRegistry r = stats.registry();
         Router router = stats.context().router();
-        FunctionCounter.builder(DROPPED, router, x -> x.limits().dropped()).tag("reason", "queue_full")
-                .description(DROPPED_DESCRIPTION).register(r);
-        // a JVM-wide count: brokers embedded side by side in one JVM share it
-        FunctionCounter.builder(DROPPED, MqttConnection.OVERSIZE_DROPS, x -> x.sum()).tag("reason", "oversize")
-                .description(DROPPED_DESCRIPTION).register(r);
-        // QoS 0 to a connection over its write-buffer high-water mark: also JVM-wide
-        FunctionCounter.builder(DROPPED, MqttConnection.SLOW_CONSUMER_DROPS, x -> x.sum())
-                .tag("reason", "slow_consumer").description(DROPPED_DESCRIPTION).register(r);
+        FunctionCounter.builder(BrokerMetrics.DROPPED, router, x -> x.limits().dropped()).tag("reason", "queue_full")
+                .description(BrokerMetrics.DROPPED_DESCRIPTION).register(r);
         FunctionCounter.builder("volantmq.messages.routed", router, Router::routedCount)
                 .description("PUBLISHes (from clients, wills, $SYS and the admin API) that matched a subscription")
                 .register(r);
@@ -77,6 +68,24 @@ public final class BrokerGauges {
     private static void gauge(MeterRegistry r, String name, String description, BrokerStats stats,
                               java.util.function.ToDoubleFunction<BrokerStats> value) {
         Gauge.builder(name, stats, value).description(description).strongReference(true).register(r);
+    }
+
+    /** The group commit's meters, when the store syncs in groups. */
+    public static void register(MeterRegistry r, GroupCommit commit) {
+        FunctionCounter.builder("volantmq.store.syncs", commit, GroupCommit::syncs)
+                .description("group commits: disk syncs of the store").register(r);
+        FunctionCounter.builder("volantmq.store.sync.waiters", commit, GroupCommit::waiters)
+                .description("requests the group commits served (per sync: how many shared one)").register(r);
+    }
+
+    /** The failed-login limiter's meters. */
+    public static void register(MeterRegistry r, LoginLimiter logins) {
+        FunctionCounter.builder("volantmq.auth.blocked.addresses", logins, LoginLimiter::blocks)
+                .description("remote addresses blocked after too many failed logins (volantmq.maxLoginFailures)")
+                .register(r);
+        FunctionCounter.builder("volantmq.auth.blocked.connects", logins, LoginLimiter::refused)
+                .description("CONNECTs refused because their address was blocked after failed logins")
+                .register(r);
     }
 
     /** JVM meters (memory, threads, class loading, CPU, uptime), for a registry the broker made itself. */

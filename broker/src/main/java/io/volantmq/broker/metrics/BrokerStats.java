@@ -1,4 +1,4 @@
-package io.volantmq.broker.sys;
+package io.volantmq.broker.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  */
 public final class BrokerStats {
     /** How old a state snapshot may be before it is taken again. */
-    static final long MAX_AGE_NANOS = 1_000_000_000L;
+    public static final long MAX_AGE_NANOS = 1_000_000_000L;
 
     private final BrokerContext context;
     private final MeterRegistry registry;
@@ -73,8 +73,9 @@ public final class BrokerStats {
         this(context, registry, storeHealth, bound, startedAtMillis, System::nanoTime);
     }
 
-    BrokerStats(BrokerContext context, MeterRegistry registry, Supplier<StoreHealth> storeHealth,
-                List<InetSocketAddress> bound, long startedAtMillis, LongSupplier nanoClock) {
+    /** As above, with the clock that ages the state snapshot (tests step it). */
+    public BrokerStats(BrokerContext context, MeterRegistry registry, Supplier<StoreHealth> storeHealth,
+                       List<InetSocketAddress> bound, long startedAtMillis, LongSupplier nanoClock) {
         this.context = context;
         this.registry = registry;
         this.storeHealth = storeHealth;
