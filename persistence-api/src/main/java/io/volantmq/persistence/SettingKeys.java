@@ -1,5 +1,8 @@
 package io.volantmq.persistence;
 
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -22,29 +25,31 @@ public final class SettingKeys {
     public static void check(ProviderConfig config, Set<String> known) {
         for (String key : new TreeSet<>(config.values().keySet())) {
             if (!known.contains(key)) {
-                String closest = closest(key, known);
+                Set<String> sorted = new TreeSet<>(known);
                 throw new PersistenceException("unknown setting " + config.propertyName(key)
-                        + (closest == null ? "" : "; did you mean " + config.propertyName(closest) + "?")
-                        + " (" + config.providerName() + " knows " + new TreeSet<>(known) + ")");
+                        + closest(key, sorted).map(c -> "; did you mean " + config.propertyName(c) + "?").orElse("")
+                        + " (" + config.providerName() + " knows " + sorted + ")");
             }
         }
     }
 
     /**
-     * The known key nearest to {@code key} by edit distance, ignoring case; null when none is close enough
-     * to be a typo (the broker's loader uses the same bound: at most 2 edits, or a quarter of the key).
+     * The candidate nearest to {@code key} by edit distance, ignoring case, the first in iteration order on a
+     * tie; empty when none is close enough to be a typo: at most 2 edits, or a quarter of the key's length.
+     * The broker's configuration loader has the same rule for its keys.
      */
-    static String closest(String key, Set<String> known) {
+    public static Optional<String> closest(String key, Collection<String> candidates) {
+        String lower = key.toLowerCase(Locale.ROOT);
         String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : new TreeSet<>(known)) {
-            int d = distance(key.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+        int bestDistance = Math.max(2, key.length() / 4) + 1;
+        for (String candidate : candidates) {
+            int d = distance(lower, candidate.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = candidate;
                 bestDistance = d;
             }
         }
-        return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
+        return Optional.ofNullable(best);
     }
 
     private static int distance(String a, String b) {
