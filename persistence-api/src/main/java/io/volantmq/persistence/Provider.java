@@ -23,7 +23,10 @@ public interface Provider {
      * The keys this backend reads ({@code path} for {@code volantmq.persistence.<name>.path}), so that the
      * broker's configuration loader can refuse a misspelled one before anything starts. Null (the
      * default): not declared, every {@code volantmq.persistence.<name>.*} key is handed to {@link #open}.
-     * The built-in backends' keys are declared in the broker's settings catalogue instead.
+     * A backend that declares its keys should also refuse any other in {@link #open}, with
+     * {@link SettingKeys#check}, so that an embedder opening it directly gets the same answer. The
+     * built-in backends declare theirs here and in the broker's settings catalogue, which holds their
+     * types and defaults; a test keeps the two equal.
      */
     default java.util.Set<String> settingKeys() {
         return null;

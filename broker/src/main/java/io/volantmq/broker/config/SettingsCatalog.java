@@ -1,10 +1,10 @@
 package io.volantmq.broker.config;
 
+import io.volantmq.persistence.SettingKeys;
+
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -175,12 +175,8 @@ public final class SettingsCatalog {
 
     /** The declared key closest to {@code key} by edit distance, when close enough to be a typo. */
     public static Optional<String> closest(String key, List<String> candidates) {
-        String lower = key.toLowerCase(Locale.ROOT);
-        return candidates.stream()
-                .map(c -> Map.entry(c, distance(lower, c.toLowerCase(Locale.ROOT))))
-                .filter(e -> e.getValue() <= Math.max(2, key.length() / 4))
-                .min(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue()))
-                .map(Map.Entry::getKey);
+        // the same rule the persistence backends use for their own keys, so both answers agree
+        return SettingKeys.closest(key, candidates);
     }
 
     /** Declared keys, in order. */
@@ -188,25 +184,5 @@ public final class SettingsCatalog {
         List<String> keys = new ArrayList<>(ALL.size());
         ALL.forEach(s -> keys.add(s.key()));
         return keys;
-    }
-
-    /** Levenshtein distance. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

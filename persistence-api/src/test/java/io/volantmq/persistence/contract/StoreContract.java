@@ -1098,4 +1098,33 @@ public abstract class StoreContract {
             assertThat(store.maxConcurrency()).isPositive();
         }
     }
+
+    /**
+     * The keys a backend declares ({@link Provider#settingKeys()}) are the ones it reads, and any other
+     * is refused. A backend that declares none (a test wrapper, a plugin) hands every key through, so
+     * these are skipped for it, as the broker's loader does.
+     */
+    @Nested
+    class SettingKeys {
+
+        @Test
+        void everyKeyOfTheTestConfigurationIsDeclared() {
+            Set<String> keys = provider().settingKeys();
+            org.junit.jupiter.api.Assumptions.assumeTrue(keys != null, "the backend declares no keys");
+
+            assertThat(keys).containsAll(config(tempDir).values().keySet());
+        }
+
+        @Test
+        void undeclaredKeyIsRefusedNamingIt() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(provider().settingKeys() != null, "the backend declares no keys");
+            ProviderConfig base = config(tempDir.resolve("other"));
+            Map<String, String> values = new HashMap<>(base.values());
+            values.put("noSuchSetting", "1");
+
+            assertThatThrownBy(() -> provider().open(new ProviderConfig(base.providerName(), values)).close())
+                    .isInstanceOf(PersistenceException.class)
+                    .hasMessageContaining(base.propertyName("noSuchSetting"));
+        }
+    }
 }

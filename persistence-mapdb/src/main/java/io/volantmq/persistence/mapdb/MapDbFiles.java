@@ -1,6 +1,7 @@
 package io.volantmq.persistence.mapdb;
 
 import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.StoreFiles;
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.StoredMessage;
 import org.mapdb.Atomic;
@@ -21,8 +22,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
@@ -97,9 +96,7 @@ final class MapDbFiles {
             if (!damaged(e)) {
                 throw new PersistenceException("cannot open the mapdb file " + file + ": " + e, e);
             }
-            Path aside = moveAside(file);
-            log.error("mapdb file {} is damaged and cannot be opened ({}); moved it to {} and starting with an empty store",
-                    file, e.toString(), aside);
+            StoreFiles.moveAside(file, "mapdb file", "cannot be opened: " + e, companionSuffixes(file), log);
         }
         try {
             return verified(file, wrap);
@@ -250,29 +247,14 @@ final class MapDbFiles {
         }
     }
 
-    /** Renames the file and its companions (journal, WAL files) to {@code <name>.damaged-<timestamp>[...]}. */
-    private static Path moveAside(Path file) {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    /** The suffixes of the file's companions that exist: its journal, and WAL files an earlier version left. */
+    private static List<String> companionSuffixes(Path file) {
         String name = file.getFileName().toString();
-        String asideName = name + ".damaged-" + stamp;
-        for (int n = 1; Files.exists(file.resolveSibling(asideName)); n++) {
-            asideName = name + ".damaged-" + stamp + "-" + n;
+        List<String> suffixes = new ArrayList<>();
+        for (Path wal : walFiles(file)) {
+            suffixes.add(wal.getFileName().toString().substring(name.length()));
         }
-        Path aside = file.resolveSibling(asideName);
-        try {
-            List<Path> companions = new ArrayList<>(walFiles(file));
-            Path journal = JournaledVolume.journalFile(file);
-            if (Files.exists(journal)) {
-                companions.add(journal);
-            }
-            Files.move(file, aside);
-            for (Path companion : companions) {
-                String suffix = companion.getFileName().toString().substring(name.length());
-                Files.move(companion, file.resolveSibling(asideName + suffix));
-            }
-            return aside;
-        } catch (IOException e) {
-            throw new PersistenceException("the mapdb file " + file + " is damaged and cannot be moved to " + aside + ": " + e, e);
-        }
+        suffixes.add(JournaledVolume.journalFile(file).getFileName().toString().substring(name.length()));
+        return suffixes;
     }
 }

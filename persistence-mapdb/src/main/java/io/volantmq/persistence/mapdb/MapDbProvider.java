@@ -2,9 +2,8 @@ package io.volantmq.persistence.mapdb;
 
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Set;
@@ -19,6 +18,7 @@ import java.util.Set;
  *   <li>{@code commit}: {@code group} (default) keeps changes in the open transaction until
  *       {@link Store#sync()} commits them all (group commit); {@code each} commits every change</li>
  * </ul>
+ * Any other key is refused.
  *
  * <p>Durability: every change is committed, and the commit synced to disk, before the call
  * returns, so a {@code kill -9} or power loss loses nothing that was acknowledged. A commit first
@@ -39,7 +39,6 @@ import java.util.Set;
  * error, is not treated as damage: opening fails instead.
  */
 public final class MapDbProvider implements Provider {
-    private static final Logger log = LoggerFactory.getLogger(MapDbProvider.class);
     private static final Set<String> KEYS = Set.of("path", "commit");
 
     @Override
@@ -53,12 +52,13 @@ public final class MapDbProvider implements Provider {
     }
 
     @Override
+    public Set<String> settingKeys() {
+        return KEYS;
+    }
+
+    @Override
     public Store open(ProviderConfig config) {
-        for (String key : config.values().keySet()) {
-            if (!KEYS.contains(key)) {
-                log.warn("ignoring unknown setting {} (known: {})", config.propertyName(key), KEYS);
-            }
-        }
+        SettingKeys.check(config, KEYS);
         Path file = config.getPath("path", Path.of("data", "volantmq.mapdb")).toAbsolutePath();
         return new MapDbStore(MapDbFiles.open(file), config.groupCommit());
     }

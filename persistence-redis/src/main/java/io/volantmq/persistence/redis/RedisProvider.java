@@ -3,10 +3,12 @@ package io.volantmq.persistence.redis;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Set;
 
 /**
  * A store in a Redis server (standalone, or the primary of a replicated pair; not Redis Cluster,
@@ -35,10 +37,13 @@ import java.net.URISyntaxException;
  *       (and, with {@code appendfsync always}, one server fsync) for many changes; {@code each} sends
  *       every write at once.</li>
  * </ul>
+ * Any other key is refused.
  */
 public final class RedisProvider implements Provider {
 
     public static final String NAME = "redis";
+    private static final Set<String> KEYS = Set.of("uri", "poolSize", "keyPrefix", "connectTimeoutMillis",
+            "readTimeoutMillis", "commit");
 
     @Override
     public String name() {
@@ -51,7 +56,13 @@ public final class RedisProvider implements Provider {
     }
 
     @Override
+    public Set<String> settingKeys() {
+        return KEYS;
+    }
+
+    @Override
     public Store open(ProviderConfig config) {
+        SettingKeys.check(config, KEYS);
         String uriText = config.get("uri", "redis://127.0.0.1:6379/0").trim();
         URI uri;
         try {

@@ -1,6 +1,7 @@
 package io.volantmq.persistence.rocksdb;
 
 import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.StoreFiles;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -23,8 +24,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -96,12 +95,13 @@ final class RocksDbFiles implements AutoCloseable {
             if (!corrupt(e)) {
                 throw new PersistenceException("cannot open the rocksdb store at " + dir + ": " + describe(e), e);
             }
-            Path aside = moveAside(dir);
-            log.error("rocksdb store at {} cannot be recovered ({}); moved it to {} and starting with an empty store",
-                    dir, describe(e), aside);
+            StoreFiles.moveAside(dir, "rocksdb store", "cannot be recovered: " + describe(e), List.of(), log);
         }
         try {
+            Files.createDirectories(dir);
             return attempt(dir, false);
+        } catch (IOException e) {
+            throw new PersistenceException("cannot create a new rocksdb store at " + dir + ": " + e, e);
         } catch (RocksDBException e) {
             throw new PersistenceException("cannot create a new rocksdb store at " + dir + ": " + describe(e), e);
         }
@@ -183,21 +183,6 @@ final class RocksDbFiles implements AutoCloseable {
     static String describe(RocksDBException e) {
         Status status = e.getStatus();
         return status == null ? e.getMessage() : status.getCodeString() + ": " + e.getMessage();
-    }
-
-    private static Path moveAside(Path dir) {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path aside = dir.resolveSibling(dir.getFileName() + ".damaged-" + stamp);
-        for (int n = 1; Files.exists(aside); n++) {
-            aside = dir.resolveSibling(dir.getFileName() + ".damaged-" + stamp + "-" + n);
-        }
-        try {
-            Files.move(dir, aside);
-            return Files.createDirectories(dir).resolveSibling(aside.getFileName());
-        } catch (IOException e) {
-            throw new PersistenceException("the rocksdb store at " + dir + " is damaged beyond recovery and cannot be moved to "
-                    + aside + ": " + e, e);
-        }
     }
 
     Path dir() {

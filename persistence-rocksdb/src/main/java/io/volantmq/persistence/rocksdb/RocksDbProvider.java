@@ -3,9 +3,8 @@ package io.volantmq.persistence.rocksdb;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -28,10 +27,10 @@ import java.util.Set;
  * <p>Recovery: a WAL torn by a crash is replayed up to its last intact record; a store still
  * reported corrupt is reopened skipping every corrupt record; a store that cannot be opened even
  * so is moved aside to {@code <path>.damaged-<timestamp>} and an empty one takes its place. Each
- * step is logged. A store locked by another process, or any other I/O failure, is an error.
+ * step is logged. A store locked by another process, or any other I/O failure, is an error, and so is
+ * a key not listed above.
  */
 public final class RocksDbProvider implements Provider {
-    private static final Logger log = LoggerFactory.getLogger(RocksDbProvider.class);
     private static final Set<String> KEYS = Set.of("path", "fsync", "commit");
 
     @Override
@@ -45,12 +44,13 @@ public final class RocksDbProvider implements Provider {
     }
 
     @Override
+    public Set<String> settingKeys() {
+        return KEYS;
+    }
+
+    @Override
     public Store open(ProviderConfig config) {
-        for (String key : config.values().keySet()) {
-            if (!KEYS.contains(key)) {
-                log.warn("ignoring unknown setting {} (known: {})", config.propertyName(key), KEYS);
-            }
-        }
+        SettingKeys.check(config, KEYS);
         Path dir = config.getPath("path", Path.of("data", "rocksdb")).toAbsolutePath();
         boolean fsync = bool(config, "fsync", true);
         boolean group = config.groupCommit();

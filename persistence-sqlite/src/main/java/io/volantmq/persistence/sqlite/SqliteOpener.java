@@ -1,6 +1,7 @@
 package io.volantmq.persistence.sqlite;
 
 import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.StoreFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteDataSource;
@@ -12,9 +13,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +25,6 @@ import java.util.List;
  */
 final class SqliteOpener {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteOpener.class);
-    private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'");
     private static final int SQLITE_CORRUPT = 11;
     private static final int SQLITE_NOTADB = 26;
 
@@ -66,9 +63,8 @@ final class SqliteOpener {
     }
 
     private static Connection recover(Path path, String synchronous, String damage) {
-        Path aside = moveAside(path);
-        LOG.error("sqlite store {} is damaged ({}); moved it aside to {} and started a fresh store at {}",
-                path, damage, aside, path);
+        // the WAL moves with the file and keeps its "-wal" suffix, so the moved file still sees its last commits
+        Path aside = StoreFiles.moveAside(path, "sqlite store", damage, List.of("-wal", "-shm"), LOG);
         Connection fresh;
         try {
             fresh = connect(path, synchronous);
@@ -131,28 +127,6 @@ final class SqliteOpener {
             }
         }
         return false;
-    }
-
-    /** Renames the file, its WAL and shared-memory index to {@code <name>.damaged-<UTC time>[-wal|-shm]}. */
-    private static Path moveAside(Path path) {
-        String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(SUFFIX);
-        Path aside = path.resolveSibling(path.getFileName() + ".damaged-" + stamp);
-        for (int n = 1; Files.exists(aside); n++) {
-            aside = path.resolveSibling(path.getFileName() + ".damaged-" + stamp + "-" + n);
-        }
-        try {
-            // the WAL goes first and keeps its "-wal" suffix, so the moved file still sees its last commits
-            for (String suffix : new String[] {"-wal", "-shm", ""}) {
-                Path from = path.resolveSibling(path.getFileName() + suffix);
-                if (Files.exists(from)) {
-                    Files.move(from, aside.resolveSibling(aside.getFileName() + suffix));
-                }
-            }
-        } catch (IOException e) {
-            throw new PersistenceException("sqlite store " + path + " is damaged and cannot be moved aside to "
-                    + aside + ": " + e, e);
-        }
-        return aside;
     }
 
     static void closeQuietly(Connection connection) {

@@ -3,6 +3,7 @@ package io.volantmq.persistence.sqlite;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
 
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Set;
  *   <li>{@code commit}: {@code group} (default) commits changes without a sync and syncs the WAL
  *       once per {@link Store#sync()} (group commit); {@code each} syncs every commit.</li>
  * </ul>
+ * Any other key is refused.
  *
  * <p>A damaged file is moved aside with a timestamp suffix, what can still be read from it is
  * copied into a fresh file, and the broker starts (see {@code SqliteOpener}, {@code SqliteSalvage}).
@@ -33,6 +35,7 @@ public final class SqliteProvider implements Provider {
     public static final String NAME = "sqlite";
     static final Path DEFAULT_PATH = Path.of("data", "volantmq.db");
     // OFF is refused: the store claims to be durable
+    private static final Set<String> KEYS = Set.of("path", "synchronous", "commit");
     private static final Set<String> SYNCHRONOUS = Set.of("FULL", "NORMAL", "EXTRA");
 
     @Override
@@ -46,7 +49,13 @@ public final class SqliteProvider implements Provider {
     }
 
     @Override
+    public Set<String> settingKeys() {
+        return KEYS;
+    }
+
+    @Override
     public Store open(ProviderConfig config) {
+        SettingKeys.check(config, KEYS);
         Path path = config.getPath("path", DEFAULT_PATH).toAbsolutePath();
         String synchronous = config.get("synchronous", "FULL").trim().toUpperCase(Locale.ROOT);
         if (!SYNCHRONOUS.contains(synchronous)) {
