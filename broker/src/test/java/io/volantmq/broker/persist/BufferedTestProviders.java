@@ -39,7 +39,15 @@ public final class BufferedTestProviders {
         }
 
         @Override
+        public java.util.Set<String> settingKeys() {
+            java.util.Set<String> keys = new java.util.HashSet<>(backend.settingKeys());
+            keys.add(SYNC_INTERVAL);
+            return keys;
+        }
+
+        @Override
         public Store open(ProviderConfig config) {
+            io.volantmq.persistence.SettingKeys.check(config, settingKeys());
             Map<String, String> values = new HashMap<>(config.values());
             String interval = values.remove(SYNC_INTERVAL);
             BufferedStore.Options options = BufferedStore.Options.DEFAULTS;
