@@ -1,5 +1,6 @@
 package io.volantmq.bench;
 
+import io.volantmq.broker.SuppressForbidden;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -7,6 +8,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 
 /**
  * The load tool's entry point: {@code bench SCENARIO [options]}, one subcommand per {@link Scenario},
@@ -27,6 +29,8 @@ public final class Bench implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
+    /** A command-line tool: its report goes to the terminal, in the terminal's charset (as the broker's CLI). */
+    @SuppressForbidden
     static CommandLine commandLine() {
         CommandLine line = new CommandLine(new Bench());
         for (Scenario scenario : Scenario.values()) {
@@ -35,8 +39,8 @@ public final class Bench implements Runnable {
             line.addSubcommand(scenario.command(), sub);
         }
         line.addSubcommand("store", new CommandLine(new StoreCommand()));
-        line.setOut(new PrintWriter(System.out, true));
-        line.setErr(new PrintWriter(System.err, true));
+        line.setOut(new PrintWriter(System.out, true, Charset.defaultCharset()));
+        line.setErr(new PrintWriter(System.err, true, Charset.defaultCharset()));
         return line;
     }
 

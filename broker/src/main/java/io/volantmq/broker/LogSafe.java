@@ -33,7 +33,7 @@ public final class LogSafe {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (unsafe(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         out.append(c);
                     }

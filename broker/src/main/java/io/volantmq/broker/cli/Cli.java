@@ -1,5 +1,6 @@
 package io.volantmq.broker.cli;
 
+import io.volantmq.broker.SuppressForbidden;
 import io.volantmq.broker.metrics.BrokerStats;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,6 +39,8 @@ public final class Cli implements Runnable {
     private Cli() {
     }
 
+    /** The process entry point: the only place that binds the CLI's writers to the real stdout/stderr. */
+    @SuppressForbidden
     public static void main(String[] args) {
         Charset charset = Charset.defaultCharset();
         Io io = new Io(System.in, new PrintWriter(System.out, true, charset), new PrintWriter(System.err, true, charset),

@@ -13,7 +13,7 @@ final class VersionCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().getOut().printf("VolantMQ %s%nJava %s (%s) at %s%n", BrokerStats.version(),
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "VolantMQ %s%nJava %s (%s) at %s%n", BrokerStats.version(),
                 System.getProperty("java.runtime.version"), System.getProperty("java.vendor"),
                 System.getProperty("java.home"));
     }

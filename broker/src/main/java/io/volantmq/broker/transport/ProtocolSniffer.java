@@ -43,7 +43,7 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
                 // [MQTT-3.1.0-1] the first packet is a CONNECT: anything else need not be waited for
                 wrong = startsWith(buf, "GET ") ? "an HTTP request (a WebSocket client?)"
                         : startsWith(buf, "PROXY ") ? "a PROXY protocol header (this listener has no proxy=true)"
-                        : String.format("a first byte 0x%02x, not a CONNECT [MQTT-3.1.0-1]", first);
+                        : String.format(java.util.Locale.ROOT, "a first byte 0x%02x, not a CONNECT [MQTT-3.1.0-1]", first);
             }
             if (wrong != null) {
                 log.warn("{}: {} sent {} to this {} listener: closing", listener,

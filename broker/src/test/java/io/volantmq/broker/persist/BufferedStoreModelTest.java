@@ -4,7 +4,6 @@ import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
-import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.StoredMessage;
 import io.volantmq.persistence.StoredSubscription;

@@ -7,7 +7,6 @@ import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.protocol.Disconnect;
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.PacketType;
-import io.volantmq.broker.protocol.PingReq;
 import io.volantmq.broker.protocol.PingResp;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
