@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * File handling every durable backend shares. A store whose files are damaged beyond what the
@@ -18,7 +19,7 @@ import java.util.List;
  */
 public final class StoreFiles {
     /** UTC to the millisecond, so two moves in one second, or on hosts in two zones, sort and never clash. */
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
     private StoreFiles() {

@@ -127,7 +127,8 @@ public final class Json {
 
         @Override
         public SerializableString getEscapeSequence(int ch) {
-            return ch == 0x2028 || ch == 0x2029 ? new SerializedString(String.format("\\u%04x", ch)) : null;
+            return ch == 0x2028 || ch == 0x2029
+                    ? new SerializedString(String.format(java.util.Locale.ROOT, "\\u%04x", ch)) : null;
         }
     }
 }

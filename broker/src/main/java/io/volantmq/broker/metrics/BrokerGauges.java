@@ -15,8 +15,9 @@ import io.volantmq.broker.routing.Router;
 /**
  * The meters that describe state rather than events, registered next to the hot-path counters of
  * {@link BrokerMetrics}: gauges over {@link BrokerStats}, and counters the core keeps itself (queue
- * drops, routing outcomes, store failures, group commits, blocked logins) exposed as function counters, so {@code /metrics} and {@code $SYS} read the same numbers. Gauges hold their
- * source strongly; function counters hold it weakly, so the broker keeps its {@link BrokerStats}.
+ * drops, routing outcomes, store failures, group commits, blocked logins) exposed as function counters,
+ * so {@code /metrics} and {@code $SYS} read the same numbers. Gauges hold their source strongly;
+ * function counters hold it weakly, so the broker keeps its {@link BrokerStats}.
  */
 public final class BrokerGauges {
 
