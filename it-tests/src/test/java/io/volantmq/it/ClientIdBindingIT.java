@@ -94,6 +94,18 @@ class ClientIdBindingIT {
         sender.close();
     }
 
+    /** {@code user} connects as device-1 (clean session 0), finds the session and gets alice's queued message. */
+    private void resumesAlicesSessionAndQueue(String user) throws Exception {
+        PahoSupport.Recorder received = new PahoSupport.Recorder();
+        MqttClient client = PahoSupport.client(broker.uri(), "device-1", received);
+        MqttConnectOptions options = PahoSupport.options(false);
+        options.setUserName(user);
+        options.setPassword(user.substring(0, 1).toCharArray());
+        assertThat(client.connectWithResult(options).getSessionPresent()).isTrue();
+        assertThat(received.next().payload()).isEqualTo("for alice");
+        client.disconnect();
+    }
+
     @Test
     void withBindingBobAndAnonymousCannotTakeAlicesOfflineSession() throws Exception {
         start(true, b -> { });
@@ -109,14 +121,7 @@ class ClientIdBindingIT {
                 () -> paho("device-1", null, false, new PahoSupport.Recorder()));
         assertThat(anonymous.getReasonCode()).isEqualTo(2);
 
-        PahoSupport.Recorder aliceGets = new PahoSupport.Recorder();
-        MqttClient alice = PahoSupport.client(broker.uri(), "device-1", aliceGets);
-        MqttConnectOptions options = PahoSupport.options(false);
-        options.setUserName("alice");
-        options.setPassword("a".toCharArray());
-        assertThat(alice.connectWithResult(options).getSessionPresent()).isTrue();
-        assertThat(aliceGets.next().payload()).isEqualTo("for alice");
-        alice.disconnect();
+        resumesAlicesSessionAndQueue("alice");
     }
 
     @Test
@@ -142,14 +147,7 @@ class ClientIdBindingIT {
         start(false, b -> { });
         aliceLeavesASessionWithAMessage();
 
-        PahoSupport.Recorder bobGets = new PahoSupport.Recorder();
-        MqttClient bob = PahoSupport.client(broker.uri(), "device-1", bobGets);
-        MqttConnectOptions options = PahoSupport.options(false);
-        options.setUserName("bob");
-        options.setPassword("b".toCharArray());
-        assertThat(bob.connectWithResult(options).getSessionPresent()).isTrue();
-        assertThat(bobGets.next().payload()).isEqualTo("for alice");
-        bob.disconnect();
+        resumesAlicesSessionAndQueue("bob");
     }
 
     @Test
@@ -166,13 +164,6 @@ class ClientIdBindingIT {
             assertThat(bob.connect(v5("device-1", "bob")).reasonCode())
                     .isEqualTo(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
         }
-        PahoSupport.Recorder aliceGets = new PahoSupport.Recorder();
-        MqttClient alice = PahoSupport.client(broker.uri(), "device-1", aliceGets);
-        MqttConnectOptions options = PahoSupport.options(false);
-        options.setUserName("alice");
-        options.setPassword("a".toCharArray());
-        assertThat(alice.connectWithResult(options).getSessionPresent()).isTrue();
-        assertThat(aliceGets.next().payload()).isEqualTo("for alice");
-        alice.disconnect();
+        resumesAlicesSessionAndQueue("alice");
     }
 }
