@@ -2,8 +2,8 @@ package io.volantmq.bench;
 
 import io.volantmq.bench.StoreSettings.Mode;
 import io.volantmq.bench.StoreSettings.Phase;
-import io.volantmq.broker.persist.BufferedBacklog;
-import io.volantmq.broker.persist.BufferedStore;
+import io.volantmq.persistence.buffered.BufferedBacklog;
+import io.volantmq.persistence.buffered.BufferedStore;
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.Provider;

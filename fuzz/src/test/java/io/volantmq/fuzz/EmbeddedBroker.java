@@ -21,7 +21,7 @@ import io.volantmq.broker.protocol.SubAck;
 import io.volantmq.broker.protocol.Subscribe;
 import io.volantmq.broker.protocol.Subscription;
 import io.volantmq.broker.protocol.PacketType;
-import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.MqttConnection;
 import io.volantmq.broker.transport.ListenerContext;
 import io.volantmq.persistence.ProviderConfig;

@@ -1,14 +1,14 @@
 package io.volantmq.broker.admin;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.volantmq.broker.persist.StoreHealth;
+import io.volantmq.persistence.StoreHealth;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.routing.Subscriber;
 import io.volantmq.broker.routing.SubscriptionOptions;
-import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.SessionRegistry.ClientView;
 import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.persistence.PersistenceException;

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.volantmq.broker.auth.LoginLimiter;
-import io.volantmq.broker.persist.GroupCommit;
+import io.volantmq.broker.store.GroupCommit;
 import io.volantmq.broker.routing.Router;
 
 /**

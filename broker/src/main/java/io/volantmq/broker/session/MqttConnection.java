@@ -1,5 +1,7 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.BrokerContext;
+
 import io.volantmq.broker.LogSafe;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -12,7 +14,7 @@ import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.codec.MqttDecoder;
-import io.volantmq.broker.persist.GroupCommit;
+import io.volantmq.broker.store.GroupCommit;
 import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;

@@ -1,5 +1,7 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.BrokerContext;
+
 import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.ProtocolVersion;

@@ -3,7 +3,7 @@ package io.volantmq.broker.sys;
 import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.metrics.BrokerStats;
-import io.volantmq.broker.persist.StoreHealth;
+import io.volantmq.persistence.StoreHealth;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.routing.Router;

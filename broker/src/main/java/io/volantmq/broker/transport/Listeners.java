@@ -24,7 +24,7 @@ import io.volantmq.broker.auth.AuthChain;
 import io.volantmq.broker.auth.LoginLimiter;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.auth.Settings;
-import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.MqttConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

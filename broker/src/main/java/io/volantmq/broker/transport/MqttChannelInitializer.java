@@ -12,7 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.volantmq.broker.codec.MqttDecoder;
 import io.volantmq.broker.codec.MqttEncoder;
 import io.volantmq.broker.metrics.TrafficMetricsHandler;
-import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.MqttConnection;
 
 /**

@@ -6,7 +6,7 @@ import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;
-import io.volantmq.broker.session.BrokerContext;
+import io.volantmq.broker.BrokerContext;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.memory.MemoryProvider;

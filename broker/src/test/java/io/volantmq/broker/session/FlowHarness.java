@@ -1,5 +1,7 @@
 package io.volantmq.broker.session;
 
+import io.volantmq.broker.BrokerContext;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;

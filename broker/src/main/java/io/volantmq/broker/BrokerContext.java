@@ -1,0 +1,69 @@
+package io.volantmq.broker;
+
+import io.volantmq.broker.session.SessionRegistry;
+import io.volantmq.broker.session.ResourceLimits;
+
+import io.volantmq.broker.store.GroupCommit;
+import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.BrokerEvents;
+import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.auth.EnhancedAuthMechanism;
+import io.volantmq.broker.metrics.BrokerMetrics;
+import io.volantmq.broker.routing.RetainedIndex;
+import io.volantmq.broker.codec.MessagePropertiesCodec;
+import io.volantmq.broker.routing.QueueLimits;
+import io.volantmq.broker.routing.Router;
+import io.volantmq.broker.routing.SubscriptionTree;
+import io.volantmq.persistence.Store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The broker-wide parts a connection works with, wired once, by hand, in {@link #wire}.
+ *
+ * @param authMechanisms MQTT 5 enhanced authentication methods by name
+ * @param workers        where slow work runs (authentication exchanges), never an event loop
+ * @param groupCommit    for a store that makes changes durable on sync: acknowledgements wait for
+ *                       it; null when every change is durable (or not durable) on return
+ * @param limits         bounds on topic depth, subscriptions and retained messages
+ */
+public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Router router, SubscriptionTree tree,
+                            RetainedIndex retained, Store store, MessagePropertiesCodec messageCodec,
+                            AccessControl acl, Map<String, EnhancedAuthMechanism> authMechanisms, Executor workers,
+                            BrokerMetrics metrics, BrokerEvents events, GroupCommit groupCommit,
+                            ResourceLimits limits) {
+
+    /** Wires the core over an open store (the broker, and tests that drive connections directly). */
+    public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
+                                     List<EnhancedAuthMechanism> mechanisms, BrokerMetrics metrics,
+                                     BrokerEvents events) {
+        ResourceLimits limits = ResourceLimits.from(config.settings());
+        SubscriptionTree tree = new SubscriptionTree();
+        MessagePropertiesCodec codec = new MessagePropertiesCodec();
+        RetainedIndex retained = new RetainedIndex(store.retained(), limits.maxRetainedMessages(),
+                limits.maxRetainedBytes());
+        SessionRegistry sessions = new SessionRegistry(store, tree, codec, acl, metrics, config);
+        Router router = new Router(tree, retained, sessions, store.messages(),
+                new QueueLimits(store.messages(), config), codec, acl, config, metrics);
+        sessions.router(router);
+        Map<String, EnhancedAuthMechanism> byMethod = mechanisms.stream()
+                .collect(Collectors.toUnmodifiableMap(EnhancedAuthMechanism::method, Function.identity()));
+        GroupCommit groupCommit = store.durability() == Store.Durability.ON_SYNC
+                ? new GroupCommit(store, "store") : null;
+        return new BrokerContext(config, sessions, router, tree, retained, store, codec, acl, byMethod, WORKERS,
+                metrics, events, groupCommit, limits);
+    }
+
+    /** Daemon threads: slow authentication must never hold an event loop, nor the JVM at exit. */
+    private static final ExecutorService WORKERS = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "volantmq-worker");
+        t.setDaemon(true);
+        return t;
+    });
+}

@@ -1,0 +1,9 @@
+/**
+ * One client's life: {@link io.volantmq.broker.session.MqttConnection} (the channel handler), the flows named
+ * after the packets they handle ({@link io.volantmq.broker.session.ConnectFlow}, {@link
+ * io.volantmq.broker.session.PublishFlow}, {@link io.volantmq.broker.session.SubscribeFlow}), {@link
+ * io.volantmq.broker.session.Session} (subscriptions, in-flight and queued messages, will) and {@link
+ * io.volantmq.broker.session.SessionRegistry}, which owns every session by client id and decides takeovers and
+ * expiry.
+ */
+package io.volantmq.broker.session;
