@@ -24,9 +24,9 @@ public interface Provider {
      * broker's configuration loader can refuse a misspelled one before anything starts. Null (the
      * default): not declared, every {@code volantmq.persistence.<name>.*} key is handed to {@link #open}.
      * A backend that declares its keys should also refuse any other in {@link #open}, with
-     * {@link SettingKeys#check}, so that an embedder opening it directly gets the same answer. The
-     * built-in backends declare theirs here and in the broker's settings catalogue, which holds their
-     * types and defaults; a test keeps the two equal.
+     * {@link SettingKeys#check} ({@link AbstractProvider} does), so that an embedder opening it directly
+     * gets the same answer. The built-in backends declare theirs here and in the broker's settings
+     * catalogue, which holds their types and defaults; a test keeps the two equal.
      */
     default java.util.Set<String> settingKeys() {
         return null;

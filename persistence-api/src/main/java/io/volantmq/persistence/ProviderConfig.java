@@ -1,6 +1,7 @@
 package io.volantmq.persistence;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -52,6 +53,28 @@ public final class ProviderConfig {
         } catch (NumberFormatException e) {
             throw new PersistenceException(propertyName(key) + " must be an integer, got '" + value + "'");
         }
+    }
+
+    /** A positive integer; {@code defaultValue} when the key is absent. */
+    public int getPositiveInt(String key, int defaultValue) {
+        int value = getInt(key, defaultValue);
+        if (value <= 0) {
+            throw new PersistenceException(propertyName(key) + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    /** {@code true} or {@code false}, any case; {@code defaultValue} when the key is absent. */
+    public boolean getBoolean(String key, boolean defaultValue) {
+        String value = values.get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new PersistenceException(propertyName(key) + " must be true or false, got '" + value + "'");
+        };
     }
 
     /**

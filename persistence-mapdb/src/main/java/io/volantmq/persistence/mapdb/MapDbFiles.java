@@ -4,6 +4,8 @@ import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.StoreFiles;
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.codec.OrderedSubscription;
+import io.volantmq.persistence.codec.QueueEntry;
 import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
@@ -39,14 +41,14 @@ final class MapDbFiles {
     final DB db;
     final HTreeMap<String, SessionState> sessions;
     /** (client id, filter) to the subscription and the order it was first added in. */
-    final BTreeMap<Object[], MapDbSerializers.Subscription> subscriptions;
+    final BTreeMap<Object[], OrderedSubscription> subscriptions;
     final HTreeMap<String, StoredMessage> retained;
     /** Message bodies by id, stored once however many queues reference them. */
     final HTreeMap<Long, StoredMessage> bodies;
     /** How many queue entries reference each body. */
     final HTreeMap<Long, Integer> refs;
     /** (client id, seq) to the entry; a client's queue is a prefix range in seq order. */
-    final BTreeMap<Object[], MapDbSerializers.Entry> queues;
+    final BTreeMap<Object[], QueueEntry> queues;
     /** Client id to {entries, payload bytes}. */
     final HTreeMap<String, long[]> stats;
     /** (client id, packet id) of inbound QoS 2 messages awaiting PUBREL. */

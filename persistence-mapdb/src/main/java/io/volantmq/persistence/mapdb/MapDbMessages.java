@@ -6,6 +6,7 @@ import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.codec.QueueEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class MapDbMessages implements MessageStore {
             files.refs.put(bodyId, targets.size());
             for (int i = 0; i < targets.size(); i++) {
                 QueueTarget target = targets.get(i);
-                files.queues.put(new Object[] {target.clientId(), bodyId + i}, new MapDbSerializers.Entry(bodyId, payloadLength,
+                files.queues.put(new Object[] {target.clientId(), bodyId + i}, new QueueEntry(bodyId, payloadLength,
                         target.qos(), target.retain(), target.subscriptionIds(), 0, InflightState.QUEUED));
                 addStats(files, target.clientId(), 1, payloadLength);
             }
@@ -86,18 +87,18 @@ final class MapDbMessages implements MessageStore {
     /** Adds up to {@code max} entries after {@code after}; returns the last seq looked at. */
     private long scan(String clientId, long after, int max, List<QueuedMessage> out, List<Long> dangling) {
         MapDbFiles files = store.files();
-        NavigableMap<Object[], MapDbSerializers.Entry> queue =
+        NavigableMap<Object[], QueueEntry> queue =
                 files.queues.prefixSubMap(new Object[] {clientId}).tailMap(new Object[] {clientId, after}, false);
         Map<Long, StoredMessage> bodies = new HashMap<>();
         long last = after;
         int taken = 0;
-        for (Map.Entry<Object[], MapDbSerializers.Entry> e : queue.entrySet()) {
+        for (Map.Entry<Object[], QueueEntry> e : queue.entrySet()) {
             if (taken >= max) {
                 break;
             }
             long seq = (Long) e.getKey()[1];
             last = seq;
-            MapDbSerializers.Entry entry = e.getValue();
+            QueueEntry entry = e.getValue();
             StoredMessage message = bodies.computeIfAbsent(entry.bodyId(), files.bodies::get);
             if (message == null) {
                 dangling.add(seq);
@@ -115,7 +116,7 @@ final class MapDbMessages implements MessageStore {
         Objects.requireNonNull(state, "state");
         Object[] key = {clientId, seq};
         store.write("updating entry " + seq + " of " + clientId, () -> {
-            MapDbSerializers.Entry entry = store.files().queues.get(key);
+            QueueEntry entry = store.files().queues.get(key);
             if (entry == null) {
                 return false;
             }
@@ -128,7 +129,7 @@ final class MapDbMessages implements MessageStore {
     public void remove(String clientId, long seq) {
         store.write("removing entry " + seq + " of " + clientId, () -> {
             MapDbFiles files = store.files();
-            MapDbSerializers.Entry entry = files.queues.remove(new Object[] {clientId, seq});
+            QueueEntry entry = files.queues.remove(new Object[] {clientId, seq});
             if (entry == null) {
                 return false;
             }
@@ -142,9 +143,9 @@ final class MapDbMessages implements MessageStore {
     public void clear(String clientId) {
         store.write("clearing the queue of " + clientId, () -> {
             MapDbFiles files = store.files();
-            Map<Object[], MapDbSerializers.Entry> queue = files.queues.prefixSubMap(new Object[] {clientId});
+            Map<Object[], QueueEntry> queue = files.queues.prefixSubMap(new Object[] {clientId});
             Map<Long, Integer> references = new HashMap<>();
-            for (MapDbSerializers.Entry entry : queue.values()) {
+            for (QueueEntry entry : queue.values()) {
                 references.merge(entry.bodyId(), 1, Integer::sum);
             }
             Set<Object[]> qos2 = qos2Of(files, clientId);

@@ -1,8 +1,7 @@
 package io.volantmq.persistence.mapdb;
 
-import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.AbstractProvider;
 import io.volantmq.persistence.ProviderConfig;
-import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
 
 import java.nio.file.Path;
@@ -38,27 +37,15 @@ import java.util.Set;
  * not delivered, but the file is kept for inspection. A file locked by another process, or an I/O
  * error, is not treated as damage: opening fails instead.
  */
-public final class MapDbProvider implements Provider {
+public final class MapDbProvider extends AbstractProvider {
     private static final Set<String> KEYS = Set.of("path", "commit");
 
-    @Override
-    public String name() {
-        return "mapdb";
+    public MapDbProvider() {
+        super("mapdb", true, KEYS);
     }
 
     @Override
-    public boolean durable() {
-        return true;
-    }
-
-    @Override
-    public Set<String> settingKeys() {
-        return KEYS;
-    }
-
-    @Override
-    public Store open(ProviderConfig config) {
-        SettingKeys.check(config, KEYS);
+    protected Store openChecked(ProviderConfig config) {
         Path file = config.getPath("path", Path.of("data", "volantmq.mapdb")).toAbsolutePath();
         return new MapDbStore(MapDbFiles.open(file), config.groupCommit());
     }

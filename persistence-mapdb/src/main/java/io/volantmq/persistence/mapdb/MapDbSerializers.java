@@ -4,6 +4,10 @@ import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.StoredMessage;
 import io.volantmq.persistence.StoredSubscription;
+import io.volantmq.persistence.codec.CorruptRecordException;
+import io.volantmq.persistence.codec.OrderedSubscription;
+import io.volantmq.persistence.codec.QueueEntry;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.mapdb.DataInput2;
 import org.mapdb.DataOutput2;
 import org.mapdb.serializer.GroupSerializer;
@@ -12,156 +16,128 @@ import org.mapdb.serializer.GroupSerializerObjectArray;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * MapDB serializers for the stored records. Every value starts with a format byte so a later
- * version can still read what this one wrote; strings are length + UTF-8 (not writeUTF, whose
- * 64 KiB limit a long topic could exceed).
+ * MapDB serializers for the stored records: a {@link RecordCodec} value behind its format byte and a packed
+ * length ({@code [3][length][value]}, since MapDB reads values from a stream). Formats 1 and 2 were this
+ * backend's own layout before the shared codec; values of existing stores in them are still read, and
+ * rewritten in the current format when they next change.
  */
 final class MapDbSerializers {
-    private static final int V1 = 1;
-    private static final int SESSION_WITH_OWNER = 2;
-    private static final InflightState[] STATES = InflightState.values();
+    /** A current value of a kind of record and the reader of that kind's format 1 (and 2) values. */
+    private record Codec<T>(String kind, Function<T, byte[]> encode, Function<byte[], T> decode, Legacy<T> legacy) {
+    }
+
+    private interface Legacy<T> {
+        T read(DataInput2 in, int format) throws IOException;
+    }
+
+    static final GroupSerializer<StoredMessage> MESSAGE = of(new Codec<>("message", RecordCodec::message,
+            RecordCodec::message, (in, format) -> format == 1 ? readMessage(in) : null));
+
+    /** Format 1: a session without owner; format 2 added the owner at the end. */
+    static final GroupSerializer<SessionState> SESSION = of(new Codec<>("session", RecordCodec::session,
+            RecordCodec::session, (in, format) -> {
+                String clientId = readString(in);
+                int protocolVersion = in.readByte();
+                long expiry = in.readLong();
+                long disconnectedAt = in.readLong();
+                long willDelay = in.readLong();
+                StoredMessage will = in.readBoolean() ? readMessage(in) : null;
+                String owner = format == 2 ? readString(in) : null;
+                return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay, owner);
+            }));
+
+    static final GroupSerializer<OrderedSubscription> SUBSCRIPTION = of(new Codec<>("subscription",
+            RecordCodec::subscription, RecordCodec::subscription, (in, format) -> format != 1 ? null
+                    : new OrderedSubscription(in.readLong(), new StoredSubscription(readString(in), in.readByte(),
+                    in.readBoolean(), in.readBoolean(), in.readByte(), in.readInt()))));
+
+    static final GroupSerializer<QueueEntry> ENTRY = of(new Codec<>("queue entry", RecordCodec::queueEntry,
+            RecordCodec::queueEntry, (in, format) -> {
+                if (format != 1) {
+                    return null;
+                }
+                long bodyId = in.readLong();
+                int payloadLength = in.readInt();
+                int qos = in.readByte();
+                boolean retain = in.readBoolean();
+                int state = in.readByte();
+                InflightState[] states = InflightState.values();
+                if (state < 0 || state >= states.length) {
+                    throw new IOException("inflight state " + state);
+                }
+                int packetId = in.readInt();
+                int count = in.unpackInt();
+                List<Integer> ids = new ArrayList<>(Math.min(count, 16));
+                for (int i = 0; i < count; i++) {
+                    ids.add(in.readInt());
+                }
+                return new QueueEntry(bodyId, payloadLength, qos, retain, ids, packetId, states[state]);
+            }));
 
     private MapDbSerializers() {
     }
 
-    /** A queue entry: which body it references and what differs per subscriber. */
-    record Entry(long bodyId, int payloadLength, int qos, boolean retain, List<Integer> subscriptionIds,
-                 int packetId, InflightState state) {
-        Entry withInflight(int newPacketId, InflightState newState) {
-            return new Entry(bodyId, payloadLength, qos, retain, subscriptionIds, newPacketId, newState);
-        }
+    private static <T> GroupSerializer<T> of(Codec<T> codec) {
+        return new GroupSerializerObjectArray<>() {
+            @Override
+            public void serialize(DataOutput2 out, T value) throws IOException {
+                byte[] bytes = codec.encode().apply(value);
+                out.writeByte(RecordCodec.FORMAT);
+                out.packInt(bytes.length);
+                out.write(bytes);
+            }
+
+            @Override
+            public T deserialize(DataInput2 in, int available) {
+                int format;
+                try {
+                    format = in.readUnsignedByte();
+                    if (format == RecordCodec.FORMAT) {
+                        return codec.decode().apply(readBounded(in, in.unpackInt()));
+                    }
+                    T old = format == 1 || format == 2 ? codec.legacy().read(in, format) : null;
+                    if (old != null) {
+                        return old;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (e instanceof CorruptRecordException c) {
+                        throw c;
+                    }
+                    // a short stream ends in EOFException or an index out of bounds, depending on the volume
+                    throw new CorruptRecordException(codec.kind(), "truncated or damaged: " + e);
+                }
+                throw new CorruptRecordException(codec.kind(), "unknown format " + format);
+            }
+        };
     }
-
-    /** A subscription with the order it was first added in. */
-    record Subscription(long order, StoredSubscription subscription) {
-    }
-
-    static final GroupSerializer<StoredMessage> MESSAGE = new GroupSerializerObjectArray<>() {
-        @Override
-        public void serialize(DataOutput2 out, StoredMessage value) throws IOException {
-            out.writeByte(V1);
-            writeMessage(out, value);
-        }
-
-        @Override
-        public StoredMessage deserialize(DataInput2 in, int available) throws IOException {
-            version(in, "message");
-            return readMessage(in);
-        }
-    };
 
     /**
-     * Format 1: a session without owner (every session written before owners existed); format 2 adds
-     * the owner at the end. Unowned sessions are still written as format 1, which older code reads.
+     * {@code length} bytes, read in growing chunks: the stream's end, not a damaged length, bounds what is
+     * allocated (MapDB does not say how many bytes a value has).
      */
-    static final GroupSerializer<SessionState> SESSION = new GroupSerializerObjectArray<>() {
-        @Override
-        public void serialize(DataOutput2 out, SessionState s) throws IOException {
-            out.writeByte(s.owner() == null ? V1 : SESSION_WITH_OWNER);
-            writeString(out, s.clientId());
-            out.writeByte(s.protocolVersion());
-            out.writeLong(s.expiryIntervalSeconds());
-            out.writeLong(s.disconnectedAtMillis());
-            out.writeLong(s.willDelaySeconds());
-            out.writeBoolean(s.will() != null);
-            if (s.will() != null) {
-                writeMessage(out, s.will());
-            }
-            if (s.owner() != null) {
-                writeString(out, s.owner());
-            }
+    private static byte[] readBounded(DataInput2 in, int length) throws IOException {
+        if (length < 0) {
+            throw new IOException("length " + length);
         }
-
-        @Override
-        public SessionState deserialize(DataInput2 in, int available) throws IOException {
-            int format = in.readByte();
-            if (format != V1 && format != SESSION_WITH_OWNER) {
-                throw new IOException("session has an unknown format " + format);
+        byte[] bytes = new byte[Math.min(length, 1 << 16)];
+        int filled = 0;
+        while (filled < length) {
+            if (filled == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(length, 2L * bytes.length));
             }
-            String clientId = readString(in);
-            int protocolVersion = in.readByte();
-            long expiry = in.readLong();
-            long disconnectedAt = in.readLong();
-            long willDelay = in.readLong();
-            StoredMessage will = in.readBoolean() ? readMessage(in) : null;
-            String owner = format == SESSION_WITH_OWNER ? readString(in) : null;
-            return new SessionState(clientId, protocolVersion, expiry, disconnectedAt, will, willDelay, owner);
+            int n = bytes.length - filled;
+            in.readFully(bytes, filled, n);
+            filled += n;
         }
-    };
-
-    static final GroupSerializer<Subscription> SUBSCRIPTION = new GroupSerializerObjectArray<>() {
-        @Override
-        public void serialize(DataOutput2 out, Subscription value) throws IOException {
-            StoredSubscription s = value.subscription();
-            out.writeByte(V1);
-            out.writeLong(value.order());
-            writeString(out, s.filter());
-            out.writeByte(s.qos());
-            out.writeBoolean(s.noLocal());
-            out.writeBoolean(s.retainAsPublished());
-            out.writeByte(s.retainHandling());
-            out.writeInt(s.subscriptionId());
-        }
-
-        @Override
-        public Subscription deserialize(DataInput2 in, int available) throws IOException {
-            version(in, "subscription");
-            long order = in.readLong();
-            StoredSubscription s = new StoredSubscription(readString(in), in.readByte(), in.readBoolean(), in.readBoolean(),
-                    in.readByte(), in.readInt());
-            return new Subscription(order, s);
-        }
-    };
-
-    static final GroupSerializer<Entry> ENTRY = new GroupSerializerObjectArray<>() {
-        @Override
-        public void serialize(DataOutput2 out, Entry e) throws IOException {
-            out.writeByte(V1);
-            out.writeLong(e.bodyId());
-            out.writeInt(e.payloadLength());
-            out.writeByte(e.qos());
-            out.writeBoolean(e.retain());
-            out.writeByte(e.state().ordinal());
-            out.writeInt(e.packetId());
-            out.packInt(e.subscriptionIds().size());
-            for (int id : e.subscriptionIds()) {
-                out.writeInt(id);
-            }
-        }
-
-        @Override
-        public Entry deserialize(DataInput2 in, int available) throws IOException {
-            version(in, "queue entry");
-            long bodyId = in.readLong();
-            int payloadLength = in.readInt();
-            int qos = in.readByte();
-            boolean retain = in.readBoolean();
-            int state = in.readByte();
-            if (state < 0 || state >= STATES.length) {
-                throw new IOException("queue entry has an unknown inflight state " + state);
-            }
-            int packetId = in.readInt();
-            int count = in.unpackInt();
-            List<Integer> ids = new ArrayList<>(Math.min(count, 16));
-            for (int i = 0; i < count; i++) {
-                ids.add(in.readInt());
-            }
-            return new Entry(bodyId, payloadLength, qos, retain, ids, packetId, STATES[state]);
-        }
-    };
-
-    private static void writeMessage(DataOutput2 out, StoredMessage m) throws IOException {
-        writeString(out, m.topic());
-        out.writeByte(m.qos());
-        out.writeBoolean(m.retain());
-        out.writeLong(m.createdAtMillis());
-        out.writeLong(m.expiresAtMillis());
-        writeBytes(out, m.properties());
-        writeBytes(out, m.payload());
+        return bytes;
     }
+
+    // ---- formats 1 and 2: strings were a packed length then UTF-8
 
     private static StoredMessage readMessage(DataInput2 in) throws IOException {
         String topic = readString(in);
@@ -174,33 +150,11 @@ final class MapDbSerializers {
         return new StoredMessage(topic, qos, retain, payload, properties, created, expires);
     }
 
-    private static void writeString(DataOutput2 out, String s) throws IOException {
-        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
     private static String readString(DataInput2 in) throws IOException {
         return new String(readBytes(in), StandardCharsets.UTF_8);
     }
 
-    private static void writeBytes(DataOutput2 out, byte[] bytes) throws IOException {
-        out.packInt(bytes.length);
-        out.write(bytes);
-    }
-
     private static byte[] readBytes(DataInput2 in) throws IOException {
-        int length = in.unpackInt();
-        if (length < 0 || length > 256 << 20) {
-            throw new IOException("stored length " + length + " is out of range");
-        }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return bytes;
-    }
-
-    private static void version(DataInput2 in, String what) throws IOException {
-        int version = in.readByte();
-        if (version != V1) {
-            throw new IOException(what + " has an unknown format " + version);
-        }
+        return readBounded(in, in.unpackInt());
     }
 }

@@ -2,6 +2,7 @@ package io.volantmq.persistence.mapdb;
 
 import io.volantmq.persistence.StoredSubscription;
 import io.volantmq.persistence.SubscriptionStore;
+import io.volantmq.persistence.codec.OrderedSubscription;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,9 +24,9 @@ final class MapDbSubscriptions implements SubscriptionStore {
         Objects.requireNonNull(subscription, "subscription");
         Object[] key = {clientId, subscription.filter()};
         store.write("storing a subscription of " + clientId, () -> {
-            MapDbSerializers.Subscription existing = store.files().subscriptions.get(key);
+            OrderedSubscription existing = store.files().subscriptions.get(key);
             long order = existing != null ? existing.order() : MapDbMessages.nextIds(store.files(), 1);
-            store.files().subscriptions.put(key, new MapDbSerializers.Subscription(order, subscription));
+            store.files().subscriptions.put(key, new OrderedSubscription(order, subscription));
             return true;
         });
     }
@@ -39,7 +40,7 @@ final class MapDbSubscriptions implements SubscriptionStore {
     @Override
     public void deleteAll(String clientId) {
         store.write("deleting the subscriptions of " + clientId, () -> {
-            Map<Object[], MapDbSerializers.Subscription> all = store.files().subscriptions.prefixSubMap(new Object[] {clientId});
+            Map<Object[], OrderedSubscription> all = store.files().subscriptions.prefixSubMap(new Object[] {clientId});
             if (all.isEmpty()) {
                 return false;
             }
@@ -57,17 +58,17 @@ final class MapDbSubscriptions implements SubscriptionStore {
     /** Visits a copy, grouped by client and in order of addition. */
     @Override
     public void forEach(BiConsumer<String, StoredSubscription> visitor) {
-        List<Map.Entry<Object[], MapDbSerializers.Subscription>> all = store.read("visiting subscriptions",
+        List<Map.Entry<Object[], OrderedSubscription>> all = store.read("visiting subscriptions",
                 () -> new ArrayList<>(store.files().subscriptions.entrySet()));
-        all.sort(Comparator.comparing((Map.Entry<Object[], MapDbSerializers.Subscription> e) -> (String) e.getKey()[0])
+        all.sort(Comparator.comparing((Map.Entry<Object[], OrderedSubscription> e) -> (String) e.getKey()[0])
                 .thenComparingLong(e -> e.getValue().order()));
-        for (Map.Entry<Object[], MapDbSerializers.Subscription> e : all) {
+        for (Map.Entry<Object[], OrderedSubscription> e : all) {
             visitor.accept((String) e.getKey()[0], e.getValue().subscription());
         }
     }
 
-    private static List<StoredSubscription> inOrder(List<MapDbSerializers.Subscription> found) {
-        return found.stream().sorted(Comparator.comparingLong(MapDbSerializers.Subscription::order))
-                .map(MapDbSerializers.Subscription::subscription).toList();
+    private static List<StoredSubscription> inOrder(List<OrderedSubscription> found) {
+        return found.stream().sorted(Comparator.comparingLong(OrderedSubscription::order))
+                .map(OrderedSubscription::subscription).toList();
     }
 }

@@ -1,8 +1,7 @@
 package io.volantmq.persistence.memory;
 
-import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.AbstractProvider;
 import io.volantmq.persistence.ProviderConfig;
-import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
 
 import java.util.Set;
@@ -12,27 +11,15 @@ import java.util.Set;
  * ({@link #durable()} is false), so the broker can warn that persistent sessions are memory-only.
  * It has no settings: any {@code volantmq.persistence.memory.*} key is refused.
  */
-public final class MemoryProvider implements Provider {
+public final class MemoryProvider extends AbstractProvider {
     public static final String NAME = "memory";
 
-    @Override
-    public String name() {
-        return NAME;
+    public MemoryProvider() {
+        super(NAME, false, Set.of());
     }
 
     @Override
-    public boolean durable() {
-        return false;
-    }
-
-    @Override
-    public Set<String> settingKeys() {
-        return Set.of();
-    }
-
-    @Override
-    public Store open(ProviderConfig config) {
-        SettingKeys.check(config, Set.of());
+    protected Store openChecked(ProviderConfig config) {
         return new MemoryStore();
     }
 }

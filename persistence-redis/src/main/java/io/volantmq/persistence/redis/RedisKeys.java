@@ -30,11 +30,11 @@ final class RedisKeys {
 
     /** Scripts build {@code msg:{id}} keys from it. */
     byte[] prefix() {
-        return RedisCodec.utf8(prefix);
+        return RedisValues.utf8(prefix);
     }
 
     private byte[] key(String name) {
-        return RedisCodec.utf8(prefix + name);
+        return RedisValues.utf8(prefix + name);
     }
 
     byte[] schema() {

@@ -7,12 +7,13 @@ import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.codec.CorruptRecordException;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,13 +48,13 @@ final class RedisMessageStore implements MessageStore {
         scriptKeys.add(keys.seq());
         scriptKeys.add(keys.messageIds());
         args.add(keys.prefix());
-        args.add(RedisCodec.encode(message));
-        args.add(RedisCodec.utf8(Integer.toString(message.payload().length)));
+        args.add(RecordCodec.message(message));
+        args.add(RedisValues.utf8(Integer.toString(message.payload().length)));
         for (QueueTarget target : targets) {
             scriptKeys.add(keys.queue(target.clientId()));
             scriptKeys.add(keys.entries(target.clientId()));
             scriptKeys.add(keys.queueBytes(target.clientId()));
-            args.add(RedisCodec.utf8(entryTail(target)));
+            args.add(RedisValues.utf8(entryTail(target)));
         }
         // a retry after a lost reply could enqueue twice, so a connection failure is the caller's to handle
         store.write("enqueue " + message.topic() + " for " + targets.size() + " sessions", false,
@@ -69,16 +70,16 @@ final class RedisMessageStore implements MessageStore {
         store.flush(); // a read sees every write made before it
         Object reply = store.call("read queue " + clientId, true, jedis -> RedisScripts.READ.run(jedis,
                 List.of(keys.queue(clientId), keys.entries(clientId)),
-                List.of(keys.prefix(), RedisCodec.utf8(Long.toString(afterSeq)), RedisCodec.utf8(Integer.toString(max)))));
+                List.of(keys.prefix(), RedisValues.utf8(Long.toString(afterSeq)), RedisValues.utf8(Integer.toString(max)))));
         List<?> flat = (List<?>) reply;
         List<QueuedMessage> result = new ArrayList<>(flat.size() / 3);
         for (int i = 0; i + 2 < flat.size(); i += 3) {
-            long seq = Long.parseLong(RedisCodec.text((byte[]) flat.get(i)));
-            String[] entry = RedisCodec.text((byte[]) flat.get(i + 1)).split("\\|", -1);
+            long seq = Long.parseLong(RedisValues.text((byte[]) flat.get(i)));
+            String[] entry = RedisValues.text((byte[]) flat.get(i + 1)).split("\\|", -1);
             StoredMessage message;
             try {
-                message = RedisCodec.decodeMessage((byte[]) flat.get(i + 2));
-            } catch (IOException e) {
+                message = RedisValues.decodeMessage((byte[]) flat.get(i + 2));
+            } catch (CorruptRecordException e) {
                 // skipped, not thrown: one bad value must not block the whole queue
                 LOG.error("redis {}: queued message {} of '{}' is unreadable ({}); skipping it", store.where(), seq,
                         clientId, e.getMessage());
@@ -94,15 +95,15 @@ final class RedisMessageStore implements MessageStore {
     public void updateInflight(String clientId, long seq, int packetId, InflightState state) {
         script("update inflight " + clientId + " " + seq, RedisScripts.UPDATE_INFLIGHT,
                 List.of(keys.entries(clientId)),
-                List.of(RedisCodec.utf8(Long.toString(seq)), RedisCodec.utf8(Integer.toString(packetId)),
-                        RedisCodec.utf8(state.name())));
+                List.of(RedisValues.utf8(Long.toString(seq)), RedisValues.utf8(Integer.toString(packetId)),
+                        RedisValues.utf8(state.name())));
     }
 
     @Override
     public void remove(String clientId, long seq) {
         script("remove " + clientId + " " + seq, RedisScripts.REMOVE,
                 List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId)),
-                List.of(keys.prefix(), RedisCodec.utf8(Long.toString(seq))));
+                List.of(keys.prefix(), RedisValues.utf8(Long.toString(seq))));
     }
 
     /** An idempotent script write, deferred to the next flush with group commit. */
@@ -132,7 +133,7 @@ final class RedisMessageStore implements MessageStore {
                     return QueueStats.EMPTY;
                 }
                 byte[] total = bytes.get();
-                return new QueueStats(count.get(), total == null ? 0 : Long.parseLong(RedisCodec.text(total)));
+                return new QueueStats(count.get(), total == null ? 0 : Long.parseLong(RedisValues.text(total)));
             }
         });
     }
@@ -140,7 +141,7 @@ final class RedisMessageStore implements MessageStore {
     @Override
     public void addIncomingQos2(String clientId, int packetId) {
         byte[] key = keys.incomingQos2(clientId);
-        byte[] member = RedisCodec.utf8(Integer.toString(packetId));
+        byte[] member = RedisValues.utf8(Integer.toString(packetId));
         store.write("add incoming qos2 " + clientId + " " + packetId, true, pipeline -> pipeline.sadd(key, member),
                 jedis -> jedis.sadd(key, member));
     }
@@ -148,7 +149,7 @@ final class RedisMessageStore implements MessageStore {
     @Override
     public void removeIncomingQos2(String clientId, int packetId) {
         byte[] key = keys.incomingQos2(clientId);
-        byte[] member = RedisCodec.utf8(Integer.toString(packetId));
+        byte[] member = RedisValues.utf8(Integer.toString(packetId));
         store.write("remove incoming qos2 " + clientId + " " + packetId, true, pipeline -> pipeline.srem(key, member),
                 jedis -> jedis.srem(key, member));
     }
@@ -161,10 +162,10 @@ final class RedisMessageStore implements MessageStore {
         Set<Integer> ids = new HashSet<>();
         for (byte[] member : members) {
             try {
-                ids.add(Integer.parseInt(RedisCodec.text(member)));
+                ids.add(Integer.parseInt(RedisValues.text(member)));
             } catch (NumberFormatException e) {
                 throw new PersistenceException("redis " + store.where() + ": bad inbound QoS 2 id of '" + clientId
-                        + "': " + RedisCodec.text(member), e);
+                        + "': " + RedisValues.text(member), e);
             }
         }
         return Set.copyOf(ids);

@@ -1,9 +1,8 @@
 package io.volantmq.persistence.redis;
 
+import io.volantmq.persistence.AbstractProvider;
 import io.volantmq.persistence.PersistenceException;
-import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
-import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
 
 import java.net.URI;
@@ -39,30 +38,18 @@ import java.util.Set;
  * </ul>
  * Any other key is refused.
  */
-public final class RedisProvider implements Provider {
+public final class RedisProvider extends AbstractProvider {
 
     public static final String NAME = "redis";
     private static final Set<String> KEYS = Set.of("uri", "poolSize", "keyPrefix", "connectTimeoutMillis",
             "readTimeoutMillis", "commit");
 
-    @Override
-    public String name() {
-        return NAME;
+    public RedisProvider() {
+        super(NAME, true, KEYS);
     }
 
     @Override
-    public boolean durable() {
-        return true;
-    }
-
-    @Override
-    public Set<String> settingKeys() {
-        return KEYS;
-    }
-
-    @Override
-    public Store open(ProviderConfig config) {
-        SettingKeys.check(config, KEYS);
+    protected Store openChecked(ProviderConfig config) {
         String uriText = config.get("uri", "redis://127.0.0.1:6379/0").trim();
         URI uri;
         try {
@@ -74,18 +61,10 @@ public final class RedisProvider implements Provider {
             throw new PersistenceException(config.propertyName("uri") + " must start with redis:// or rediss://, got '"
                     + RedisStore.redact(uri) + "'");
         }
-        int poolSize = positive(config, "poolSize", 8);
-        int connectTimeout = positive(config, "connectTimeoutMillis", 2000);
-        int readTimeout = positive(config, "readTimeoutMillis", 2000);
+        int poolSize = config.getPositiveInt("poolSize", 8);
+        int connectTimeout = config.getPositiveInt("connectTimeoutMillis", 2000);
+        int readTimeout = config.getPositiveInt("readTimeoutMillis", 2000);
         String keyPrefix = config.get("keyPrefix", "volantmq:");
         return RedisStore.open(uri, keyPrefix, poolSize, connectTimeout, readTimeout, config.groupCommit());
-    }
-
-    private static int positive(ProviderConfig config, String key, int defaultValue) {
-        int value = config.getInt(key, defaultValue);
-        if (value <= 0) {
-            throw new PersistenceException(config.propertyName(key) + " must be positive, got " + value);
-        }
-        return value;
     }
 }

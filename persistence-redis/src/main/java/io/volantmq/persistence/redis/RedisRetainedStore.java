@@ -2,10 +2,11 @@ package io.volantmq.persistence.redis;
 
 import io.volantmq.persistence.RetainedStore;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.codec.CorruptRecordException;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -24,18 +25,18 @@ final class RedisRetainedStore implements RetainedStore {
     @Override
     public void put(StoredMessage message) {
         store.call("put retained " + message.topic(), true,
-                jedis -> jedis.hset(keys.retained(), RedisCodec.utf8(message.topic()), RedisCodec.encode(message)));
+                jedis -> jedis.hset(keys.retained(), RedisValues.utf8(message.topic()), RecordCodec.message(message)));
     }
 
     @Override
     public void delete(String topic) {
-        store.call("delete retained " + topic, true, jedis -> jedis.hdel(keys.retained(), RedisCodec.utf8(topic)));
+        store.call("delete retained " + topic, true, jedis -> jedis.hdel(keys.retained(), RedisValues.utf8(topic)));
     }
 
     @Override
     public Optional<StoredMessage> get(String topic) {
         byte[] value = store.call("get retained " + topic, true,
-                jedis -> jedis.hget(keys.retained(), RedisCodec.utf8(topic)));
+                jedis -> jedis.hget(keys.retained(), RedisValues.utf8(topic)));
         return Optional.ofNullable(value == null ? null : decode(topic, value));
     }
 
@@ -47,7 +48,7 @@ final class RedisRetainedStore implements RetainedStore {
     @Override
     public void forEach(Consumer<StoredMessage> visitor) {
         RedisScan.hash(store, "list retained", keys.retained(), entry -> {
-            StoredMessage message = decode(RedisCodec.text(entry.getKey()), entry.getValue());
+            StoredMessage message = decode(RedisValues.text(entry.getKey()), entry.getValue());
             if (message != null) {
                 visitor.accept(message);
             }
@@ -57,8 +58,8 @@ final class RedisRetainedStore implements RetainedStore {
     /** An undecodable message is reported and treated as absent rather than failing start-up. */
     private StoredMessage decode(String topic, byte[] value) {
         try {
-            return RedisCodec.decodeMessage(value);
-        } catch (IOException e) {
+            return RedisValues.decodeMessage(value);
+        } catch (CorruptRecordException e) {
             LOG.error("redis {}: retained message of '{}' is unreadable ({}); ignoring it", store.where(), topic,
                     e.getMessage());
             return null;

@@ -101,11 +101,11 @@ final class RedisStore implements Store {
     /** Checks the server answers, claims or verifies the key space's schema, reports the server's persistence. */
     private void start() {
         call("open", true, jedis -> {
-            jedis.set(keys.schema(), RedisCodec.utf8(SCHEMA), SetParams.setParams().nx());
+            jedis.set(keys.schema(), RedisValues.utf8(SCHEMA), SetParams.setParams().nx());
             byte[] schema = jedis.get(keys.schema());
-            if (schema == null || !SCHEMA.equals(RedisCodec.text(schema))) {
+            if (schema == null || !SCHEMA.equals(RedisValues.text(schema))) {
                 throw new PersistenceException("redis " + where + ": the key space has schema '"
-                        + (schema == null ? null : RedisCodec.text(schema)) + "', this broker knows '" + SCHEMA
+                        + (schema == null ? null : RedisValues.text(schema)) + "', this broker knows '" + SCHEMA
                         + "'; use another keyPrefix or database");
             }
             reportPersistence(jedis);

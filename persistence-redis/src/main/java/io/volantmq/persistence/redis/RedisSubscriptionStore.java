@@ -2,11 +2,12 @@ package io.volantmq.persistence.redis;
 
 import io.volantmq.persistence.StoredSubscription;
 import io.volantmq.persistence.SubscriptionStore;
+import io.volantmq.persistence.codec.CorruptRecordException;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Transaction;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -29,8 +30,8 @@ final class RedisSubscriptionStore implements SubscriptionStore {
                 RedisScripts.PUT_SUBSCRIPTION.run(jedis,
                         List.of(keys.subscriptions(clientId), keys.subscriptionOrder(clientId),
                                 keys.subscribedClients(), keys.subscriptionCounter()),
-                        List.of(RedisCodec.utf8(clientId), RedisCodec.utf8(subscription.filter()),
-                                RedisCodec.encode(subscription))));
+                        List.of(RedisValues.utf8(clientId), RedisValues.utf8(subscription.filter()),
+                                RecordCodec.subscription(subscription))));
     }
 
     @Override
@@ -38,7 +39,7 @@ final class RedisSubscriptionStore implements SubscriptionStore {
         store.call("delete subscription " + clientId + " " + filter, true, jedis ->
                 RedisScripts.DELETE_SUBSCRIPTION.run(jedis,
                         List.of(keys.subscriptions(clientId), keys.subscriptionOrder(clientId), keys.subscribedClients()),
-                        List.of(RedisCodec.utf8(clientId), RedisCodec.utf8(filter))));
+                        List.of(RedisValues.utf8(clientId), RedisValues.utf8(filter))));
     }
 
     @Override
@@ -46,7 +47,7 @@ final class RedisSubscriptionStore implements SubscriptionStore {
         store.call("delete subscriptions " + clientId, true, jedis -> {
             try (Transaction tx = jedis.multi()) {
                 tx.del(keys.subscriptions(clientId), keys.subscriptionOrder(clientId));
-                tx.srem(keys.subscribedClients(), RedisCodec.utf8(clientId));
+                tx.srem(keys.subscribedClients(), RedisValues.utf8(clientId));
                 return tx.exec();
             }
         });
@@ -60,8 +61,8 @@ final class RedisSubscriptionStore implements SubscriptionStore {
         List<StoredSubscription> result = new ArrayList<>();
         for (Object value : (List<?>) reply) {
             try {
-                result.add(RedisCodec.decodeSubscription((byte[]) value));
-            } catch (IOException e) {
+                result.add(RedisValues.decodeSubscription((byte[]) value));
+            } catch (CorruptRecordException e) {
                 LOG.error("redis {}: a subscription of '{}' is unreadable ({}); ignoring it", store.where(), clientId,
                         e.getMessage());
             }
@@ -72,7 +73,7 @@ final class RedisSubscriptionStore implements SubscriptionStore {
     @Override
     public void forEach(BiConsumer<String, StoredSubscription> visitor) {
         RedisScan.set(store, "list subscribed clients", keys.subscribedClients(), member -> {
-            String clientId = RedisCodec.text(member);
+            String clientId = RedisValues.text(member);
             for (StoredSubscription subscription : get(clientId)) {
                 visitor.accept(clientId, subscription);
             }

@@ -27,7 +27,7 @@ final class IdAllocator {
         this.meta = files.meta();
         this.writeOptions = writeOptions;
         byte[] stored = db.get(meta, LIMIT_KEY);
-        limit = stored == null ? 1 : Codec.count(stored);
+        limit = stored == null ? 1 : Keys.id(stored);
         next = limit;
         if (files.salvaged()) {
             // skipped WAL records may include a reservation: never go below an id still on disk
@@ -42,7 +42,7 @@ final class IdAllocator {
         long first = next;
         if (first + count > limit) {
             long newLimit = first + count + BLOCK;
-            db.put(meta, writeOptions, LIMIT_KEY, Codec.count(newLimit));
+            db.put(meta, writeOptions, LIMIT_KEY, Keys.id(newLimit));
             limit = newLimit;
         }
         next = first + count;
@@ -68,7 +68,7 @@ final class IdAllocator {
         long max = 0;
         try (RocksIterator it = db.newIterator(family)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                max = Math.max(max, Codec.subscription(Keys.filterOf(it.key()), it.value()).order());
+                max = Math.max(max, Values.subscription(Keys.filterOf(it.key()), it.value()).order());
             }
         }
         return max;

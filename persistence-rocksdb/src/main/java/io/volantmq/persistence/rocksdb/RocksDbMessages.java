@@ -6,6 +6,8 @@ import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.codec.QueueEntry;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -15,6 +17,7 @@ import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,7 +49,7 @@ final class RocksDbMessages implements MessageStore {
         if (targets.isEmpty()) {
             return;
         }
-        byte[] body = Codec.message(message);
+        byte[] body = RecordCodec.message(message);
         int payloadLength = message.payload().length;
         List<String> clients = targets.stream().map(QueueTarget::clientId).toList();
         store.run("enqueueing " + message.topic() + " for " + targets.size() + " sessions", () -> {
@@ -54,13 +57,13 @@ final class RocksDbMessages implements MessageStore {
                  WriteBatch batch = new WriteBatch()) {
                 long bodyId = store.ids().next(targets.size());
                 batch.put(store.files().messages(), Keys.id(bodyId), body);
-                batch.put(store.files().refs(), Keys.id(bodyId), Codec.count(targets.size()));
+                batch.put(store.files().refs(), Keys.id(bodyId), Keys.id(targets.size()));
                 Map<String, long[]> added = new LinkedHashMap<>();
                 for (int i = 0; i < targets.size(); i++) {
                     QueueTarget target = targets.get(i);
-                    Codec.Entry entry = new Codec.Entry(bodyId, payloadLength, target.qos(), target.retain(),
+                    QueueEntry entry = new QueueEntry(bodyId, payloadLength, target.qos(), target.retain(),
                             target.subscriptionIds(), 0, InflightState.QUEUED);
-                    batch.put(store.files().queues(), Keys.entry(target.clientId(), bodyId + i), Codec.entry(entry));
+                    batch.put(store.files().queues(), Keys.entry(target.clientId(), bodyId + i), RecordCodec.queueEntry(entry));
                     long[] delta = added.computeIfAbsent(target.clientId(), k -> new long[2]);
                     delta[0]++;
                     delta[1] += payloadLength;
@@ -107,7 +110,7 @@ final class RocksDbMessages implements MessageStore {
                 for (it.seek(Keys.entry(clientId, after + 1)); it.isValid() && taken < max; it.next()) {
                     long seq = Keys.seqOfEntry(it.key());
                     last = seq;
-                    Codec.Entry entry = Codec.entry(it.value());
+                    QueueEntry entry = Values.entry(it.value());
                     StoredMessage message = bodies.get(entry.bodyId());
                     if (message == null) {
                         byte[] body = store.db().get(store.files().messages(), options, Keys.id(entry.bodyId()));
@@ -115,7 +118,7 @@ final class RocksDbMessages implements MessageStore {
                             dangling.add(seq);
                             continue;
                         }
-                        message = Codec.message(body);
+                        message = Values.message(body);
                         bodies.put(entry.bodyId(), message);
                     }
                     out.add(new QueuedMessage(seq, message, entry.qos(), entry.retain(), entry.subscriptionIds(),
@@ -138,8 +141,8 @@ final class RocksDbMessages implements MessageStore {
             try (Stripes.Held held = store.clientLocks().lock(clientId)) {
                 byte[] value = store.db().get(store.files().queues(), key);
                 if (value != null) {
-                    Codec.Entry entry = Codec.entry(value).withInflight(packetId, state);
-                    store.db().put(store.files().queues(), store.writeOptions(), key, Codec.entry(entry));
+                    QueueEntry entry = Values.entry(value).withInflight(packetId, state);
+                    store.db().put(store.files().queues(), store.writeOptions(), key, RecordCodec.queueEntry(entry));
                 }
             }
         });
@@ -154,7 +157,7 @@ final class RocksDbMessages implements MessageStore {
                 if (value == null) {
                     return -1L;
                 }
-                Codec.Entry entry = Codec.entry(value);
+                QueueEntry entry = Values.entry(value);
                 try (Stripes.Held body = store.bodyLocks().lock(entry.bodyId());
                      WriteBatch batch = new WriteBatch()) {
                     batch.delete(store.files().queues(), key);
@@ -182,7 +185,7 @@ final class RocksDbMessages implements MessageStore {
                      ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
                      RocksIterator it = store.db().newIterator(store.files().queues(), options)) {
                     for (it.seek(prefix); it.isValid(); it.next()) {
-                        Codec.Entry entry = Codec.entry(it.value());
+                        QueueEntry entry = Values.entry(it.value());
                         references.merge(entry.bodyId(), 1, Integer::sum);
                         lengths.put(entry.bodyId(), entry.payloadLength());
                         entries++;
@@ -221,7 +224,7 @@ final class RocksDbMessages implements MessageStore {
 
     @Override
     public QueueStats stats(String clientId) {
-        return Codec.stats(store.call("reading the queue stats of " + clientId,
+        return stats(store.call("reading the queue stats of " + clientId,
                 () -> store.db().get(store.files().stats(), Keys.utf8(clientId))));
     }
 
@@ -263,12 +266,12 @@ final class RocksDbMessages implements MessageStore {
     /** Adds the change of one client's stats to the batch; the caller holds the client's lock. */
     private void addStats(WriteBatch batch, String clientId, long messages, long bytes) throws RocksDBException {
         byte[] key = Keys.utf8(clientId);
-        QueueStats current = Codec.stats(store.db().get(store.files().stats(), key));
+        QueueStats current = stats(store.db().get(store.files().stats(), key));
         long newMessages = current.messages() + messages;
         if (newMessages <= 0) {
             batch.delete(store.files().stats(), key);
         } else {
-            batch.put(store.files().stats(), key, Codec.stats(newMessages, Math.max(0, current.payloadBytes() + bytes)));
+            batch.put(store.files().stats(), key, stats(newMessages, Math.max(0, current.payloadBytes() + bytes)));
         }
     }
 
@@ -279,13 +282,26 @@ final class RocksDbMessages implements MessageStore {
     private boolean release(WriteBatch batch, long bodyId, int count) throws RocksDBException {
         byte[] key = Keys.id(bodyId);
         byte[] refs = store.db().get(store.files().refs(), key);
-        long left = refs == null ? 0 : Codec.count(refs) - count;
+        long left = refs == null ? 0 : Keys.id(refs) - count;
         if (left > 0) {
-            batch.put(store.files().refs(), key, Codec.count(left));
+            batch.put(store.files().refs(), key, Keys.id(left));
             return false;
         }
         batch.delete(store.files().refs(), key);
         batch.delete(store.files().messages(), key);
         return true;
+    }
+
+    /** A client's queue stats: {@code [messages][payload bytes]}, two big-endian longs. */
+    private static byte[] stats(long messages, long bytes) {
+        return ByteBuffer.allocate(16).putLong(messages).putLong(bytes).array();
+    }
+
+    private static QueueStats stats(byte[] value) {
+        if (value == null) {
+            return QueueStats.EMPTY;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(value);
+        return new QueueStats(buf.getLong(), buf.getLong());
     }
 }

@@ -1,13 +1,10 @@
 package io.volantmq.persistence.rocksdb;
 
-import io.volantmq.persistence.PersistenceException;
-import io.volantmq.persistence.Provider;
+import io.volantmq.persistence.AbstractProvider;
 import io.volantmq.persistence.ProviderConfig;
-import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -30,42 +27,18 @@ import java.util.Set;
  * step is logged. A store locked by another process, or any other I/O failure, is an error, and so is
  * a key not listed above.
  */
-public final class RocksDbProvider implements Provider {
+public final class RocksDbProvider extends AbstractProvider {
     private static final Set<String> KEYS = Set.of("path", "fsync", "commit");
 
-    @Override
-    public String name() {
-        return "rocksdb";
+    public RocksDbProvider() {
+        super("rocksdb", true, KEYS);
     }
 
     @Override
-    public boolean durable() {
-        return true;
-    }
-
-    @Override
-    public Set<String> settingKeys() {
-        return KEYS;
-    }
-
-    @Override
-    public Store open(ProviderConfig config) {
-        SettingKeys.check(config, KEYS);
+    protected Store openChecked(ProviderConfig config) {
         Path dir = config.getPath("path", Path.of("data", "rocksdb")).toAbsolutePath();
-        boolean fsync = bool(config, "fsync", true);
+        boolean fsync = config.getBoolean("fsync", true);
         boolean group = config.groupCommit();
         return new RocksDbStore(RocksDbFiles.open(dir), fsync, fsync && group);
-    }
-
-    private static boolean bool(ProviderConfig config, String key, boolean defaultValue) {
-        String value = config.get(key, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new PersistenceException(config.propertyName(key) + " must be true or false, got '" + value + "'");
-        };
     }
 }

@@ -2,6 +2,7 @@ package io.volantmq.persistence.rocksdb;
 
 import io.volantmq.persistence.RetainedStore;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
@@ -34,7 +35,7 @@ final class RocksDbRetained implements RetainedStore {
     public void put(StoredMessage message) {
         Objects.requireNonNull(message, "message");
         byte[] key = Keys.utf8(message.topic());
-        byte[] value = Codec.message(message);
+        byte[] value = RecordCodec.message(message);
         store.run("storing the retained message of " + message.topic(), () -> {
             try (Stripes.Held held = store.topicLocks().lock(message.topic())) {
                 boolean added = store.db().get(store.files().retained(), key) == null;
@@ -63,7 +64,7 @@ final class RocksDbRetained implements RetainedStore {
     public Optional<StoredMessage> get(String topic) {
         byte[] value = store.call("reading the retained message of " + topic,
                 () -> store.db().get(store.files().retained(), Keys.utf8(topic)));
-        return value == null ? Optional.empty() : Optional.of(Codec.message(value));
+        return value == null ? Optional.empty() : Optional.of(Values.message(value));
     }
 
     @Override
@@ -76,7 +77,7 @@ final class RocksDbRetained implements RetainedStore {
         store.run("visiting retained messages", () -> {
             try (RocksIterator it = store.iterator(store.files().retained())) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
-                    visitor.accept(Codec.message(it.value()));
+                    visitor.accept(Values.message(it.value()));
                 }
                 it.status();
             }

@@ -2,6 +2,7 @@ package io.volantmq.persistence.rocksdb;
 
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.SessionStore;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.rocksdb.RocksIterator;
 
 import java.util.Objects;
@@ -19,7 +20,7 @@ final class RocksDbSessions implements SessionStore {
     @Override
     public void put(SessionState state) {
         Objects.requireNonNull(state, "state");
-        byte[] value = Codec.session(state);
+        byte[] value = RecordCodec.session(state);
         store.run("storing the session of " + state.clientId(),
                 () -> store.db().put(store.files().sessions(), store.writeOptions(), Keys.utf8(state.clientId()), value));
     }
@@ -28,7 +29,7 @@ final class RocksDbSessions implements SessionStore {
     public Optional<SessionState> get(String clientId) {
         byte[] value = store.call("reading the session of " + clientId,
                 () -> store.db().get(store.files().sessions(), Keys.utf8(clientId)));
-        return value == null ? Optional.empty() : Optional.of(Codec.session(clientId, value));
+        return value == null ? Optional.empty() : Optional.of(Values.session(clientId, value));
     }
 
     @Override
@@ -42,7 +43,7 @@ final class RocksDbSessions implements SessionStore {
         store.run("visiting sessions", () -> {
             try (RocksIterator it = store.iterator(store.files().sessions())) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
-                    visitor.accept(Codec.session(Keys.string(it.key()), it.value()));
+                    visitor.accept(Values.session(Keys.string(it.key()), it.value()));
                 }
                 it.status();
             }

@@ -2,6 +2,8 @@ package io.volantmq.persistence.rocksdb;
 
 import io.volantmq.persistence.StoredSubscription;
 import io.volantmq.persistence.SubscriptionStore;
+import io.volantmq.persistence.codec.OrderedSubscription;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
@@ -32,9 +34,10 @@ final class RocksDbSubscriptions implements SubscriptionStore {
             try (Stripes.Held held = store.clientLocks().lock(clientId)) {
                 byte[] existing = store.db().get(store.files().subscriptions(), key);
                 long order = existing != null
-                        ? Codec.subscription(subscription.filter(), existing).order()
+                        ? Values.subscription(subscription.filter(), existing).order()
                         : store.ids().next(1);
-                store.db().put(store.files().subscriptions(), store.writeOptions(), key, Codec.subscription(order, subscription));
+                store.db().put(store.files().subscriptions(), store.writeOptions(), key,
+                        RecordCodec.subscription(new OrderedSubscription(order, subscription)));
             }
         });
     }
@@ -68,12 +71,12 @@ final class RocksDbSubscriptions implements SubscriptionStore {
     }
 
     private List<StoredSubscription> scan(byte[] prefix) throws org.rocksdb.RocksDBException {
-        List<Codec.Subscription> found = new ArrayList<>();
+        List<OrderedSubscription> found = new ArrayList<>();
         try (Slice upper = new Slice(Keys.prefixEnd(prefix));
              ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
              RocksIterator it = store.db().newIterator(store.files().subscriptions(), options)) {
             for (it.seek(prefix); it.isValid(); it.next()) {
-                found.add(Codec.subscription(Keys.filterOf(it.key()), it.value()));
+                found.add(Values.subscription(Keys.filterOf(it.key()), it.value()));
             }
             it.status();
         }
@@ -87,7 +90,7 @@ final class RocksDbSubscriptions implements SubscriptionStore {
                 // keys group by client: hand each client's filters out in the order they were added
                 byte[] clientPrefix = null;
                 String clientId = null;
-                List<Codec.Subscription> batch = new ArrayList<>();
+                List<OrderedSubscription> batch = new ArrayList<>();
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     byte[] key = it.key();
                     if (clientPrefix == null || !startsWith(key, clientPrefix)) {
@@ -95,7 +98,7 @@ final class RocksDbSubscriptions implements SubscriptionStore {
                         clientId = Keys.clientOf(key);
                         clientPrefix = Keys.client(clientId);
                     }
-                    batch.add(Codec.subscription(Keys.filterOf(key), it.value()));
+                    batch.add(Values.subscription(Keys.filterOf(key), it.value()));
                 }
                 it.status();
                 emit(clientId, batch, visitor);
@@ -103,16 +106,16 @@ final class RocksDbSubscriptions implements SubscriptionStore {
         });
     }
 
-    private static void emit(String clientId, List<Codec.Subscription> batch, BiConsumer<String, StoredSubscription> visitor) {
+    private static void emit(String clientId, List<OrderedSubscription> batch, BiConsumer<String, StoredSubscription> visitor) {
         for (StoredSubscription subscription : sorted(batch)) {
             visitor.accept(clientId, subscription);
         }
         batch.clear();
     }
 
-    private static List<StoredSubscription> sorted(List<Codec.Subscription> found) {
-        return found.stream().sorted(Comparator.comparingLong(Codec.Subscription::order))
-                .map(Codec.Subscription::subscription).toList();
+    private static List<StoredSubscription> sorted(List<OrderedSubscription> found) {
+        return found.stream().sorted(Comparator.comparingLong(OrderedSubscription::order))
+                .map(OrderedSubscription::subscription).toList();
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {

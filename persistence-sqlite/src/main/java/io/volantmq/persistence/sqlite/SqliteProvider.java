@@ -1,9 +1,8 @@
 package io.volantmq.persistence.sqlite;
 
+import io.volantmq.persistence.AbstractProvider;
 import io.volantmq.persistence.PersistenceException;
-import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
-import io.volantmq.persistence.SettingKeys;
 import io.volantmq.persistence.Store;
 
 import java.nio.file.Path;
@@ -30,7 +29,7 @@ import java.util.Set;
  * <p>A damaged file is moved aside with a timestamp suffix, what can still be read from it is
  * copied into a fresh file, and the broker starts (see {@code SqliteOpener}, {@code SqliteSalvage}).
  */
-public final class SqliteProvider implements Provider {
+public final class SqliteProvider extends AbstractProvider {
 
     public static final String NAME = "sqlite";
     static final Path DEFAULT_PATH = Path.of("data", "volantmq.db");
@@ -38,24 +37,12 @@ public final class SqliteProvider implements Provider {
     private static final Set<String> KEYS = Set.of("path", "synchronous", "commit");
     private static final Set<String> SYNCHRONOUS = Set.of("FULL", "NORMAL", "EXTRA");
 
-    @Override
-    public String name() {
-        return NAME;
+    public SqliteProvider() {
+        super(NAME, true, KEYS);
     }
 
     @Override
-    public boolean durable() {
-        return true;
-    }
-
-    @Override
-    public Set<String> settingKeys() {
-        return KEYS;
-    }
-
-    @Override
-    public Store open(ProviderConfig config) {
-        SettingKeys.check(config, KEYS);
+    protected Store openChecked(ProviderConfig config) {
         Path path = config.getPath("path", DEFAULT_PATH).toAbsolutePath();
         String synchronous = config.get("synchronous", "FULL").trim().toUpperCase(Locale.ROOT);
         if (!SYNCHRONOUS.contains(synchronous)) {
