@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
-import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.config.ReloadReport;
 import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.persistence.PersistenceException;

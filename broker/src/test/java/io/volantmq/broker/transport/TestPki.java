@@ -157,7 +157,7 @@ public final class TestPki {
                 public PrivateKey getPrivateKey(String alias) {
                     return real.getPrivateKey(alias);
                 }
-            }};
+            } };
         }
         context.init(keys, trustManagers(trusted).getTrustManagers(), null);
         return context;

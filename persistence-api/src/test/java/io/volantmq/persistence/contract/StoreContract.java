@@ -18,28 +18,20 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
@@ -52,14 +44,12 @@ import static io.volantmq.persistence.contract.Fixtures.seqs;
 import static io.volantmq.persistence.contract.Fixtures.session;
 import static io.volantmq.persistence.contract.Fixtures.subscription;
 import static io.volantmq.persistence.contract.Fixtures.withOwner;
-import static io.volantmq.persistence.contract.Fixtures.target;
 import static io.volantmq.persistence.contract.Fixtures.targets;
 import static io.volantmq.persistence.contract.Fixtures.text;
 import static io.volantmq.persistence.contract.Fixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
 /**
  * The contract every persistence backend runs, shipped in persistence-api's test-jar. A backend
