@@ -13,6 +13,7 @@ import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.codec.MessagePropertiesCodec;
 import io.volantmq.broker.routing.Recipient;
 import io.volantmq.broker.routing.Router;
+import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
@@ -419,12 +420,7 @@ public final class Session implements Recipient {
         if (connection == null || sentAtByPacketId.isEmpty()) {
             return;
         }
-        Map<String, SubscriptionOptions> shared = new LinkedHashMap<>();
-        subscriptions.forEach((filter, options) -> {
-            if (options.shared()) {
-                shared.put(filter, options);
-            }
-        });
+        Map<String, SubscriptionOptions> shared = SharedSubscriptions.sharedOf(subscriptions);
         if (shared.isEmpty()) {
             return;
         }
@@ -439,7 +435,7 @@ public final class Session implements Recipient {
         if (stale.isEmpty()) {
             return;
         }
-        Set<Long> moved = router.redistributeShared(clientId, shared, stale);
+        Set<Long> moved = router.shared().redistribute(clientId, shared, stale);
         for (int packetId : staleIds) {
             if (moved.contains(inflightByPacketId.get(packetId))) {
                 inflightByPacketId.remove(packetId);
