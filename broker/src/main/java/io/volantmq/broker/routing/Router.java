@@ -10,7 +10,6 @@ import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.routing.RetainedIndex;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.QueueTarget;
-import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -391,13 +391,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private void dispatch(MqttMessage message) {
         switch (message.type()) {
             case PUBLISH -> publishFlow.onPublish(this, session, (Publish) message);
-            case PUBACK, PUBCOMP -> session.onDeliveryComplete(((PubReply) message).packetId());
-            case PUBREC -> {
-                PubReply pubRel = session.onPubRec((PubReply) message, version);
-                if (pubRel != null) {
-                    writeWhenDurable(pubRel); // the RELEASED state must survive a crash first
-                }
-            }
+            case PUBACK, PUBREC, PUBCOMP -> session.delivery().onReply(this, (PubReply) message);
             case PUBREL -> publishFlow.onPubRel(this, session, (PubReply) message);
             case SUBSCRIBE -> subscribeFlow.onSubscribe(this, session, (Subscribe) message);
             case UNSUBSCRIBE -> subscribeFlow.onUnsubscribe(this, session, (Unsubscribe) message);
