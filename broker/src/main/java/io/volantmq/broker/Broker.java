@@ -11,7 +11,6 @@ import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.persistence.buffered.BufferedStore;
 import io.volantmq.broker.store.GuardedStore;
 import io.volantmq.persistence.StoreHealth;
-import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.SessionRegistry;
 import io.volantmq.broker.metrics.BrokerGauges;
 import io.volantmq.broker.metrics.BrokerStats;

@@ -4,8 +4,6 @@ import io.volantmq.broker.session.SessionRegistry;
 import io.volantmq.broker.session.ResourceLimits;
 
 import io.volantmq.broker.store.GroupCommit;
-import io.volantmq.broker.BrokerConfig;
-import io.volantmq.broker.BrokerEvents;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.metrics.BrokerMetrics;

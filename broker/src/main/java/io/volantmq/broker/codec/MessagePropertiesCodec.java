@@ -1,6 +1,5 @@
 package io.volantmq.broker.codec;
 
-import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.PropertyId;
 import io.volantmq.broker.protocol.Publish;
