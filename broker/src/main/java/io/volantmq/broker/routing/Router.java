@@ -7,7 +7,6 @@ import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.Topics;
-import io.volantmq.broker.routing.RetainedIndex;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.StoredMessage;
