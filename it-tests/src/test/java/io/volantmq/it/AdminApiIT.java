@@ -8,7 +8,6 @@ import io.volantmq.broker.admin.Json;
 import io.volantmq.broker.protocol.Disconnect;
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.PropertyId;
-import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.protocol.Subscription;
 import org.eclipse.paho.client.mqttv3.MqttClient;

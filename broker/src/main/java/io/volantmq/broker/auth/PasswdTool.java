@@ -7,7 +7,6 @@ import io.volantmq.broker.auth.scram.ScramCredential;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,31 +20,13 @@ import java.util.Arrays;
  * ./volantmq passwd [--iterations N] FILE USER   # asks twice on a terminal, else reads one line from stdin
  * ./volantmq passwd -D FILE USER                 # removes USER
  * </pre>
+ * The command line itself (parsing, {@code main}) is the cli package's PasswdCommand: this
+ * class only edits the file, so auth does not depend on the command line.
  * The file is created when missing (readable by its owner only) and rewritten atomically, so a running
  * broker reloads either the old or the new version, never half a file.
  */
 public final class PasswdTool {
     private PasswdTool() {
-    }
-
-    /** {@code volantmq passwd ...} on its own; the arguments are parsed by the {@code volantmq} command line. */
-    public static void main(String[] args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "passwd";
-        System.arraycopy(args, 0, all, 1, args.length);
-        io.volantmq.broker.cli.Cli.main(all);
-    }
-
-    /** Parses {@code [--iterations N] [-D] FILE USER} and runs; returns the exit status: 0 done, 1 failed, 2 bad usage. */
-    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, Console console) {
-        PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
-        PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
-        try {
-            return io.volantmq.broker.cli.Cli.passwd(args, stdin, o, e, console);
-        } finally {
-            o.flush();
-            e.flush();
-        }
     }
 
     /** Adds or changes (or with {@code delete} removes) {@code user} in {@code file}; returns 0 done, 1 failed. */

@@ -60,7 +60,7 @@ public final class Cli implements Runnable {
         return commandLine(io).execute(withDefaultCommand(args));
     }
 
-    /** {@code volantmq passwd ARGS} with the given streams (the auth package's PasswdTool runs it so). */
+    /** {@code volantmq passwd ARGS} with the given streams (PasswdCommand's main and tests run it so). */
     public static int passwd(String[] args, InputStream in, PrintWriter out, PrintWriter err, Console console) {
         String[] all = new String[args.length + 1];
         all[0] = "passwd";

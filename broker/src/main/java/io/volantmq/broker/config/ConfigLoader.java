@@ -1,7 +1,6 @@
 package io.volantmq.broker.config;
 
 import io.volantmq.broker.BrokerConfig;
-import io.volantmq.broker.transport.ListenerSpec;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -206,7 +205,7 @@ public final class ConfigLoader {
                         + e.getMessage()));
                 continue;
             }
-            for (Map.Entry<String, String> q : ListenerSpec.query(uri).entrySet()) {
+            for (Map.Entry<String, String> q : ListenerQuery.parse(uri).entrySet()) {
                 String key = q.getKey();
                 if (!SettingsCatalog.perListener(key)) {
                     List<String> allowed = SettingsCatalog.ALL.stream().filter(Setting::overridable).map(Setting::key)

@@ -71,16 +71,6 @@ public final class Topics {
         return filter.startsWith(SHARE_PREFIX);
     }
 
-    /** The group of a valid shared filter: {@code g} of {@code $share/g/a/b}. */
-    public static String shareGroup(String sharedFilter) {
-        return sharedFilter.substring(SHARE_PREFIX.length(), sharedFilter.indexOf('/', SHARE_PREFIX.length()));
-    }
-
-    /** The topic filter of a valid shared filter: {@code a/b} of {@code $share/g/a/b}. */
-    public static String shareFilter(String sharedFilter) {
-        return sharedFilter.substring(sharedFilter.indexOf('/', SHARE_PREFIX.length()) + 1);
-    }
-
     public static boolean hasWildcard(String filter) {
         return filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0;
     }

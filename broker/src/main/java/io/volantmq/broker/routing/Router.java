@@ -7,21 +7,16 @@ import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.Topics;
-import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.QueueTarget;
-import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -45,6 +40,7 @@ public final class Router {
     private final LongAdder routed = new LongAdder();
     private final LongAdder noSubscribers = new LongAdder();
     private final BrokerMetrics metrics;
+    private final SharedSubscriptions shared;
 
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
                   QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
@@ -59,6 +55,7 @@ public final class Router {
         this.acl = acl;
         this.offlineQos0 = config.offlineQos0();
         this.overlapping = config.allowOverlappingSubscriptions();
+        this.shared = new SharedSubscriptions(tree, directory, messages, limits);
     }
 
     /** What one subscriber gets of one message. */
@@ -174,7 +171,7 @@ public final class Router {
                 if (groups == null) {
                     groups = new LinkedHashMap<>();
                 }
-                String groupKey = SubscriptionTree.shareKey(s.options().shareGroup(), Topics.shareFilter(s.filter()));
+                String groupKey = SharedSubscriptions.key(s);
                 groups.computeIfAbsent(groupKey, k -> new ArrayList<>()).add(s);
                 continue;
             }
@@ -190,89 +187,13 @@ public final class Router {
         result.addAll(byClient.values());
         if (groups != null) {
             groups.forEach((group, members) -> {
-                Subscriber chosen = choose(group, members, null);
+                Subscriber chosen = shared.choose(group, members, null);
                 if (chosen != null) {
                     result.add(delivery(chosen));
                 }
             });
         }
         return result;
-    }
-
-    /** Round robin over the members, preferring online ones; an offline persistent member queues it. */
-    private Subscriber choose(String groupKey, List<Subscriber> members, String excludedClientId) {
-        if (members.isEmpty()) {
-            return null;
-        }
-        AtomicInteger cursor = tree.shareCursor(groupKey);
-        int start = cursor == null ? 0 : Math.floorMod(cursor.getAndIncrement(), members.size());
-        Subscriber offlineFallback = null;
-        for (int i = 0; i < members.size(); i++) {
-            Subscriber s = members.get((start + i) % members.size());
-            if (s.clientId().equals(excludedClientId)) {
-                continue;
-            }
-            Recipient r = directory.find(s.clientId());
-            if (r == null) {
-                continue;
-            }
-            if (r.online()) {
-                return s;
-            }
-            if (offlineFallback == null && r.persistent()) {
-                offlineFallback = s;
-            }
-        }
-        return offlineFallback;
-    }
-
-    /**
-     * A member of share groups is leaving: its queued and unacknowledged messages that came through
-     * {@code shared} subscriptions move to other members, so nothing waits for a client that is gone.
-     * QoS 2 messages already released (PUBREL sent) stay: the client has them.
-     */
-    public void redistributeShared(String clientId, Map<String, SubscriptionOptions> shared) {
-        redistributeShared(clientId, shared, null);
-    }
-
-    /** As above, limited to the entries {@code onlySeqs} (null: all); returns the seqs that moved. */
-    public Set<Long> redistributeShared(String clientId, Map<String, SubscriptionOptions> shared, Set<Long> onlySeqs) {
-        Set<Long> moved = new HashSet<>();
-        if (shared.isEmpty()) {
-            return moved;
-        }
-        long after = 0;
-        while (true) {
-            List<QueuedMessage> batch = messages.read(clientId, after, 256);
-            if (batch.isEmpty()) {
-                return moved;
-            }
-            for (QueuedMessage entry : batch) {
-                after = entry.seq();
-                if (entry.state() == InflightState.RELEASED || (onlySeqs != null && !onlySeqs.contains(entry.seq()))) {
-                    continue;
-                }
-                for (Map.Entry<String, SubscriptionOptions> sub : shared.entrySet()) {
-                    String filter = Topics.shareFilter(sub.getKey());
-                    if (!TopicMatcher.matches(filter, entry.message().topic())) {
-                        continue;
-                    }
-                    String group = sub.getValue().shareGroup();
-                    Subscriber other = choose(SubscriptionTree.shareKey(group, filter), tree.sharedMembers(group, filter),
-                            clientId);
-                    if (other != null) {
-                        Recipient r = directory.find(other.clientId());
-                        messages.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),
-                                Math.min(entry.qos(), other.options().qos()), entry.retain(), entry.subscriptionIds())));
-                        limits.invalidate(other.clientId());
-                        messages.remove(clientId, entry.seq());
-                        moved.add(entry.seq());
-                        r.notifyQueued();
-                    }
-                    break;
-                }
-            }
-        }
     }
 
     private static Delivery delivery(Subscriber s) {
@@ -296,9 +217,9 @@ public final class Router {
         return noSubscribers.sum();
     }
 
-    /** Share groups whose round-robin position is held: those with members (tests, a gauge). */
-    public int shareGroupCount() {
-        return tree.shareGroupCount();
+    /** Shared subscriptions: choosing a member, handing a leaving member's messages to the others. */
+    public SharedSubscriptions shared() {
+        return shared;
     }
 
     public QueueLimits limits() {

@@ -17,7 +17,7 @@ public record SubscriptionOptions(int qos, boolean noLocal, boolean retainAsPubl
     /** Options for a filter; {@code $share/...} is a shared subscription only for MQTT 5 clients. */
     public static SubscriptionOptions of(String filter, boolean v5, int qos, boolean noLocal, boolean retainAsPublished,
                                          int subscriptionId) {
-        String group = v5 && Topics.isShared(filter) ? Topics.shareGroup(filter) : null;
+        String group = v5 && Topics.isShared(filter) ? SharedSubscriptions.group(filter) : null;
         return new SubscriptionOptions(qos, noLocal, retainAsPublished, subscriptionId, group);
     }
 

@@ -1,14 +1,11 @@
 package io.volantmq.broker.routing;
 
-import io.volantmq.broker.protocol.Topics;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -19,13 +16,8 @@ import java.util.function.Consumer;
  */
 public final class SubscriptionTree {
     private final Node root = new Node(null, null);
-    /**
-     * Round-robin position of each share group, by {@link #shareKey}. Entries are made and removed only
-     * under the tree's monitor, when a group gains its first member and loses its last, so the map
-     * holds exactly the groups that have members (a client cycling through group names leaves nothing).
-     */
-    private final Map<String, AtomicInteger> shareCursors = new ConcurrentHashMap<>();
-
+    /** The round-robin positions of the share groups, kept in step with members under this monitor. */
+    final SharedSubscriptions.Cursors cursors = new SharedSubscriptions.Cursors();
     private static final class Node {
         final Node parent;
         final String level;
@@ -40,7 +32,7 @@ public final class SubscriptionTree {
     }
 
     private static String indexed(String filter, SubscriptionOptions options) {
-        return options.shared() ? Topics.shareFilter(filter) : filter;
+        return options.shared() ? SharedSubscriptions.filter(filter) : filter;
     }
 
     private static String key(String clientId, SubscriptionOptions options) {
@@ -55,7 +47,7 @@ public final class SubscriptionTree {
             node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
         }
         if (options.shared()) {
-            shareCursors.putIfAbsent(shareKey(options.shareGroup(), Topics.shareFilter(filter)), new AtomicInteger());
+            cursors.joined(options.shareGroup(), SharedSubscriptions.filter(filter));
         }
         return node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
     }
@@ -71,7 +63,7 @@ public final class SubscriptionTree {
         }
         boolean removed = node.subscribers.remove(key(clientId, options)) != null;
         if (removed && options.shared() && !hasGroupMember(node, options.shareGroup())) {
-            shareCursors.remove(shareKey(options.shareGroup(), Topics.shareFilter(filter)));
+            cursors.left(options.shareGroup(), SharedSubscriptions.filter(filter));
         }
         prune(node);
         return removed;
@@ -84,25 +76,6 @@ public final class SubscriptionTree {
             }
         }
         return false;
-    }
-
-    /** The key of share group {@code group} on topic filter {@code filter} (without the prefix). */
-    public static String shareKey(String group, String filter) {
-        return group + "/" + filter; // unambiguous: a group name holds no '/'
-    }
-
-    /**
-     * The round-robin cursor of a share group, or null when the group has no members (any more): the
-     * caller then starts at the first member. Never creates one, so routing cannot re-add a group
-     * that its last member just left.
-     */
-    public AtomicInteger shareCursor(String shareKey) {
-        return shareCursors.get(shareKey);
-    }
-
-    /** Share groups with members, i.e. cursors held (tests, and a gauge if one is wanted). */
-    public int shareGroupCount() {
-        return shareCursors.size();
     }
 
     /** The members of share group {@code group} on topic filter {@code filter} (without the prefix). */

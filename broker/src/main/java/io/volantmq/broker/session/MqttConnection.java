@@ -31,6 +31,7 @@ import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.protocol.Subscribe;
 import io.volantmq.broker.protocol.Unsubscribe;
 import io.volantmq.broker.protocol.Will;
+import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.transport.ListenerContext;
 import io.volantmq.persistence.PersistenceException;
@@ -40,7 +41,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -330,15 +330,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void leaveSession() {
-        Map<String, SubscriptionOptions> shared = new LinkedHashMap<>();
-        session.subscriptions().forEach((filter, options) -> {
-            if (options.shared()) {
-                shared.put(filter, options);
-            }
-        });
+        Map<String, SubscriptionOptions> shared = SharedSubscriptions.sharedOf(session.subscriptions());
         if (session.detach(this)) {
             // shared subscriptions must not strand messages with a member that left
-            broker.router().redistributeShared(clientId, shared);
+            broker.router().shared().redistribute(clientId, shared);
             StoredMessage willMessage = null;
             long willDelay = 0;
             if (will != null) {
@@ -396,13 +391,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private void dispatch(MqttMessage message) {
         switch (message.type()) {
             case PUBLISH -> publishFlow.onPublish(this, session, (Publish) message);
-            case PUBACK, PUBCOMP -> session.onDeliveryComplete(((PubReply) message).packetId());
-            case PUBREC -> {
-                PubReply pubRel = session.onPubRec((PubReply) message, version);
-                if (pubRel != null) {
-                    writeWhenDurable(pubRel); // the RELEASED state must survive a crash first
-                }
-            }
+            case PUBACK, PUBREC, PUBCOMP -> session.delivery().onReply(this, (PubReply) message);
             case PUBREL -> publishFlow.onPubRel(this, session, (PubReply) message);
             case SUBSCRIBE -> subscribeFlow.onSubscribe(this, session, (Subscribe) message);
             case UNSUBSCRIBE -> subscribeFlow.onUnsubscribe(this, session, (Unsubscribe) message);

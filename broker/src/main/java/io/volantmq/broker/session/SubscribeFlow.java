@@ -14,6 +14,7 @@ import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.protocol.UnsubAck;
 import io.volantmq.broker.protocol.Unsubscribe;
 import io.volantmq.broker.routing.QueueLimits;
+import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.StoredMessage;
@@ -60,7 +61,7 @@ final class SubscribeFlow {
                 codes.add(version.isV5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }
-            if (limits.tooManyLevels(version.isV5() && Topics.isShared(filter) ? Topics.shareFilter(filter) : filter)) {
+            if (limits.tooManyLevels(SharedSubscriptions.indexedFilter(filter, version.isV5()))) {
                 broker.metrics().limitRefused(BrokerMetrics.Limit.TOPIC_LEVELS);
                 log.warn("client {} from {} subscribed to a filter of more than {} levels (volantmq.maxTopicLevels)"
                         + " {}: refused", session.clientId(), connection.remoteAddress(), limits.maxTopicLevels(),

@@ -2,14 +2,12 @@ package io.volantmq.broker.transport;
 
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.Settings;
+import io.volantmq.broker.config.ListenerQuery;
 import io.volantmq.broker.config.Setting;
 import io.volantmq.broker.config.SettingsCatalog;
 
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -90,28 +88,9 @@ public record ListenerSpec(URI uri, URI publicUri, Transport transport, String h
                 16, maxPacketSize);
     }
 
-    /** The query's settings, percent-decoded; a key without a value is {@code true}. */
+    /** The query's settings, percent-decoded; a key without a value is {@code true} (see {@link ListenerQuery}). */
     public static Map<String, String> query(URI uri) {
-        Map<String, String> query = new LinkedHashMap<>();
-        String raw = uri.getRawQuery();
-        if (raw == null || raw.isEmpty()) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "true" : decode(pair.substring(eq + 1));
-            query.put(key, value);
-        }
-        return query;
-    }
-
-    /** Percent-decoding only: a '+' stays a '+' (URLDecoder alone would make it a space). */
-    private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        return ListenerQuery.parse(uri);
     }
 
     /** For log lines: {@code ssl://0.0.0.0:8883}. */

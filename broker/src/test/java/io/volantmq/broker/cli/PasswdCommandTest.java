@@ -1,4 +1,6 @@
-package io.volantmq.broker.auth;
+package io.volantmq.broker.cli;
+
+import io.volantmq.broker.auth.PasswordFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,14 +15,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PasswdToolTest {
+class PasswdCommandTest {
     @TempDir
     Path dir;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String stdin, String... args) {
-        return PasswdTool.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        return PasswdCommand.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 null);
     }

@@ -1,0 +1,306 @@
+package io.volantmq.broker.session;
+
+import io.volantmq.broker.LogSafe;
+import io.netty.channel.EventLoop;
+import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.metrics.BrokerMetrics;
+import io.volantmq.broker.protocol.PacketType;
+import io.volantmq.broker.protocol.ProtocolVersion;
+import io.volantmq.broker.protocol.PubReply;
+import io.volantmq.broker.protocol.Publish;
+import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.broker.store.MessagePropertiesCodec;
+import io.volantmq.broker.routing.Router;
+import io.volantmq.broker.routing.SharedSubscriptions;
+import io.volantmq.broker.routing.SubscriptionOptions;
+import io.volantmq.persistence.InflightState;
+import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.QueuedMessage;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound side of a session (the inbound side is {@link PublishFlow}): messages from the store
+ * queue to the client, packet-id allocation, the inflight window (the client's Receive Maximum, capped
+ * by {@code maxInflight}), PUBACK / PUBREC / PUBREL / PUBCOMP for what the broker sent, re-sending with
+ * DUP on resume [MQTT-4.4.0-1], QoS 2 written only once durable, and handing unacknowledged
+ * shared-subscription messages to another member.
+ *
+ * <p>Confinement: one per {@link Session}; every method except {@link #notifyQueued()} and
+ * {@link #sendDirect} runs on the connection's event loop.
+ */
+final class DeliveryFlow {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryFlow.class);
+    private static final int READ_BATCH = 64;
+
+    private final Session session;
+    private final String clientId;
+    private final MessageStore messages;
+    private final int maxInflight;
+    private final MessagePropertiesCodec codec;
+    private final AccessControl acl;
+    private final BrokerMetrics metrics;
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+
+    // owned by the connection's event loop
+    private final Map<Integer, Long> inflightByPacketId = new LinkedHashMap<>();
+    /** When each inflight PUBLISH was (last) sent, for members of share groups that stop acknowledging. */
+    private final Map<Integer, Long> sentAtByPacketId = new HashMap<>();
+    private long cursor;
+    private int nextPacketId = 1;
+    private int window;
+    /** Acknowledgements freed window room during this read; pump once when the read is done. */
+    private boolean pumpAfterRead;
+
+    DeliveryFlow(Session session, MessageStore messages, int maxInflight, MessagePropertiesCodec codec,
+                 AccessControl acl, BrokerMetrics metrics) {
+        this.session = session;
+        this.clientId = session.clientId();
+        this.messages = messages;
+        this.maxInflight = maxInflight;
+        this.codec = codec;
+        this.acl = acl;
+        this.metrics = metrics;
+        this.window = maxInflight;
+    }
+
+    /** A connection attached: the window is the client's Receive Maximum, and the queue is read from its start. */
+    void attach(int clientReceiveMaximum) {
+        inflightByPacketId.clear();
+        cursor = 0;
+        window = Math.min(maxInflight, clientReceiveMaximum);
+    }
+
+    /** The connection detached: what was inflight is re-sent from the store on the next attach. */
+    void detach() {
+        inflightByPacketId.clear();
+    }
+
+    /**
+     * PUBACK, PUBREC or PUBCOMP for a message the broker sent (from the connection's dispatch).
+     */
+    void onReply(MqttConnection c, PubReply reply) {
+        if (reply.type() == PacketType.PUBREC) {
+            PubReply pubRel = onPubRec(reply, c.version());
+            if (pubRel != null) {
+                c.writeWhenDurable(pubRel); // the RELEASED state must survive a crash first
+            }
+        } else {
+            onDeliveryComplete(reply.packetId());
+        }
+    }
+
+    /** Called from any thread after messages were queued for this session: pump on its loop. */
+    void notifyQueued() {
+        MqttConnection c = session.connection();
+        if (c != null && pumpScheduled.compareAndSet(false, true)) {
+            c.eventLoop().execute(() -> {
+                pumpScheduled.set(false);
+                pump();
+            });
+        }
+    }
+
+    /** Sends a QoS 0 message that does not go through the queue; dropped when offline. Any thread. */
+    boolean sendDirect(Publish publish) {
+        MqttConnection c = session.connection();
+        if (c == null) {
+            return false;
+        }
+        c.writeFromAnyThread(publish);
+        return true;
+    }
+
+    /** Sends queued messages while the inflight window and the channel allow; retries later if the store fails. */
+    void pump() {
+        MqttConnection c = session.connection();
+        if (c == null) {
+            return;
+        }
+        try {
+            pump(c);
+        } catch (PersistenceException e) {
+            log.warn("delivery to {} paused for a second: {}", LogSafe.escape(clientId), e.getMessage());
+            c.eventLoop().schedule((Runnable) this::pump, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void pump(MqttConnection c) {
+        EventLoop loop = c.eventLoop();
+        assert loop.inEventLoop();
+        boolean wrote = false;
+        long now = System.currentTimeMillis();
+        while (c.writable() && inflightByPacketId.size() < window) {
+            List<QueuedMessage> batch = messages.read(clientId, cursor,
+                    Math.min(READ_BATCH, window - inflightByPacketId.size()));
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (QueuedMessage entry : batch) {
+                cursor = entry.seq();
+                if (entry.state() == InflightState.QUEUED && entry.message().expired(now)) {
+                    messages.remove(clientId, entry.seq()); // MQTT 5 message expiry [MQTT-3.3.2-5]
+                    metrics.messageExpired();
+                    continue;
+                }
+                wrote |= send(c, entry, now);
+            }
+        }
+        if (wrote) {
+            c.flush();
+        }
+    }
+
+    private boolean send(MqttConnection c, QueuedMessage entry, long now) {
+        switch (entry.state()) {
+            case QUEUED -> {
+                if (!acl.mayReceive(session.identity(), entry.message().topic())) {
+                    messages.remove(clientId, entry.seq()); // queued before the identity was known
+                    metrics.messageDenied();
+                    return false;
+                }
+                int packetId = entry.qos() == 0 ? 0 : peekPacketId();
+                Publish publish = codec.toPublish(entry, entry.qos(), packetId, false, entry.retain(), now);
+                if (!c.fitsClient(publish)) {
+                    messages.remove(clientId, entry.seq()); // too large for the client [MQTT-3.1.2-25]
+                    return false;
+                }
+                if (entry.qos() == 0) {
+                    messages.remove(clientId, entry.seq());
+                } else {
+                    takePacketId(packetId);
+                    inflightByPacketId.put(packetId, entry.seq());
+                    sentAtByPacketId.put(packetId, now);
+                    messages.updateInflight(clientId, entry.seq(), packetId, InflightState.SENT);
+                }
+                write(c, entry, publish);
+            }
+            case SENT -> {
+                inflightByPacketId.put(entry.packetId(), entry.seq());
+                sentAtByPacketId.put(entry.packetId(), now);
+                write(c, entry, codec.toPublish(entry, entry.qos(), entry.packetId(), true, entry.retain(), now));
+            }
+            case RELEASED -> {
+                inflightByPacketId.put(entry.packetId(), entry.seq());
+                write(c, entry, PubReply.of(PacketType.PUBREL, entry.packetId()));
+            }
+        }
+        return true;
+    }
+
+    /**
+     * QoS 2 packets go out only once the message and its packet id are durable: after a crash the
+     * subscriber must see the same packet id again, or it would take the message as a new one.
+     * A QoS 1 delivery may repeat after a crash anyway, so it goes out at once.
+     */
+    private static void write(MqttConnection c, QueuedMessage entry, io.volantmq.broker.protocol.MqttMessage packet) {
+        if (entry.qos() == 2) {
+            c.writeWhenDurable(packet);
+        } else {
+            c.write(packet);
+        }
+    }
+
+    /** The next free packet id, without taking it. The window is far below 65535, so one is always free. */
+    private int peekPacketId() {
+        int id = nextPacketId;
+        while (inflightByPacketId.containsKey(id)) {
+            id = id == 0xFFFF ? 1 : id + 1;
+        }
+        return id;
+    }
+
+    private void takePacketId(int id) {
+        nextPacketId = id == 0xFFFF ? 1 : id + 1;
+    }
+
+    /**
+     * PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is delivered. The freed window is refilled in
+     * {@link #pumpIfAcknowledged()} once the whole read is processed: one flush for many acks.
+     */
+    void onDeliveryComplete(int packetId) {
+        sentAtByPacketId.remove(packetId);
+        Long seq = inflightByPacketId.remove(packetId);
+        if (seq != null) {
+            messages.remove(clientId, seq);
+            pumpAfterRead = true;
+        }
+    }
+
+    /** Called when a read batch is done: refills the window if acknowledgements freed room. */
+    void pumpIfAcknowledged() {
+        if (pumpAfterRead) {
+            pumpAfterRead = false;
+            pump();
+        }
+    }
+
+    /** PUBREC: answer PUBREL and remember that we did. Returns the PUBREL to send, or null. */
+    PubReply onPubRec(PubReply pubRec, ProtocolVersion version) {
+        Long seq = inflightByPacketId.get(pubRec.packetId());
+        if (seq == null) {
+            int code = version.isV5() ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : ReasonCode.SUCCESS;
+            return new PubReply(PacketType.PUBREL, pubRec.packetId(), code, null);
+        }
+        if (ReasonCode.isError(pubRec.reasonCode())) {
+            // MQTT 5: a PUBREC with an error code ends the flow; the message is not delivered
+            onDeliveryComplete(pubRec.packetId());
+            return null;
+        }
+        sentAtByPacketId.remove(pubRec.packetId()); // acknowledged receipt: it stays with this member
+        messages.updateInflight(clientId, seq, pubRec.packetId(), InflightState.RELEASED);
+        return PubReply.of(PacketType.PUBREL, pubRec.packetId());
+    }
+
+    /**
+     * A member of share groups that has left messages unacknowledged for {@code timeoutMillis}
+     * while staying connected: those that came through a shared subscription move to another
+     * member. A late acknowledgement of a moved message is ignored. Runs on the session's loop.
+     */
+    void moveStaleShared(long nowMillis, long timeoutMillis, Router router) {
+        if (session.connection() == null || sentAtByPacketId.isEmpty()) {
+            return;
+        }
+        Map<String, SubscriptionOptions> shared = SharedSubscriptions.sharedOf(session.subscriptions());
+        if (shared.isEmpty()) {
+            return;
+        }
+        Set<Long> stale = new HashSet<>();
+        List<Integer> staleIds = new java.util.ArrayList<>();
+        sentAtByPacketId.forEach((packetId, sentAt) -> {
+            if (nowMillis - sentAt >= timeoutMillis) {
+                stale.add(inflightByPacketId.get(packetId));
+                staleIds.add(packetId);
+            }
+        });
+        if (stale.isEmpty()) {
+            return;
+        }
+        Set<Long> moved = router.shared().redistribute(clientId, shared, stale);
+        for (int packetId : staleIds) {
+            if (moved.contains(inflightByPacketId.get(packetId))) {
+                inflightByPacketId.remove(packetId);
+                sentAtByPacketId.remove(packetId);
+            }
+        }
+        if (!moved.isEmpty()) {
+            log.info("client {} left {} shared-subscription messages unacknowledged for {} ms: moved to other members",
+                    LogSafe.escape(clientId), moved.size(), timeoutMillis);
+            pump();
+        }
+    }
+
+    int inflightCount() {
+        return inflightByPacketId.size();
+    }
+}
