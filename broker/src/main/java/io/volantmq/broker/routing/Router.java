@@ -298,6 +298,11 @@ public final class Router {
         this.tap = tap;
     }
 
+    /** The trace tap, or null while no trace runs. */
+    public PublishTap tap() {
+        return tap;
+    }
+
     public long routedCount() {
         return routed.sum();
     }
