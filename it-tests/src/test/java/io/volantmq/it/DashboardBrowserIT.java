@@ -102,7 +102,7 @@ class DashboardBrowserIT {
         chrome.setBinary(CHROMIUM.toFile());
         // root in a container: no sandbox; /dev/shm may be tiny there
         chrome.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,1000", "--lang=en-US");
+                "--window-size=1280,1200", "--lang=en-US");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, chrome);
@@ -200,12 +200,14 @@ class DashboardBrowserIT {
                 .equals("3"));
         assertThat((String) js("return sessionStorage.getItem('volantmq.auth')")).isEqualTo("Bearer " + TOKEN);
         assertThat(driver.getCurrentUrl()).doesNotContain(TOKEN);
-        // a few samples, so the charts have lines
-        bystander.publish("dash/bystander", "tick".getBytes(StandardCharsets.UTF_8), 0, false);
+        // a few samples with some traffic, so the charts have lines
         await().atMost(WAIT).until(() -> ((Number) js("return document.querySelectorAll('canvas').length"))
                 .intValue() == 4);
-        await().atMost(WAIT).ignoreExceptions().until(() -> Integer.parseInt(
-                driver.findElement(By.id("overview")).getAttribute("data-samples")) >= 4);
+        int[] n = {0};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+            bystander.publish("dash/bystander", ("tick " + n[0]++).getBytes(StandardCharsets.UTF_8), 0, false);
+            return Integer.parseInt(driver.findElement(By.id("overview")).getAttribute("data-samples")) >= 6;
+        });
         shot("overview");
 
         driver.get(base + "/dashboard/#/clients");
@@ -270,6 +272,7 @@ class DashboardBrowserIT {
         assertThat(received).as("the refused form sent nothing").isEmpty();
         await().atMost(WAIT).ignoreExceptions().until(() -> text(By.cssSelector("#pub-result .msg.ok"))
                 .contains("delivered to subscribers"));
+        js("document.getElementById('pub-result').scrollIntoView()");
         shot("publish");
     }
 
@@ -333,7 +336,7 @@ class DashboardBrowserIT {
                 shot(page + "-phone");
             }
         } finally {
-            driver.manage().window().setSize(new Dimension(1280, 1000));
+            driver.manage().window().setSize(new Dimension(1280, 1200));
         }
     }
 

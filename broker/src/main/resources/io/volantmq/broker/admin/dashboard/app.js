@@ -144,7 +144,7 @@
         card('Store', s.store.healthy ? 'healthy' : 'failing: ' + (s.store.lastError || '')),
         card('Uptime', duration(s.uptimeSeconds)), card('Version', s.version), card('Node', s.node)),
       el('div', { class: 'charts' }, charts.map(([title], i) =>
-        el('div', { class: 'chart' }, el('div', { class: 'title' }, title + ' (last 15 minutes)'), canvases[i]))),
+        el('div', { class: 'chart' }, el('div', { class: 'title' }, title + ' (up to 15 minutes)'), canvases[i]))),
       el('h2', {}, 'Dropped messages by cause'),
       table(['cause', 'messages'], dropped.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v)))),
       el('h2', {}, 'Listeners'),

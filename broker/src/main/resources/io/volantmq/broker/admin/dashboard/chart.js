@@ -1,4 +1,5 @@
-// A small time-series line chart on a canvas: the last `windowMs` of one or more series.
+// A small time-series line chart on a canvas: at most the last `windowMs` of one or more series
+// (the time axis spans what there is, at least a minute, so a fresh page already shows a shape).
 // No library: axes, a few grid lines, a legend, one polyline per series.
 'use strict';
 window.lineChart = (function () {
@@ -15,8 +16,15 @@ window.lineChart = (function () {
     return Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1);
   }
 
+  function ago(ms) {
+    return ms === 0 ? 'now' : ms >= 60000 ? '-' + Math.round(ms / 60000) + 'm' : '-' + Math.round(ms / 1000) + 's';
+  }
+
   // series: [{label, color, points: [[timeMs, value], ...]}]
-  return function draw(canvas, series, windowMs, now) {
+  return function draw(canvas, series, maxWindowMs, now) {
+    let first = now;
+    for (const s of series) if (s.points.length && s.points[0][0] < first) first = s.points[0][0];
+    const windowMs = Math.min(maxWindowMs, Math.max(60000, now - first));
     const ratio = window.devicePixelRatio || 1;
     const w = canvas.clientWidth, h = canvas.clientHeight;
     if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
@@ -42,9 +50,9 @@ window.lineChart = (function () {
       g.fillText(fmt(max * (4 - i) / 4), left - 4, y);
     }
     g.textAlign = 'center'; g.textBaseline = 'top';
-    for (let m = 15; m >= 0; m -= 5) { // x labels: minutes ago
-      const x = left + (w - left - right) * (1 - m * 60000 / windowMs);
-      g.fillText(m === 0 ? 'now' : '-' + m + 'm', Math.min(x, w - right - 10), h - bottom + 4);
+    for (let i = 3; i >= 0; i--) { // x labels: time ago
+      const x = left + (w - left - right) * (1 - i / 3);
+      g.fillText(ago(windowMs * i / 3), Math.max(left + 10, Math.min(x, w - right - 12)), h - bottom + 4);
     }
     let legendX = left;
     for (const s of series) {
