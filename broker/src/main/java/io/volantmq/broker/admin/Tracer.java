@@ -245,10 +245,21 @@ final class Tracer implements PublishTap {
         r.put("retain", p.retain());
         r.put("bytes", p.payload().length);
         byte[] preview = p.payload().length <= PREVIEW_BYTES ? p.payload() : Arrays.copyOf(p.payload(), PREVIEW_BYTES);
-        r.put("payload", utf8(preview));
+        r.put("payload", text(preview, p.payload().length > PREVIEW_BYTES));
         r.put("payloadBase64", Base64.getEncoder().encodeToString(preview));
         r.put("truncated", p.payload().length > PREVIEW_BYTES);
         return r;
+    }
+
+    /** The preview as text; a cut preview may end inside a character: up to 3 bytes are left off then. */
+    private static String text(byte[] preview, boolean cut) {
+        for (int drop = 0; drop <= (cut ? 3 : 0); drop++) {
+            String s = utf8(drop == 0 ? preview : Arrays.copyOf(preview, preview.length - drop));
+            if (s != null) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static String utf8(byte[] bytes) {
@@ -256,7 +267,7 @@ final class Tracer implements PublishTap {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            return null; // binary, or a UTF-8 sequence cut at the preview's end: payloadBase64 has it
+            return null; // binary: payloadBase64 has it
         }
     }
 }

@@ -93,6 +93,17 @@ class TracerTest {
     }
 
     @Test
+    void aPreviewCutInsideACharacterIsStillText() {
+        Tracer.Trace trace = tracer.start("u", null, 60, 10);
+        String text = "a" + "é".repeat(200); // 401 bytes: the 256-byte preview ends in the middle of an é
+        router.publish("c", new Publish("u", 0, false, false, 0, text.getBytes(StandardCharsets.UTF_8), Properties.EMPTY));
+        Map<?, ?> record = (Map<?, ?>) ((List<?>) trace.drain(now.get()).get("messages")).get(0);
+        assertThat(record.get("payload")).isEqualTo("a" + "é".repeat(127));
+        assertThat(record.get("truncated")).isEqualTo(true);
+        assertThat(record.get("bytes")).isEqualTo(401);
+    }
+
+    @Test
     void aBrokenTraceNeverDisturbsRouting() {
         tracer.start("#", null, 60, 10);
         // a payload-less publish with a null topic would break matching: the tap swallows it, routing goes on
