@@ -78,6 +78,7 @@ class DashboardBrowserIT {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(why + "; CI=true, so this is a failure, not a skip");
             }
+            System.err.println("SKIPPED: " + why + "; skipped outside CI"); // an aborted @BeforeAll shows no reason
             Assumptions.abort(why + "; skipped outside CI");
         }
         broker = BrokerFixture.start(b -> b.setting("adminAddr", "127.0.0.1:0").setting("adminToken", TOKEN));
