@@ -47,7 +47,7 @@ import java.util.function.Supplier;
 /**
  * The admin endpoints over HTTP/1.1. {@code /health} and {@code /metrics} answer everyone; every
  * {@code /api/...} request needs credentials ({@link AdminAuth}) and is logged at INFO, one line per
- * request, naming who did what. Requests are answered on the admin worker thread (they may wait for
+ * request, naming who did what (the two reads the dashboard repeats, stats and trace polls, at DEBUG). Requests are answered on the admin worker thread (they may wait for
  * the store, a password check or the MQTT event loops), never on an event loop.
  *
  * <pre>
