@@ -2,14 +2,16 @@ package io.volantmq.broker.admin;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.volantmq.persistence.StoreHealth;
-import io.volantmq.broker.protocol.Properties;
+import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.routing.Subscriber;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.BrokerContext;
+import io.volantmq.broker.routing.TopicMatcher;
 import io.volantmq.broker.session.SessionRegistry.ClientView;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.QueueStats;
@@ -44,17 +46,30 @@ final class AdminApi {
     /** The origin of messages published through the API, for no-local checks. */
     static final String ORIGIN = "$admin";
     private static final long VIEW_TIMEOUT_MILLIS = 5000;
-    private static final Set<String> PUBLISH_FIELDS = Set.of("topic", "payload", "payloadBase64", "qos", "retain");
+    private static final Set<String> PUBLISH_FIELDS = Set.of("topic", "payload", "payloadBase64", "qos", "retain",
+            "properties");
+    private static final Set<String> TRACE_FIELDS = Set.of("filter", "clientId", "seconds", "max");
 
     private final BrokerStats stats;
     private final BrokerContext context;
+    private final Tracer tracer;
 
     AdminApi(BrokerStats stats) {
         this.stats = stats;
         this.context = stats.context();
+        this.tracer = new Tracer(context.router());
     }
 
-    record Reply(HttpResponseStatus status, Object body, String summary) {
+    Tracer tracer() {
+        return tracer;
+    }
+
+    /** @param quiet a read the dashboard repeats every few seconds: logged at DEBUG, not INFO */
+    record Reply(HttpResponseStatus status, Object body, String summary, boolean quiet) {
+        Reply(HttpResponseStatus status, Object body, String summary) {
+            this(status, body, summary, false);
+        }
+
         static Reply ok(Object body, String summary) {
             return new Reply(HttpResponseStatus.OK, body, summary);
         }
@@ -110,7 +125,12 @@ final class AdminApi {
     Reply clients(Map<String, List<String>> query) {
         int limit = intParam(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         int offset = intParam(query, "offset", 0, 0, Integer.MAX_VALUE);
+        String search = param(query, "q");
         List<String> ids = context.sessions().clientIds();
+        if (search != null && !search.isEmpty()) {
+            String needle = search.toLowerCase(java.util.Locale.ROOT);
+            ids = ids.stream().filter(id -> id.toLowerCase(java.util.Locale.ROOT).contains(needle)).toList();
+        }
         int from = Math.min(offset, ids.size());
         List<String> page = ids.subList(from, (int) Math.min(ids.size(), (long) from + limit));
         List<CompletableFuture<ClientView>> views = new ArrayList<>();
@@ -130,7 +150,8 @@ final class AdminApi {
         body.put("offset", offset);
         body.put("limit", limit);
         body.put("clients", clients);
-        return Reply.ok(body, "listed " + clients.size() + " of " + ids.size() + " clients");
+        return Reply.ok(body, "listed " + clients.size() + " of " + ids.size() + " clients"
+                + (search == null ? "" : " matching '" + search + "'"));
     }
 
     Reply client(String clientId) {
@@ -177,6 +198,8 @@ final class AdminApi {
         c.put("username", v.username());
         c.put("keepAlive", v.keepAliveSeconds());
         c.put("sessionExpiry", v.expirySeconds() == SessionState.NEVER_EXPIRES ? "never" : v.expirySeconds());
+        c.put("connectedAt", !v.online() || v.connectedAtMillis() == 0 ? null
+                : Instant.ofEpochMilli(v.connectedAtMillis()).toString());
         c.put("disconnectedAt", v.online() || v.disconnectedAtMillis() == 0 ? null
                 : Instant.ofEpochMilli(v.disconnectedAtMillis()).toString());
         List<Object> subs = new ArrayList<>();
@@ -218,9 +241,14 @@ final class AdminApi {
         int limit = intParam(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         int offset = intParam(query, "offset", 0, 0, Integer.MAX_VALUE);
         String clientId = param(query, "client");
+        String topic = param(query, "topic"); // only the subscriptions a message on this topic would match
+        if (topic != null) {
+            validateTopic(topic);
+        }
         List<Subscriber> all = new ArrayList<>();
         context.tree().forEach(s -> {
-            if (clientId == null || clientId.equals(s.clientId())) {
+            if ((clientId == null || clientId.equals(s.clientId())) && (topic == null || TopicMatcher.matches(
+                    Topics.isShared(s.filter()) ? SharedSubscriptions.filter(s.filter()) : s.filter(), topic))) {
                 all.add(s);
             }
         });
@@ -236,7 +264,8 @@ final class AdminApi {
         body.put("limit", limit);
         body.put("subscriptions", page);
         return Reply.ok(body, "listed " + page.size() + " of " + all.size() + " subscriptions"
-                + (clientId == null ? "" : " of client '" + clientId + "'"));
+                + (clientId == null ? "" : " of client '" + clientId + "'")
+                + (topic == null ? "" : " matching '" + topic + "'"));
     }
 
     private static Map<String, Object> subscription(String clientId, String filter, SubscriptionOptions o) {
@@ -385,7 +414,7 @@ final class AdminApi {
         boolean routed;
         try {
             routed = context.router().publish(ORIGIN, new Publish(topic, qos.intValue(), retain, false, 0, payload,
-                    Properties.EMPTY)).matched();
+                    PublishProperties.parse(fields.get("properties")))).matched();
         } catch (PersistenceException e) {
             throw new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE, "the store is failing: " + e.getMessage());
         }
@@ -413,6 +442,138 @@ final class AdminApi {
                 throw badRequest("topic is not well-formed UTF-16 / UTF-8");
             }
         }
+    }
+
+    // ------------------------------------------------------------------ stats (the dashboard's charts)
+
+    /**
+     * {@code /api/stats}: the broker's numbers now. Counters are totals since start; the dashboard
+     * samples them every few seconds and draws rates from the differences.
+     */
+    Reply stats() {
+        BrokerStats.State state = stats.state();
+        StoreHealth store = stats.storeHealth();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("time", Instant.now().toString());
+        body.put("node", stats.nodeName());
+        body.put("version", BrokerStats.version());
+        body.put("uptimeSeconds", stats.uptimeSeconds());
+        body.put("connected", state.connected());
+        body.put("sessions", state.sessions());
+        body.put("offline", state.offline());
+        body.put("subscriptions", state.subscriptions());
+        body.put("sharedSubscriptions", state.shared());
+        body.put("retained", stats.retainedCount());
+        body.put("queued", state.storedMessages() < 0 ? null : state.storedMessages());
+        body.put("queuedBytes", state.storedBytes() < 0 ? null : state.storedBytes());
+        body.put("messagesReceived", (long) stats.count("volantmq.messages.received"));
+        body.put("messagesSent", (long) stats.count("volantmq.messages.sent"));
+        Map<String, Object> dropped = new LinkedHashMap<>();
+        stats.countsBy(BrokerMetrics.DROPPED, "reason").forEach((reason, n) -> dropped.put(reason, n.longValue()));
+        body.put("dropped", dropped);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("healthy", store.healthy());
+        s.put("lastError", store.lastError());
+        s.put("failedCalls", store.failedCalls());
+        body.put("store", s);
+        List<Object> listeners = new ArrayList<>();
+        for (BrokerStats.ListenerInfo l : stats.listeners()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("name", l.name());
+            one.put("clients", state.byListener().getOrDefault(l.key(), 0L));
+            listeners.add(one);
+        }
+        body.put("listeners", listeners);
+        body.put("traces", tracer.running());
+        return new Reply(HttpResponseStatus.OK, body, "read the stats", true);
+    }
+
+    // ------------------------------------------------------------------ trace
+
+    /** {@code POST /api/trace {"filter": "a/#" | "clientId": "c", "seconds": 60, "max": 100}}. */
+    Reply startTrace(String body) {
+        Map<?, ?> fields = object(body, TRACE_FIELDS);
+        Object filter = fields.get("filter");
+        Object clientId = fields.get("clientId");
+        if ((filter == null) == (clientId == null)) {
+            throw badRequest("give a topic filter (filter) or a client id (clientId), one of them");
+        }
+        if (filter != null && (!(filter instanceof String f) || f.isEmpty() || !Topics.isValidPlainFilter(f))) {
+            throw badRequest("filter must be a valid topic filter, e.g. sensors/#");
+        }
+        if (clientId != null && (!(clientId instanceof String c) || c.isEmpty())) {
+            throw badRequest("clientId must be a non-empty string");
+        }
+        int seconds = intField(fields, "seconds", 60, 1, Tracer.MAX_SECONDS);
+        int max = intField(fields, "max", 100, 1, Tracer.MAX_MESSAGES);
+        Tracer.Trace trace = tracer.start((String) filter, (String) clientId, seconds, max);
+        return new Reply(HttpResponseStatus.CREATED, trace.describe(null), "started trace " + trace.id + " of "
+                + (filter != null ? "filter '" + filter + "'" : "client '" + clientId + "'") + " for " + seconds
+                + " s, at most " + max + " messages");
+    }
+
+    Tracer.Trace trace(String id) {
+        Tracer.Trace trace;
+        try {
+            trace = tracer.get(Long.parseLong(id));
+        } catch (NumberFormatException e) {
+            trace = null;
+        }
+        if (trace == null) {
+            throw notFound("no trace " + id + " (ended and read, or never started)");
+        }
+        return trace;
+    }
+
+    /** The records since the last poll; an ended trace is forgotten once its last records are read. */
+    Reply pollTrace(Tracer.Trace trace) {
+        Map<String, Object> body = trace.drain(tracer.now());
+        if (Boolean.TRUE.equals(body.get("ended"))) {
+            tracer.forget(trace);
+        }
+        return new Reply(HttpResponseStatus.OK, body, "polled trace " + trace.id, true);
+    }
+
+    Reply stopTrace(String id) {
+        boolean stopped;
+        try {
+            stopped = tracer.stop(Long.parseLong(id));
+        } catch (NumberFormatException e) {
+            stopped = false;
+        }
+        if (!stopped) {
+            throw notFound("no trace " + id);
+        }
+        return Reply.ok(Map.of("id", id, "stopped", true), "stopped trace " + id);
+    }
+
+    private static Map<?, ?> object(String body, Set<String> known) {
+        Object parsed;
+        try {
+            parsed = Json.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+        if (!(parsed instanceof Map<?, ?> fields)) {
+            throw badRequest("the body must be a JSON object");
+        }
+        for (Object key : fields.keySet()) {
+            if (!known.contains(key)) {
+                throw badRequest("unknown field '" + key + "'; known: " + known);
+            }
+        }
+        return fields;
+    }
+
+    private static int intField(Map<?, ?> fields, String name, int def, int min, int max) {
+        Object v = fields.get(name);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof Long n) || n < min || n > max) {
+            throw badRequest(name + " must be a whole number in " + min + ".." + max);
+        }
+        return n.intValue();
     }
 
     // ------------------------------------------------------------------ config

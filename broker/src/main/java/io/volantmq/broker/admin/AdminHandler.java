@@ -1,6 +1,5 @@
 package io.volantmq.broker.admin;
 
-import io.volantmq.broker.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -21,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
+import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.config.ReloadReport;
 import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
@@ -47,8 +47,9 @@ import java.util.function.Supplier;
 /**
  * The admin endpoints over HTTP/1.1. {@code /health} and {@code /metrics} answer everyone; every
  * {@code /api/...} request needs credentials ({@link AdminAuth}) and is logged at INFO, one line per
- * request, naming who did what. Requests are answered on the admin worker thread (they may wait for
- * the store, a password check or the MQTT event loops), never on an event loop.
+ * request, naming who did what (the two reads the dashboard repeats, stats and trace polls, at DEBUG).
+ * Requests are answered on the admin worker thread (they may wait for the store, a password check or
+ * the MQTT event loops), never on an event loop.
  *
  * <pre>
  *   GET    /health  /health/live  /health/ready
@@ -61,6 +62,11 @@ import java.util.function.Supplier;
  *   DELETE /api/retained?topic=
  *   POST   /api/publish                          {"topic", "payload" | "payloadBase64", "qos", "retain"}
  *   GET    /api/config                           secrets masked
+ *   GET    /api/stats                            counters and state now (the dashboard samples it)
+ *   POST   /api/trace                            {"filter" | "clientId", "seconds", "max"}: start a trace
+ *   GET    /api/trace/{id}?wait=                 its messages since the last poll (long poll, at most 20 s)
+ *   DELETE /api/trace/{id}                       stop it
+ *   GET    /dashboard/...                        the web dashboard (static files; it calls /api itself)
  * </pre>
  * POST requests must say {@code Content-Type: application/json}: a browser cannot send that to
  * another site without a CORS preflight, which this server never grants, so a page cannot ride on
@@ -70,6 +76,8 @@ import java.util.function.Supplier;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final String JSON = "application/json; charset=utf-8";
+    /** Sent by the dashboard's page with every /api call. */
+    static final String DASHBOARD_HEADER = "X-VolantMQ-Dashboard";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final AdminApi api;
@@ -77,6 +85,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AdminAuth auth;
     private final PrometheusMeterRegistry prometheus;
     private final Executor worker;
+    private final Dashboard dashboard = new Dashboard();
     /** The answer a connection's latest request waits for; the next one is answered after it. */
     private static final AttributeKey<CompletableFuture<Void>> IN_PROGRESS =
             AttributeKey.valueOf(AdminHandler.class, "inProgress");
@@ -211,6 +220,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod method = request.method();
         String first = path.isEmpty() ? "" : path.get(0);
         switch (first) {
+            case "" -> {
+                if (!method.equals(HttpMethod.GET)) {
+                    return notAllowed("GET");
+                }
+                return Dashboard.redirect();
+            }
+            case Dashboard.PREFIX -> {
+                if (!method.equals(HttpMethod.GET)) {
+                    return notAllowed("GET");
+                }
+                return dashboard.file(path);
+            }
             case "health" -> {
                 if (path.size() > 2 || (path.size() == 2 && !path.get(1).equals("live")
                         && !path.get(1).equals("ready"))) {
@@ -246,21 +267,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private CompletableFuture<Response> api(ChannelHandlerContext ctx, FullHttpRequest request) {
         SocketAddress remote = ctx.channel().remoteAddress();
         return auth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), remote)
-                .thenApplyAsync(decision -> api(request, remote, decision), worker);
+                .thenComposeAsync(decision -> api(request, remote, decision), worker);
     }
 
-    private Response api(FullHttpRequest request, SocketAddress remote, AdminAuth.Decision decision) {
+    private CompletableFuture<Response> api(FullHttpRequest request, SocketAddress remote,
+                                            AdminAuth.Decision decision) {
         HttpMethod method = request.method();
         if (!decision.allowed()) {
             logRefusal(remote, method, request.uri(), decision.refusal());
             if (decision.busy()) {
                 Response busy = error(HttpResponseStatus.SERVICE_UNAVAILABLE, decision.refusal());
-                return new Response(busy.status(), busy.contentType(), busy.body(),
-                        Map.of(HttpHeaderNames.RETRY_AFTER.toString(), "1"));
+                return done(new Response(busy.status(), busy.contentType(), busy.body(),
+                        Map.of(HttpHeaderNames.RETRY_AFTER.toString(), "1")));
             }
             Response refused = error(HttpResponseStatus.UNAUTHORIZED, decision.refusal());
-            return new Response(refused.status(), refused.contentType(), refused.body(),
-                    Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(), auth.challenge()));
+            // the dashboard says so: no challenge for it, or the browser would open its own login dialog
+            return done(request.headers().contains(DASHBOARD_HEADER) ? refused
+                    : new Response(refused.status(), refused.contentType(), refused.body(),
+                    Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(), auth.challenge())));
         }
         List<String> path;
         Map<String, List<String>> query;
@@ -269,23 +293,42 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             path = segments(uri.rawPath());
             query = uri.parameters();
         } catch (IllegalArgumentException e) {
-            return error(HttpResponseStatus.BAD_REQUEST, "malformed request URI: " + e.getMessage());
+            return done(error(HttpResponseStatus.BAD_REQUEST, "malformed request URI: " + e.getMessage()));
         }
         if (method.equals(HttpMethod.POST) && !jsonContent(request)) {
-            return error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "POST needs Content-Type: application/json");
+            return done(error(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "POST needs Content-Type: application/json"));
         }
-        AdminApi.Reply reply;
+        CompletableFuture<AdminApi.Reply> reply;
         try {
-            reply = route(request, method, path, query);
+            reply = path.size() == 3 && path.get(1).equals("trace") && method.equals(HttpMethod.GET)
+                    ? pollTrace(path.get(2), query) : CompletableFuture.completedFuture(route(request, method, path, query));
         } catch (AdminApi.ApiException e) {
             log.info("admin API: {} from {}: {} {} refused -> {} ({})", LogSafe.escape(decision.principal()),
                     address(remote), method, LogSafe.escape(request.uri()), e.status.code(),
                     LogSafe.escape(e.getMessage()));
             throw e;
         }
-        log.info("admin API: {} from {}: {} -> {}", LogSafe.escape(decision.principal()), address(remote),
-                LogSafe.escape(reply.summary()), reply.status().code());
-        return json(reply);
+        return reply.thenApply(r -> {
+            if (r.quiet()) {
+                log.debug("admin API: {} from {}: {} -> {}", LogSafe.escape(decision.principal()), address(remote),
+                        LogSafe.escape(r.summary()), r.status().code());
+            } else {
+                log.info("admin API: {} from {}: {} -> {}", LogSafe.escape(decision.principal()), address(remote),
+                        LogSafe.escape(r.summary()), r.status().code());
+            }
+            return json(r);
+        });
+    }
+
+    /** Waits (without holding the worker) until the trace has records or ends, or {@code wait} seconds pass. */
+    private CompletableFuture<AdminApi.Reply> pollTrace(String id, Map<String, List<String>> query) {
+        Tracer.Trace trace = api.trace(id);
+        int wait = AdminApi.intParam(query, "wait", Tracer.MAX_WAIT_SECONDS, 0, Tracer.MAX_WAIT_SECONDS);
+        return trace.ready(api.tracer().now(), wait * 1000L).thenApplyAsync(ignored -> api.pollTrace(trace), worker);
+    }
+
+    private static CompletableFuture<Response> done(Response response) {
+        return CompletableFuture.completedFuture(response);
     }
 
     private AdminApi.Reply route(FullHttpRequest request, HttpMethod method, List<String> path,
@@ -326,6 +369,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (size == 2) {
                     require(method, HttpMethod.POST);
                     return api.publish(body(request));
+                }
+            }
+            case "stats" -> {
+                if (size == 2) {
+                    require(method, HttpMethod.GET);
+                    return api.stats();
+                }
+            }
+            case "trace" -> {
+                if (size == 2) {
+                    require(method, HttpMethod.POST);
+                    return api.startTrace(body(request));
+                }
+                if (size == 3) {
+                    require(method, HttpMethod.GET, HttpMethod.DELETE);
+                    return api.stopTrace(path.get(2));
                 }
             }
             case "config" -> {

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The admin HTTP endpoint ({@code volantmq.adminAddr=host:port}, off unless set): health, Prometheus
- * metrics and the JSON admin API ({@link AdminHandler}), on Netty's HTTP codec with an event loop and a
+ * metrics, the JSON admin API ({@link AdminHandler}) and the web dashboard ({@link Dashboard}), on Netty's HTTP codec with an event loop and a
  * worker thread of its own, so neither slow API calls nor scrapes touch the MQTT event loops. TLS with
  * {@code volantmq.adminServerCert} / {@code adminServerKey} (PEM; {@code adminServerKeyPassword} for an
  * encrypted key). Every request is bounded: request line 4 KiB, headers 8 KiB, body 64 KiB (413 beyond),

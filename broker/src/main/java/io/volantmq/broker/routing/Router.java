@@ -41,6 +41,8 @@ public final class Router {
     private final LongAdder noSubscribers = new LongAdder();
     private final BrokerMetrics metrics;
     private final SharedSubscriptions shared;
+    /** The live trace, while one runs (the admin endpoint's); null otherwise. */
+    private volatile PublishTap tap;
 
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
                   QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
@@ -93,6 +95,10 @@ public final class Router {
      * Without it (QoS 0, 3.x, wills: nobody to tell) the current subscribers still get it.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained) {
+        PublishTap t = tap;
+        if (t != null) {
+            t.published(originClientId, publish);
+        }
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
         if (publish.retain()) {
@@ -207,6 +213,16 @@ public final class Router {
         ids.addAll(b.subscriptionIds);
         return new Delivery(a.clientId, Math.max(a.qos, b.qos), a.retainAsPublished || b.retainAsPublished,
                 a.noLocal && b.noLocal, ids);
+    }
+
+    /** Installs the trace tap, or removes it with null. */
+    public void tap(PublishTap tap) {
+        this.tap = tap;
+    }
+
+    /** The trace tap, or null while no trace runs. */
+    public PublishTap tap() {
+        return tap;
     }
 
     public long routedCount() {

@@ -41,6 +41,8 @@ public final class Session implements Recipient {
     private volatile boolean hasShared;
     private volatile long expirySeconds;
     private volatile long disconnectedAtMillis;
+    /** When the current connection attached (the admin API's "connected since"). */
+    private volatile long connectedAtMillis;
     private volatile MqttConnection connection;
     private volatile ClientIdentity identity;
     /** The user name the session belongs to (see {@link SessionState#owner()}); set under the registry's monitor. */
@@ -90,6 +92,10 @@ public final class Session implements Recipient {
     /** A session restored from the store is offline since {@code disconnectedAt}. */
     void markRestored(long disconnectedAt) {
         disconnectedAtMillis = disconnectedAt;
+    }
+
+    long connectedAtMillis() {
+        return connectedAtMillis;
     }
 
     long disconnectedAtMillis() {
@@ -151,6 +157,7 @@ public final class Session implements Recipient {
         protocolLevel = newConnection.version().level();
         identity = newConnection.identity();
         disconnectedAtMillis = 0;
+        connectedAtMillis = System.currentTimeMillis();
         connection = newConnection;
     }
 

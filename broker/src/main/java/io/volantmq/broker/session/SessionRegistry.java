@@ -337,7 +337,8 @@ public final class SessionRegistry implements RecipientDirectory {
      */
     public record ClientView(String clientId, boolean online, int protocolLevel, String address, String listener,
                              String username, Integer keepAliveSeconds, long expirySeconds,
-                             long disconnectedAtMillis, Map<String, SubscriptionOptions> subscriptions, int inflight) {
+                             long disconnectedAtMillis, Map<String, SubscriptionOptions> subscriptions, int inflight,
+                             long connectedAtMillis) {
     }
 
     /** The client ids of every session, online or not, sorted. */
@@ -393,7 +394,7 @@ public final class SessionRegistry implements RecipientDirectory {
         return new ClientView(s.clientId(), true, s.protocolLevel(), address(c.remoteAddress()),
                 c.listener().uri().toString(), s.identity() == null ? null : s.identity().username(),
                 c.keepAliveSeconds(), s.expirySeconds(), 0, Collections.unmodifiableMap(
-                        new LinkedHashMap<>(s.subscriptions())), s.inflightCount());
+                        new LinkedHashMap<>(s.subscriptions())), s.inflightCount(), s.connectedAtMillis());
     }
 
     /** Offline sessions change only under this monitor (claim, expire) or when a client attaches. */
@@ -403,7 +404,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 return new ClientView(s.clientId(), false, s.protocolLevel(), null, null,
                         s.identity() == null ? null : s.identity().username(), null, s.expirySeconds(),
                         s.disconnectedAtMillis(), Collections.unmodifiableMap(new LinkedHashMap<>(s.subscriptions())),
-                        0);
+                        0, 0);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
                     throw e; // its client came back and is subscribing right now

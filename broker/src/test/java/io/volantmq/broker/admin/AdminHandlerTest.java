@@ -355,4 +355,150 @@ class AdminHandlerTest {
         assertThat(AdminHandler.segments("/")).isEmpty();
         assertThat(AdminHandler.segments("/api/clients/%C3%A9")).containsExactly("api", "clients", "é");
     }
+
+    // ------------------------------------------------------------------ the dashboard and its endpoints
+
+    @Test
+    void theDashboardIsServedWithoutCredentialsUnderAStrictPolicy() {
+        wire();
+        Http root = call("GET", "/", null, null, null);
+        assertThat(root.status()).isEqualTo(302);
+        assertThat(root.headers().get("location")).isEqualTo("/dashboard/");
+        Http page = call("GET", "/dashboard/", null, null, null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.headers().get("content-type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(page.headers().get("content-security-policy")).startsWith("default-src 'self'; script-src 'self';")
+                .contains("frame-ancestors 'none'").doesNotContain("unsafe");
+        assertThat(page.headers().get("x-frame-options")).isEqualTo("DENY");
+        assertThat(page.headers().get("x-content-type-options")).isEqualTo("nosniff");
+        assertThat(page.body()).contains("<script src=\"/dashboard/app.js\" defer></script>")
+                .doesNotContain("<script>").doesNotContain("style=").doesNotContain("http://").doesNotContain("https://");
+        assertThat(call("GET", "/dashboard", null, null, null).status()).isEqualTo(200);
+        assertThat(call("GET", "/dashboard/app.js", null, null, null).headers().get("content-type"))
+                .isEqualTo("text/javascript; charset=utf-8");
+        assertThat(call("GET", "/dashboard/style.css", null, null, null).headers().get("content-type"))
+                .isEqualTo("text/css; charset=utf-8");
+        // only the named files: no path from the request reaches the class path
+        assertThat(call("GET", "/dashboard/..%2FAdminHandler.class", null, null, null).status()).isEqualTo(404);
+        assertThat(call("GET", "/dashboard/../admin/Json.class", null, null, null).status()).isEqualTo(404);
+        assertThat(call("GET", "/dashboard/a/app.js", null, null, null).status()).isEqualTo(404);
+        assertThat(call("POST", "/dashboard/", null, null, null).status()).isEqualTo(405);
+    }
+
+    @Test
+    void theDashboardsRequestsGetNoChallengeSoTheBrowserOpensNoDialog() {
+        wire();
+        Http plain = call("GET", "/api/stats", null, null, null);
+        assertThat(plain.status()).isEqualTo(401);
+        assertThat(plain.headers()).containsKey("www-authenticate");
+        Http page = raw("GET /api/stats HTTP/1.1\r\nHost: x\r\nX-VolantMQ-Dashboard: 1\r\n\r\n");
+        assertThat(page.status()).isEqualTo(401);
+        assertThat(page.headers()).doesNotContainKey("www-authenticate");
+    }
+
+    @Test
+    void statsSayWhatTheChartsDraw() {
+        wire();
+        metrics.messageReceived(3);
+        metrics.messageReceived(3);
+        metrics.messageSent(3);
+        metrics.messageExpired();
+        assertThat(post("/api/publish", "{\"topic\":\"r/1\",\"payload\":\"x\",\"retain\":true}").status())
+                .isEqualTo(200);
+        context.tree().subscribe("c1", "a/#", new SubscriptionOptions(1, false, false, 0, null));
+        Http stats = get("/api/stats");
+        assertThat(stats.status()).isEqualTo(200);
+        assertThat(stats.object()).containsEntry("messagesReceived", 2L).containsEntry("messagesSent", 1L)
+                .containsEntry("connected", 0L).containsEntry("retained", 1L).containsEntry("queued", 0L)
+                .containsEntry("traces", 0L).containsEntry("node", "volantmq").containsKeys("version", "uptimeSeconds");
+        assertThat(map(stats.object().get("dropped"))).containsEntry("expired", 1L).containsEntry("queue_full", 0L)
+                .containsEntry("acl", 0L);
+        assertThat(map(stats.object().get("store"))).containsEntry("healthy", true);
+        assertThat(stats.object().get("listeners")).isEqualTo(List.of(
+                Map.of("name", "tcp://127.0.0.1:1883", "clients", 0L)));
+        assertThat(call("POST", "/api/stats", TOKEN, "application/json", "{}").status()).isEqualTo(405);
+    }
+
+    @Test
+    void aTraceSeesMatchingMessagesUpToItsBoundAndThenLetsTheRouterGo() {
+        wire();
+        assertThat(context.router().tap()).as("no trace, no tap").isNull();
+        Http started = post("/api/trace", "{\"filter\":\"t/#\",\"max\":2,\"seconds\":30}");
+        assertThat(started.status()).isEqualTo(201);
+        long id = (Long) started.object().get("id");
+        assertThat(context.router().tap()).isNotNull();
+        post("/api/publish", "{\"topic\":\"t/1\",\"payload\":\"one\"}");
+        post("/api/publish", "{\"topic\":\"x/1\",\"payload\":\"other\"}");
+        Http first = get("/api/trace/" + id + "?wait=0");
+        assertThat(first.status()).isEqualTo(200);
+        List<?> messages = (List<?>) first.object().get("messages");
+        assertThat(messages).hasSize(1);
+        assertThat(map(messages.get(0))).containsEntry("topic", "t/1").containsEntry("payload", "one")
+                .containsEntry("from", AdminApi.ORIGIN).containsEntry("truncated", false);
+        assertThat(first.object()).containsEntry("ended", false).containsEntry("seen", 1L);
+        post("/api/publish", "{\"topic\":\"t/2\",\"payload\":\"" + "y".repeat(300) + "\"}");
+        post("/api/publish", "{\"topic\":\"t/3\",\"payload\":\"past the bound\"}");
+        Http last = get("/api/trace/" + id + "?wait=0");
+        List<?> more = (List<?>) last.object().get("messages");
+        assertThat(more).hasSize(1);
+        assertThat(map(more.get(0))).containsEntry("bytes", 300L).containsEntry("truncated", true);
+        assertThat(((String) map(more.get(0)).get("payload"))).hasSize(Tracer.PREVIEW_BYTES);
+        assertThat(last.object()).containsEntry("ended", true).containsEntry("seen", 2L);
+        assertThat(get("/api/trace/" + id + "?wait=0").status()).as("ended and read: gone").isEqualTo(404);
+        assertThat(context.router().tap()).as("the last trace gone, the tap too").isNull();
+    }
+
+    @Test
+    void tracesByClientAreBoundedAndStoppable() {
+        wire();
+        assertThat(post("/api/trace", "{}").status()).isEqualTo(400);
+        assertThat(post("/api/trace", "{\"filter\":\"a\",\"clientId\":\"c\"}").status()).isEqualTo(400);
+        assertThat(post("/api/trace", "{\"filter\":\"a/#/b\"}").status()).isEqualTo(400);
+        assertThat(post("/api/trace", "{\"clientId\":\"\"}").status()).isEqualTo(400);
+        assertThat(post("/api/trace", "{\"clientId\":\"c\",\"seconds\":601}").status()).isEqualTo(400);
+        assertThat(post("/api/trace", "{\"clientId\":\"c\",\"max\":1001}").status()).isEqualTo(400);
+        assertThat(post("/api/trace", "{\"clientId\":\"c\",\"other\":1}").status()).isEqualTo(400);
+        assertThat(get("/api/trace/1?wait=21").status()).isEqualTo(404);
+        long byClient = (Long) post("/api/trace", "{\"clientId\":\"$admin\"}").object().get("id");
+        for (int i = 1; i < Tracer.MAX_TRACES; i++) {
+            assertThat(post("/api/trace", "{\"filter\":\"#\"}").status()).isEqualTo(201);
+        }
+        Http tooMany = post("/api/trace", "{\"filter\":\"#\"}");
+        assertThat(tooMany.status()).isEqualTo(429);
+        assertThat(tooMany.object().get("error").toString()).contains("stop one first");
+        assertThat(get("/api/trace/" + byClient + "?wait=21").status()).isEqualTo(400);
+        post("/api/publish", "{\"topic\":\"any/topic\",\"payload\":\"p\"}");
+        assertThat((List<?>) get("/api/trace/" + byClient + "?wait=0").object().get("messages")).hasSize(1);
+        assertThat(delete("/api/trace/" + byClient).status()).isEqualTo(200);
+        assertThat(delete("/api/trace/" + byClient).status()).isEqualTo(404);
+        assertThat(post("/api/trace", "{\"filter\":\"#\"}").status()).as("room again").isEqualTo(201);
+    }
+
+    @Test
+    void publishTakesMqtt5PropertiesAndRefusesBadOnes() {
+        wire();
+        assertThat(post("/api/publish", "{\"topic\":\"p\",\"payload\":\"x\",\"properties\":{\"contentType\":"
+                + "\"text/plain\",\"responseTopic\":\"r/1\",\"correlationData\":\"c\",\"messageExpiryInterval\":60,"
+                + "\"payloadFormatIndicator\":1,\"userProperties\":[{\"name\":\"k\",\"value\":\"v\"}]}}").status())
+                .isEqualTo(200);
+        for (String bad : List.of("{\"nope\":1}", "{\"responseTopic\":\"r/+\"}", "{\"messageExpiryInterval\":0}",
+                "{\"messageExpiryInterval\":4294967296}", "{\"payloadFormatIndicator\":2}", "{\"contentType\":5}",
+                "{\"userProperties\":{\"k\":\"v\"}}", "{\"userProperties\":[{\"name\":\"k\"}]}", "[]")) {
+            Http r = post("/api/publish", "{\"topic\":\"p\",\"properties\":" + bad + "}");
+            assertThat(r.status()).as(bad).isEqualTo(400);
+        }
+        assertThat(context.router().noSubscriberCount()).as("only the good one was routed").isEqualTo(1);
+    }
+
+    @Test
+    void clientsCanBeSearchedAndSubscriptionsFoundByTopic() {
+        wire();
+        assertThat(get("/api/clients?q=abc").object()).containsEntry("total", 0L);
+        context.tree().subscribe("c1", "a/#", new SubscriptionOptions(1, false, false, 0, null));
+        context.tree().subscribe("c2", "$share/g/a/+", new SubscriptionOptions(0, false, false, 0, "g"));
+        context.tree().subscribe("c3", "b/#", new SubscriptionOptions(0, false, false, 0, null));
+        Http matching = get("/api/subscriptions?topic=a/x");
+        assertThat(matching.object()).containsEntry("total", 2L);
+        assertThat(get("/api/subscriptions?topic=a/%2B").status()).isEqualTo(400);
+    }
 }
