@@ -16,7 +16,6 @@ import io.volantmq.plugin.api.Plugin;
 import io.volantmq.persistence.buffered.BufferedStore;
 import io.volantmq.broker.store.GuardedStore;
 import io.volantmq.persistence.StoreHealth;
-import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.SessionRegistry;
 import io.volantmq.broker.metrics.BrokerGauges;
 import io.volantmq.broker.metrics.BrokerStats;

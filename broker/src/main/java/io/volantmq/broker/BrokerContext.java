@@ -4,13 +4,11 @@ import io.volantmq.broker.session.SessionRegistry;
 import io.volantmq.broker.session.ResourceLimits;
 
 import io.volantmq.broker.store.GroupCommit;
-import io.volantmq.broker.BrokerConfig;
-import io.volantmq.broker.BrokerEvents;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.routing.RetainedIndex;
-import io.volantmq.broker.codec.MessagePropertiesCodec;
+import io.volantmq.broker.store.MessagePropertiesCodec;
 import io.volantmq.broker.routing.QueueLimits;
 import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.plugin.PluginHost;

@@ -1,6 +1,5 @@
 package io.volantmq.broker.routing;
 
-import io.volantmq.broker.routing.TopicMatcher;
 import io.volantmq.persistence.RetainedStore;
 import io.volantmq.persistence.StoredMessage;
 

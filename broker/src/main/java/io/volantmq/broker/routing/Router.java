@@ -1,13 +1,12 @@
 package io.volantmq.broker.routing;
 
-import io.volantmq.broker.codec.MessagePropertiesCodec;
+import io.volantmq.broker.store.MessagePropertiesCodec;
 
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.Topics;
-import io.volantmq.broker.routing.RetainedIndex;
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.QueueTarget;

@@ -10,7 +10,7 @@ import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
-import io.volantmq.broker.codec.MessagePropertiesCodec;
+import io.volantmq.broker.store.MessagePropertiesCodec;
 import io.volantmq.broker.routing.Recipient;
 import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.routing.SubscriptionOptions;

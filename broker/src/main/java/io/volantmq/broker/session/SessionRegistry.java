@@ -9,7 +9,7 @@ import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
-import io.volantmq.broker.codec.MessagePropertiesCodec;
+import io.volantmq.broker.store.MessagePropertiesCodec;
 import io.volantmq.broker.routing.Recipient;
 import io.volantmq.broker.routing.RecipientDirectory;
 import io.volantmq.broker.routing.Router;

@@ -1,4 +1,4 @@
-package io.volantmq.broker.codec;
+package io.volantmq.broker.store;
 
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.protocol.Properties;
