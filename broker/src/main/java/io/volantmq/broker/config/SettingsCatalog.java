@@ -21,10 +21,12 @@ import static io.volantmq.broker.config.Setting.string;
  * the README and {@code conf/volantmq.conf} are checked against it by tests, and a reload uses it to
  * tell what applies live from what needs a restart. Adding a setting is one line in {@link #ALL}.
  *
- * <p>Three families are open-ended and checked by who owns them: {@code auth.<provider>.<key>} for an
+ * <p>Four families are open-ended and checked by who owns them: {@code auth.<provider>.<key>} for an
  * auth provider that is not built in (its name must be a provider on the class path),
  * {@code persistence.<backend>.<key>} for a backend that is not built in (its name must be a backend on
- * the class path, which may declare its keys), and {@code admin.<auth key>}, an auth provider setting
+ * the class path, which may declare its keys), {@code plugin.<id>.<key>} for a plugin (issue 12: read and
+ * checked by the plugin when it starts; from files and {@code -D}, not from the environment), and
+ * {@code admin.<auth key>}, an auth provider setting
  * for the admin API only.
  */
 public final class SettingsCatalog {
