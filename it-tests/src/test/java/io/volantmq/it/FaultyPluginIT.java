@@ -77,6 +77,51 @@ class FaultyPluginIT {
         }
     }
 
+    /** An authenticator that never answers, an authorizer that throws, a periodic task that throws. */
+    static final class Stuck implements Plugin {
+        @Override
+        public String id() {
+            return "stuck";
+        }
+
+        @Override
+        public void start(PluginContext context) {
+            context.registerAuthenticator("never", request -> new java.util.concurrent.CompletableFuture<>());
+            context.registerAuthorizer(new io.volantmq.plugin.api.Authorizer() {
+                @Override
+                public io.volantmq.plugin.api.Decision mayPublish(ClientInfo client, String topic) {
+                    if (topic.equals("authz/boom")) {
+                        throw new IllegalStateException("authorizer bug");
+                    }
+                    return io.volantmq.plugin.api.Decision.NEXT;
+                }
+            });
+            context.scheduler().scheduleAtFixedRate(() -> {
+                throw new IllegalStateException("periodic bug");
+            }, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Test
+    void aLateAuthenticatorRefusesWith0x88AThrowingAuthorizerDeniesAndAThrowingTaskKeepsItsSchedule() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(b -> b.setting("plugins.timeoutMillis", "300")
+                .listener("tcp://127.0.0.1:0?auth=never"), List.of(new Stuck()))) {
+            String never = "tcp://127.0.0.1:" + broker.broker().boundAddresses().get(1).getPort();
+            assertThatThrownBy(() -> Paho5.connect(never, "late"))
+                    .isInstanceOfSatisfying(org.eclipse.paho.mqttv5.common.MqttException.class,
+                            e -> assertThat(e.getReasonCode()).isEqualTo(0x88));
+            assertThat(failures(broker, "stuck", "timeout")).isEqualTo(1.0);
+            try (Paho5 pub = Paho5.connect(broker.uri(), "pub")) {
+                assertThat(pub.publish("authz/boom", "x", 1, false)).isEqualTo(0x87); // fails closed
+                assertThat(pub.publish("authz/fine", "x", 1, false)).isEqualTo(0x10); // no subscribers, allowed
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> broker.broker().metrics().registry().find("volantmq.plugin.failures").tag("plugin", "stuck")
+                            .tag("hook", "scheduled").counters().stream().mapToDouble(Counter::count).sum() >= 3);
+            assertServes(broker, "other");
+        }
+    }
+
     private static double failures(BrokerFixture broker, String plugin, String kind) {
         return broker.broker().metrics().registry().find("volantmq.plugin.failures").tag("plugin", plugin)
                 .tag("kind", kind).counters().stream().mapToDouble(Counter::count).sum();
