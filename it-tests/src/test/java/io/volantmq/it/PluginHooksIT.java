@@ -66,6 +66,11 @@ class PluginHooksIT {
                 }
 
                 @Override
+                public Decision mayWill(ClientInfo client, String topic) {
+                    return topic.startsWith("lastwords/") ? Decision.DENY : Decision.NEXT;
+                }
+
+                @Override
                 public boolean nonBlocking() {
                     return true;
                 }
@@ -199,6 +204,17 @@ class PluginHooksIT {
             assertThat(r.topic()).isEqualTo("real/topic");
             assertThat(r.message().getQos()).isZero();
             assertThat(pub.publish("secret/x", "no", 1, false)).isEqualTo(0x87); // the authorizer
+        }
+    }
+
+    @Test
+    void theAuthorizerDecidesOnWillsApartFromPublishes() throws Exception {
+        MqttConnectionOptions o = Paho5.options();
+        o.setWill("lastwords/bye", new org.eclipse.paho.mqttv5.common.MqttMessage("bye".getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(() -> Paho5.connect(broker.uri(), "willer", o))
+                .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x87));
+        try (Paho5 c = Paho5.connect(broker.uri(), "publisher")) {
+            assertThat(c.publish("lastwords/bye", "a publish, not a will", 1, false)).isEqualTo(0x10); // allowed
         }
     }
 

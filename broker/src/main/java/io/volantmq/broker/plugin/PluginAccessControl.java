@@ -50,6 +50,12 @@ final class PluginAccessControl implements AccessControl {
     }
 
     @Override
+    public boolean mayWill(ClientIdentity client, String topic) {
+        Decision d = decide("mayWill", client, (a, c) -> a.mayWill(c, topic));
+        return d == Decision.NEXT ? fallback.mayWill(client, topic) : d == Decision.ALLOW;
+    }
+
+    @Override
     public boolean mayReceive(ClientIdentity client, String topic) {
         Decision d = decide("mayReceive", client, (a, c) -> a.mayReceive(c, topic));
         return d == Decision.NEXT ? fallback.mayReceive(client, topic) : d == Decision.ALLOW;

@@ -204,7 +204,7 @@ final class ConnectFlow {
         if (connect.will() != null) {
             // a will is a publish made later on the client's behalf: the same rules apply now, not
             // only when it goes out, so the client learns at once (v5 0x87, 3.x 0x05)
-            String refusal = PublishPermission.refusal(broker.acl(), identity, connect.will().topic());
+            String refusal = PublishPermission.willRefusal(broker.acl(), identity, connect.will().topic());
             if (refusal != null) {
                 connection.refuseConnect(ReasonCode.NOT_AUTHORIZED, "will refused: " + refusal);
                 return;

@@ -295,7 +295,7 @@ public final class SessionRegistry implements RecipientDirectory {
         }
         StoredMessage will = pending.message();
         // checked at CONNECT, and again now: the ACL file may have changed since (or the broker restarted)
-        String refusal = PublishPermission.refusal(acl, pending.from(), will.topic());
+        String refusal = PublishPermission.willRefusal(acl, pending.from(), will.topic());
         if (refusal != null) {
             log.warn("not publishing the will of client {} (user {}): {}", clientId,
                     pending.from() == null ? null : pending.from().username(), refusal);

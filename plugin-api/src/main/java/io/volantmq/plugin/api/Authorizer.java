@@ -1,7 +1,7 @@
 package io.volantmq.plugin.api;
 
 /**
- * Topic authorization. Each method defaults to {@link Decision#NEXT}. Asked for every PUBLISH,
+ * Topic authorization. Each method defaults to {@link Decision#NEXT} ({@code mayWill}: to {@code mayPublish}). Asked for every PUBLISH,
  * SUBSCRIBE filter, delivery and will: answer from memory (a cache) where possible. A failure or
  * timeout counts as {@link Decision#DENY} (authorization fails closed).
  */
@@ -15,6 +15,14 @@ public interface Authorizer extends Hook {
     /** May {@code client} subscribe to {@code filter}? */
     default Decision maySubscribe(ClientInfo client, String filter) {
         return Decision.NEXT;
+    }
+
+    /**
+     * May {@code client} leave a will on {@code topic}? Asked at CONNECT and again when the will goes out;
+     * by default the answer of {@link #mayPublish}.
+     */
+    default Decision mayWill(ClientInfo client, String topic) {
+        return mayPublish(client, topic);
     }
 
     /** May {@code client} receive a message published to {@code topic}? */
