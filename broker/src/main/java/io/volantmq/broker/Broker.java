@@ -8,6 +8,11 @@ import io.volantmq.broker.config.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.volantmq.broker.metrics.BrokerMetrics;
+import io.volantmq.broker.plugin.PluginHost;
+import io.volantmq.broker.plugin.PluginLoader;
+import io.volantmq.broker.plugin.PluginSettings;
+import io.volantmq.plugin.api.BrokerServices;
+import io.volantmq.plugin.api.Plugin;
 import io.volantmq.persistence.buffered.BufferedStore;
 import io.volantmq.broker.store.GuardedStore;
 import io.volantmq.persistence.StoreHealth;
@@ -62,13 +67,18 @@ public final class Broker implements AutoCloseable {
     private boolean closed;
 
     private final List<EnhancedAuthMechanism> authMechanisms;
+    /** Plugins an embedder added; those in the plugins folder are found at start. */
+    private final List<Plugin> embeddedPlugins;
+    private PluginHost plugins;
+    private BrokerServices services;
     private final BrokerMetrics metrics;
     /** Re-reads the configuration sources on {@link #reload()}; null: the files only (an embedder's broker). */
     private final ConfigReload configReload;
 
     private Broker(BrokerConfig config, BrokerEvents events, List<EnhancedAuthMechanism> authMechanisms,
-                   MeterRegistry meterRegistry, ConfigReload configReload) {
+                   MeterRegistry meterRegistry, ConfigReload configReload, List<Plugin> embeddedPlugins) {
         this.config = config;
+        this.embeddedPlugins = embeddedPlugins;
         this.configReload = configReload;
         this.events = events;
         this.authMechanisms = authMechanisms;
@@ -78,6 +88,22 @@ public final class Broker implements AutoCloseable {
     /** The broker's meters; {@code $SYS}, {@code /metrics} and the admin API read them. */
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * The broker's services for an embedder, the same plugins get: publish as the broker, inspect and
+     * disconnect clients, read retained messages. Available once {@link #start()} returned.
+     */
+    public BrokerServices services() {
+        if (services == null) {
+            throw new IllegalStateException("the broker is not started");
+        }
+        return services;
+    }
+
+    /** The ids of the plugins running, in load order. */
+    public List<String> plugins() {
+        return plugins == null ? List.of() : plugins.ids();
     }
 
     /** The wired core, for the observability and admin parts of this broker. */
@@ -120,9 +146,15 @@ public final class Broker implements AutoCloseable {
             log.info("persistence: '{}'", provider.name());
         }
         try {
-            security = Security.open(config); // auth providers and ACLs; fails fast on bad settings
-            context = BrokerContext.wire(config, store, security.accessControl(), authMechanisms, metrics,
-                    events);
+            // plugins first: their auth providers join the listeners' chains, their authorizers the ACL
+            PluginSettings pluginSettings = PluginSettings.from(config.settings());
+            plugins = PluginHost.start(pluginSettings, config.settings(),
+                    PluginLoader.find(pluginSettings, embeddedPlugins, Broker.class.getClassLoader()), metrics.registry());
+            security = Security.open(config, plugins.authProviders()); // auth providers and ACLs; fails fast on bad settings
+            context = BrokerContext.wire(config, store, plugins.accessControl(security.accessControl()), authMechanisms,
+                    metrics, events, plugins);
+            services = new BrokerServicesImpl(context);
+            plugins.services(services);
             if (context.groupCommit() != null) {
                 BrokerGauges.register(metrics.registry(), context.groupCommit());
             }
@@ -177,6 +209,9 @@ public final class Broker implements AutoCloseable {
             listeners = null;
             if (security != null) {
                 security.close();
+            }
+            if (plugins != null) {
+                plugins.close();
             }
             closeGroupCommit();
             store.close();
@@ -250,6 +285,7 @@ public final class Broker implements AutoCloseable {
         housekeeping.shutdownNow();
         listeners.close();
         security.close();
+        plugins.close();
         closeGroupCommit();
         store.close();
         log.info("VolantMQ node '{}' stopped", config.nodeName());
@@ -269,6 +305,16 @@ public final class Broker implements AutoCloseable {
         private final List<EnhancedAuthMechanism> authMechanisms = new ArrayList<>();
         private MeterRegistry meterRegistry;
         private ConfigReload configReload;
+        private final List<Plugin> plugins = new ArrayList<>();
+
+        /**
+         * Adds a plugin in-process (issue 12), started before those in the plugins folder, with the broker's
+         * class loader; it is enabled without being named in {@code volantmq.plugins}.
+         */
+        public Builder plugin(Plugin plugin) {
+            plugins.add(Objects.requireNonNull(plugin));
+            return this;
+        }
 
         /** What {@link Broker#reload()} reads again besides the watched files (the server's sources). */
         public Builder configReload(ConfigReload reload) {
@@ -309,7 +355,7 @@ public final class Broker implements AutoCloseable {
         public Broker build() {
             MeterRegistry registry = meterRegistry != null ? meterRegistry
                     : AdminServer.enabled(config.settings()) ? AdminServer.prometheusRegistry() : new SimpleMeterRegistry();
-            return new Broker(config, events, List.copyOf(authMechanisms), registry, configReload);
+            return new Broker(config, events, List.copyOf(authMechanisms), registry, configReload, List.copyOf(plugins));
         }
     }
 }

@@ -11,6 +11,7 @@ import io.volantmq.broker.routing.RetainedIndex;
 import io.volantmq.broker.store.MessagePropertiesCodec;
 import io.volantmq.broker.routing.QueueLimits;
 import io.volantmq.broker.routing.Router;
+import io.volantmq.broker.plugin.PluginHost;
 import io.volantmq.broker.routing.SubscriptionTree;
 import io.volantmq.persistence.Store;
 
@@ -30,17 +31,25 @@ import java.util.stream.Collectors;
  * @param groupCommit    for a store that makes changes durable on sync: acknowledgements wait for
  *                       it; null when every change is durable (or not durable) on return
  * @param limits         bounds on topic depth, subscriptions and retained messages
+ * @param plugins        the plugins' hooks the flows call; {@link PluginHost#none()} without plugins
  */
 public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Router router, SubscriptionTree tree,
                             RetainedIndex retained, Store store, MessagePropertiesCodec messageCodec,
                             AccessControl acl, Map<String, EnhancedAuthMechanism> authMechanisms, Executor workers,
                             BrokerMetrics metrics, BrokerEvents events, GroupCommit groupCommit,
-                            ResourceLimits limits) {
+                            ResourceLimits limits, PluginHooks plugins) {
 
     /** Wires the core over an open store (the broker, and tests that drive connections directly). */
     public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
                                      List<EnhancedAuthMechanism> mechanisms, BrokerMetrics metrics,
                                      BrokerEvents events) {
+        return wire(config, store, acl, mechanisms, metrics, events, PluginHost.none());
+    }
+
+    /** As above, with plugins: {@code acl} is already behind their authorizers. */
+    public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
+                                     List<EnhancedAuthMechanism> mechanisms, BrokerMetrics metrics,
+                                     BrokerEvents events, PluginHost plugins) {
         ResourceLimits limits = ResourceLimits.from(config.settings());
         SubscriptionTree tree = new SubscriptionTree();
         MessagePropertiesCodec codec = new MessagePropertiesCodec();
@@ -49,13 +58,19 @@ public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Route
         SessionRegistry sessions = new SessionRegistry(store, tree, codec, acl, metrics, config);
         Router router = new Router(tree, retained, sessions, store.messages(),
                 new QueueLimits(store.messages(), config), codec, acl, config, metrics);
+        if (plugins.hasEventListeners()) {
+            sessions.onExpired(plugins::sessionExpired);
+        }
+        if (plugins.hasOutboundInterceptors() || plugins.hasEventListeners()) {
+            router.deliveryHook(new PluginDeliveryHook(plugins));
+        }
         sessions.router(router);
         Map<String, EnhancedAuthMechanism> byMethod = mechanisms.stream()
                 .collect(Collectors.toUnmodifiableMap(EnhancedAuthMechanism::method, Function.identity()));
         GroupCommit groupCommit = store.durability() == Store.Durability.ON_SYNC
                 ? new GroupCommit(store, "store") : null;
         return new BrokerContext(config, sessions, router, tree, retained, store, codec, acl, byMethod, WORKERS,
-                metrics, events, groupCommit, limits);
+                metrics, events, groupCommit, limits, plugins);
     }
 
     /** Daemon threads: slow authentication must never hold an event loop, nor the JVM at exit. */

@@ -18,9 +18,16 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     static BrokerFixture start(Consumer<BrokerConfig.Builder> settings) {
+        return start(settings, java.util.List.of());
+    }
+
+    /** With in-process plugins (issue 12), started before any in the plugins folder. */
+    static BrokerFixture start(Consumer<BrokerConfig.Builder> settings, java.util.List<io.volantmq.plugin.api.Plugin> plugins) {
         BrokerConfig.Builder builder = BrokerConfig.builder().listener("tcp://127.0.0.1:0").persistence("memory");
         settings.accept(builder);
-        return new BrokerFixture(Broker.builder().config(builder.build()).build().start());
+        Broker.Builder broker = Broker.builder().config(builder.build());
+        plugins.forEach(broker::plugin);
+        return new BrokerFixture(broker.build().start());
     }
 
     Broker broker() {

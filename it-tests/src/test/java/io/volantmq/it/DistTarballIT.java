@@ -44,7 +44,7 @@ class DistTarballIT {
         home = dir.resolve("volantmq-" + VERSION);
         for (String path : List.of("bin/volantmq", "lib", "lib/optional/rocksdb", "lib/optional/mapdb",
                 "lib/optional/sqlite", "lib/optional/redis", "conf/volantmq.conf", "conf/logback.xml",
-                "plugins/README", "data", "systemd/volantmq.service")) {
+                "plugins/README", "lib/ext/README", "data", "systemd/volantmq.service")) {
             assertThat(home.resolve(path)).as(path).exists();
         }
         assertThat(Files.isExecutable(home.resolve("bin/volantmq"))).isTrue();
@@ -146,8 +146,47 @@ class DistTarballIT {
     }
 
     /** {@code bin/volantmq --config broker.conf} (a path relative to the caller's directory). */
+    /** Issue 12: a plugin jar dropped into the installation's plugins/ and named in the file is loaded and runs. */
+    @Test
+    void loadsAPluginFromItsPluginsFolder() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path jar = home.resolve("plugins/topic-rewrite.jar");
+        try (var s = Files.list(ROOT.resolve("plugin-example-topic-rewrite/target"))) {
+            Files.copy(s.filter(f -> f.getFileName().toString().matches("plugin-example-topic-rewrite-[^-]+(-SNAPSHOT)?\\.jar"))
+                    .findFirst().orElseThrow(), jar);
+        }
+        Files.writeString(dir.resolve("plugin.conf"), "listeners = tcp://127.0.0.1:" + port + "\n"
+                + "withSystree = false\nplugins = topic-rewrite\nplugin.topic-rewrite.rules = in/->out/\n");
+        Path log = dir.resolve("plugin.log");
+        Process broker = start(port, log, "plugin.conf");
+        try {
+            String uri = "tcp://127.0.0.1:" + port;
+            PahoSupport.Recorder received = new PahoSupport.Recorder();
+            MqttClient sub = PahoSupport.connect(uri, "tarball-plugin-sub", true, received);
+            sub.subscribe("out/#", 1);
+            MqttClient pub = PahoSupport.connect(uri, "tarball-plugin-pub", true, new PahoSupport.Recorder());
+            pub.publish("in/x", "via plugin".getBytes(StandardCharsets.UTF_8), 1, false);
+            assertThat(received.next().topic()).isEqualTo("out/x");
+            pub.disconnect();
+            pub.close();
+            sub.disconnect();
+            sub.close();
+        } finally {
+            stop(broker);
+            Files.delete(jar);
+        }
+        assertThat(read(log)).contains("plugin topic-rewrite started");
+    }
+
     private static Process start(int port, Path log) throws Exception {
-        Process p = volantmq(Map.of("VOLANTMQ_LOG_FORMAT", "json"), "--config", "broker.conf")
+        return start(port, log, "broker.conf");
+    }
+
+    private static Process start(int port, Path log, String conf) throws Exception {
+        Process p = volantmq(Map.of("VOLANTMQ_LOG_FORMAT", "json"), "--config", conf)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {

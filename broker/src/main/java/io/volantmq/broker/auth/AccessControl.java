@@ -9,6 +9,11 @@ public interface AccessControl {
 
     boolean mayReceive(ClientIdentity client, String topic);
 
+    /** A will: a publish made on the client's behalf later; the publish rule unless told apart (plugins). */
+    default boolean mayWill(ClientIdentity client, String topic) {
+        return mayPublish(client, topic);
+    }
+
     AccessControl ALLOW_ALL = new AccessControl() {
         @Override
         public boolean mayPublish(ClientIdentity client, String topic) {

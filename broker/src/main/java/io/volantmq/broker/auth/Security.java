@@ -74,7 +74,15 @@ public final class Security implements AutoCloseable {
 
     /** Reads {@code volantmq.*} settings of {@code config}; providers come from the broker's class loader. */
     public static Security open(BrokerConfig config) {
-        return open(Settings.global(config.settings()), AuthProviders.load(Security.class.getClassLoader()));
+        return open(config, List.of());
+    }
+
+    /** As {@link #open(BrokerConfig)}, with providers the plugins added (a name twice fails). */
+    public static Security open(BrokerConfig config, List<AuthProvider> pluginProviders) {
+        List<AuthProvider> all = new ArrayList<>();
+        java.util.ServiceLoader.load(AuthProvider.class, Security.class.getClassLoader()).forEach(all::add);
+        all.addAll(pluginProviders);
+        return open(Settings.global(config.settings()), AuthProviders.of(all));
     }
 
     public static Security open(Settings settings, AuthProviders providers) {

@@ -79,6 +79,9 @@ final class KnownKeys {
             return null;
         }
         String[] parts = key.split("\\.", 3);
+        if (parts.length == 3 && parts[0].equals("plugin") && !parts[1].isEmpty() && !parts[2].isEmpty()) {
+            return null; // volantmq.plugin.<id>.<key>: the plugin reads (and checks) its own keys
+        }
         if (parts.length == 3 && parts[0].equals("auth") && pluginAuth.contains(parts[1])) {
             return null; // a plugin provider reads (and checks) its own keys when a listener uses it
         }

@@ -21,10 +21,12 @@ import static io.volantmq.broker.config.Setting.string;
  * the README and {@code conf/volantmq.conf} are checked against it by tests, and a reload uses it to
  * tell what applies live from what needs a restart. Adding a setting is one line in {@link #ALL}.
  *
- * <p>Three families are open-ended and checked by who owns them: {@code auth.<provider>.<key>} for an
+ * <p>Four families are open-ended and checked by who owns them: {@code auth.<provider>.<key>} for an
  * auth provider that is not built in (its name must be a provider on the class path),
  * {@code persistence.<backend>.<key>} for a backend that is not built in (its name must be a backend on
- * the class path, which may declare its keys), and {@code admin.<auth key>}, an auth provider setting
+ * the class path, which may declare its keys), {@code plugin.<id>.<key>} for a plugin (issue 12: read and
+ * checked by the plugin when it starts; from files and {@code -D}, not from the environment), and
+ * {@code admin.<auth key>}, an auth provider setting
  * for the admin API only.
  */
 public final class SettingsCatalog {
@@ -114,6 +116,13 @@ public final class SettingsCatalog {
             integer("loginFailureWindow", 60, 1, 86_400, "seconds in which failed logins add up, and how long a block lasts"),
             integer("maxLoginAddresses", 10_000, 1, 10_000_000, "addresses the failed-login limiter remembers"),
             path("acl.file", null, "ACL file in Mosquitto's syntax (reloaded when it changes); unset: everything allowed"),
+            list("plugins", null, "ids of the plugins to start, in this order (plugins whose manifest says VolantMQ-Plugin-Enabled: true start too, after them)"),
+            bool("plugins.required", false, "refuse to start when a plugin cannot be loaded or its start fails (else the broker starts without it)"),
+            path("pluginsDir", "plugins", "the folder whose jars and folders are plugins, each with its own class loader"),
+            integer("plugins.timeoutMillis", 2000, 1, 600_000, "longest a blocking plugin hook (interceptor, authorizer, authenticator) may take; then plugins.failureAction applies"),
+            choice("plugins.failureAction", "continue", "a hook that throws or times out: continue as if it had not been asked, or refuse (PUBLISH dropped 0x80, SUBSCRIBE 0x80, CONNECT 0x88)", "continue", "refuse"),
+            integer("plugins.threads", 4, 1, 256, "threads of each plugin's executor (its blocking hooks and work)"),
+            integer("plugins.queue", 10_000, 1, 10_000_000, "tasks and events waiting per plugin; beyond it they are refused and counted"),
             bool("withSystree", true, "publish the $SYS/broker/... tree"),
             integer("systreeUpdateInterval", 10, 1, 86_400, "seconds between $SYS updates"),
             string("adminAddr", null, "host:port of the admin HTTP endpoint; unset: off"),

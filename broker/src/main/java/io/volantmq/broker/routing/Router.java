@@ -43,6 +43,8 @@ public final class Router {
     private final SharedSubscriptions shared;
     /** The live trace, while one runs (the admin endpoint's); null otherwise. */
     private volatile PublishTap tap;
+    /** Null unless a plugin intercepts deliveries or listens for drops: the hot path checks for null only. */
+    private DeliveryHook deliveryHook;
 
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
                   QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
@@ -58,6 +60,11 @@ public final class Router {
         this.offlineQos0 = config.offlineQos0();
         this.overlapping = config.allowOverlappingSubscriptions();
         this.shared = new SharedSubscriptions(tree, directory, messages, limits);
+    }
+
+    /** Set once, while the broker is wired, before any message is routed. */
+    public void deliveryHook(DeliveryHook hook) {
+        this.deliveryHook = hook;
     }
 
     /** What one subscriber gets of one message. */
@@ -133,22 +140,38 @@ public final class Router {
             if (recipient.identity() != null && !acl.mayReceive(recipient.identity(), publish.topic())) {
                 continue;
             }
-            int qos = Math.min(publish.qos(), d.qos);
+            Publish out = publish;
+            if (deliveryHook != null && recipient.identity() != null) {
+                out = deliveryHook.beforeDelivery(recipient.identity(), publish); // plugins: per subscriber
+                if (out == null) {
+                    continue;
+                }
+            }
+            int qos = Math.min(out.qos(), d.qos);
             // [MQTT-3.3.1-9] forwarded to an established subscription: retain 0, unless retain as published (5.0)
-            boolean retain = d.retainAsPublished && publish.retain();
+            boolean retain = d.retainAsPublished && out.retain();
             boolean online = recipient.online();
             if (qos == 0 && online) {
-                recipient.sendDirect(propertiesCodec.forDelivery(publish, retain, d.subscriptionIds));
+                recipient.sendDirect(propertiesCodec.forDelivery(out, retain, d.subscriptionIds));
                 continue;
             }
             if (!online && (!recipient.persistent() || (qos == 0 && !offlineQos0))) {
                 continue;
             }
-            QueueLimits.Admission admission = limits.admit(d.clientId, publish.payload().length);
+            QueueLimits.Admission admission = limits.admit(d.clientId, out.payload().length);
             if (admission == QueueLimits.Admission.REJECT) {
+                if (deliveryHook != null) {
+                    deliveryHook.dropped(d.clientId, out.topic(), "queue full");
+                }
                 continue;
             }
             congested |= online && admission == QueueLimits.Admission.ADMIT_CONGESTED;
+            if (out != publish) { // changed for this subscriber only: stored on its own
+                messages.enqueue(propertiesCodec.toStored(out, now),
+                        List.of(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds)));
+                recipient.notifyQueued();
+                continue;
+            }
             targets.add(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
             toNotify.add(recipient);
         }

@@ -11,6 +11,11 @@ import io.volantmq.broker.auth.EnhancedAuthExchange;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
+import java.util.List;
+import io.volantmq.broker.protocol.StringPair;
+import io.volantmq.broker.PluginMessages;
+import io.volantmq.plugin.api.ConnectResult;
+import io.volantmq.plugin.api.UserProperty;
 import io.volantmq.broker.protocol.Connect;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.PropertyId;
@@ -189,6 +194,9 @@ final class ConnectFlow {
 
     // ------------------------------------------------------------------ session and CONNACK
 
+    /** CONNACK user properties the plugins' connect interceptors added (MQTT 5). */
+    private List<UserProperty> connAckUserProperties = List.of();
+
     private void authenticated(String username) {
         ClientIdentity identity = new ClientIdentity(connection.clientId(), username,
                 connection.listener().uri().toString(), connection.remoteAddress());
@@ -196,11 +204,19 @@ final class ConnectFlow {
         if (connect.will() != null) {
             // a will is a publish made later on the client's behalf: the same rules apply now, not
             // only when it goes out, so the client learns at once (v5 0x87, 3.x 0x05)
-            String refusal = PublishPermission.refusal(broker.acl(), identity, connect.will().topic());
+            String refusal = PublishPermission.willRefusal(broker.acl(), identity, connect.will().topic());
             if (refusal != null) {
                 connection.refuseConnect(ReasonCode.NOT_AUTHORIZED, "will refused: " + refusal);
                 return;
             }
+        }
+        if (broker.plugins().hasConnectInterceptors()) {
+            ConnectResult r = broker.plugins().onConnect(identity, PluginMessages.userProperties(connect.properties()));
+            if (!r.accepted()) {
+                connection.refuseConnect(r.reasonCode(), "refused by a plugin: " + r.reason());
+                return;
+            }
+            connAckUserProperties = r.userProperties();
         }
         claimSession();
     }
@@ -269,6 +285,7 @@ final class ConnectFlow {
         try {
             connection.connected(claim.session(), connect, keepAlive, grantedExpiry(),
                     connAck(claim.sessionPresent(), keepAlive));
+            broker.plugins().connected(connection.identity());
         } catch (PersistenceException e) {
             // the resumed session's state could not be read: it stays, offline, for a later try
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
@@ -335,6 +352,9 @@ final class ConnectFlow {
         if (authMethod != null) {
             p.add(PropertyId.AUTHENTICATION_METHOD, authMethod);
             p.addIfNotNull(PropertyId.AUTHENTICATION_DATA, finalAuthData);
+        }
+        for (UserProperty u : connAckUserProperties) {
+            p.add(PropertyId.USER_PROPERTY, new StringPair(u.name(), u.value()));
         }
         return new ConnAck(sessionPresent, ReasonCode.SUCCESS, p.build());
     }

@@ -352,6 +352,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
         }
         broker.metrics().clientDisconnected();
+        broker.plugins().disconnected(identity, closeReason == null ? "connection closed by client" : closeReason);
         log.info("client {} disconnected from {} ({}): {}", LogSafe.escape(clientId), remoteAddress(), version,
                 closeReason == null ? "connection closed by client" : LogSafe.escape(closeReason));
     }

@@ -12,6 +12,8 @@ import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.routing.Router;
+import io.volantmq.broker.PluginMessages;
+import io.volantmq.plugin.api.InterceptResult;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +62,18 @@ final class PublishFlow {
             }
             return; // 3.x and QoS 0 have no way to say no: dropped
         }
+        Publish routed = publish;
+        if (code == ReasonCode.SUCCESS && broker.plugins().hasPublishInterceptors()) {
+            routed = intercept(connection, session, publish);
+            if (routed == null) {
+                code = dropCode;
+                if (publish.qos() == 0) {
+                    return;
+                }
+            }
+        }
         try {
-            route(connection, session, publish, code, v5);
+            route(connection, session, publish, routed, code, v5);
         } catch (PersistenceException e) {
             // nothing was acknowledged: the client keeps the message and sends it again
             if (publish.qos() == 2) {
@@ -99,19 +111,50 @@ final class PublishFlow {
         }
     }
 
-    private void route(MqttConnection connection, Session session, Publish publish, int code, boolean v5) {
+    /**
+     * The plugins' inbound interceptors: the message to route (the same, or changed), or null when one dropped
+     * it ({@link #dropCode} then says with which reason code the publisher is answered).
+     */
+    private Publish intercept(MqttConnection connection, Session session, Publish publish) {
+        InterceptResult r = broker.plugins().onPublish(connection.identity(), PluginMessages.message(publish));
+        if (r.action() == InterceptResult.Action.CONTINUE) {
+            return publish;
+        }
+        if (r.action() == InterceptResult.Action.MODIFY) {
+            if (Topics.isValidTopicName(r.message().topic())) {
+                return PluginMessages.publish(publish, r.message());
+            }
+            log.warn("client {}: a plugin rewrote topic '{}' to an invalid topic name '{}'; dropped",
+                    LogSafe.escape(session.clientId()), LogSafe.escape(publish.topic()), LogSafe.escape(r.message().topic()));
+            dropCode = ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
+        } else {
+            log.debug("client {}: PUBLISH to '{}' dropped by a plugin: {}", LogSafe.escape(session.clientId()),
+                    LogSafe.escape(publish.topic()), r.reason());
+            dropCode = r.reasonCode();
+        }
+        broker.plugins().messageDropped(session.clientId(), publish.topic(),
+                "publish interceptor: " + (r.reason() == null ? "dropped" : r.reason()));
+        return null;
+    }
+
+    /** The reason code of the last PUBLISH a plugin dropped (event loop only). */
+    private int dropCode;
+
+    /** Acknowledges {@code publish} as received; routes {@code routed}, which a plugin may have changed. */
+    private void route(MqttConnection connection, Session session, Publish publish, Publish routed, int code,
+                       boolean v5) {
         switch (publish.qos()) {
-            case 0 -> routeAndPace(connection, session, publish, false);
+            case 0 -> routeAndPace(connection, session, routed, false);
             case 1 -> {
                 if (code == ReasonCode.SUCCESS) {
-                    code = ackCode(routeAndPace(connection, session, publish, v5), v5);
+                    code = ackCode(routeAndPace(connection, session, routed, v5), v5);
                 }
                 connection.writeWhenDurable(new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
             }
             default -> {
                 // exactly once: a PUBLISH re-sent before PUBREL is acknowledged but not routed again [MQTT-4.3.3-10]
                 if (code == ReasonCode.SUCCESS && session.acceptIncomingQos2(publish.packetId())) {
-                    code = ackCode(routeAndPace(connection, session, publish, v5), v5);
+                    code = ackCode(routeAndPace(connection, session, routed, v5), v5);
                     if (code == ReasonCode.QUOTA_EXCEEDED) {
                         session.forgetIncomingQos2(publish.packetId()); // a PUBREC >= 0x80 ends the exchange
                     }

@@ -93,6 +93,13 @@ public final class SessionRegistry implements RecipientDirectory {
     }
 
     /** The router publishes delayed wills; it is built after the registry (it looks sessions up here). */
+    /** Told the client id of every session that expires (the plugins' event); set once while wiring. */
+    private java.util.function.Consumer<String> onExpired = id -> { };
+
+    public void onExpired(java.util.function.Consumer<String> listener) {
+        this.onExpired = java.util.Objects.requireNonNull(listener);
+    }
+
     public void router(Router router) {
         this.router = router;
     }
@@ -274,6 +281,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 log.info("session {} expired after {} s offline", LogSafe.escape(session.clientId()),
                         session.expirySeconds());
                 metrics.sessionExpired();
+                onExpired.accept(session.clientId());
                 discard(session);
             } catch (RuntimeException failure) {
                 log.error("expiring session {} failed", session.clientId(), failure);
@@ -287,7 +295,7 @@ public final class SessionRegistry implements RecipientDirectory {
         }
         StoredMessage will = pending.message();
         // checked at CONNECT, and again now: the ACL file may have changed since (or the broker restarted)
-        String refusal = PublishPermission.refusal(acl, pending.from(), will.topic());
+        String refusal = PublishPermission.willRefusal(acl, pending.from(), will.topic());
         if (refusal != null) {
             log.warn("not publishing the will of client {} (user {}): {}", clientId,
                     pending.from() == null ? null : pending.from().username(), refusal);

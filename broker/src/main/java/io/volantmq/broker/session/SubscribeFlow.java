@@ -16,6 +16,7 @@ import io.volantmq.broker.protocol.Unsubscribe;
 import io.volantmq.broker.routing.QueueLimits;
 import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.routing.SubscriptionOptions;
+import io.volantmq.plugin.api.SubscribeResult;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.StoredMessage;
 import org.slf4j.Logger;
@@ -78,13 +79,32 @@ final class SubscribeFlow {
                 codes.add(failure);
                 continue;
             }
+            int qos = s.qos();
+            if (broker.plugins().hasSubscribeInterceptors()) {
+                SubscribeResult r = broker.plugins().onSubscribe(connection.identity(), filter, qos);
+                if (r.denied()) {
+                    log.info("client {}: subscription to '{}' refused by a plugin (0x{})", LogSafe.escape(session.clientId()),
+                            LogSafe.escape(filter), Integer.toHexString(r.reasonCode()));
+                    codes.add(version.isV5() ? r.reasonCode() : ReasonCode.V3_SUBACK_FAILURE);
+                    continue;
+                }
+                if (!r.filter().equals(filter) && !(version.isV5() ? Topics.isValidFilter(r.filter())
+                        : Topics.isValidPlainFilter(r.filter()))) {
+                    log.warn("client {}: a plugin rewrote filter '{}' to an invalid one '{}': refused",
+                            LogSafe.escape(session.clientId()), LogSafe.escape(filter), LogSafe.escape(r.filter()));
+                    codes.add(version.isV5() ? ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR : ReasonCode.V3_SUBACK_FAILURE);
+                    continue;
+                }
+                filter = r.filter();
+                qos = r.qos();
+            }
             if (!broker.acl().maySubscribe(connection.identity(), filter)) {
                 log.warn("client {} may not subscribe to '{}': refused", LogSafe.escape(session.clientId()),
                         LogSafe.escape(filter));
                 codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }
-            SubscriptionOptions options = SubscriptionOptions.of(filter, version.isV5(), s.qos(), s.noLocal(),
+            SubscriptionOptions options = SubscriptionOptions.of(filter, version.isV5(), qos, s.noLocal(),
                     s.retainAsPublished(), subscriptionId == null ? 0 : subscriptionId);
             if (options.shared() && s.noLocal()) {
                 connection.protocolViolation("no local on a shared subscription [MQTT-3.8.3-4]");
@@ -94,7 +114,8 @@ final class SubscribeFlow {
             session.subscriptions().put(filter, options);
             session.subscriptionsChanged();
             broker.sessions().saveSubscription(session, filter, options, s.retainHandling());
-            codes.add(s.qos());
+            codes.add(qos);
+            broker.plugins().subscribed(connection.identity(), filter, qos);
             // retain handling 0: always send retained; 1: only for a new subscription; 2: never;
             // never on a shared subscription [MQTT-4.8.2-6]
             if (!options.shared() && (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed))) {
@@ -102,7 +123,7 @@ final class SubscribeFlow {
                     if (!broker.acl().mayReceive(connection.identity(), message.topic())) {
                         continue;
                     }
-                    retained.add(new RetainedDelivery(message, Math.min(message.qos(), s.qos()),
+                    retained.add(new RetainedDelivery(message, Math.min(message.qos(), qos),
                             options.subscriptionId() == 0 ? List.of() : List.of(options.subscriptionId())));
                 }
             }
@@ -150,6 +171,9 @@ final class SubscribeFlow {
             session.subscriptionsChanged();
             broker.sessions().deleteSubscription(session, filter);
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+            if (existed) {
+                broker.plugins().unsubscribed(connection.identity(), filter);
+            }
         }
         connection.write(new UnsubAck(unsubscribe.packetId(), codes, null));
     }

@@ -206,6 +206,17 @@ class ConfigLoaderTest {
                 .asString().contains("unknown setting 'volantmq.auth.nosuch.key'");
     }
 
+    /** volantmq.plugin.<id>.<key> is the plugin's own (issue 12); the loader lets it through, a bare prefix not. */
+    @Test
+    void pluginSettingsAreAFamilyTheirPluginsCheck() {
+        assertThat(errors(null, Map.of(), props("volantmq.plugin.http-auth.url", "http://x/auth",
+                "volantmq.plugins", "http-auth", "volantmq.plugins.timeoutMillis", "500"))).isEmpty();
+        assertThat(errors(null, Map.of(), props("volantmq.plugin.http-auth", "x"))).singleElement().asString()
+                .contains("unknown setting 'volantmq.plugin.http-auth'");
+        assertThat(errors(null, Map.of(), props("volantmq.plugins.failureAction", "maybe"))).singleElement().asString()
+                .contains("volantmq.plugins.failureAction");
+    }
+
     @Test
     void embeddersPropertiesAreCheckedTheSameWay() {
         assertThatThrownBy(() -> BrokerConfig.fromProperties(props("volantmq.maxInflihgt", "3", "user.home", "/x")))
