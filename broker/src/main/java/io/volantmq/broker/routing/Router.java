@@ -3,6 +3,7 @@ package io.volantmq.broker.routing;
 import io.volantmq.broker.codec.MessagePropertiesCodec;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Publish;
@@ -46,6 +47,8 @@ public final class Router {
     private final LongAdder routed = new LongAdder();
     private final LongAdder noSubscribers = new LongAdder();
     private final BrokerMetrics metrics;
+    /** Other nodes' subscribers; {@link ClusterLink#NONE} on a single node. */
+    private ClusterLink cluster = ClusterLink.NONE;
 
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
                   QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
@@ -97,6 +100,26 @@ public final class Router {
      * Without it (QoS 0, 3.x, wills: nobody to tell) the current subscribers still get it.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained) {
+        Outcome local = route(originClientId, publish, refuseUnretained);
+        if (local == Outcome.RETAIN_REFUSED) {
+            return local;
+        }
+        // after the local part: a failure to hand it over throws, and the publisher is not acknowledged
+        boolean remote = cluster.forward(originClientId, publish);
+        return remote && local == Outcome.NO_SUBSCRIBERS ? Outcome.ROUTED : local;
+    }
+
+    /** A message another node forwarded: local subscribers only, never forwarded again. */
+    public Outcome publishForwarded(String originClientId, Publish publish) {
+        return route(originClientId, publish, false);
+    }
+
+    /** Set once at wiring, before any message. */
+    public void cluster(ClusterLink link) {
+        this.cluster = link;
+    }
+
+    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained) {
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
         if (publish.retain()) {

@@ -1,5 +1,7 @@
 package io.volantmq.broker.routing;
 
+import io.volantmq.broker.cluster.ClusterLink;
+
 import io.volantmq.broker.protocol.Topics;
 
 import java.util.ArrayDeque;
@@ -25,6 +27,8 @@ public final class SubscriptionTree {
      * holds exactly the groups that have members (a client cycling through group names leaves nothing).
      */
     private final Map<String, AtomicInteger> shareCursors = new ConcurrentHashMap<>();
+    /** Told when a filter gains its first local subscriber or loses its last (cluster route table). */
+    private ClusterLink cluster = ClusterLink.NONE;
 
     private static final class Node {
         final Node parent;
@@ -57,7 +61,17 @@ public final class SubscriptionTree {
         if (options.shared()) {
             shareCursors.putIfAbsent(shareKey(options.shareGroup(), Topics.shareFilter(filter)), new AtomicInteger());
         }
-        return node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
+        boolean first = node.subscribers.isEmpty();
+        boolean existed = node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
+        if (first) {
+            cluster.routeAdded(indexed(filter, options));
+        }
+        return existed;
+    }
+
+    /** Set once at wiring, before any subscription. */
+    public synchronized void cluster(ClusterLink link) {
+        this.cluster = link;
     }
 
     /** Removes the subscription made with {@code options}; true if it existed. */
@@ -70,6 +84,9 @@ public final class SubscriptionTree {
             return false;
         }
         boolean removed = node.subscribers.remove(key(clientId, options)) != null;
+        if (removed && node.subscribers.isEmpty()) {
+            cluster.routeRemoved(indexed(filter, options));
+        }
         if (removed && options.shared() && !hasGroupMember(node, options.shareGroup())) {
             shareCursors.remove(shareKey(options.shareGroup(), Topics.shareFilter(filter)));
         }
