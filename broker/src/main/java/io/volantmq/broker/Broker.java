@@ -5,7 +5,6 @@ import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.cluster.ClusterLinks;
-import io.volantmq.broker.cluster.CoreHost;
 import io.volantmq.broker.config.ConfigReload;
 import io.volantmq.broker.config.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -151,7 +150,7 @@ public final class Broker implements AutoCloseable {
                 context.tree().cluster(cluster);
                 context.router().cluster(cluster);
                 context.sessions().cluster(cluster);
-                cluster.start(new CoreHost(context));
+                cluster.start(new ClusterCoreHost(context));
             }
             int restoredSessions = cluster.recoverSessionsAtStart() ? context.sessions().recover() : 0;
             if (restoredRetained > 0 || restoredSessions > 0) {

@@ -62,6 +62,7 @@ import java.util.function.Supplier;
  *   DELETE /api/retained?topic=
  *   POST   /api/publish                          {"topic", "payload" | "payloadBase64", "qos", "retain"}
  *   GET    /api/config                           secrets masked
+ *   GET    /api/cluster                          nodes, owned clients, routes, cross-node traffic, inbox length
  * </pre>
  * POST requests must say {@code Content-Type: application/json}: a browser cannot send that to
  * another site without a CORS preflight, which this server never grants, so a page cannot ride on
@@ -333,6 +334,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (size == 2) {
                     require(method, HttpMethod.GET);
                     return api.config();
+                }
+            }
+            case "cluster" -> {
+                if (size == 2) {
+                    require(method, HttpMethod.GET);
+                    return api.cluster();
                 }
             }
             case "reload" -> {

@@ -1,7 +1,5 @@
 package io.volantmq.broker.cluster;
 
-import io.volantmq.broker.auth.Settings;
-
 import java.util.Map;
 import java.util.ServiceLoader;
 
@@ -28,7 +26,8 @@ public final class ClusterLinks {
 
     /** The configured factory, or null when {@code volantmq.cluster} is unset or {@code none}. */
     public static Factory factory(Map<String, String> settings, ClassLoader loader) {
-        String name = Settings.global(settings).string("cluster", "none").trim();
+        // read here, not through auth.Settings: this package depends on protocol and persistence only
+        String name = settings.getOrDefault("cluster", "none").trim();
         if (name.isEmpty() || name.equals("none")) {
             return null;
         }

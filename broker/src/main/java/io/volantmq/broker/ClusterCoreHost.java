@@ -1,16 +1,16 @@
-package io.volantmq.broker.cluster;
+package io.volantmq.broker;
 
-import io.volantmq.broker.BrokerContext;
+import io.volantmq.broker.cluster.ClusterHost;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.persistence.StoredMessage;
 
 import java.util.concurrent.CompletableFuture;
 
 /** The core's {@link ClusterHost}: the registry, the router and the store of one wired broker. */
-public final class CoreHost implements ClusterHost {
+final class ClusterCoreHost implements ClusterHost {
     private final BrokerContext context;
 
-    public CoreHost(BrokerContext context) {
+    ClusterCoreHost(BrokerContext context) {
         this.context = context;
     }
 
