@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Janitor {
     private static final Logger log = LoggerFactory.getLogger(Janitor.class);
-    private static final int LEASE_SECONDS = 10;
 
     private final RedisCluster cluster;
     private long lastBeat = System.currentTimeMillis();
@@ -30,6 +29,11 @@ final class Janitor {
 
     Janitor(RedisCluster cluster) {
         this.cluster = cluster;
+    }
+
+    /** The lease lasts as long as liveness: a dead janitor is replaced as soon as its death is seen. */
+    private int lease() {
+        return cluster.settings.livenessTtlSeconds();
     }
 
     boolean fenced() {
@@ -119,10 +123,10 @@ final class Janitor {
 
     private void janitor() {
         String holder = cluster.redis(j -> {
-            j.set(Keys.JANITOR, cluster.me, SetParams.setParams().nx().ex(LEASE_SECONDS));
+            j.set(Keys.JANITOR, cluster.me, SetParams.setParams().nx().ex(lease()));
             String h = j.get(Keys.JANITOR);
             if (cluster.me.equals(h)) {
-                j.expire(Keys.JANITOR, LEASE_SECONDS);
+                j.expire(Keys.JANITOR, lease());
             }
             return h;
         });
@@ -143,12 +147,14 @@ final class Janitor {
      * (routed from here) and its routes. With {@code dead} = this node: what a previous run left.
      */
     void reap(String dead, boolean other) {
-        log.warn("cluster: {}: adopting its clients{}", other ? "node '" + dead + "' is dead (no liveness for "
-                + cluster.settings.livenessTtlSeconds() + " s)" : "this node restarted", other ? ", draining its inbox"
-                + " and removing its routes" : "");
         Map<String, String> connected = cluster.redis(j -> j.hgetAll(Keys.connected(dead)));
         Set<String> clients = new HashSet<>(cluster.redis(j -> j.smembers(Keys.owned(dead))));
         clients.addAll(connected.keySet());
+        if (other || !clients.isEmpty()) {
+            log.warn("cluster: {}: adopting its {} client(s){}", other ? "node '" + dead + "' is dead (no liveness for "
+                    + cluster.settings.livenessTtlSeconds() + " s)" : "this node restarted", clients.size(),
+                    other ? ", draining its inbox and removing its routes" : "");
+        }
         int adopted = 0;
         for (String clientId : clients) {
             Object generation = cluster.redis(j -> j.eval(Scripts.ADOPT, java.util.List.of(Keys.owner(clientId),
@@ -183,6 +189,8 @@ final class Janitor {
             cluster.redis(j -> j.del(Keys.inbox(dead)));
             reaped.increment();
         }
-        log.warn("cluster: {} client(s) of '{}' adopted by '{}'", adopted, dead, cluster.me);
+        if (adopted > 0) {
+            log.warn("cluster: {} client(s) of '{}' adopted by '{}'", adopted, dead, cluster.me);
+        }
     }
 }

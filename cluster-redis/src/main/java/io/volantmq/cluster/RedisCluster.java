@@ -50,6 +50,7 @@ final class RedisCluster implements ClusterLink {
     final RemoteRoutes routes = new RemoteRoutes();
     /** The generation this node holds for each client id it took; bounded by the sessions here. */
     final Map<String, Long> generations = new ConcurrentHashMap<>();
+    /** Will to record after the CONNACK, by client id; also marks a CONNECT between acquire and confirm. */
     private final Map<String, String> pendingWills = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> awaitingRelease = new ConcurrentHashMap<>();
     /** Filters with local subscribers, as last told by the tree: republished on every resync. */
@@ -282,6 +283,11 @@ final class RedisCluster implements ClusterLink {
                 if (error != null) {
                     log.warn("cluster: releasing client {} failed: {}", clientId, error.toString());
                 }
+                try {
+                    host.sync(); // what was queued for it here is in Redis before the new owner reads its queue
+                } catch (RuntimeException e) {
+                    log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
+                }
                 answer(from, clientId, generation);
             }));
         });
@@ -329,7 +335,17 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public void sessionEnded(String clientId) {
+        if (pendingWills.containsKey(clientId)) {
+            return; // a CONNECT with a clean start is replacing the old session: the id stays this node's
+        }
         generations.remove(clientId);
+        control.execute(() -> {
+            try {
+                redis(j -> j.srem(Keys.owned(me), clientId)); // nothing left to adopt if this node dies
+            } catch (RuntimeException e) {
+                log.warn("cluster: could not record that the session of {} ended: {}", clientId, e.getMessage());
+            }
+        });
     }
 
     // ------------------------------------------------------------------ pub/sub

@@ -91,6 +91,7 @@ final class ClusterNodes implements AutoCloseable {
 
         Client(String uri, String clientId, List<String> sink) throws MqttException {
             this.client = new MqttClient(uri, clientId, new MemoryPersistence());
+            client.setTimeToWait(30_000); // a token never completed must fail the test, not hang it
             this.sink = sink;
             client.setCallback(this);
         }
