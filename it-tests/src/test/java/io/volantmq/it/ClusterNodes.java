@@ -33,6 +33,14 @@ final class ClusterNodes implements AutoCloseable {
         this.redis = RedisServerProcess.start(dir);
     }
 
+    String redisUri() {
+        return redis.uri();
+    }
+
+    Path dir() {
+        return dir;
+    }
+
     /** Starts node {@code name}; settings are extra {@code -D} arguments. */
     BrokerProcess start(String name, String... settings) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("-Dvolantmq.cluster=redis", "-Dvolantmq.cluster.redis.uri=" + redis.uri(),
