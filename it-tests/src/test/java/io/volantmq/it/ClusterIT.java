@@ -237,12 +237,13 @@ class ClusterIT {
 
     @Test
     void aLocalPersistenceBackendIsRefusedInClusterMode() throws Exception {
-        BrokerProcess refused = new BrokerProcess(List.of("-Dvolantmq.cluster=redis",
+        try (BrokerProcess refused = new BrokerProcess(List.of("-Dvolantmq.cluster=redis",
                 "-Dvolantmq.cluster.redis.uri=" + cluster.redisUri(), "-Dvolantmq.nodeName=n9",
                 "-Dvolantmq.persistence=sqlite", "-Dvolantmq.persistence.sqlite.path=" + dir.resolve("n9.db")),
-                dir.resolve("n9.log"));
-        assertThat(refused.runToExit()).isNotZero();
-        assertThat(refused.tail()).contains("volantmq.persistence=sqlite").contains("volantmq.cluster=redis");
+                dir.resolve("n9.log"))) {
+            assertThat(refused.runToExit()).isNotZero();
+            assertThat(refused.tail()).contains("volantmq.persistence=sqlite").contains("volantmq.cluster=redis");
+        }
     }
 
     /** What one side of a race saw: CONNACK code (-1: none) and, after it, the DISCONNECT reason (-1: still open). */
