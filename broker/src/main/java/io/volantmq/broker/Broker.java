@@ -3,6 +3,8 @@ package io.volantmq.broker;
 import io.volantmq.broker.admin.AdminServer;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
 import io.volantmq.broker.auth.Security;
+import io.volantmq.broker.cluster.ClusterLink;
+import io.volantmq.broker.cluster.ClusterLinks;
 import io.volantmq.broker.config.ConfigReload;
 import io.volantmq.broker.config.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,6 +67,8 @@ public final class Broker implements AutoCloseable {
     /** Held here: meters read it through weak references. */
     private BrokerStats stats;
     private boolean closed;
+    /** The other nodes; {@link ClusterLink#NONE} on a single node. */
+    private ClusterLink cluster = ClusterLink.NONE;
 
     private final List<EnhancedAuthMechanism> authMechanisms;
     /** Plugins an embedder added; those in the plugins folder are found at start. */
@@ -123,8 +127,21 @@ public final class Broker implements AutoCloseable {
         long startedAt = System.currentTimeMillis();
         boolean withSysTree = SysTreePublisher.enabled(config.settings()); // bad values fail before anything opens
         long sysTreeInterval = SysTreePublisher.intervalSeconds(config.settings());
-        Provider provider = Providers.select(config.persistence(), Broker.class.getClassLoader());
-        Store opened = provider.open(ProviderConfig.fromProperties(provider.name(), config.persistenceProperties()));
+        ClusterLinks.Factory clusterFactory = ClusterLinks.factory(config.settings(), Broker.class.getClassLoader());
+        String persistence = config.persistence();
+        java.util.Properties persistenceProperties = config.persistenceProperties();
+        if (clusterFactory != null) {
+            // every node's sessions, queues and retained messages live in the one shared store
+            if (persistence != null && !persistence.equals(clusterFactory.persistence())) {
+                throw new IllegalArgumentException("volantmq.cluster=" + clusterFactory.name() + " keeps sessions in the "
+                        + clusterFactory.persistence() + " store that every node shares; volantmq.persistence="
+                        + persistence + " is local to one node: remove it or set it to " + clusterFactory.persistence());
+            }
+            persistence = clusterFactory.persistence();
+            persistenceProperties = clusterFactory.persistenceProperties(config.settings(), persistenceProperties);
+        }
+        Provider provider = Providers.select(persistence, Broker.class.getClassLoader());
+        Store opened = provider.open(ProviderConfig.fromProperties(provider.name(), persistenceProperties));
         // a durable store can fail at run time (network, disk): fail fast and report it instead of blocking
         guarded = provider.durable() ? new GuardedStore(opened, provider.name(), 1000) : null;
         store = guarded != null ? guarded : opened;
@@ -159,7 +176,14 @@ public final class Broker implements AutoCloseable {
                 BrokerGauges.register(metrics.registry(), context.groupCommit());
             }
             int restoredRetained = context.retained().recover(System.currentTimeMillis());
-            int restoredSessions = context.sessions().recover();
+            if (clusterFactory != null) {
+                cluster = clusterFactory.create(config.settings(), config.nodeName());
+                context.tree().cluster(cluster);
+                context.router().cluster(cluster);
+                context.sessions().cluster(cluster);
+                cluster.start(new ClusterCoreHost(context));
+            }
+            int restoredSessions = cluster.recoverSessionsAtStart() ? context.sessions().recover() : 0;
             if (restoredRetained > 0 || restoredSessions > 0) {
                 log.info("restored {} persistent sessions and {} retained messages", restoredSessions,
                         restoredRetained);
@@ -213,12 +237,18 @@ public final class Broker implements AutoCloseable {
             if (plugins != null) {
                 plugins.close();
             }
+            cluster.close();
             closeGroupCommit();
             store.close();
             throw e;
         }
         log.info("VolantMQ node '{}' started", config.nodeName());
         return this;
+    }
+
+    /** The cluster this node is part of ({@link ClusterLink#NONE} when single). */
+    public ClusterLink cluster() {
+        return cluster;
     }
 
     /** The bound listener addresses, in configuration order (a port 0 resolves to the real one). */
@@ -284,6 +314,7 @@ public final class Broker implements AutoCloseable {
         }
         housekeeping.shutdownNow();
         listeners.close();
+        cluster.close();
         security.close();
         plugins.close();
         closeGroupCommit();

@@ -582,6 +582,15 @@ final class AdminApi {
         return Reply.ok(ConfigView.of(context.config()), "read the configuration");
     }
 
+    /** This node's view of its cluster: nodes, owned clients, routes, cross-node traffic, inbox length. */
+    Reply cluster() {
+        Map<String, Object> view = context.sessions().cluster().view();
+        if (view.isEmpty()) {
+            view = Map.of("node", context.config().nodeName(), "cluster", "none");
+        }
+        return Reply.ok(view, "read the cluster state");
+    }
+
     // ------------------------------------------------------------------ parameters
 
     static String param(Map<String, List<String>> query, String name) {

@@ -67,6 +67,7 @@ import java.util.function.Supplier;
  *   GET    /api/trace/{id}?wait=                 its messages since the last poll (long poll, at most 20 s)
  *   DELETE /api/trace/{id}                       stop it
  *   GET    /dashboard/...                        the web dashboard (static files; it calls /api itself)
+ *   GET    /api/cluster                          nodes, owned clients, routes, cross-node traffic, inbox length
  * </pre>
  * POST requests must say {@code Content-Type: application/json}: a browser cannot send that to
  * another site without a CORS preflight, which this server never grants, so a page cannot ride on
@@ -391,6 +392,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (size == 2) {
                     require(method, HttpMethod.GET);
                     return api.config();
+                }
+            }
+            case "cluster" -> {
+                if (size == 2) {
+                    require(method, HttpMethod.GET);
+                    return api.cluster();
                 }
             }
             case "reload" -> {

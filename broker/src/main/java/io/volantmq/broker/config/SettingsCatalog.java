@@ -37,7 +37,12 @@ public final class SettingsCatalog {
     public static final List<Setting> ALL = List.of(
             path("config", null, "a configuration file to read (properties: key = value, # comments); relative paths in it resolve against its folder"),
             string("listeners", "tcp://127.0.0.1:1883", "comma-separated scheme://host:port[/path][?settings] listeners: tcp, ssl, ws, wss (port 0 picks a free one); the default is this host only, tcp://0.0.0.0:1883 opens it to the network"),
-            string("nodeName", "volantmq", "this node's name (logs, $SYS)"),
+            string("nodeName", "volantmq", "this node's name (logs, $SYS); in a cluster unique among the nodes"),
+            choice("cluster", "none", "redis: this node is one of a cluster sharing one Redis (needs cluster-redis; persistence becomes redis)", "none", "redis"),
+            string("cluster.redis.uri", null, "cluster: the shared Redis server (also the store's unless persistence.redis.uri is set)").shownAs("persistence.redis.uri").secret(),
+            integer("cluster.livenessTtl", 5, 2, 3600, "cluster: seconds without a heartbeat after which a node is dead (the others take its clients; it disconnects them itself)"),
+            integer("cluster.takeoverTimeoutMillis", 2000, 1, 60_000, "cluster: how long a CONNECT waits for the node that held the client id to let it go"),
+            integer("cluster.inboxMaxLen", 1_000_000, 1000, Long.MAX_VALUE, "cluster: entries a node's inbox stream keeps (approximate trim; beyond it the oldest unread are lost)"),
             choice("logLevel", "INFO", "level of the root logger", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").live(),
             choice("logFormat", "text", "log layout of conf/logback.xml: text, or json (one JSON object per line)", "text", "json"),
             integer("connectTimeout", 10, 1, 3600, "seconds a new connection has to send CONNECT"),

@@ -3,6 +3,7 @@ package io.volantmq.broker.routing;
 import io.volantmq.broker.store.MessagePropertiesCodec;
 
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Publish;
@@ -45,6 +46,8 @@ public final class Router {
     private volatile PublishTap tap;
     /** Null unless a plugin intercepts deliveries or listens for drops: the hot path checks for null only. */
     private DeliveryHook deliveryHook;
+    /** Other nodes' subscribers; {@link ClusterLink#NONE} on a single node. */
+    private ClusterLink cluster = ClusterLink.NONE;
 
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
                   QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
@@ -102,7 +105,27 @@ public final class Router {
      * Without it (QoS 0, 3.x, wills: nobody to tell) the current subscribers still get it.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained) {
-        PublishTap t = tap;
+        Outcome local = route(originClientId, publish, refuseUnretained);
+        if (local == Outcome.RETAIN_REFUSED) {
+            return local;
+        }
+        // after the local part: a failure to hand it over throws, and the publisher is not acknowledged
+        boolean remote = cluster.forward(originClientId, publish);
+        return remote && local == Outcome.NO_SUBSCRIBERS ? Outcome.ROUTED : local;
+    }
+
+    /** A message another node forwarded: local subscribers only, never forwarded again. */
+    public Outcome publishForwarded(String originClientId, Publish publish) {
+        return route(originClientId, publish, false);
+    }
+
+    /** Set once at wiring, before any message. */
+    public void cluster(ClusterLink link) {
+        this.cluster = link;
+    }
+
+    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained) {
+        PublishTap t = tap; // a live trace sees what is published here and what other nodes forward
         if (t != null) {
             t.published(originClientId, publish);
         }

@@ -1,5 +1,7 @@
 package io.volantmq.broker.routing;
 
+import io.volantmq.broker.cluster.ClusterLink;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,6 +20,8 @@ public final class SubscriptionTree {
     private final Node root = new Node(null, null);
     /** The round-robin positions of the share groups, kept in step with members under this monitor. */
     final SharedSubscriptions.Cursors cursors = new SharedSubscriptions.Cursors();
+    /** Told when a filter gains its first local subscriber or loses its last (cluster route table). */
+    private ClusterLink cluster = ClusterLink.NONE;
     private static final class Node {
         final Node parent;
         final String level;
@@ -49,7 +53,17 @@ public final class SubscriptionTree {
         if (options.shared()) {
             cursors.joined(options.shareGroup(), SharedSubscriptions.filter(filter));
         }
-        return node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
+        boolean first = node.subscribers.isEmpty();
+        boolean existed = node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
+        if (first) {
+            cluster.routeAdded(indexed(filter, options));
+        }
+        return existed;
+    }
+
+    /** Set once at wiring, before any subscription. */
+    public synchronized void cluster(ClusterLink link) {
+        this.cluster = link;
     }
 
     /** Removes the subscription made with {@code options}; true if it existed. */
@@ -62,6 +76,9 @@ public final class SubscriptionTree {
             return false;
         }
         boolean removed = node.subscribers.remove(key(clientId, options)) != null;
+        if (removed && node.subscribers.isEmpty()) {
+            cluster.routeRemoved(indexed(filter, options));
+        }
         if (removed && options.shared() && !hasGroupMember(node, options.shareGroup())) {
             cursors.left(options.shareGroup(), SharedSubscriptions.filter(filter));
         }

@@ -5,6 +5,7 @@ import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AuthRequest;
+import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.auth.AuthStep;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.auth.EnhancedAuthExchange;
@@ -20,9 +21,11 @@ import io.volantmq.broker.protocol.Connect;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.PropertyId;
 import io.volantmq.broker.protocol.ProtocolVersion;
+import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.SessionState;
+import io.volantmq.persistence.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,8 @@ final class ConnectFlow {
     private byte[] finalAuthData;
     /** An AUTH challenge is out and the broker waits for the client's answer. */
     private boolean awaitingClientAuth;
+    /** Cluster: the fencing generation this node got for the client id; -1 before it has one. */
+    private long clusterGeneration = -1;
 
     ConnectFlow(BrokerContext broker, MqttConnection connection) {
         this.broker = broker;
@@ -236,6 +241,11 @@ final class ConnectFlow {
 
     private void claimSession() {
         String clientId = connection.clientId();
+        ClusterLink cluster = broker.sessions().cluster();
+        if (cluster.active() && clusterGeneration < 0) {
+            acquireInCluster(cluster, clientId);
+            return;
+        }
         SessionRegistry.Claim claim;
         try {
             claim = broker.sessions().claim(clientId, connect.cleanSession(), connect.version().level(),
@@ -285,11 +295,57 @@ final class ConnectFlow {
         try {
             connection.connected(claim.session(), connect, keepAlive, grantedExpiry(),
                     connAck(claim.sessionPresent(), keepAlive));
+            if (cluster.active()) {
+                confirmInCluster(cluster, clientId);
+            }
             broker.plugins().connected(connection.identity());
         } catch (PersistenceException e) {
             // the resumed session's state could not be read: it stays, offline, for a later try
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());
         }
+    }
+
+    /**
+     * Cluster: this node becomes the client id's owner first (the node that held it closes it and
+     * hands the session over through the shared store), then the local claim runs as on one node.
+     */
+    private void acquireInCluster(ClusterLink cluster, String clientId) {
+        StoredMessage will = null;
+        long willDelay = 0;
+        if (connect.will() != null) {
+            Properties properties = connect.will().properties();
+            Long delay = properties.getLong(PropertyId.WILL_DELAY_INTERVAL);
+            willDelay = delay == null ? 0 : delay;
+            will = broker.messageCodec().toStored(new Publish(connect.will().topic(), connect.will().qos(),
+                    connect.will().retain(), false, 0, connect.will().payload(),
+                    properties.without(PropertyId.WILL_DELAY_INTERVAL)), System.currentTimeMillis());
+        }
+        cluster.acquire(clientId, will, willDelay).whenComplete((generation, error) ->
+                connection.eventLoop().execute(() -> {
+                    if (!connection.isConnecting()) {
+                        return;
+                    }
+                    if (error != null) {
+                        connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "cluster registry unavailable: "
+                                + error.getMessage());
+                        return;
+                    }
+                    clusterGeneration = generation;
+                    claimSession();
+                }));
+    }
+
+    /** Two nodes raced for the client id: the one with the older generation closes its connection. */
+    private void confirmInCluster(ClusterLink cluster, String clientId) {
+        long generation = clusterGeneration;
+        cluster.confirm(clientId, generation).whenComplete((owner, error) -> {
+            if (error == null && Boolean.TRUE.equals(owner)) {
+                return;
+            }
+            connection.eventLoop().execute(() -> connection.closeWithReason(ReasonCode.SESSION_TAKEN_OVER,
+                    error != null ? "cluster registry unavailable: " + error.getMessage()
+                            : "client id taken over on another node (generation " + generation + ")"));
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package io.volantmq.broker.session;
 import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.metrics.BrokerMetrics;
@@ -54,6 +55,7 @@ public final class SessionRegistry implements RecipientDirectory {
     /** {@code volantmq.maxSessionExpiry}: the longest a session outlives its connection (s); unset: no cap. */
     private final long maxExpirySeconds;
     private Router router;
+    private ClusterLink cluster = ClusterLink.NONE;
 
     /** A will to publish at {@code dueAtMillis} unless the session is resumed first; {@code from} set it. */
     record DelayedWill(StoredMessage message, long dueAtMillis, ClientIdentity from) {
@@ -126,36 +128,149 @@ public final class SessionRegistry implements RecipientDirectory {
         long now = System.currentTimeMillis();
         Map<String, Integer> levels = new ConcurrentHashMap<>();
         store.sessions().forEach(state -> {
-            // a cap set since the session was stored applies to it too
-            Session session = newSession(state.clientId(), grantedExpiry(state.expiryIntervalSeconds()));
-            // a session that was connected when the broker stopped counts as disconnected now
-            long disconnectedAt = state.disconnectedAtMillis() == 0 ? now : state.disconnectedAtMillis();
-            session.markRestored(disconnectedAt);
-            session.owner(state.owner());
-            sessions.put(state.clientId(), session);
+            restore(state, now);
             levels.put(state.clientId(), state.protocolVersion());
-            if (state.will() != null) {
-                // authorized as the owner when it goes out: the ACL may have changed while the broker was down
-                delayedWills.put(state.clientId(), new DelayedWill(state.will(),
-                        disconnectedAt + state.willDelaySeconds() * 1000L,
-                        new ClientIdentity(state.clientId(), state.owner(), null, null)));
-            }
         });
         store.subscriptions().forEach((clientId, sub) -> {
             Session session = sessions.get(clientId);
             if (session == null) {
                 return; // orphan of a session that was never completed
             }
-            boolean v5 = levels.getOrDefault(clientId, 4) == 5;
-            SubscriptionOptions options = SubscriptionOptions.of(sub.filter(), v5, sub.qos(), sub.noLocal(),
-                    sub.retainAsPublished(), sub.subscriptionId());
-            session.subscriptions().put(sub.filter(), options);
-            session.subscriptionsChanged();
-            tree.subscribe(clientId, sub.filter(), options);
+            restoreSubscription(session, sub, levels.getOrDefault(clientId, 4) == 5);
         });
         int restored = sessions.size();
         expire(now);
         return restored;
+    }
+
+    private Session restore(SessionState state, long now) {
+        // a cap set since the session was stored applies to it too
+        Session session = newSession(state.clientId(), grantedExpiry(state.expiryIntervalSeconds()));
+        // a session that was connected when the broker stopped counts as disconnected now
+        long disconnectedAt = state.disconnectedAtMillis() == 0 ? now : state.disconnectedAtMillis();
+        session.markRestored(disconnectedAt);
+        session.owner(state.owner());
+        sessions.put(state.clientId(), session);
+        if (state.will() != null) {
+            // authorized as the owner when it goes out: the ACL may have changed while the broker was down
+            delayedWills.put(state.clientId(), new DelayedWill(state.will(),
+                    disconnectedAt + state.willDelaySeconds() * 1000L,
+                    new ClientIdentity(state.clientId(), state.owner(), null, null)));
+        }
+        return session;
+    }
+
+    private void restoreSubscription(Session session, StoredSubscription sub, boolean v5) {
+        SubscriptionOptions options = SubscriptionOptions.of(sub.filter(), v5, sub.qos(), sub.noLocal(),
+                sub.retainAsPublished(), sub.subscriptionId());
+        session.subscriptions().put(sub.filter(), options);
+        session.subscriptionsChanged();
+        tree.subscribe(session.clientId(), sub.filter(), options);
+    }
+
+    // ------------------------------------------------------------------ cluster (ClusterHost through Broker)
+
+    /** Set once at wiring. */
+    public void cluster(ClusterLink link) {
+        this.cluster = link;
+    }
+
+    public ClusterLink cluster() {
+        return cluster;
+    }
+
+    /**
+     * Cluster: makes the stored session of {@code clientId} known here, offline, with its subscriptions,
+     * unless it is known already (another node held it; the store is shared). True when loaded.
+     */
+    public synchronized boolean load(String clientId) {
+        if (sessions.containsKey(clientId)) {
+            return false;
+        }
+        SessionState state = store.sessions().get(clientId).orElse(null);
+        if (state == null) {
+            return false;
+        }
+        Session session = restore(state, System.currentTimeMillis());
+        for (StoredSubscription sub : store.subscriptions().get(clientId)) {
+            restoreSubscription(session, sub, state.protocolVersion() == 5);
+        }
+        return true;
+    }
+
+    /**
+     * Cluster: a client whose node died. Its session (if persistent) is loaded; its will goes out after
+     * its delay unless the client resumes first [MQTT-3.1.3-9], as if it had disconnected now.
+     */
+    public synchronized void adopt(String clientId, StoredMessage will, long willDelaySeconds) {
+        load(clientId);
+        if (will == null) {
+            return;
+        }
+        Session session = sessions.get(clientId);
+        long now = System.currentTimeMillis();
+        DelayedWill pending = new DelayedWill(will, now + willDelaySeconds * 1000L,
+                new ClientIdentity(clientId, session == null ? null : session.owner(), null, null));
+        if (session == null || willDelaySeconds <= 0) {
+            publishWill(clientId, pending);
+        } else if (session.connection() == null) {
+            delayedWills.put(clientId, pending);
+        }
+    }
+
+    /**
+     * Cluster: another node owns {@code clientId} now. Its connection here is closed (MQTT 5: 0x8E
+     * [MQTT-3.1.4-3]) and its session forgotten in memory only: the shared store keeps it for the new owner.
+     */
+    public CompletableFuture<Void> release(String clientId) {
+        Session session = sessions.get(clientId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        MqttConnection c = session.connection();
+        if (c == null) {
+            unload(session);
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            c.eventLoop().execute(() -> {
+                if (!c.version().isV5() && session.persistent()) {
+                    c.discardWill(); // the session continues elsewhere (as for a takeover on one node)
+                }
+                c.closeWithReason(ReasonCode.SESSION_TAKEN_OVER, "session taken over on another node");
+            });
+        } catch (RejectedExecutionException e) {
+            unload(session);
+            return CompletableFuture.completedFuture(null);
+        }
+        return c.detached().handle((ignored, error) -> {
+            unload(session);
+            return null;
+        });
+    }
+
+    private synchronized void unload(Session session) {
+        if (!sessions.remove(session.clientId(), session)) {
+            return;
+        }
+        delayedWills.remove(session.clientId()); // the new owner decides about it
+        session.subscriptions().forEach((filter, options) -> tree.unsubscribe(session.clientId(), filter, options));
+        router.limits().invalidate(session.clientId());
+        log.debug("session {} released to another node", session.clientId());
+    }
+
+    /** Cluster: this node can no longer prove it owns its clients: every connection is closed. */
+    public void disconnectAll(String reason) {
+        for (Session session : sessions.values()) {
+            MqttConnection c = session.connection();
+            if (c != null) {
+                try {
+                    c.eventLoop().execute(() -> c.closeWithReason(ReasonCode.SERVER_UNAVAILABLE, reason));
+                } catch (RejectedExecutionException e) {
+                    // stopping: closing anyway
+                }
+            }
+        }
     }
 
     /**
@@ -234,6 +349,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 delayedWills.put(session.clientId(), pending);
             }
         }
+        cluster.disconnected(session.clientId());
         if (!session.persistent()) {
             discard(session);
             return;
@@ -320,6 +436,7 @@ public final class SessionRegistry implements RecipientDirectory {
         store.messages().clear(session.clientId());
         router.limits().invalidate(session.clientId());
         store.sessions().delete(session.clientId());
+        cluster.sessionEnded(session.clientId());
         log.debug("session {} discarded", session.clientId());
     }
 

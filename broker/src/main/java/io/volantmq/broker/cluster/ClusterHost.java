@@ -1,0 +1,36 @@
+package io.volantmq.broker.cluster;
+
+import io.volantmq.broker.protocol.Publish;
+import io.volantmq.persistence.StoredMessage;
+
+import java.util.concurrent.CompletableFuture;
+
+/** What a {@link ClusterLink} may do to the local node: the core's side of the seam. */
+public interface ClusterHost {
+
+    String nodeName();
+
+    /** Routes a message that another node forwarded, to local subscribers only (never forwarded again). */
+    void publishForwarded(String originClientId, Publish publish);
+
+    /**
+     * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
+     * and forgets the session in memory, leaving it in the shared store. Completes when done.
+     */
+    CompletableFuture<Void> release(String clientId);
+
+    /** Makes the stored session of {@code clientId} known here (offline) unless it is already. */
+    void load(String clientId);
+
+    /**
+     * Adopts the session of a client whose node died: loads it (if persistent) and publishes its will,
+     * if any, after its delay unless the client resumes first.
+     */
+    void adopt(String clientId, StoredMessage will, long willDelaySeconds);
+
+    /** Disconnects every local client (the node lost its proof of ownership). */
+    void disconnectAll(String reason);
+
+    /** Makes what was routed so far durable (before an inbox entry is acknowledged). */
+    void sync();
+}

@@ -1,0 +1,87 @@
+package io.volantmq.broker.cluster;
+
+import io.volantmq.broker.protocol.Publish;
+import io.volantmq.persistence.StoredMessage;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the core asks of a cluster of broker nodes. The core never imports an implementation: one
+ * is found by {@link ClusterLinks} when {@code volantmq.cluster} names it. {@link #NONE}, the
+ * single-node default, answers every call at once and costs nothing.
+ *
+ * <p>Calls from the core are made on event loops and under the subscription tree's monitor: an
+ * implementation must not block in {@link #routeAdded}/{@link #routeRemoved}. {@link #forward} may
+ * block for one round trip to the shared state (as a store write does), and throws
+ * {@link io.volantmq.persistence.PersistenceException} when the message could not be handed over,
+ * so that the publisher is not acknowledged.
+ */
+public interface ClusterLink extends AutoCloseable {
+
+    /** Single node. */
+    ClusterLink NONE = new ClusterLink() {
+    };
+
+    default boolean active() {
+        return false;
+    }
+
+    /** Called once the core is wired and before the listeners open. */
+    default void start(ClusterHost host) {
+    }
+
+    /** The local subscription tree gained its first subscriber on {@code filter} (share prefix removed). */
+    default void routeAdded(String filter) {
+    }
+
+    /** The local subscription tree lost its last subscriber on {@code filter}. */
+    default void routeRemoved(String filter) {
+    }
+
+    /**
+     * A message published on this node (by a client or a will) after it was routed locally: hands it
+     * to the other nodes with matching subscribers. True when at least one other node matched.
+     */
+    default boolean forward(String originClientId, Publish publish) {
+        return false;
+    }
+
+    /**
+     * A CONNECT for {@code clientId}: makes this node its owner cluster-wide, closes it on the node
+     * that held it, and makes its stored session known to the local registry. Completes with the
+     * fencing generation of this ownership.
+     *
+     * @param will the connection's will as stored, null for none; published by a survivor if this node dies
+     */
+    default CompletableFuture<Long> acquire(String clientId, StoredMessage will, long willDelaySeconds) {
+        return CompletableFuture.completedFuture(0L);
+    }
+
+    /** Whether this node still owns {@code clientId} at {@code generation} (checked after CONNACK). */
+    default CompletableFuture<Boolean> confirm(String clientId, long generation) {
+        return CompletableFuture.completedFuture(true);
+    }
+
+    /** The client's connection on this node ended (its will, if any, was handled here). */
+    default void disconnected(String clientId) {
+    }
+
+    /** The session of {@code clientId} ended on this node (discarded or expired). */
+    default void sessionEnded(String clientId) {
+    }
+
+    /** False: persistent sessions are loaded when their clients connect, not all at start. */
+    default boolean recoverSessionsAtStart() {
+        return true;
+    }
+
+    /** For {@code GET /api/cluster}; empty when single node. */
+    default Map<String, Object> view() {
+        return Map.of();
+    }
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,183 @@
+package io.volantmq.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.XAutoClaimParams;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * This node's inbox stream: read with XREADGROUP, handed to the local router, made durable, then
+ * XACKed, so a crash before the XACK replays the batch (at least once); a seen-set of message ids
+ * drops what was delivered twice (a replay, or a message that reached this node by two paths).
+ */
+final class Inbox {
+    private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+    private static final int BATCH = 500;
+    private static final int SEEN = 100_000;
+
+    private final RedisCluster cluster;
+    private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > SEEN;
+        }
+    };
+    private Thread thread;
+    final LongAdder received = new LongAdder();
+    final LongAdder duplicates = new LongAdder();
+
+    Inbox(RedisCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    void start() {
+        ensureGroup(cluster.me);
+        thread = new Thread(this::loop, "volantmq-cluster-inbox");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void ensureGroup(String node) {
+        try {
+            cluster.redis(j -> j.xgroupCreate(Keys.inbox(node), Keys.GROUP, new StreamEntryID(0, 0), true));
+        } catch (RuntimeException e) {
+            if (!(e.getCause() instanceof JedisDataException) || !e.getMessage().contains("BUSYGROUP")) {
+                throw e;
+            }
+        }
+    }
+
+    private void loop() {
+        // first what this node read before a restart and never acknowledged, then new entries
+        StreamEntryID from = new StreamEntryID(0, 0);
+        while (cluster.running) {
+            try {
+                StreamEntryID position = from;
+                List<StreamEntry> batch = cluster.redis(j -> entries(j.xreadGroup(Keys.GROUP, cluster.me,
+                        XReadGroupParams.xReadGroupParams().count(BATCH).block(1000),
+                        Map.of(Keys.inbox(cluster.me), position))));
+                if (batch.isEmpty() && from != StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY) {
+                    from = StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY;
+                    continue;
+                }
+                handle(cluster.me, batch);
+            } catch (Throwable e) {
+                if (cluster.running) {
+                    if (e.getMessage() != null && e.getMessage().contains("NOGROUP")) {
+                        ensureGroupQuietly();
+                    }
+                    log.warn("cluster: reading the inbox failed ({}); again in 1 s", e.toString());
+                    RedisCluster.sleep(1000);
+                }
+            }
+        }
+    }
+
+    private void ensureGroupQuietly() {
+        try {
+            ensureGroup(cluster.me);
+        } catch (RuntimeException e) {
+            log.debug("cluster: inbox group not created: {}", e.getMessage());
+        }
+    }
+
+    private static List<StreamEntry> entries(List<Map.Entry<String, List<StreamEntry>>> reply) {
+        List<StreamEntry> result = new ArrayList<>();
+        if (reply != null) {
+            for (Map.Entry<String, List<StreamEntry>> stream : reply) {
+                result.addAll(stream.getValue());
+            }
+        }
+        return result;
+    }
+
+    /** Routes a batch locally (passing on what a stale route sent here), syncs the store, then XACKs. */
+    void handle(String node, List<StreamEntry> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<StreamEntryID> ids = new ArrayList<>(batch.size());
+        for (StreamEntry entry : batch) {
+            ids.add(entry.getID());
+            String text = entry.getFields() == null ? null : entry.getFields().get("m");
+            if (text == null) {
+                continue; // deleted from the stream meanwhile (trimmed)
+            }
+            Forwarded message;
+            try {
+                message = Forwarded.decode(text);
+            } catch (IOException e) {
+                log.error("cluster: inbox entry {} of {} is unreadable ({}); skipped", entry.getID(), node,
+                        e.getMessage());
+                continue;
+            }
+            deliver(message);
+        }
+        cluster.host.sync();
+        cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, ids.toArray(new StreamEntryID[0])));
+    }
+
+    private void deliver(Forwarded message) {
+        synchronized (seen) {
+            if (seen.put(message.msgId(), Boolean.TRUE) != null) {
+                duplicates.increment();
+                return;
+            }
+        }
+        received.increment();
+        cluster.host.publishForwarded(message.originClientId(), message.publish());
+        // a node that subscribed after the sender looked at its routes did not get it: pass it on
+        Set<String> missing = cluster.routes.match(message.publish().topic());
+        if (message.publish().retain()) {
+            missing.addAll(cluster.liveNodes);
+        }
+        missing.removeAll(message.covered());
+        missing.remove(cluster.me);
+        if (!missing.isEmpty()) {
+            Set<String> covered = new HashSet<>(message.covered());
+            covered.addAll(missing);
+            cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered),
+                    missing);
+        }
+    }
+
+    /** The janitor empties a dead node's inbox: its unacknowledged entries, then the rest. */
+    void drain(String node) {
+        ensureGroup(node);
+        StreamEntryID cursor = new StreamEntryID(0, 0);
+        do {
+            StreamEntryID start = cursor;
+            Map.Entry<StreamEntryID, List<StreamEntry>> claimed = cluster.redis(j -> j.xautoclaim(Keys.inbox(node),
+                    Keys.GROUP, cluster.me, 0, start, XAutoClaimParams.xAutoClaimParams().count(BATCH)));
+            handle(node, claimed.getValue());
+            cursor = claimed.getKey();
+        } while (!cursor.equals(new StreamEntryID(0, 0)));
+        while (true) {
+            List<StreamEntry> batch = cluster.redis(j -> entries(j.xreadGroup(Keys.GROUP, cluster.me,
+                    XReadGroupParams.xReadGroupParams().count(BATCH),
+                    Map.of(Keys.inbox(node), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY))));
+            if (batch.isEmpty()) {
+                return;
+            }
+            handle(node, batch);
+        }
+    }
+
+    void close() {
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

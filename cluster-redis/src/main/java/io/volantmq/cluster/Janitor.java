@@ -1,0 +1,196 @@
+package io.volantmq.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.params.SetParams;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Liveness and clean-up, once a second on the heartbeat thread: refreshes this node's liveness key
+ * (or fences the node when it cannot for longer than the TTL), resynchronises the route table, and,
+ * while holding the janitor lease, reaps dead nodes: adopts their clients (sessions and wills),
+ * empties their inboxes and removes their routes.
+ */
+final class Janitor {
+    private static final Logger log = LoggerFactory.getLogger(Janitor.class);
+
+    private final RedisCluster cluster;
+    private long lastBeat = System.currentTimeMillis();
+    private volatile boolean fenced;
+    private int beats;
+    final LongAdder reaped = new LongAdder();
+
+    Janitor(RedisCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** The lease lasts as long as liveness: a dead janitor is replaced as soon as its death is seen. */
+    private int lease() {
+        return cluster.settings.livenessTtlSeconds();
+    }
+
+    boolean fenced() {
+        return fenced;
+    }
+
+    void beat() {
+        try {
+            cluster.redis(j -> j.set(Keys.node(cluster.me), "1", SetParams.setParams()
+                    .ex(cluster.settings.livenessTtlSeconds())));
+            cluster.redis(j -> j.sadd(Keys.NODES, cluster.me));
+            lastBeat = System.currentTimeMillis();
+            if (fenced) {
+                fenced = false;
+                log.warn("cluster: node '{}' reaches Redis again and rejoins (its clients were disconnected)",
+                        cluster.me);
+            }
+            if (++beats % 5 == 0) {
+                resync();
+            } else {
+                cluster.liveNodes = live();
+            }
+            janitor();
+        } catch (Throwable e) {
+            long silent = System.currentTimeMillis() - lastBeat;
+            if (!fenced && silent > cluster.settings.livenessTtlSeconds() * 1000L) {
+                // the others consider this node dead now and take its clients: it must not act as their owner
+                fenced = true;
+                log.error("cluster: node '{}' could not refresh its liveness for {} ms ({}): disconnecting every"
+                        + " client", cluster.me, silent, e.toString());
+                try {
+                    cluster.host.disconnectAll("this node lost the cluster registry");
+                } catch (Throwable failure) {
+                    log.error("cluster: disconnecting the clients failed", failure);
+                }
+            } else {
+                log.warn("cluster: heartbeat failed: {}", e.toString());
+            }
+        }
+    }
+
+    private Set<String> live() {
+        return cluster.redis(j -> {
+            Set<String> nodes = j.smembers(Keys.NODES);
+            Set<String> alive = new HashSet<>();
+            for (String node : nodes) {
+                if (node.equals(cluster.me) || j.exists(Keys.node(node))) {
+                    alive.add(node);
+                }
+            }
+            return alive;
+        });
+    }
+
+    /** Re-reads every node's routes and republishes this node's own (heals lost channel messages). */
+    void resync() {
+        Set<String> nodes = live();
+        cluster.liveNodes = nodes;
+        Set<String> mine = new HashSet<>(cluster.localRoutes);
+        Map<String, Set<String>> all = cluster.redis(j -> {
+            Map<String, Set<String>> result = new HashMap<>();
+            for (String node : nodes) {
+                if (!node.equals(cluster.me)) {
+                    result.put(node, j.smembers(Keys.routes(node)));
+                }
+            }
+            if (!mine.isEmpty()) {
+                j.sadd(Keys.routes(cluster.me), mine.toArray(new String[0]));
+            }
+            return result;
+        });
+        all.forEach(cluster.routes::replace);
+        for (String node : cluster.routes.nodes()) {
+            if (!all.containsKey(node)) {
+                cluster.routes.removeNode(node);
+            }
+        }
+    }
+
+    void resyncQuietly() {
+        try {
+            resync();
+        } catch (Throwable e) {
+            log.warn("cluster: route resync failed: {}", e.toString());
+        }
+    }
+
+    private void janitor() {
+        String holder = cluster.redis(j -> {
+            j.set(Keys.JANITOR, cluster.me, SetParams.setParams().nx().ex(lease()));
+            String h = j.get(Keys.JANITOR);
+            if (cluster.me.equals(h)) {
+                j.expire(Keys.JANITOR, lease());
+            }
+            return h;
+        });
+        if (!cluster.me.equals(holder)) {
+            return;
+        }
+        Set<String> members = cluster.redis(j -> j.smembers(Keys.NODES));
+        for (String node : members) {
+            if (!node.equals(cluster.me) && !cluster.liveNodes.contains(node)
+                    && !Boolean.TRUE.equals(cluster.redis(j -> j.exists(Keys.node(node))))) {
+                reap(node, true);
+            }
+        }
+    }
+
+    /**
+     * Takes over what {@code dead} left: its clients (sessions loaded here, wills published), its inbox
+     * (routed from here) and its routes. With {@code dead} = this node: what a previous run left.
+     */
+    void reap(String dead, boolean other) {
+        Map<String, String> connected = cluster.redis(j -> j.hgetAll(Keys.connected(dead)));
+        Set<String> clients = new HashSet<>(cluster.redis(j -> j.smembers(Keys.owned(dead))));
+        clients.addAll(connected.keySet());
+        if (other || !clients.isEmpty()) {
+            log.warn("cluster: {}: adopting its {} client(s){}", other ? "node '" + dead + "' is dead (no liveness for "
+                    + cluster.settings.livenessTtlSeconds() + " s)" : "this node restarted", clients.size(),
+                    other ? ", draining its inbox and removing its routes" : "");
+        }
+        int adopted = 0;
+        for (String clientId : clients) {
+            Object generation = cluster.redis(j -> j.eval(Scripts.ADOPT, java.util.List.of(Keys.owner(clientId),
+                    Keys.owned(cluster.me)), java.util.List.of(dead, cluster.me, clientId)));
+            if (!(generation instanceof Long gen) || gen == 0) {
+                continue; // it reconnected elsewhere meanwhile: that node decides about its will
+            }
+            cluster.generations.put(clientId, gen);
+            Forwarded.Will will = null;
+            try {
+                will = Forwarded.decodeWill(connected.get(clientId));
+            } catch (IOException e) {
+                log.error("cluster: the will of {} is unreadable ({}); not published", clientId, e.getMessage());
+            }
+            cluster.host.adopt(clientId, will == null ? null : will.message(), will == null ? 0 : will.delaySeconds());
+            adopted++;
+        }
+        cluster.redis(j -> j.del(Keys.connected(dead)));
+        if (other) {
+            cluster.inbox.drain(dead);
+            cluster.redis(j -> {
+                Pipeline p = j.pipelined();
+                p.del(Keys.routes(dead));
+                p.publish(Keys.ROUTES_CHANNEL, "*|" + dead);
+                p.srem(Keys.NODES, dead);
+                p.del(Keys.owned(dead));
+                p.sync();
+                return null;
+            });
+            cluster.routes.removeNode(dead);
+            cluster.inbox.drain(dead); // what was sent on the old routes meanwhile
+            cluster.redis(j -> j.del(Keys.inbox(dead)));
+            reaped.increment();
+        }
+        if (adopted > 0) {
+            log.warn("cluster: {} client(s) of '{}' adopted by '{}'", adopted, dead, cluster.me);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.volantmq.cluster;
+
+/**
+ * The cluster's key space in Redis, beside the store's own ({@code volantmq:} by default):
+ * <pre>
+ * vmq:nodes              set     every node that has joined and not been reaped
+ * vmq:node:{n}           string  liveness of node n, with a TTL, refreshed every second
+ * vmq:janitor            string  the node holding the janitor lease (SET NX EX)
+ * vmq:owner:{cid}        hash    node, gen: who owns a client id, and the fencing generation
+ * vmq:owned:{n}          set     client ids node n owns (the janitor adopts them when n dies)
+ * vmq:conn:{n}           hash    client id -> will of clients connected to n ("" for none)
+ * vmq:routes:{n}         set     topic filters with subscribers on n
+ * vmq:inbox:{n}          stream  messages forwarded to n; consumer group "g"
+ * channel vmq:routes     "+|n|filter", "-|n|filter", "*|n" (all of n's routes gone)
+ * channel vmq:ctl:{n}    "kick|cid|gen|from", "released|cid|gen"
+ * </pre>
+ */
+final class Keys {
+    static final String NODES = "vmq:nodes";
+    static final String JANITOR = "vmq:janitor";
+    static final String ROUTES_CHANNEL = "vmq:routes";
+    static final String GROUP = "g";
+    static final String OWNED_PREFIX = "vmq:owned:";
+
+    private Keys() {
+    }
+
+    static String node(String node) {
+        return "vmq:node:" + node;
+    }
+
+    static String owner(String clientId) {
+        return "vmq:owner:" + clientId;
+    }
+
+    static String owned(String node) {
+        return OWNED_PREFIX + node;
+    }
+
+    static String connected(String node) {
+        return "vmq:conn:" + node;
+    }
+
+    static String routes(String node) {
+        return "vmq:routes:" + node;
+    }
+
+    static String inbox(String node) {
+        return "vmq:inbox:" + node;
+    }
+
+    static String control(String node) {
+        return "vmq:ctl:" + node;
+    }
+}

@@ -1,0 +1,475 @@
+package io.volantmq.cluster;
+
+import io.volantmq.broker.cluster.ClusterHost;
+import io.volantmq.broker.cluster.ClusterLink;
+import io.volantmq.broker.protocol.Publish;
+import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.StoredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XAddParams;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * One node of a cluster over a shared Redis (Design R): the client-id registry with fenced takeover,
+ * the route table, forwarding through per-node inbox streams, liveness and the janitor.
+ *
+ * <p>Threads: {@code control} (one thread) writes routes, runs takeovers and answers kicks, in order,
+ * so that a node's route changes reach Redis before the kick that follows them; the inbox thread
+ * consumes this node's stream; the pub/sub thread receives route changes and control messages; the
+ * heartbeat thread refreshes liveness and runs the janitor. Every loop survives any Throwable.
+ */
+final class RedisCluster implements ClusterLink {
+    private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
+
+    final ClusterSettings settings;
+    final String me;
+    final JedisPool pool;
+    final RemoteRoutes routes = new RemoteRoutes();
+    /** The generation this node holds for each client id it took; bounded by the sessions here. */
+    final Map<String, Long> generations = new ConcurrentHashMap<>();
+    /** Will to record after the CONNACK, by client id; also marks a CONNECT between acquire and confirm. */
+    private final Map<String, String> pendingWills = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> awaitingRelease = new ConcurrentHashMap<>();
+    /** Filters with local subscribers, as last told by the tree: republished on every resync. */
+    final Set<String> localRoutes = ConcurrentHashMap.newKeySet();
+    final ExecutorService control;
+    final ScheduledExecutorService scheduler;
+    private final long incarnation = System.currentTimeMillis();
+    private final AtomicLong sequence = new AtomicLong();
+    volatile Set<String> liveNodes = Set.of();
+    volatile boolean running = true;
+    ClusterHost host;
+    Inbox inbox;
+    Janitor janitor;
+    private Thread subscriberThread;
+    private volatile JedisPubSub subscriber;
+
+    final LongAdder forwardedOut = new LongAdder();
+    final LongAdder takeovers = new LongAdder();
+    final LongAdder kicksReceived = new LongAdder();
+
+    RedisCluster(ClusterSettings settings) {
+        this.settings = settings;
+        this.me = settings.nodeName();
+        JedisPoolConfig config = new JedisPoolConfig();
+        config.setMaxTotal(16);
+        config.setMaxIdle(16);
+        config.setMaxWait(Duration.ofMillis(4000));
+        config.setJmxEnabled(false);
+        this.pool = new JedisPool(config, URI.create(settings.uri()), 2000, 2000);
+        this.control = Executors.newSingleThreadExecutor(daemon("volantmq-cluster-control"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-heartbeat"));
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    <T> T redis(Function<Jedis, T> call) {
+        try (Jedis jedis = pool.getResource()) {
+            return call.apply(jedis);
+        } catch (JedisException e) {
+            throw new PersistenceException("cluster redis " + settings.uri().replaceAll("//[^@/]*@", "//***@")
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean active() {
+        return true;
+    }
+
+    @Override
+    public boolean recoverSessionsAtStart() {
+        return false;
+    }
+
+    @Override
+    public void start(ClusterHost host) {
+        this.host = host;
+        this.inbox = new Inbox(this);
+        this.janitor = new Janitor(this);
+        // fails the start when Redis is not there: better than a node that cannot own anything
+        redis(j -> {
+            j.set(Keys.node(me), Long.toString(incarnation), redis.clients.jedis.params.SetParams.setParams()
+                    .ex(settings.livenessTtlSeconds()));
+            j.sadd(Keys.NODES, me);
+            j.del(Keys.routes(me)); // a previous run's routes: this run republishes its own
+            return null;
+        });
+        subscriberThread = new Thread(this::subscribeLoop, "volantmq-cluster-pubsub");
+        subscriberThread.setDaemon(true);
+        subscriberThread.start();
+        // clients this node held before a restart are adopted again, their wills published, the inbox replayed
+        janitor.reap(me, false);
+        janitor.resync();
+        inbox.start();
+        scheduler.scheduleWithFixedDelay(janitor::beat, 1, 1, TimeUnit.SECONDS);
+        log.info("cluster node '{}' joined over {} (liveness {} s)", me, settings.uri().replaceAll("//[^@/]*@", "//***@"),
+                settings.livenessTtlSeconds());
+    }
+
+    // ------------------------------------------------------------------ routes
+
+    @Override
+    public void routeAdded(String filter) {
+        localRoutes.add(filter);
+        control.execute(() -> publishRoute('+', filter));
+    }
+
+    @Override
+    public void routeRemoved(String filter) {
+        localRoutes.remove(filter);
+        control.execute(() -> publishRoute('-', filter));
+    }
+
+    private void publishRoute(char change, String filter) {
+        try {
+            redis(j -> {
+                Pipeline p = j.pipelined();
+                if (change == '+') {
+                    p.sadd(Keys.routes(me), filter);
+                } else {
+                    p.srem(Keys.routes(me), filter);
+                }
+                p.publish(Keys.ROUTES_CHANNEL, change + "|" + me + "|" + filter);
+                p.sync();
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.warn("cluster: route change {}{} not published ({}); the next resync repairs it", change, filter,
+                    e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ forwarding
+
+    @Override
+    public boolean forward(String originClientId, Publish publish) {
+        Set<String> matched = routes.match(publish.topic());
+        matched.remove(me);
+        Set<String> targets = new HashSet<>(matched);
+        if (publish.retain()) {
+            targets.addAll(liveNodes); // every node keeps the retained index: all of them hear of it
+            targets.remove(me);
+        }
+        if (targets.isEmpty()) {
+            return false;
+        }
+        Set<String> covered = new HashSet<>(targets);
+        covered.add(me);
+        String msgId = me + ":" + incarnation + ":" + sequence.incrementAndGet();
+        send(new Forwarded(msgId, originClientId, publish, covered), targets);
+        return !matched.isEmpty();
+    }
+
+    /** XADDs to every target's inbox in one round trip; throws so that the publisher is not acknowledged. */
+    void send(Forwarded message, Set<String> targets) {
+        String encoded = message.encode();
+        redis(j -> {
+            Pipeline p = j.pipelined();
+            for (String target : targets) {
+                p.xadd(Keys.inbox(target), XAddParams.xAddParams().maxLen(settings.inboxMaxLen()).approximateTrimming(),
+                        Map.of("m", encoded));
+            }
+            p.sync();
+            return null;
+        });
+        forwardedOut.add(targets.size());
+    }
+
+    // ------------------------------------------------------------------ registry and takeover
+
+    @Override
+    public CompletableFuture<Long> acquire(String clientId, StoredMessage will, long willDelaySeconds) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        String willText = Forwarded.encodeWill(will, willDelaySeconds);
+        control.execute(() -> {
+            try {
+                List<?> reply = (List<?>) redis(j -> j.eval(Scripts.ACQUIRE,
+                        List.of(Keys.owner(clientId), Keys.owned(me), Keys.connected(me)),
+                        List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText)));
+                String previous = (String) reply.get(0);
+                long generation = (Long) reply.get(1);
+                generations.put(clientId, generation);
+                pendingWills.put(clientId, willText);
+                // the stored session and its subscriptions (so its routes) are here before the old node lets go
+                host.load(clientId);
+                if (previous.isEmpty() || previous.equals(me)) {
+                    result.complete(generation);
+                    return;
+                }
+                takeovers.increment();
+                control.execute(() -> kick(previous, clientId, generation, result));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Asks {@code previous} to let go, then waits for its answer, its death, or the takeover timeout. */
+    private void kick(String previous, String clientId, long generation, CompletableFuture<Long> result) {
+        String key = generation + "|" + clientId;
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        awaitingRelease.put(key, released);
+        released.whenComplete((ignored, error) -> control.execute(() -> {
+            awaitingRelease.remove(key);
+            try {
+                host.load(clientId); // what the old node saved while letting go
+                result.complete(generation);
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }));
+        try {
+            long listeners = redis(j -> j.exists(Keys.node(previous))
+                    ? j.publish(Keys.control(previous), "kick|" + generation + "|" + me + "|" + clientId) : -1L);
+            if (listeners <= 0) {
+                released.complete(null); // dead (the janitor will find it) or not listening
+                return;
+            }
+        } catch (RuntimeException e) {
+            released.completeExceptionally(e);
+            return;
+        }
+        scheduler.schedule(() -> {
+            if (released.complete(null)) {
+                log.warn("cluster: node {} did not release client {} within {} ms; taking it over anyway", previous,
+                        clientId, settings.takeoverTimeoutMillis());
+            }
+        }, settings.takeoverTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Another node took {@code clientId} at {@code generation}: let go unless this node holds a newer one. */
+    private void onKick(String clientId, long generation, String from) {
+        kicksReceived.increment();
+        control.execute(() -> {
+            Long mine = generations.get(clientId);
+            if (mine != null && mine > generation) {
+                answer(from, clientId, generation); // a newer CONNECT here wins; the other side's confirm fails
+                return;
+            }
+            generations.remove(clientId);
+            pendingWills.remove(clientId);
+            host.release(clientId).whenComplete((ignored, error) -> control.execute(() -> {
+                if (error != null) {
+                    log.warn("cluster: releasing client {} failed: {}", clientId, error.toString());
+                }
+                try {
+                    host.sync(); // what was queued for it here is in Redis before the new owner reads its queue
+                } catch (RuntimeException e) {
+                    log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
+                }
+                answer(from, clientId, generation);
+            }));
+        });
+    }
+
+    private void answer(String to, String clientId, long generation) {
+        try {
+            redis(j -> j.publish(Keys.control(to), "released|" + generation + "|" + clientId));
+        } catch (RuntimeException e) {
+            log.warn("cluster: could not tell {} that {} is released: {}", to, clientId, e.getMessage());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> confirm(String clientId, long generation) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        control.execute(() -> {
+            try {
+                Object owner = redis(j -> j.eval(Scripts.CONFIRM, List.of(Keys.owner(clientId)),
+                        List.of(me, Long.toString(generation))));
+                boolean ours = Long.valueOf(1).equals(owner);
+                String will = pendingWills.remove(clientId);
+                if (ours && will != null) {
+                    // again after the CONNACK: a local takeover's old connection removed it meanwhile
+                    redis(j -> j.hset(Keys.connected(me), clientId, will));
+                }
+                result.complete(ours);
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void disconnected(String clientId) {
+        control.execute(() -> {
+            try {
+                redis(j -> j.hdel(Keys.connected(me), clientId));
+            } catch (RuntimeException e) {
+                log.warn("cluster: could not record that {} disconnected: {}", clientId, e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void sessionEnded(String clientId) {
+        if (pendingWills.containsKey(clientId)) {
+            return; // a CONNECT with a clean start is replacing the old session: the id stays this node's
+        }
+        generations.remove(clientId);
+        control.execute(() -> {
+            try {
+                redis(j -> j.srem(Keys.owned(me), clientId)); // nothing left to adopt if this node dies
+            } catch (RuntimeException e) {
+                log.warn("cluster: could not record that the session of {} ended: {}", clientId, e.getMessage());
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ pub/sub
+
+    private void subscribeLoop() {
+        while (running) {
+            try (Jedis jedis = new Jedis(URI.create(settings.uri()), 2000, 0)) {
+                JedisPubSub listener = new JedisPubSub() {
+                    @Override
+                    public void onMessage(String channel, String message) {
+                        try {
+                            onChannel(channel, message);
+                        } catch (Throwable e) {
+                            log.error("cluster: message on {} not handled: {}", channel, message, e);
+                        }
+                    }
+
+                    @Override
+                    public void onSubscribe(String channel, int count) {
+                        if (channel.equals(Keys.ROUTES_CHANNEL)) {
+                            scheduler.execute(janitor::resyncQuietly); // what was missed while unsubscribed
+                        }
+                    }
+                };
+                subscriber = listener;
+                jedis.subscribe(listener, Keys.ROUTES_CHANNEL, Keys.control(me));
+            } catch (Throwable e) {
+                if (running) {
+                    log.warn("cluster: pub/sub connection lost ({}); reconnecting in 1 s", e.toString());
+                    sleep(1000);
+                }
+            }
+        }
+    }
+
+    private void onChannel(String channel, String message) {
+        if (channel.equals(Keys.ROUTES_CHANNEL)) {
+            String[] parts = message.split("\\|", 3);
+            if (parts[1].equals(me)) {
+                return;
+            }
+            switch (parts[0]) {
+                case "+" -> routes.add(parts[1], parts[2]);
+                case "-" -> routes.remove(parts[1], parts[2]);
+                case "*" -> routes.removeNode(parts[1]);
+                default -> log.warn("cluster: unknown route change {}", message);
+            }
+            return;
+        }
+        if (message.startsWith("kick|")) {
+            String[] parts = message.split("\\|", 4);
+            onKick(parts[3], Long.parseLong(parts[1]), parts[2]);
+        } else if (message.startsWith("released|")) {
+            String[] parts = message.split("\\|", 3);
+            CompletableFuture<Void> waiting = awaitingRelease.get(parts[1] + "|" + parts[2]);
+            if (waiting != null) {
+                waiting.complete(null);
+            }
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ view and close
+
+    @Override
+    public Map<String, Object> view() {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("node", me);
+        view.put("nodes", new java.util.TreeSet<>(liveNodes));
+        view.put("fenced", janitor != null && janitor.fenced());
+        view.put("ownedClients", generations.size());
+        view.put("remoteRoutes", routes.size());
+        view.put("localRoutes", localRoutes.size());
+        view.put("forwardedOut", forwardedOut.sum());
+        view.put("forwardedIn", inbox == null ? 0 : inbox.received.sum());
+        view.put("duplicatesDropped", inbox == null ? 0 : inbox.duplicates.sum());
+        view.put("takeovers", takeovers.sum());
+        view.put("kicksReceived", kicksReceived.sum());
+        view.put("nodesReaped", janitor == null ? 0 : janitor.reaped.sum());
+        long lag;
+        try {
+            lag = redis(j -> j.xlen(Keys.inbox(me)));
+        } catch (RuntimeException e) {
+            lag = -1;
+        }
+        view.put("inboxLength", lag);
+        return view;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        JedisPubSub s = subscriber;
+        if (s != null) {
+            try {
+                s.unsubscribe();
+            } catch (RuntimeException e) {
+                // the connection is gone already
+            }
+        }
+        scheduler.shutdownNow();
+        if (inbox != null) {
+            inbox.close();
+        }
+        control.shutdown();
+        try {
+            control.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            redis(j -> j.del(Keys.node(me))); // the janitor adopts this node's sessions now, not after the TTL
+        } catch (RuntimeException e) {
+            log.warn("cluster: liveness key not removed ({}); the others see this node gone after {} s",
+                    e.getMessage(), settings.livenessTtlSeconds());
+        }
+        pool.close();
+        log.info("cluster node '{}' left", me);
+    }
+}

@@ -1,0 +1,44 @@
+package io.volantmq.cluster;
+
+/** The registry's Lua scripts: each runs atomically on the one Redis primary. */
+final class Scripts {
+    private Scripts() {
+    }
+
+    /**
+     * Takes a client id: a new generation fences every older owner. KEYS: owner, owned set of this node,
+     * connected hash of this node. ARGV: node, now, owned prefix, client id, will. Returns {old node, gen}.
+     */
+    static final String ACQUIRE = """
+            local old = redis.call('HGET', KEYS[1], 'node')
+            local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+            redis.call('HSET', KEYS[1], 'node', ARGV[1], 'since', ARGV[2])
+            redis.call('SADD', KEYS[2], ARGV[4])
+            redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
+            if old and old ~= ARGV[1] then
+              redis.call('SREM', ARGV[3] .. old, ARGV[4])
+            else
+              old = ''
+            end
+            return {old, gen}
+            """;
+
+    /** Whether ARGV[1] still owns KEYS[1] at generation ARGV[2]: 1 or 0. */
+    static final String CONFIRM = """
+            local v = redis.call('HMGET', KEYS[1], 'node', 'gen')
+            if v[1] == ARGV[1] and tonumber(v[2]) == tonumber(ARGV[2]) then return 1 end
+            return 0
+            """;
+
+    /**
+     * The janitor takes a client id of a dead node, only if that node still owns it. KEYS: owner, owned
+     * set of the janitor. ARGV: dead node, janitor node, client id. Returns the new gen, or 0.
+     */
+    static final String ADOPT = """
+            if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
+            local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+            redis.call('HSET', KEYS[1], 'node', ARGV[2])
+            redis.call('SADD', KEYS[2], ARGV[3])
+            return gen
+            """;
+}

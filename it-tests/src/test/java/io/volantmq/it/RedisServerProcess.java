@@ -1,0 +1,64 @@
+package io.volantmq.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, for the cluster tests (no Docker):
+ * AOF on with fsync every second, as the cluster design's test plan runs it. Killed by its own PID.
+ */
+final class RedisServerProcess implements AutoCloseable {
+    static final String BINARY = System.getProperty("volantmq.test.redisServer", "/usr/bin/redis-server");
+
+    private final Process process;
+    private final int port;
+
+    private RedisServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static boolean available() {
+        return Path.of(BINARY).toFile().canExecute();
+    }
+
+    static RedisServerProcess start(Path dir) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process process = new ProcessBuilder(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        RedisServerProcess redis = new RedisServerProcess(process, port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return redis;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("redis-server exited with " + process.exitValue());
+                }
+                Thread.sleep(50);
+            }
+        }
+        redis.close();
+        throw new IllegalStateException("redis-server did not listen on " + port);
+    }
+
+    String uri() {
+        return "redis://127.0.0.1:" + port + "/0";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+}
