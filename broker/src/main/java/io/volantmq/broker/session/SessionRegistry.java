@@ -44,6 +44,8 @@ public final class SessionRegistry implements RecipientDirectory {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Recipients inside the broker (a bridge's outbound queue), by their reserved client id. */
+    private final Map<String, Recipient> internal = new ConcurrentHashMap<>();
     /** MQTT 5 wills whose delay has not passed, by client id [MQTT-3.1.3-9]. */
     private final Map<String, DelayedWill> delayedWills = new ConcurrentHashMap<>();
     private final Store store;
@@ -99,7 +101,22 @@ public final class SessionRegistry implements RecipientDirectory {
 
     @Override
     public Recipient find(String clientId) {
-        return sessions.get(clientId);
+        Recipient r = internal.get(clientId);
+        return r != null ? r : sessions.get(clientId);
+    }
+
+    /**
+     * Reserves {@code clientId} for a recipient inside the broker: the router delivers to it like to a
+     * session (its queue is the store's queue of that client id), and a client using the id is refused.
+     */
+    public void registerInternal(String clientId, Recipient recipient) {
+        if (internal.putIfAbsent(clientId, recipient) != null) {
+            throw new IllegalStateException("client id already reserved: " + clientId);
+        }
+    }
+
+    public void unregisterInternal(String clientId) {
+        internal.remove(clientId);
     }
 
     public Session get(String clientId) {
@@ -170,6 +187,10 @@ public final class SessionRegistry implements RecipientDirectory {
      */
     synchronized Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds,
                              String username) {
+        if (internal.containsKey(clientId)) {
+            // reserved by the broker itself (a bridge): as if another client held it, never taken over
+            return new Claim(null, false, null, true, false, null);
+        }
         Session existing = sessions.get(clientId);
         if (clientIdBinding && existing != null && existing.owner() != null
                 && !existing.owner().equals(username)) {
