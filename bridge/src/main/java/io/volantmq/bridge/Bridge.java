@@ -260,6 +260,7 @@ final class Bridge implements Recipient {
             stats.lastErrorAt = System.currentTimeMillis();
             log.warn("bridge {}: {}", config.name(), LogSafe.escape(why));
         }
+        stats.subscribed = false;
         if (connected) {
             connected = false;
             stats.connected = false;
@@ -406,6 +407,8 @@ final class Bridge implements Recipient {
         }
         if (!subs.isEmpty()) {
             ch.write(new Subscribe(1, subs, Properties.EMPTY));
+        } else {
+            stats.subscribed = true;
         }
         cursor = 0;
         inflight.clear();
@@ -414,6 +417,7 @@ final class Bridge implements Recipient {
     }
 
     private void onSubAck(SubAck ack) {
+        stats.subscribed = true;
         for (int code : ack.reasonCodes()) {
             if (code >= 0x80) {
                 stats.lastError = "remote " + stats.address + " refused a subscription: " + ack.reasonCodes();
@@ -661,6 +665,7 @@ final class Bridge implements Recipient {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", config.name());
         m.put("connected", stats.connected);
+        m.put("subscribed", stats.subscribed);
         m.put("address", stats.address);
         m.put("protocol", config.protocol().isV5() ? "5" : "3.1.1");
         QueueStats q;
@@ -694,6 +699,8 @@ final class Bridge implements Recipient {
         final java.util.concurrent.atomic.LongAdder reconnects = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder echoesDropped = new java.util.concurrent.atomic.LongAdder();
         volatile boolean connected;
+        /** The remote answered the SUBSCRIBE of the in rules (true at once when there are none). */
+        volatile boolean subscribed;
         volatile String address;
         volatile String lastError;
         volatile long lastErrorAt;
