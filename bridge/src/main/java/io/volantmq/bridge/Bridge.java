@@ -19,7 +19,7 @@ import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
-import io.volantmq.broker.codec.MessagePropertiesCodec;
+import io.volantmq.broker.store.MessagePropertiesCodec;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;
@@ -57,7 +57,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One bridge. Outbound, it is a recipient of the local router under the reserved client id
@@ -605,8 +604,7 @@ final class Bridge implements Recipient {
                 break;
             }
         }
-        boolean echo = !config.protocol().isV5() && echoes.computeIfPresent(fingerprint(p.topic(), p.payload()),
-                (k, n) -> n == 1 ? null : n - 1) != null;
+        boolean echo = !config.protocol().isV5() && forgetEcho(fingerprint(p.topic(), p.payload()));
         if (local == null || echo) {
             if (echo) {
                 stats.echoesDropped.increment();
@@ -652,6 +650,20 @@ final class Bridge implements Recipient {
         }
         ch.writeAndFlush(new PubReply(PacketType.PUBCOMP, rel.packetId(),
                 known || !config.protocol().isV5() ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, null));
+    }
+
+    /** True if this is the remote's copy of something we sent on a {@code both} rule (3.1.1 has no "no local"). */
+    private boolean forgetEcho(String fingerprint) {
+        Integer n = echoes.get(fingerprint);
+        if (n == null) {
+            return false;
+        }
+        if (n == 1) {
+            echoes.remove(fingerprint);
+        } else {
+            echoes.put(fingerprint, n - 1);
+        }
+        return true;
     }
 
     private static String fingerprint(String topic, byte[] payload) {

@@ -55,6 +55,16 @@ class BridgeIT {
         return c;
     }
 
+    private MqttClient keep(MqttClient c) {
+        open.add(() -> {
+            if (c.isConnected()) {
+                c.disconnectForcibly(1000, 1000);
+            }
+            c.close();
+        });
+        return c;
+    }
+
     /** The local broker with one bridge {@code cloud} to {@code address}, and the admin API on. */
     private BrokerFixture local(String address, String protocol, Consumer<BrokerConfig.Builder> more) {
         return keep(BrokerFixture.start(b -> {
@@ -99,7 +109,7 @@ class BridgeIT {
 
         PahoSupport.Recorder atCloud = new PahoSupport.Recorder();
         MqttClient cloud = keep(PahoSupport.connect(remote.uri(), "cloud-app", true, atCloud));
-        cloud.subscribe(new String[] {"cloud/#", "sync/#"}, new int[] {1, 1});
+        cloud.subscribe(new String[] {"cloud/site1/telemetry/#", "sync/#"}, new int[] {1, 1});
         PahoSupport.Recorder atSite = new PahoSupport.Recorder();
         MqttClient device = keep(PahoSupport.connect(site.uri(), "device", true, atSite));
         device.subscribe(new String[] {"site/commands/#", "sync/#"}, new int[] {1, 1});
