@@ -1,5 +1,9 @@
 package io.volantmq.it;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.admin.Json;
 import io.volantmq.broker.transport.TestPki;
@@ -22,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -220,6 +225,94 @@ class BridgeIT {
         Map<String, Object> status = bridgeStatus(site);
         assertThat(status).containsEntry("connected", false);
         assertThat(((Number) status.get("reconnects")).longValue()).isPositive();
+    }
+
+    private Mqtt5BlockingClient hive(int port, String id) {
+        Mqtt5BlockingClient c = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier(id)
+                .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+        open.add(() -> {
+            if (c.getState().isConnected()) {
+                c.disconnect();
+            }
+        });
+        return c;
+    }
+
+    private static void publishWithProperties(Mqtt5BlockingClient c, String topic, String payload) {
+        c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload.getBytes(StandardCharsets.UTF_8))
+                .contentType("text/plain").responseTopic("reply/" + payload)
+                .correlationData("corr-".concat(payload).getBytes(StandardCharsets.UTF_8))
+                .messageExpiryInterval(100)
+                .userProperties().add("origin", payload).add("origin", "twice").applyUserProperties()
+                .send();
+    }
+
+    private static void assertProperties(Mqtt5Publish m, String payload) {
+        assertThat(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo(payload);
+        assertThat(m.getContentType().map(Object::toString)).contains("text/plain");
+        assertThat(m.getResponseTopic().map(Object::toString)).contains("reply/" + payload);
+        assertThat(m.getCorrelationData().map(b -> StandardCharsets.UTF_8.decode(b).toString()))
+                .contains("corr-" + payload);
+        assertThat(m.getUserProperties().asList()).extracting(u -> u.getName() + "=" + u.getValue())
+                .containsExactly("origin=" + payload, "origin=twice");
+        assertThat(m.getMessageExpiryInterval().orElse(-1)).isBetween(1L, 100L);
+    }
+
+    /** A second VolantMQ as the cloud, reached over WebSocket; MQTT 5 properties survive both ways. */
+    @Test
+    void volantMqCloudOverWebSocketKeepsMqtt5PropertiesBothWays() throws Exception {
+        BrokerFixture cloudBroker = keep(BrokerFixture.start(b -> b.listener("ws://127.0.0.1:0/mqtt")));
+        int wsPort = cloudBroker.broker().boundAddresses().get(1).getPort();
+        BrokerFixture site = local("ws://127.0.0.1:" + wsPort + "/mqtt", "5", b -> { });
+        awaitSubscribed(site);
+
+        Mqtt5BlockingClient cloud = hive(cloudBroker.port(), "cloud-app");
+        cloud.connect();
+        Mqtt5BlockingClient.Mqtt5Publishes atCloud = cloud.publishes(MqttGlobalPublishFilter.ALL);
+        cloud.subscribeWith().topicFilter("cloud/site1/telemetry/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5BlockingClient device = hive(site.port(), "device");
+        device.connect();
+        Mqtt5BlockingClient.Mqtt5Publishes atSite = device.publishes(MqttGlobalPublishFilter.ALL);
+        device.subscribeWith().topicFilter("site/commands/#").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        publishWithProperties(device, "site/telemetry/t", "up");
+        Mqtt5Publish up = atCloud.receive(10, TimeUnit.SECONDS).orElseThrow();
+        assertThat(up.getTopic().toString()).isEqualTo("cloud/site1/telemetry/t");
+        assertProperties(up, "up");
+
+        publishWithProperties(cloud, "cloud/site1/commands/c", "down");
+        Mqtt5Publish down = atSite.receive(10, TimeUnit.SECONDS).orElseThrow();
+        assertThat(down.getTopic().toString()).isEqualTo("site/commands/c");
+        assertProperties(down, "down");
+    }
+
+    /** Message expiry runs while a message waits in the bridge's queue: an expired one is not sent. */
+    @Test
+    void messageExpiryCountsDownWhileQueued() throws Exception {
+        MosquittoProcess remote = keep(new MosquittoProcess(dir.resolve("mosquitto"), List.of()));
+        // the remote is down; the bridge tries every 4 to 8 s, so the cloud app below subscribes first
+        BrokerFixture site = local(remote.uri(), "5", b -> b.setting("bridge.cloud.reconnectMin", "8000")
+                .setting("bridge.cloud.reconnectMax", "8000"));
+        Mqtt5BlockingClient device = hive(site.port(), "device");
+        device.connect();
+        device.publishWith().topic("site/telemetry/short").qos(MqttQos.AT_LEAST_ONCE)
+                .payload("short".getBytes(StandardCharsets.UTF_8)).messageExpiryInterval(1).send();
+        device.publishWith().topic("site/telemetry/long").qos(MqttQos.AT_LEAST_ONCE)
+                .payload("long".getBytes(StandardCharsets.UTF_8)).messageExpiryInterval(60).send();
+        assertThat(((Number) bridgeStatus(site).get("queued")).longValue()).isEqualTo(2);
+        await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10)).until(() -> true);
+        remote.start();
+        Mqtt5BlockingClient cloud = hive(remote.port(), "cloud-app");
+        Mqtt5BlockingClient.Mqtt5Publishes atCloud = cloud.publishes(MqttGlobalPublishFilter.ALL);
+        cloud.connect();
+        cloud.subscribeWith().topicFilter("cloud/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5Publish m = atCloud.receive(30, TimeUnit.SECONDS).orElseThrow();
+        assertThat(m.getTopic().toString()).isEqualTo("cloud/site1/telemetry/long");
+        assertThat(m.getMessageExpiryInterval().orElse(-1)).isBetween(1L, 58L);
+        assertThat(atCloud.receive(500, TimeUnit.MILLISECONDS)).isEmpty();
+        Map<String, Object> status = bridgeStatus(site);
+        assertThat(((Number) status.get("expired")).longValue()).isEqualTo(1);
+        assertThat(((Number) status.get("queued")).longValue()).isZero();
     }
 
     static List<Integer> firstOccurrences(List<Integer> received) {
