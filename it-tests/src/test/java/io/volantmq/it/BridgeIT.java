@@ -155,6 +155,16 @@ class BridgeIT {
     }
 
     @Test
+    void theBridgeQueuesClientIdIsReservedAndItsQueueIsNotAClientsQueue() throws Exception {
+        BrokerFixture site = local("tcp://127.0.0.1:" + MosquittoProcess.freePort(), "5", b -> { });
+        org.eclipse.paho.client.mqttv3.MqttException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                org.eclipse.paho.client.mqttv3.MqttException.class,
+                () -> keep(PahoSupport.connect(site.uri(), "$bridge/cloud", false, new PahoSupport.Recorder())));
+        assertThat(refused.getReasonCode()).isEqualTo(2); // 3.1.1 CONNACK 0x02: identifier rejected
+        assertThat(bridgeStatus(site)).containsEntry("connected", false);
+    }
+
+    @Test
     void partitionedRemoteIsNoticedAndQueuedMessagesFollowAfterRecovery() throws Exception {
         MosquittoProcess remote = keep(new MosquittoProcess(dir.resolve("mosquitto"), List.of()).start());
         BrokerFixture site = local(remote.uri(), "5", b -> { });

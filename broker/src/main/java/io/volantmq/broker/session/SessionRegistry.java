@@ -115,6 +115,11 @@ public final class SessionRegistry implements RecipientDirectory {
         }
     }
 
+    /** Reserved by {@link #registerInternal}: no client may use it. */
+    public boolean reserved(String clientId) {
+        return internal.containsKey(clientId);
+    }
+
     public void unregisterInternal(String clientId) {
         internal.remove(clientId);
     }
@@ -187,10 +192,6 @@ public final class SessionRegistry implements RecipientDirectory {
      */
     synchronized Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds,
                              String username) {
-        if (internal.containsKey(clientId)) {
-            // reserved by the broker itself (a bridge): as if another client held it, never taken over
-            return new Claim(null, false, null, true, false, null);
-        }
         Session existing = sessions.get(clientId);
         if (clientIdBinding && existing != null && existing.owner() != null
                 && !existing.owner().equals(username)) {
