@@ -15,6 +15,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.auth.ClientIdentity;
@@ -76,6 +77,8 @@ final class Bridge implements Recipient {
     private static final int READ_BATCH = 64;
     /** Outbound messages remembered to recognise their echo from a 3.1.1 remote (no "no local" there). */
     private static final int ECHO_MEMORY = 4096;
+    /** QoS 0 messages waiting for the link's writability before newer ones are dropped. */
+    private static final int DIRECT_MAX = 10_000;
 
     private final BridgeConfig config;
     private final BrokerContext context;
@@ -88,6 +91,10 @@ final class Bridge implements Recipient {
     private final int maxPacketSize;
     private final BridgeStats stats = new BridgeStats();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    /** QoS 0 messages handed over by the router, at most {@link #DIRECT_MAX}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Publish> direct = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger directSize = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicBoolean directScheduled = new AtomicBoolean();
 
     // ---- owned by the loop
     private Channel channel;
@@ -99,6 +106,7 @@ final class Bridge implements Recipient {
     private long remoteMaxPacket = Long.MAX_VALUE;
     private long cursor;
     private int nextPacketId = 1;
+    private boolean pumpAfterRead;
     private final Map<Integer, Long> inflight = new LinkedHashMap<>();
     private final Set<Integer> incomingQos2 = new HashSet<>();
     /** Fingerprints of what went out on a {@code both} rule to a 3.1.1 remote, with how often. */
@@ -133,6 +141,11 @@ final class Bridge implements Recipient {
     /** Registers the queue and the out rules locally, then connects. */
     void start() {
         incomingQos2.addAll(messages.incomingQos2(localId));
+        BridgeConfig.Queue queue = config.queue();
+        if (queue != null) {
+            stats.dropped = context.router().limits().bound(localId, queue.maxMessages(), queue.maxBytes(),
+                    queue.dropPolicy().equals("newest") ? BrokerConfig.DropPolicy.NEWEST : BrokerConfig.DropPolicy.OLDEST);
+        }
         context.sessions().registerInternal(localId, this);
         for (TopicRule rule : config.rules()) {
             if (rule.direction().out()) {
@@ -187,20 +200,48 @@ final class Bridge implements Recipient {
         return true;
     }
 
+    /**
+     * QoS 0 goes out while the link is up, through a bounded hand-over queue drained on the loop (one
+     * flush per batch); beyond {@link #DIRECT_MAX} waiting, or while the link is down, it is dropped and
+     * counted: QoS 0 is never queued in the store.
+     */
     @Override
     public boolean sendDirect(Publish publish) {
-        loop.execute(() -> {
-            if (connected && channel.isWritable()) {
-                Publish out = outbound(publish.topic(), publish, 0, 0, false);
-                if (out != null && fits(out)) {
-                    channel.writeAndFlush(out);
-                    stats.sent.increment();
-                    return;
-                }
-            }
-            stats.droppedQos0.increment(); // QoS 0 is not queued while the link is down
-        });
+        if (directSize.incrementAndGet() > DIRECT_MAX) {
+            directSize.decrementAndGet();
+            stats.droppedQos0.increment();
+            return true;
+        }
+        direct.add(publish);
+        if (directScheduled.compareAndSet(false, true)) {
+            loop.execute(this::drainDirect);
+        }
         return true;
+    }
+
+    private void drainDirect() {
+        directScheduled.set(false);
+        Channel ch = channel;
+        boolean up = connected && ch != null;
+        int written = 0;
+        Publish p;
+        while ((!up || ch.isWritable()) && (p = direct.poll()) != null) {
+            directSize.decrementAndGet();
+            Publish out = up ? outbound(p.topic(), p, 0, 0, false) : null;
+            if (out != null && fits(out)) {
+                ch.write(out);
+                stats.sent.increment();
+                if (++written % READ_BATCH == 0) {
+                    ch.flush();
+                }
+            } else {
+                stats.droppedQos0.increment();
+            }
+        }
+        if (written > 0) {
+            ch.flush();
+        }
+        // the rest waits for writability (channelWritabilityChanged drains again)
     }
 
     @Override
@@ -333,8 +374,18 @@ final class Bridge implements Recipient {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (pumpAfterRead && ctx.channel() == channel) {
+                pumpAfterRead = false;
+                pump();
+            }
+            ctx.fireChannelReadComplete();
+        }
+
+        @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             if (ctx.channel().isWritable()) {
+                drainDirect();
                 pump();
             }
             ctx.fireChannelWritabilityChanged();
@@ -572,7 +623,7 @@ final class Bridge implements Recipient {
         } else {
             stats.sent.increment();
         }
-        notifyQueued();
+        pumpAfterRead = true; // refilled once per read batch: one store read and one flush for many acks
     }
 
     private void onPubRec(Channel ch, PubReply rec) {
@@ -693,6 +744,7 @@ final class Bridge implements Recipient {
         m.put("resent", stats.resent.sum());
         m.put("failed", stats.failed.sum());
         m.put("expired", stats.expired.sum());
+        m.put("dropped", stats.dropped == null ? null : stats.dropped.sum());
         m.put("droppedQos0", stats.droppedQos0.sum());
         m.put("reconnects", stats.reconnects.sum());
         m.put("lastError", stats.lastError);
@@ -711,6 +763,8 @@ final class Bridge implements Recipient {
         final java.util.concurrent.atomic.LongAdder reconnects = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder echoesDropped = new java.util.concurrent.atomic.LongAdder();
         volatile boolean connected;
+        /** Dropped because the bridge's own queue bound was reached; null without own bounds. */
+        volatile java.util.concurrent.atomic.LongAdder dropped;
         /** The remote answered the SUBSCRIBE of the in rules (true at once when there are none). */
         volatile boolean subscribed;
         volatile String address;

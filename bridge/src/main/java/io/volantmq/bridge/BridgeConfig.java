@@ -23,7 +23,11 @@ import java.util.TreeMap;
 public record BridgeConfig(String name, List<URI> addresses, ProtocolVersion protocol, String clientId,
                            boolean cleanStart, long sessionExpiry, int keepAlive, String username, String password,
                            Tls tls, int inflight, long reconnectMinMillis, long reconnectMaxMillis,
-                           int connectTimeoutSeconds, List<TopicRule> rules) {
+                           int connectTimeoutSeconds, List<TopicRule> rules, Queue queue) {
+
+    /** The bridge queue's own bounds; null: the broker's per-session bounds apply. */
+    public record Queue(int maxMessages, long maxBytes, String dropPolicy) {
+    }
 
     /** TLS towards the remote: trust ({@code caFile}, else the JDK's), client certificate, SNI and host check. */
     public record Tls(Path caFile, Path certFile, Path keyFile, String keyPassword, boolean hostnameCheck,
@@ -99,7 +103,21 @@ public record BridgeConfig(String name, List<URI> addresses, ProtocolVersion pro
                 s.bool(p + "cleanStart", false), s.longValue(p + "sessionExpiry", 86_400, 0, 0xFFFFFFFFL),
                 s.integer(p + "keepAlive", 60, 1, 65535), s.get(p + "username"), s.get(p + "password"), tls,
                 s.integer(p + "inflight", 64, 1, 65535), min, max, s.integer(p + "connectTimeout", 10, 1, 3600),
-                List.copyOf(rules.values()));
+                List.copyOf(rules.values()), queue(s, p));
+    }
+
+    private static Queue queue(Settings s, String p) {
+        if (s.get(p + "maxQueuedMessages") == null && s.get(p + "maxQueuedBytes") == null
+                && s.get(p + "queueDropPolicy") == null) {
+            return null;
+        }
+        Settings broker = s;
+        return new Queue(s.integer(p + "maxQueuedMessages", broker.integer("maxQueuedMessages", 10_000, 1,
+                        Integer.MAX_VALUE), 1, Integer.MAX_VALUE),
+                s.longValue(p + "maxQueuedBytes", broker.longValue("maxQueuedBytes", 64L * 1024 * 1024, 1,
+                        Long.MAX_VALUE), 1, Long.MAX_VALUE),
+                s.choice(p + "queueDropPolicy", broker.choice("queueDropPolicy", "oldest", "oldest", "newest"),
+                        "oldest", "newest"));
     }
 
     private static URI address(String key, String text) {

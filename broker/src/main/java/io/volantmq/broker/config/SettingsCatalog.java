@@ -134,7 +134,7 @@ public final class SettingsCatalog {
     public static final Set<String> BRIDGE_KEYS = Set.of("address", "protocol", "clientId", "cleanStart",
             "sessionExpiry", "keepAlive", "username", "password", "tls.caFile", "tls.certFile", "tls.keyFile",
             "tls.keyPassword", "tls.hostnameCheck", "tls.serverName", "inflight", "reconnectMin", "reconnectMax",
-            "connectTimeout");
+            "connectTimeout", "maxQueuedMessages", "maxQueuedBytes", "queueDropPolicy");
 
     /** Whether {@code key} (the part after {@code bridge.<name>.}) is a bridge setting. */
     public static boolean bridgeKey(String key) {
