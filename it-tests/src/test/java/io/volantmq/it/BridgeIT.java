@@ -165,6 +165,20 @@ class BridgeIT {
     }
 
     @Test
+    void aBridgeQueueHasItsOwnBoundAndCountsWhatItDrops() throws Exception {
+        BrokerFixture site = local("tcp://127.0.0.1:" + MosquittoProcess.freePort(), "5", b -> b
+                .setting("bridge.cloud.maxQueuedMessages", "5").setting("bridge.cloud.queueDropPolicy", "newest"));
+        MqttClient device = keep(PahoSupport.connect(site.uri(), "device", true, new PahoSupport.Recorder()));
+        for (int i = 0; i < 8; i++) {
+            device.publish("site/telemetry/b", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+        Map<String, Object> status = bridgeStatus(site);
+        assertThat(((Number) status.get("queued")).longValue()).isEqualTo(5);
+        assertThat(((Number) status.get("dropped")).longValue()).isEqualTo(3);
+        assertThat(site.broker().droppedQueuedMessages()).isEqualTo(3);
+    }
+
+    @Test
     void partitionedRemoteIsNoticedAndQueuedMessagesFollowAfterRecovery() throws Exception {
         MosquittoProcess remote = keep(new MosquittoProcess(dir.resolve("mosquitto"), List.of()).start());
         BrokerFixture site = local(remote.uri(), "5", b -> { });
