@@ -5,6 +5,7 @@
 # For QoS 0 and 1: 'bench pair' with the publisher on the site and the subscriber on the cloud
 # (--sub-port), then the same run with both on the cloud (local delivery, the baseline).
 #   bench/bridge-bench.sh [DURATION_SECONDS]      BACKEND=rocksdb bench/bridge-bench.sh 10
+#   RATE=20000 bench/bridge-bench.sh 10           a fixed publish rate (latency at a load both keep up with)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -51,9 +52,9 @@ for qos in 0 1; do
   wait_port $site_port
   sleep 1 # the bridge connects
   echo "== QoS $qos: bridged (publisher on the site, subscriber on the cloud), store $backend"
-  bench/bench pair --port $site_port --sub-port $cloud_port --qos $qos --duration "$duration" --warmup 2 --quiet \
+  bench/bench pair --port $site_port --sub-port $cloud_port --qos $qos --duration "$duration" --warmup 2 --quiet ${RATE:+--rate $RATE} \
     --case "bridged qos$qos" --drain-timeout 30
   echo "== QoS $qos: local delivery (both on the cloud)"
-  bench/bench pair --port $cloud_port --qos $qos --duration "$duration" --warmup 2 --quiet --case "local qos$qos"
+  bench/bench pair --port $cloud_port --qos $qos --duration "$duration" --warmup 2 --quiet ${RATE:+--rate $RATE} --case "local qos$qos"
   kill $site; wait $site 2>/dev/null || true
 done

@@ -179,6 +179,24 @@ class BridgeIT {
     }
 
     @Test
+    void stateIsPublishedUnderSysAndAsMeters() throws Exception {
+        MosquittoProcess remote = keep(new MosquittoProcess(dir.resolve("mosquitto"), List.of()).start());
+        BrokerFixture site = local(remote.uri(), "5", b -> b.setting("systreeUpdateInterval", "1"));
+        awaitSubscribed(site);
+        PahoSupport.Recorder sys = new PahoSupport.Recorder();
+        MqttClient watcher = keep(PahoSupport.connect(site.uri(), "watcher", true, sys));
+        watcher.subscribe("$SYS/broker/bridges/cloud/connected", 0);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            PahoSupport.Received r = sys.poll(2000);
+            assertThat(r).isNotNull();
+            assertThat(r.payload()).isEqualTo("true");
+        });
+        io.micrometer.core.instrument.MeterRegistry registry = site.broker().metrics().registry();
+        assertThat(registry.get("volantmq.bridge.connected").tag("bridge", "cloud").gauge().value()).isEqualTo(1.0);
+        assertThat(registry.get("volantmq.bridge.sent").tag("bridge", "cloud").functionCounter().count()).isZero();
+    }
+
+    @Test
     void partitionedRemoteIsNoticedAndQueuedMessagesFollowAfterRecovery() throws Exception {
         MosquittoProcess remote = keep(new MosquittoProcess(dir.resolve("mosquitto"), List.of()).start());
         BrokerFixture site = local(remote.uri(), "5", b -> { });
