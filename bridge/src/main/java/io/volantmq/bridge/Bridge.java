@@ -600,6 +600,11 @@ final class Bridge implements Recipient {
                 || MqttCodec.encodedSize(publish, config.protocol()) <= remoteMaxPacket; // [MQTT-3.1.2-25]
     }
 
+    /**
+     * A packet id not in flight. Messages are sent in queue order, so the entries in flight (SENT or
+     * RELEASED, also those restored after a restart) come before every QUEUED one: when a QUEUED entry
+     * is read, all of them have been read into {@link #inflight} already.
+     */
     private int freePacketId() {
         int id = nextPacketId;
         while (inflight.containsKey(id)) {
