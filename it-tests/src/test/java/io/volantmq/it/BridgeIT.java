@@ -197,6 +197,33 @@ class BridgeIT {
     }
 
     @Test
+    void failsOverToTheNextAddressAndBringsQos2InOnce() throws Exception {
+        MosquittoProcess remote = keep(new MosquittoProcess(dir.resolve("mosquitto"), List.of()).start());
+        String dead = "tcp://127.0.0.1:" + MosquittoProcess.freePort();
+        BrokerFixture site = local(dead + ", " + remote.uri(), "5",
+                b -> b.setting("bridge.cloud.topic.2", "commands/# in 2 site/ cloud/site1/"));
+        awaitSubscribed(site);
+        assertThat(bridgeStatus(site)).containsEntry("address", remote.uri());
+        assertThat((String) bridgeStatus(site).get("lastError")).contains(dead.substring("tcp://".length()));
+
+        PahoSupport.Recorder atSite = new PahoSupport.Recorder();
+        MqttClient device = keep(PahoSupport.connect(site.uri(), "device", true, atSite));
+        device.subscribe("site/commands/#", 2);
+        MqttClient cloud = keep(PahoSupport.connect(remote.uri(), "cloud-app", true, new PahoSupport.Recorder()));
+        for (int i = 0; i < 50; i++) {
+            cloud.publish("cloud/site1/commands/c", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 2, false);
+        }
+        List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            PahoSupport.Received r = atSite.next();
+            assertThat(r.message().getQos()).isEqualTo(2);
+            got.add(Integer.parseInt(r.payload()));
+        }
+        assertThat(got).isEqualTo(range(50));
+        assertThat(atSite.poll(500)).isNull();
+    }
+
+    @Test
     void partitionedRemoteIsNoticedAndQueuedMessagesFollowAfterRecovery() throws Exception {
         MosquittoProcess remote = keep(new MosquittoProcess(dir.resolve("mosquitto"), List.of()).start());
         BrokerFixture site = local(remote.uri(), "5", b -> { });
