@@ -49,9 +49,14 @@ class BridgeIT {
     }
 
     @AfterEach
-    void closeAll() throws Exception {
+    void closeAll() {
+        // every one, even when a client fails to disconnect from a broker that is gone: no process may outlive the test
         for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                System.err.println("closing after the test: " + e);
+            }
         }
     }
 
