@@ -21,12 +21,15 @@ import java.nio.file.Path;
  * @param html               where to write the HTML report, or null
  * @param label              names the broker in the result (e.g. "volantmq", "mosquitto")
  * @param caseName           names the case in the result, for side-by-side tables
+ * @param subscriberPort     where subscribing-only clients connect (another broker, e.g. the far end of a
+ *                           bridge), 0 for {@code port}
  */
 record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion protocol, int qos, int payloadSize,
                    double durationSeconds, long count, int publishers, int subscribers, int clients, int inflight,
                    double rate, int window, double warmupSeconds, double drainTimeoutSeconds, int threads,
                    int connectConcurrency, int keepAliveSeconds, int warmupConnections, ClientTransport transport,
-                   Wire wire, long brokerPid, Path html, String label, String caseName, boolean progress) {
+                   Wire wire, long brokerPid, Path html, String label, String caseName, boolean progress,
+                   int subscriberPort) {
 
     BenchConfig {
         require(qos >= 0 && qos <= 2, "--qos must be 0, 1 or 2");

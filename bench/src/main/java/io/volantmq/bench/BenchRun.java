@@ -171,7 +171,8 @@ final class BenchRun {
                     tls.handshakeFuture().addListener(f -> reportTls(tls, f.isSuccess()));
                 }
             }
-        }).connect();
+        }).connect(config.host(), config.subscriberPort() > 0 && client.publisher() == null
+                ? config.subscriberPort() : config.port());
         client.bind(future.channel());
         future.addListener(f -> {
             if (!f.isSuccess()) {

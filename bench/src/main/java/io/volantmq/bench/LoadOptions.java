@@ -118,6 +118,10 @@ final class LoadOptions {
     @Option(names = "--quiet", description = "no progress lines")
     boolean quiet;
 
+    @Option(names = "--sub-port", defaultValue = "0", paramLabel = "PORT",
+            description = "subscribers connect to this port instead (the far end of a bridge; default: --port)")
+    int subPort;
+
     BenchConfig toConfig(Scenario scenario) {
         String name = caseName != null ? caseName : scenario.command() + " qos" + qos;
         // 'connections' sends one message per topic: nothing to warm up, and that message must be measured
@@ -125,7 +129,7 @@ final class LoadOptions {
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
                 keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath),
-                brokerPid, html, label, name, !quiet);
+                brokerPid, html, label, name, !quiet, subPort);
     }
 
     static ProtocolVersion protocol(String name) {

@@ -31,7 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
 import java.util.Objects;
 import java.util.ArrayList;
 import java.util.concurrent.Executors;
@@ -64,6 +68,8 @@ public final class Broker implements AutoCloseable {
     /** Observability: the $SYS tree and the admin HTTP endpoint, each off unless configured. */
     private SysTreePublisher sysTree;
     private AdminServer admin;
+    /** Modules found on the class path that the settings asked for (bridges). */
+    private final List<BrokerModule.Running> modules = new ArrayList<>();
     /** Held here: meters read it through weak references. */
     private BrokerStats stats;
     private boolean closed;
@@ -188,6 +194,7 @@ public final class Broker implements AutoCloseable {
                 log.info("restored {} persistent sessions and {} retained messages", restoredSessions,
                         restoredRetained);
             }
+            startModules();
             listeners = new Listeners(context, security);
             listeners.start();
             config.defaultListenerHint().ifPresent(log::info);
@@ -219,7 +226,7 @@ public final class Broker implements AutoCloseable {
                 log.info("$SYS tree off (volantmq.withSystree=false): removed the values an earlier run retained");
             }
             if (AdminServer.enabled(config.settings())) {
-                admin = AdminServer.start(stats, security, this::reload);
+                admin = AdminServer.start(stats, security, this::reload, moduleViews());
             }
         } catch (RuntimeException e) {
             if (sysTree != null) {
@@ -231,6 +238,7 @@ public final class Broker implements AutoCloseable {
                 listeners.close();
             }
             listeners = null;
+            closeModules();
             if (security != null) {
                 security.close();
             }
@@ -314,12 +322,44 @@ public final class Broker implements AutoCloseable {
         }
         housekeeping.shutdownNow();
         listeners.close();
+        closeModules();
         cluster.close();
         security.close();
         plugins.close();
         closeGroupCommit();
         store.close();
         log.info("VolantMQ node '{}' stopped", config.nodeName());
+    }
+
+    private void startModules() {
+        for (BrokerModule module : ServiceLoader.load(BrokerModule.class, Broker.class.getClassLoader())) {
+            BrokerModule.Running running = module.start(context);
+            if (running != null) {
+                modules.add(running);
+            }
+        }
+    }
+
+    private Map<String, Supplier<Object>> moduleViews() {
+        Map<String, Supplier<Object>> views = new LinkedHashMap<>();
+        for (BrokerModule.Running m : modules) {
+            if (m.resource() != null) {
+                views.put(m.resource(), m::status);
+            }
+        }
+        return views;
+    }
+
+    /** Before the store closes: a module may still be writing to it. */
+    private void closeModules() {
+        for (int i = modules.size() - 1; i >= 0; i--) {
+            try {
+                modules.get(i).close();
+            } catch (RuntimeException e) {
+                log.warn("closing a broker module failed", e);
+            }
+        }
+        modules.clear();
     }
 
     /** Its last sync answers whoever still waits, before the store closes under it. */

@@ -44,7 +44,7 @@ class DistTarballIT {
         home = dir.resolve("volantmq-" + VERSION);
         for (String path : List.of("bin/volantmq", "lib", "lib/optional/rocksdb", "lib/optional/mapdb",
                 "lib/optional/sqlite", "lib/optional/redis", "conf/volantmq.conf", "conf/logback.xml",
-                "plugins/README", "lib/ext/README", "data", "systemd/volantmq.service")) {
+                "plugins/README", "lib/ext/README", "data", "systemd/volantmq.service", "lib/bridge-" + VERSION + ".jar")) {
             assertThat(home.resolve(path)).as(path).exists();
         }
         assertThat(Files.isExecutable(home.resolve("bin/volantmq"))).isTrue();

@@ -68,6 +68,7 @@ import java.util.function.Supplier;
  *   DELETE /api/trace/{id}                       stop it
  *   GET    /dashboard/...                        the web dashboard (static files; it calls /api itself)
  *   GET    /api/cluster                          nodes, owned clients, routes, cross-node traffic, inbox length
+ *   GET    /api/bridges                          broker modules' read-only state (when the module runs)
  * </pre>
  * POST requests must say {@code Content-Type: application/json}: a browser cannot send that to
  * another site without a CORS preflight, which this server never grants, so a page cannot ride on
@@ -87,6 +88,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PrometheusMeterRegistry prometheus;
     private final Executor worker;
     private final Dashboard dashboard = new Dashboard();
+    /** Read-only resources of broker modules ({@code GET /api/bridges}), by name. */
+    private final Map<String, Supplier<Object>> moduleViews;
     /** The answer a connection's latest request waits for; the next one is answered after it. */
     private static final AttributeKey<CompletableFuture<Void>> IN_PROGRESS =
             AttributeKey.valueOf(AdminHandler.class, "inProgress");
@@ -100,6 +103,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** @param reload what {@code POST /api/reload} runs; null: that endpoint answers 404 */
     AdminHandler(BrokerStats stats, AdminAuth auth, Executor worker, Supplier<ReloadReport> reload) {
+        this(stats, auth, worker, reload, Map.of());
+    }
+
+    /** @param moduleViews {@code GET /api/<name>} answers of broker modules */
+    AdminHandler(BrokerStats stats, AdminAuth auth, Executor worker, Supplier<ReloadReport> reload,
+                 Map<String, Supplier<Object>> moduleViews) {
+        this.moduleViews = Map.copyOf(moduleViews);
         this.api = new AdminApi(stats);
         this.reload = reload;
         this.auth = auth;
@@ -409,6 +419,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
             default -> {
+                Supplier<Object> view = moduleViews.get(resource);
+                if (view != null && size == 2) {
+                    require(method, HttpMethod.GET);
+                    return AdminApi.Reply.ok(view.get(), "GET /api/" + resource);
+                }
             }
         }
         throw AdminApi.notFound("no such endpoint: " + String.join("/", path));

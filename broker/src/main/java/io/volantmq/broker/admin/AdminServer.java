@@ -116,6 +116,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** Validates the settings and binds; fails with the setting named. */
     public static AdminServer start(BrokerStats stats, Security security, Supplier<ReloadReport> reload) {
+        return start(stats, security, reload, Map.of());
+    }
+
+    /** As above, with the read-only {@code GET /api/<name>} resources of broker modules. */
+    public static AdminServer start(BrokerStats stats, Security security, Supplier<ReloadReport> reload,
+                                    Map<String, Supplier<Object>> moduleViews) {
         Settings settings = Settings.global(stats.context().config().settings());
         InetSocketAddress bindTo = address(settings);
         SslContext ssl = ssl(settings);
@@ -127,7 +133,7 @@ public final class AdminServer implements AutoCloseable {
             return t;
         });
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-        AdminHandler handler = new AdminHandler(stats, auth, worker, reload);
+        AdminHandler handler = new AdminHandler(stats, auth, worker, reload, moduleViews);
         AtomicInteger open = new AtomicInteger();
         try {
             Channel server = new ServerBootstrap()

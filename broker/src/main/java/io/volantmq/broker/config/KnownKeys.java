@@ -92,6 +92,10 @@ final class KnownKeys {
             }
             return "unknown setting '" + SettingsCatalog.PREFIX + key + "': backend " + parts[1] + " knows " + keys;
         }
+        if (parts.length == 3 && parts[0].equals("bridge") && !parts[1].isEmpty()) {
+            return SettingsCatalog.bridgeKey(parts[2]) ? null : "unknown setting '" + SettingsCatalog.PREFIX + key
+                    + "': a bridge knows " + new TreeSet<>(SettingsCatalog.BRIDGE_KEYS) + " and topic.<n>";
+        }
         if (key.startsWith("admin.auth.")) {
             String inner = key.substring("admin.".length());
             String p = problem(inner);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static io.volantmq.broker.config.Setting.bool;
 import static io.volantmq.broker.config.Setting.choice;
@@ -25,9 +26,9 @@ import static io.volantmq.broker.config.Setting.string;
  * auth provider that is not built in (its name must be a provider on the class path),
  * {@code persistence.<backend>.<key>} for a backend that is not built in (its name must be a backend on
  * the class path, which may declare its keys), {@code plugin.<id>.<key>} for a plugin (issue 12: read and
- * checked by the plugin when it starts; from files and {@code -D}, not from the environment), and
- * {@code admin.<auth key>}, an auth provider setting
- * for the admin API only.
+ * checked by the plugin when it starts; from files and {@code -D}, not from the environment),
+ * {@code admin.<auth key>}, an auth provider setting for the admin API only, and
+ * {@code bridge.<name>.<key>} ({@link #BRIDGE_KEYS}), a bridge's settings.
  */
 public final class SettingsCatalog {
     public static final String PREFIX = "volantmq.";
@@ -136,8 +137,23 @@ public final class SettingsCatalog {
             string("adminServerKeyPassword", null, "password of an encrypted adminServerKey").secret(),
             string("adminToken", null, "Authorization: Bearer <token> opens the admin API").secret(),
             list("adminAuth", null, "auth providers that check Basic credentials of the admin API"),
-            list("adminUsers", null, "user names that may use the admin API through adminAuth")
+            list("adminUsers", null, "user names that may use the admin API through adminAuth"),
+            list("bridges", null, "names of the bridges to other brokers; each is configured by bridge.<name>.* (needs the bridge module on the class path)")
     );
+
+    /**
+     * The keys of the {@code bridge.<name>.<key>} family (checked by the bridge module, documented in
+     * docs/bridge.md); {@code topic.<n>} rules are numbered.
+     */
+    public static final Set<String> BRIDGE_KEYS = Set.of("address", "protocol", "clientId", "cleanStart",
+            "sessionExpiry", "keepAlive", "username", "password", "tls.caFile", "tls.certFile", "tls.keyFile",
+            "tls.keyPassword", "tls.hostnameCheck", "tls.serverName", "inflight", "reconnectMin", "reconnectMax",
+            "connectTimeout", "maxQueuedMessages", "maxQueuedBytes", "queueDropPolicy");
+
+    /** Whether {@code key} (the part after {@code bridge.<name>.}) is a bridge setting. */
+    public static boolean bridgeKey(String key) {
+        return BRIDGE_KEYS.contains(key) || key.matches("topic\\.[0-9]{1,4}");
+    }
 
     private static final Map<String, Setting> BY_KEY = index();
 

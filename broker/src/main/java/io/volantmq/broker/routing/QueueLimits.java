@@ -30,6 +30,8 @@ public final class QueueLimits {
     private final BrokerConfig.DropPolicy policy;
     private final LongAdder dropped = new LongAdder();
     private final Map<String, Estimate> estimates = new ConcurrentHashMap<>();
+    /** Queues with bounds of their own (a bridge's), by client id. */
+    private final Map<String, Bound> bounds = new ConcurrentHashMap<>();
     static final int REFRESH_EVERY = 64;
 
     /** An upper bound on a queue: the store's last answer plus what was admitted since. */
@@ -51,6 +53,18 @@ public final class QueueLimits {
         this.policy = config.queueDropPolicy();
     }
 
+    /** A queue's own bounds and drop policy, and what it dropped. */
+    public record Bound(int maxMessages, long maxBytes, BrokerConfig.DropPolicy policy, LongAdder dropped) {
+    }
+
+    /** Gives {@code clientId}'s queue bounds of its own instead of the broker's; returns its drop counter. */
+    public LongAdder bound(String clientId, int maxMessages, long maxBytes, BrokerConfig.DropPolicy policy) {
+        Bound b = new Bound(maxMessages, maxBytes, policy, new LongAdder());
+        bounds.put(clientId, b);
+        estimates.remove(clientId);
+        return b.dropped();
+    }
+
     /** What {@link #admit} decided. */
     public enum Admission {
         /** Queue it. */
@@ -63,6 +77,9 @@ public final class QueueLimits {
 
     /** Whether a message of {@code payloadBytes} may be queued for the client, after dropping the oldest if the policy says so. */
     public Admission admit(String clientId, int payloadBytes) {
+        Bound own = bounds.get(clientId);
+        int maxMessages = own == null ? this.maxMessages : own.maxMessages();
+        long maxBytes = own == null ? this.maxBytes : own.maxBytes();
         Estimate estimate = estimates.get(clientId);
         if (estimate != null) {
             synchronized (estimate) {
@@ -76,7 +93,7 @@ public final class QueueLimits {
             }
         }
         QueueStats stats = messages.stats(clientId);
-        if (fits(stats, payloadBytes)) {
+        if (fits(stats, payloadBytes, maxMessages, maxBytes)) {
             boolean congested = stats.messages() * 2 >= maxMessages || stats.payloadBytes() * 2 >= maxBytes;
             if (congested) {
                 estimates.remove(clientId);
@@ -86,19 +103,29 @@ public final class QueueLimits {
             return Admission.ADMIT;
         }
         estimates.remove(clientId);
-        if (policy == BrokerConfig.DropPolicy.OLDEST && dropOldest(clientId, stats, payloadBytes)) {
+        BrokerConfig.DropPolicy policy = own == null ? this.policy : own.policy();
+        if (policy == BrokerConfig.DropPolicy.OLDEST
+                && dropOldest(clientId, stats, payloadBytes, maxMessages, maxBytes, own)) {
             return Admission.ADMIT_CONGESTED;
         }
-        dropped.increment();
+        dropped(own);
         return Admission.REJECT;
     }
 
-    private boolean fits(QueueStats stats, int payloadBytes) {
+    private void dropped(Bound own) {
+        dropped.increment();
+        if (own != null) {
+            own.dropped().increment();
+        }
+    }
+
+    private static boolean fits(QueueStats stats, int payloadBytes, int maxMessages, long maxBytes) {
         return stats.messages() < maxMessages && stats.payloadBytes() + payloadBytes <= maxBytes;
     }
 
     /** Removes the oldest entries not yet sent until the new message fits; inflight ones stay. */
-    private boolean dropOldest(String clientId, QueueStats stats, int payloadBytes) {
+    private boolean dropOldest(String clientId, QueueStats stats, int payloadBytes, int maxMessages, long maxBytes,
+                               Bound own) {
         long count = stats.messages();
         long bytes = stats.payloadBytes();
         long after = 0;
@@ -111,7 +138,7 @@ public final class QueueLimits {
                 after = entry.seq();
                 if (entry.state() == InflightState.QUEUED) {
                     messages.remove(clientId, entry.seq());
-                    dropped.increment();
+                    dropped(own);
                     count--;
                     bytes -= entry.message().payload().length;
                     if (count < maxMessages && bytes + payloadBytes <= maxBytes) {

@@ -241,6 +241,12 @@ final class ConnectFlow {
 
     private void claimSession() {
         String clientId = connection.clientId();
+        if (broker.sessions().reserved(clientId)) {
+            // the broker's own queue (a bridge's) is under this id; internal ones are registered before
+            // the listeners open, so no client can hold it already
+            connection.refuseConnect(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id is reserved by the broker");
+            return;
+        }
         ClusterLink cluster = broker.sessions().cluster();
         if (cluster.active() && clusterGeneration < 0) {
             acquireInCluster(cluster, clientId);

@@ -45,6 +45,8 @@ public final class SessionRegistry implements RecipientDirectory {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Recipients inside the broker (a bridge's outbound queue), by their reserved client id. */
+    private final Map<String, Recipient> internal = new ConcurrentHashMap<>();
     /** MQTT 5 wills whose delay has not passed, by client id [MQTT-3.1.3-9]. */
     private final Map<String, DelayedWill> delayedWills = new ConcurrentHashMap<>();
     private final Store store;
@@ -108,7 +110,27 @@ public final class SessionRegistry implements RecipientDirectory {
 
     @Override
     public Recipient find(String clientId) {
-        return sessions.get(clientId);
+        Recipient r = internal.get(clientId);
+        return r != null ? r : sessions.get(clientId);
+    }
+
+    /**
+     * Reserves {@code clientId} for a recipient inside the broker: the router delivers to it like to a
+     * session (its queue is the store's queue of that client id), and a client using the id is refused.
+     */
+    public void registerInternal(String clientId, Recipient recipient) {
+        if (internal.putIfAbsent(clientId, recipient) != null) {
+            throw new IllegalStateException("client id already reserved: " + clientId);
+        }
+    }
+
+    /** Reserved by {@link #registerInternal}: no client may use it. */
+    public boolean reserved(String clientId) {
+        return internal.containsKey(clientId);
+    }
+
+    public void unregisterInternal(String clientId) {
+        internal.remove(clientId);
     }
 
     public Session get(String clientId) {

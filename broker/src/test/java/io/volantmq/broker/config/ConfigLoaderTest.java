@@ -88,6 +88,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void bridgeKeysAreCheckedAgainstTheBridgeFamily() {
+        assertThat(errors(null, Map.of(), props("volantmq.bridge.cloud.address", "tcp://c:1883"))).isEmpty();
+        assertThat(errors(null, Map.of(), props("volantmq.bridge.cloud.topic.12", "a/# out 1"))).isEmpty();
+        assertThat(errors(null, Map.of(), props("volantmq.bridge.cloud.tls.caFile", "/ca.pem"))).isEmpty();
+        assertThat(errors(null, Map.of(), props("volantmq.bridge.cloud.adress", "x"))).singleElement()
+                .asString().contains("unknown setting 'volantmq.bridge.cloud.adress': a bridge knows [")
+                .contains("address");
+        assertThat(errors(null, Map.of(), props("volantmq.bridge.cloud.topic.x", "a/# out 1"))).singleElement()
+                .asString().contains("unknown setting 'volantmq.bridge.cloud.topic.x'");
+    }
+
+    @Test
     void aMisspelledKeyNamesFileAndLineAndTheClosestKey() throws IOException {
         Path conf = file("# comment", "", "maxInflihgt = 10");
         assertThat(errors(conf, Map.of(), new Properties())).singleElement().hasToString(
