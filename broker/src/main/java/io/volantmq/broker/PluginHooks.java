@@ -55,6 +55,11 @@ public interface PluginHooks {
     /** The CONNECT interceptors in order. */
     ConnectResult onConnect(ClientIdentity client, List<UserProperty> connectProperties);
 
+    /** As {@link #publishMayBlock} for CONNECT interceptors. */
+    default boolean connectMayBlock() {
+        return false;
+    }
+
     /** {@link #onConnect} without waiting for a blocking interceptor; never completes exceptionally. */
     default CompletionStage<ConnectResult> onConnectAsync(ClientIdentity client, List<UserProperty> connectProperties) {
         return CompletableFuture.completedFuture(onConnect(client, connectProperties));

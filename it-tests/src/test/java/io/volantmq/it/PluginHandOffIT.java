@@ -7,6 +7,10 @@ import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.plugin.api.Authorizer;
+import io.volantmq.plugin.api.ConnectInterceptor;
+import io.volantmq.plugin.api.ConnectResult;
+import io.volantmq.plugin.api.SubscribeInterceptor;
+import io.volantmq.plugin.api.SubscribeResult;
 import io.volantmq.plugin.api.ClientInfo;
 import io.volantmq.plugin.api.Decision;
 import io.volantmq.plugin.api.InterceptResult;
@@ -133,6 +137,77 @@ class PluginHandOffIT {
             assertThat(sub.next().payload()).isEqualTo("2");
             assertThat(sub.next().payload()).isEqualTo("3");
             assertThat(slow.seen()).containsSubsequence("a/1", "a/2", "a/3");
+        } finally {
+            slow.release.countDown();
+        }
+    }
+
+    /** Blocks in its SUBSCRIBE interceptor on filter "s/1" and its CONNECT interceptor for client "c-slow". */
+    static final class SlowSubscribeAndConnect implements Plugin {
+        final CountDownLatch subscribeEntered = new CountDownLatch(1);
+        final CountDownLatch connectEntered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public String id() {
+            return "slow-sc";
+        }
+
+        private void block(CountDownLatch entered) {
+            entered.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void start(PluginContext context) {
+            context.registerSubscribeInterceptor(new SubscribeInterceptor() {
+                @Override
+                public SubscribeResult onSubscribe(ClientInfo subscriber, String filter, int qos) {
+                    if (filter.equals("s/1")) {
+                        block(subscribeEntered);
+                    }
+                    return SubscribeResult.keep(filter, qos);
+                }
+            });
+            context.registerConnectInterceptor(new ConnectInterceptor() {
+                @Override
+                public ConnectResult onConnect(ClientInfo client, List<io.volantmq.plugin.api.UserProperty> properties) {
+                    if (client.clientId().equals("c-slow")) {
+                        block(connectEntered);
+                    }
+                    return ConnectResult.accept();
+                }
+            });
+        }
+    }
+
+    @Test
+    void blockingSubscribeAndConnectInterceptorsDoNotStallTheEventLoop() throws Exception {
+        SlowSubscribeAndConnect slow = new SlowSubscribeAndConnect();
+        try (BrokerFixture broker = BrokerFixture.start(b -> b.setting("ioThreads", "1")
+                .setting("plugins.timeoutMillis", "30000"), List.of(slow));
+             RawClient a = new RawClient(broker.port());
+             RawClient c = new RawClient(broker.port())) {
+            a.connect(new Connect(ProtocolVersion.MQTT_3_1_1, "a", true, 60, null, null, null, null));
+            a.send(new io.volantmq.broker.protocol.Subscribe(1, List.of(
+                    new io.volantmq.broker.protocol.Subscription("s/1", 1, false, false, 0)), null));
+            a.send(new Publish("s/1", 1, false, false, 2, "x".getBytes(), null)); // waits behind the SUBSCRIBE
+            assertThat(slow.subscribeEntered.await(10, TimeUnit.SECONDS)).isTrue();
+            c.send(new Connect(ProtocolVersion.MQTT_3_1_1, "c-slow", true, 60, null, null, null, null));
+            assertThat(slow.connectEntered.await(10, TimeUnit.SECONDS)).isTrue();
+            try (Paho5 b = Paho5.connect(broker.uri(), "b")) { // served while both hooks run
+                assertThat(b.publish("b/x", "hi", 1, false)).isEqualTo(0x10);
+            }
+            slow.release.countDown();
+            // SUBACK, then the PUBACK and the message itself (A subscribed to it), in order
+            assertThat(a.receive().type()).isEqualTo(PacketType.SUBACK);
+            List<PacketType> next = List.of(a.receive().type(), a.receive().type());
+            assertThat(next).containsExactlyInAnyOrder(PacketType.PUBACK, PacketType.PUBLISH);
+            assertThat(c.receive().type()).isEqualTo(PacketType.CONNACK);
         } finally {
             slow.release.countDown();
         }

@@ -6,6 +6,7 @@ import io.volantmq.broker.PluginHooks;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.AuthProvider;
 import io.volantmq.broker.auth.ClientIdentity;
+import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.plugin.api.Authorizer;
 import io.volantmq.plugin.api.BrokerEventListener;
@@ -63,6 +64,7 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
     private List<Registered<BrokerEventListener>> eventHooks;
     private boolean publishMayBlock;
     private boolean subscribeMayBlock;
+    private boolean connectMayBlock;
 
     private final List<PluginRuntime> started = new ArrayList<>();
     private final PluginSettings settings;
@@ -136,6 +138,7 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
         eventHooks = frozen(listeners);
         publishMayBlock = publish.stream().anyMatch(r -> !r.nonBlocking());
         subscribeMayBlock = subscribe.stream().anyMatch(r -> !r.nonBlocking());
+        connectMayBlock = connect.stream().anyMatch(r -> !r.nonBlocking());
     }
 
     private static <H> List<Registered<H>> frozen(List<Registered<H>> hooks) {
@@ -172,6 +175,53 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
     public AccessControl accessControl(AccessControl acl) {
         return authorizers.isEmpty() ? acl : new PluginAccessControl(List.copyOf(authorizers), acl);
     }
+
+    /**
+     * The chain a listener names with {@code acl=}: the authorizers of the plugins named (by plugin id), in
+     * the order named, then {@code file} (the ACL file, or everything allowed without one) when named, last.
+     * Without {@code file}, what every named authorizer passes on (NEXT) is denied.
+     */
+    public AccessControl accessControl(List<String> names, AccessControl file, Settings where) {
+        List<Registered<Authorizer>> chain = new ArrayList<>();
+        boolean withFile = false;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name.equals("file")) {
+                if (i != names.size() - 1) {
+                    throw where.bad("acl", String.join(",", names), "'file' last: it answers every question, so "
+                            + "nothing after it would be asked");
+                }
+                withFile = true;
+                continue;
+            }
+            List<Registered<Authorizer>> own = authorizers.stream().filter(r -> r.plugin().id().equals(name)).toList();
+            if (own.isEmpty()) {
+                throw where.bad("acl", String.join(",", names), "'file' and ids of running plugins that register an "
+                        + "authorizer " + authorizers.stream().map(r -> r.plugin().id()).distinct().toList());
+            }
+            chain.addAll(own);
+        }
+        AccessControl last = withFile ? file : DENY_ALL;
+        return chain.isEmpty() ? last : new PluginAccessControl(List.copyOf(chain), last);
+    }
+
+    /** The end of a chain without {@code file}: what no authorizer allowed is refused (fails closed). */
+    private static final AccessControl DENY_ALL = new AccessControl() {
+        @Override
+        public boolean mayPublish(ClientIdentity client, String topic) {
+            return false;
+        }
+
+        @Override
+        public boolean maySubscribe(ClientIdentity client, String filter) {
+            return false;
+        }
+
+        @Override
+        public boolean mayReceive(ClientIdentity client, String topic) {
+            return false;
+        }
+    };
 
     /** Set once the broker is wired; plugins reach the broker through it. */
     public void services(BrokerServices services) {
@@ -343,6 +393,11 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
             added.addAll(result.userProperties());
         }
         return added.isEmpty() ? ConnectResult.accept() : ConnectResult.acceptWith(added);
+    }
+
+    @Override
+    public boolean connectMayBlock() {
+        return connectMayBlock;
     }
 
     /** {@link #onConnect}, each blocking interceptor handed to its plugin's executor without waiting. */
