@@ -1,10 +1,13 @@
 package io.volantmq.broker;
 
 import io.volantmq.broker.admin.AdminServer;
+import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;
+import io.volantmq.broker.auth.ListenerAccessControl;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.cluster.ClusterLinks;
+import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.config.ConfigReload;
 import io.volantmq.broker.config.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +25,7 @@ import io.volantmq.broker.session.SessionRegistry;
 import io.volantmq.broker.metrics.BrokerGauges;
 import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.broker.sys.SysTreePublisher;
+import io.volantmq.broker.transport.ListenerSpec;
 import io.volantmq.broker.transport.Listeners;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
@@ -32,8 +36,10 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import java.util.Objects;
@@ -174,7 +180,7 @@ public final class Broker implements AutoCloseable {
             plugins = PluginHost.start(pluginSettings, config.settings(),
                     PluginLoader.find(pluginSettings, embeddedPlugins, Broker.class.getClassLoader()), metrics.registry());
             security = Security.open(config, plugins.authProviders()); // auth providers and ACLs; fails fast on bad settings
-            context = BrokerContext.wire(config, store, plugins.accessControl(security.accessControl()), authMechanisms,
+            context = BrokerContext.wire(config, store, accessControl(config, plugins, security.accessControl()), authMechanisms,
                     metrics, events, plugins);
             services = new BrokerServicesImpl(context);
             plugins.services(services);
@@ -428,5 +434,38 @@ public final class Broker implements AutoCloseable {
                     : AdminServer.enabled(config.settings()) ? AdminServer.prometheusRegistry() : new SimpleMeterRegistry();
             return new Broker(config, events, List.copyOf(authMechanisms), registry, configReload, List.copyOf(plugins));
         }
+    }
+    /**
+     * The authorization chains: {@code acl} (broker-wide or per listener) names plugins' authorizers and
+     * {@code file}; unset, every plugin authorizer in load order, then the ACL file. A listener's chain is
+     * found by its address, so two listeners with their own chains must not share one.
+     */
+    private static AccessControl accessControl(BrokerConfig config, PluginHost plugins, AccessControl file) {
+        Settings global = Settings.global(config.settings());
+        String globalNames = global.string("acl", null);
+        AccessControl fallback = globalNames == null ? plugins.accessControl(file)
+                : plugins.accessControl(aclNames(globalNames), file, global);
+        Map<String, AccessControl> byListener = new HashMap<>();
+        Map<String, Integer> addresses = new HashMap<>();
+        for (URI uri : config.listeners()) {
+            ListenerSpec spec = ListenerSpec.parse(uri, config);
+            String address = spec.publicUri().toString();
+            addresses.merge(address, 1, Integer::sum);
+            String own = spec.settings().string("acl", null);
+            if (own != null && !own.equals(globalNames)) {
+                byListener.put(address, plugins.accessControl(aclNames(own), file, spec.settings()));
+            }
+        }
+        for (String address : byListener.keySet()) {
+            if (addresses.get(address) > 1) {
+                throw new IllegalArgumentException("listener " + address + ": volantmq.acl per listener needs an "
+                        + "address of its own, and " + addresses.get(address) + " listeners share it");
+            }
+        }
+        return ListenerAccessControl.of(fallback, byListener);
+    }
+
+    private static List<String> aclNames(String names) {
+        return java.util.Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
     }
 }

@@ -121,6 +121,7 @@ public final class SettingsCatalog {
             integer("maxLoginFailures", 10, 0, 1_000_000, "refused logins from one address within loginFailureWindow before its CONNECTs are refused (0x9F / 0x03) for one window (0 = off)"),
             integer("loginFailureWindow", 60, 1, 86_400, "seconds in which failed logins add up, and how long a block lasts"),
             integer("maxLoginAddresses", 10_000, 1, 10_000_000, "addresses the failed-login limiter remembers"),
+            list("acl", null, "authorization chain: ids of plugins with authorizers, then file (the ACL file) last; unset: every plugin authorizer in load order, then the file").perListener(),
             path("acl.file", null, "ACL file in Mosquitto's syntax (reloaded when it changes); unset: everything allowed"),
             list("plugins", null, "ids of the plugins to start, in this order (plugins whose manifest says VolantMQ-Plugin-Enabled: true start too, after them)"),
             bool("plugins.required", false, "refuse to start when a plugin cannot be loaded or its start fails (else the broker starts without it)"),

@@ -6,6 +6,7 @@ import io.volantmq.broker.PluginHooks;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.AuthProvider;
 import io.volantmq.broker.auth.ClientIdentity;
+import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.plugin.api.Authorizer;
 import io.volantmq.plugin.api.BrokerEventListener;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -59,6 +62,9 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
     private List<Registered<OutboundInterceptor>> outboundHooks;
     private List<Registered<ConnectInterceptor>> connectHooks;
     private List<Registered<BrokerEventListener>> eventHooks;
+    private boolean publishMayBlock;
+    private boolean subscribeMayBlock;
+    private boolean connectMayBlock;
 
     private final List<PluginRuntime> started = new ArrayList<>();
     private final PluginSettings settings;
@@ -130,6 +136,9 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
         outboundHooks = frozen(outbound);
         connectHooks = frozen(connect);
         eventHooks = frozen(listeners);
+        publishMayBlock = publish.stream().anyMatch(r -> !r.nonBlocking());
+        subscribeMayBlock = subscribe.stream().anyMatch(r -> !r.nonBlocking());
+        connectMayBlock = connect.stream().anyMatch(r -> !r.nonBlocking());
     }
 
     private static <H> List<Registered<H>> frozen(List<Registered<H>> hooks) {
@@ -166,6 +175,53 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
     public AccessControl accessControl(AccessControl acl) {
         return authorizers.isEmpty() ? acl : new PluginAccessControl(List.copyOf(authorizers), acl);
     }
+
+    /**
+     * The chain a listener names with {@code acl=}: the authorizers of the plugins named (by plugin id), in
+     * the order named, then {@code file} (the ACL file, or everything allowed without one) when named, last.
+     * Without {@code file}, what every named authorizer passes on (NEXT) is denied.
+     */
+    public AccessControl accessControl(List<String> names, AccessControl file, Settings where) {
+        List<Registered<Authorizer>> chain = new ArrayList<>();
+        boolean withFile = false;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name.equals("file")) {
+                if (i != names.size() - 1) {
+                    throw where.bad("acl", String.join(",", names), "'file' last: it answers every question, so "
+                            + "nothing after it would be asked");
+                }
+                withFile = true;
+                continue;
+            }
+            List<Registered<Authorizer>> own = authorizers.stream().filter(r -> r.plugin().id().equals(name)).toList();
+            if (own.isEmpty()) {
+                throw where.bad("acl", String.join(",", names), "'file' and ids of running plugins that register an "
+                        + "authorizer " + authorizers.stream().map(r -> r.plugin().id()).distinct().toList());
+            }
+            chain.addAll(own);
+        }
+        AccessControl last = withFile ? file : DENY_ALL;
+        return chain.isEmpty() ? last : new PluginAccessControl(List.copyOf(chain), last);
+    }
+
+    /** The end of a chain without {@code file}: what no authorizer allowed is refused (fails closed). */
+    private static final AccessControl DENY_ALL = new AccessControl() {
+        @Override
+        public boolean mayPublish(ClientIdentity client, String topic) {
+            return false;
+        }
+
+        @Override
+        public boolean maySubscribe(ClientIdentity client, String filter) {
+            return false;
+        }
+
+        @Override
+        public boolean mayReceive(ClientIdentity client, String topic) {
+            return false;
+        }
+    };
 
     /** Set once the broker is wired; plugins reach the broker through it. */
     public void services(BrokerServices services) {
@@ -214,6 +270,34 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
             }
         }
         return modified ? InterceptResult.modify(current) : InterceptResult.proceed();
+    }
+
+    @Override
+    public boolean publishMayBlock() {
+        return publishMayBlock;
+    }
+
+    /** {@link #onPublish}, each blocking interceptor handed to its plugin's executor without waiting. */
+    @Override
+    public CompletionStage<InterceptResult> onPublishAsync(ClientIdentity publisher, Message message) {
+        ClientInfo client = PluginMessages.client(publisher);
+        InterceptResult failure = settings.refuseOnFailure()
+                ? InterceptResult.drop(ReasonCode.UNSPECIFIED_ERROR, "plugin failure") : InterceptResult.proceed();
+        return publishFrom(0, client, message, false, failure);
+    }
+
+    private CompletableFuture<InterceptResult> publishFrom(int i, ClientInfo client, Message current, boolean modified,
+                                                           InterceptResult failure) {
+        if (i == publishHooks.size()) {
+            return CompletableFuture.completedFuture(modified ? InterceptResult.modify(current) : InterceptResult.proceed());
+        }
+        Registered<PublishInterceptor> r = publishHooks.get(i);
+        return r.plugin().callAsync("publish", r.nonBlocking(), () -> r.hook().onPublish(client, current), failure)
+                .thenCompose(result -> switch (result.action()) {
+                    case DROP -> CompletableFuture.completedFuture(result);
+                    case MODIFY -> publishFrom(i + 1, client, result.message(), true, failure);
+                    default -> publishFrom(i + 1, client, current, modified, failure);
+                });
     }
 
     public boolean hasOutboundInterceptors() {
@@ -267,6 +351,28 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
     }
 
     @Override
+    public boolean subscribeMayBlock() {
+        return subscribeMayBlock;
+    }
+
+    /** {@link #onSubscribe}, each blocking interceptor handed to its plugin's executor without waiting. */
+    @Override
+    public CompletionStage<SubscribeResult> onSubscribeAsync(ClientIdentity subscriber, String filter, int qos) {
+        return subscribeFrom(0, PluginMessages.client(subscriber), SubscribeResult.keep(filter, qos));
+    }
+
+    private CompletableFuture<SubscribeResult> subscribeFrom(int i, ClientInfo client, SubscribeResult current) {
+        if (i == subscribeHooks.size() || current.denied()) {
+            return CompletableFuture.completedFuture(current);
+        }
+        Registered<SubscribeInterceptor> r = subscribeHooks.get(i);
+        SubscribeResult failure = settings.refuseOnFailure() ? SubscribeResult.deny(ReasonCode.UNSPECIFIED_ERROR) : current;
+        return r.plugin().callAsync("subscribe", r.nonBlocking(),
+                () -> r.hook().onSubscribe(client, current.filter(), current.qos()), failure)
+                .thenCompose(next -> subscribeFrom(i + 1, client, next));
+    }
+
+    @Override
     public boolean hasConnectInterceptors() {
         return connectHooks != null;
     }
@@ -287,6 +393,37 @@ public final class PluginHost implements PluginHooks, AutoCloseable {
             added.addAll(result.userProperties());
         }
         return added.isEmpty() ? ConnectResult.accept() : ConnectResult.acceptWith(added);
+    }
+
+    @Override
+    public boolean connectMayBlock() {
+        return connectMayBlock;
+    }
+
+    /** {@link #onConnect}, each blocking interceptor handed to its plugin's executor without waiting. */
+    @Override
+    public CompletionStage<ConnectResult> onConnectAsync(ClientIdentity client, List<UserProperty> connectProperties) {
+        ClientInfo info = PluginMessages.client(client);
+        ConnectResult failure = settings.refuseOnFailure()
+                ? ConnectResult.refuse(ReasonCode.SERVER_UNAVAILABLE, "plugin failure") : ConnectResult.accept();
+        return connectFrom(0, info, connectProperties, List.of(), failure);
+    }
+
+    private CompletableFuture<ConnectResult> connectFrom(int i, ClientInfo info, List<UserProperty> properties,
+                                                         List<UserProperty> added, ConnectResult failure) {
+        if (i == connectHooks.size()) {
+            return CompletableFuture.completedFuture(added.isEmpty() ? ConnectResult.accept() : ConnectResult.acceptWith(added));
+        }
+        Registered<ConnectInterceptor> r = connectHooks.get(i);
+        return r.plugin().callAsync("connect", r.nonBlocking(), () -> r.hook().onConnect(info, properties), failure)
+                .thenCompose(result -> {
+                    if (!result.accepted()) {
+                        return CompletableFuture.completedFuture(result);
+                    }
+                    List<UserProperty> all = new ArrayList<>(added);
+                    all.addAll(result.userProperties());
+                    return connectFrom(i + 1, info, properties, all, failure);
+                });
     }
 
     // ------------------------------------------------------------------ events

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +55,8 @@ final class PluginRuntime implements PluginContext {
     private final ThreadPoolExecutor executor;
     private final ThreadPoolExecutor events;
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Ends asynchronous calls that run too long; its own thread, so a busy plugin scheduler cannot delay it. */
+    private final ScheduledThreadPoolExecutor timeouts;
     private final Map<String, AtomicLong> lastLogged = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> unlogged = new ConcurrentHashMap<>();
     /** Hooks may be registered only while {@link Plugin#start} runs. */
@@ -78,6 +81,8 @@ final class PluginRuntime implements PluginContext {
                 threads("volantmq-plugin-" + id + "-events", loader), new ThreadPoolExecutor.AbortPolicy());
         events.allowCoreThreadTimeOut(true);
         this.scheduler = new SurvivingScheduler(threads("volantmq-plugin-" + id + "-scheduler", loader));
+        this.timeouts = new SurvivingScheduler(threads("volantmq-plugin-" + id + "-timeouts", loader));
+        timeouts.setRemoveOnCancelPolicy(true); // most calls answer in time: their timeouts must not pile up
     }
 
     private static ThreadFactory threads(String name, ClassLoader loader) {
@@ -152,6 +157,58 @@ final class PluginRuntime implements PluginContext {
         return onFailure;
     }
 
+    /**
+     * As {@link #call}, without waiting: a blocking hook runs on the plugin's executor and the answer (or
+     * {@code onFailure} once the timeout passes) completes the returned future, on the plugin's thread or its
+     * timeout thread. A non-blocking hook runs here and the future is complete on return. Never completes
+     * exceptionally.
+     */
+    <T> CompletableFuture<T> callAsync(String hook, boolean nonBlocking, Callable<T> body, T onFailure) {
+        if (nonBlocking) {
+            return CompletableFuture.completedFuture(call(hook, true, body, onFailure));
+        }
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        Future<?> task;
+        try {
+            task = executor.submit(() -> {
+                T result;
+                try {
+                    result = body.call();
+                } catch (Throwable t) {
+                    if (answer.complete(onFailure)) {
+                        failed(hook, "exception", t);
+                    }
+                    return;
+                }
+                if (result == null) {
+                    if (answer.complete(onFailure)) {
+                        failed(hook, "exception", new NullPointerException(hook + " returned null"));
+                    }
+                } else {
+                    answer.complete(result);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            failed(hook, "rejected", e);
+            return CompletableFuture.completedFuture(onFailure);
+        }
+        ScheduledFuture<?> timeout;
+        try {
+            timeout = timeouts.schedule(() -> {
+                if (answer.complete(onFailure)) {
+                    task.cancel(true);
+                    failed(hook, "timeout", null);
+                }
+            }, timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) { // stopping: nobody waits for the answer much longer
+            task.cancel(true);
+            answer.complete(onFailure);
+            return answer;
+        }
+        answer.whenComplete((r, e) -> timeout.cancel(false));
+        return answer;
+    }
+
     /** Delivers one event on the plugin's event thread; a full queue drops it (counted). */
     void event(String name, Runnable delivery) {
         try {
@@ -202,6 +259,7 @@ final class PluginRuntime implements PluginContext {
         executor.shutdownNow();
         events.shutdownNow();
         scheduler.shutdownNow();
+        timeouts.shutdownNow();
     }
 
     // ------------------------------------------------------------------ PluginContext

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * From CONNECT to CONNACK: client id rules, authentication (plain, or an MQTT 5 enhanced exchange
@@ -206,6 +207,10 @@ final class ConnectFlow {
         ClientIdentity identity = new ClientIdentity(connection.clientId(), username,
                 connection.listener().uri().toString(), connection.remoteAddress());
         connection.identity(identity);
+        if (connect.will() != null && broker.acl().mayBlock() || broker.plugins().connectMayBlock()) {
+            decideAsync(identity);
+            return;
+        }
         if (connect.will() != null) {
             // a will is a publish made later on the client's behalf: the same rules apply now, not
             // only when it goes out, so the client learns at once (v5 0x87, 3.x 0x05)
@@ -224,6 +229,45 @@ final class ConnectFlow {
             connAckUserProperties = r.userProperties();
         }
         claimSession();
+    }
+
+    /**
+     * A plugin authorizer (for the will) or CONNECT interceptor may block: reads are already paused while
+     * connecting; the event loop does not wait, the rest of the CONNECT runs on it once the plugins answered.
+     */
+    private void decideAsync(ClientIdentity identity) {
+        connection.awaitPlugin();
+        CompletionStage<String> willRefusal = connect.will() == null ? CompletableFuture.completedFuture(null)
+                : PublishPermission.refusalAsync(broker.acl(), identity, connect.will().topic(), true);
+        willRefusal.thenCompose(refusal -> refusal != null || !broker.plugins().hasConnectInterceptors()
+                        ? CompletableFuture.completedFuture(new ConnectAnswers(refusal, null))
+                        : broker.plugins().onConnectAsync(identity, PluginMessages.userProperties(connect.properties()))
+                                .thenApply(r -> new ConnectAnswers(null, r)))
+                .whenComplete((answers, error) -> connection.afterPlugin(() -> {
+                    if (!connection.isConnecting()) {
+                        return; // closed (or timed out) while the plugins worked
+                    }
+                    if (error != null) {
+                        throw new IllegalStateException("a plugin's answer failed", error);
+                    }
+                    if (answers.willRefusal() != null) {
+                        connection.refuseConnect(ReasonCode.NOT_AUTHORIZED, "will refused: " + answers.willRefusal());
+                        return;
+                    }
+                    if (answers.intercepted() != null && !answers.intercepted().accepted()) {
+                        connection.refuseConnect(answers.intercepted().reasonCode(),
+                                "refused by a plugin: " + answers.intercepted().reason());
+                        return;
+                    }
+                    if (answers.intercepted() != null) {
+                        connAckUserProperties = answers.intercepted().userProperties();
+                    }
+                    claimSession();
+                }));
+    }
+
+    /** What blocking plugins answered for a CONNECT: the will's refusal (or null), the interceptors' result. */
+    private record ConnectAnswers(String willRefusal, ConnectResult intercepted) {
     }
 
     private long requestedExpiry() {

@@ -40,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Packets waiting for the next group commit; null when none. */
     private List<MqttMessage> awaitingSync;
     private boolean throttled;
+    /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
+    private boolean awaitingPlugin;
+    /**
+     * Packets decoded while {@link #awaitingPlugin}, handled in order once the answer is in. Bounded: reads stop
+     * with the hand-off, so this holds at most what the decoder took out of the last read.
+     */
+    private ArrayDeque<Object> held;
     private String closeReason;
     private final OutboundSettings outbound;
     /** Closes the connection when its client has read nothing for too long; null while writable. */
@@ -209,6 +217,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (awaitingPlugin || held != null && !held.isEmpty()) {
+            if (held == null) {
+                held = new ArrayDeque<>();
+            }
+            held.add(msg); // MQTT orders a connection's packets: none may overtake the one a plugin decides
+            return;
+        }
+        handle(msg);
+    }
+
+    private void handle(Object msg) {
         try {
             if (msg instanceof DecodeFailure failure) {
                 onDecodeFailure(failure);
@@ -284,7 +303,49 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
-        channel.config().setAutoRead(state != State.CONNECTING && !throttled && channel.isWritable());
+        channel.config().setAutoRead(state != State.CONNECTING && !throttled && !awaitingPlugin && channel.isWritable());
+    }
+
+    /**
+     * A flow hands this connection's current packet to a blocking plugin hook: reading stops and further
+     * decoded packets wait, while the event loop serves its other connections. The flow calls
+     * {@link #afterPlugin} with what to do once the answer is in.
+     */
+    void awaitPlugin() {
+        awaitingPlugin = true;
+        updateAutoRead();
+    }
+
+    /**
+     * From any thread: runs {@code continuation} (the rest of the flow, with the plugin's answer) on this
+     * connection's event loop, then the packets that waited, in order, and reading resumes. Nothing runs
+     * when the connection closed meanwhile.
+     */
+    void afterPlugin(Runnable continuation) {
+        channel.eventLoop().execute(() -> {
+            awaitingPlugin = false;
+            if (state == State.CLOSED) {
+                held = null;
+                return;
+            }
+            try {
+                continuation.run();
+            } catch (PersistenceException e) {
+                closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store unavailable: " + e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("closing connection from {} (client {}): internal error applying a plugin's answer",
+                        remoteAddress(), LogSafe.escape(clientId), e);
+                closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "internal error");
+            }
+            while (!awaitingPlugin && held != null && !held.isEmpty() && state != State.CLOSED) {
+                handle(held.poll());
+            }
+            updateAutoRead();
+            if (session != null && state == State.CONNECTED) {
+                session.pumpIfAcknowledged();
+            }
+            ctx.flush();
+        });
     }
 
     @Override

@@ -13,10 +13,13 @@ import io.volantmq.broker.protocol.ReasonCode;
 import io.volantmq.broker.protocol.Topics;
 import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.PluginMessages;
+import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.plugin.api.InterceptResult;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Inbound PUBLISH and PUBREL of one connection: topic aliases, flow control and QoS 0/1/2 towards
@@ -55,7 +58,49 @@ final class PublishFlow {
             refuseDeepTopic(connection, session, publish, v5);
             return;
         }
-        int code = check(connection, session, publish);
+        if (broker.acl().mayBlock() || broker.plugins().publishMayBlock()) {
+            decideAsync(connection, session, publish, v5);
+            return;
+        }
+        decided(connection, session, publish, v5,
+                PublishPermission.refusal(broker.acl(), connection.identity(), publish.topic()), null);
+    }
+
+    /** What blocking plugins answered for one PUBLISH: the ACL's refusal (or null), the interceptors' result. */
+    private record Answers(String refusal, InterceptResult intercepted) {
+    }
+
+    /**
+     * A plugin authorizer or interceptor may block: the connection stops reading, the questions go to the
+     * plugins' executors, and the rest of this PUBLISH (and then the packets behind it, in order) runs on the
+     * event loop once they answered or timed out. Meanwhile the event loop serves its other connections.
+     */
+    private void decideAsync(MqttConnection connection, Session session, Publish publish, boolean v5) {
+        ClientIdentity identity = connection.identity();
+        connection.awaitPlugin();
+        PublishPermission.refusalAsync(broker.acl(), identity, publish.topic(), false)
+                .thenCompose(refusal -> {
+                    if (refusal != null || formatInvalid(publish) || !broker.plugins().hasPublishInterceptors()) {
+                        return CompletableFuture.completedFuture(new Answers(refusal, null));
+                    }
+                    return broker.plugins().onPublishAsync(identity, PluginMessages.message(publish))
+                            .thenApply(r -> new Answers(null, r));
+                })
+                .whenComplete((answers, error) -> connection.afterPlugin(() -> {
+                    if (error != null) {
+                        throw new IllegalStateException("a plugin's answer failed", error);
+                    }
+                    decided(connection, session, publish, v5, answers.refusal(), answers.intercepted());
+                }));
+    }
+
+    /**
+     * The rest of a PUBLISH once the ACL answered ({@code refusal}, null when allowed): payload format,
+     * interceptors ({@code intercepted} when they already answered, else asked now), routing, acknowledgement.
+     */
+    private void decided(MqttConnection connection, Session session, Publish publish, boolean v5, String refusal,
+                         InterceptResult intercepted) {
+        int code = check(session, publish, refusal);
         if (code != ReasonCode.SUCCESS && publish.qos() == 0) {
             if (code == ReasonCode.PAYLOAD_FORMAT_INVALID) {
                 connection.closeWithReason(code, "payload is not the UTF-8 its format indicator says");
@@ -64,7 +109,8 @@ final class PublishFlow {
         }
         Publish routed = publish;
         if (code == ReasonCode.SUCCESS && broker.plugins().hasPublishInterceptors()) {
-            routed = intercept(connection, session, publish);
+            routed = intercept(session, publish, intercepted != null ? intercepted
+                    : broker.plugins().onPublish(connection.identity(), PluginMessages.message(publish)));
             if (routed == null) {
                 code = dropCode;
                 if (publish.qos() == 0) {
@@ -115,8 +161,7 @@ final class PublishFlow {
      * The plugins' inbound interceptors: the message to route (the same, or changed), or null when one dropped
      * it ({@link #dropCode} then says with which reason code the publisher is answered).
      */
-    private Publish intercept(MqttConnection connection, Session session, Publish publish) {
-        InterceptResult r = broker.plugins().onPublish(connection.identity(), PluginMessages.message(publish));
+    private Publish intercept(Session session, Publish publish, InterceptResult r) {
         if (r.action() == InterceptResult.Action.CONTINUE) {
             return publish;
         }
@@ -185,21 +230,25 @@ final class PublishFlow {
     }
 
     /** SUCCESS, or why the message is not routed (ACL, payload format). */
-    private int check(MqttConnection connection, Session session, Publish publish) {
-        String refusal = PublishPermission.refusal(broker.acl(), connection.identity(), publish.topic());
+    private int check(Session session, Publish publish, String refusal) {
         if (refusal != null) {
             log.warn("client {} may not publish: {}; dropped", LogSafe.escape(session.clientId()),
                     LogSafe.escape(refusal));
             return ReasonCode.NOT_AUTHORIZED;
         }
-        Integer format = publish.properties().getInt(PropertyId.PAYLOAD_FORMAT_INDICATOR);
-        if (broker.config().validatePayloadFormat() && format != null && format == 1
-                && !MqttCodec.isWellFormedUtf8(publish.payload())) {
+        if (formatInvalid(publish)) {
             log.warn("client {} sent a payload to '{}' marked UTF-8 that is not", LogSafe.escape(session.clientId()),
                     LogSafe.escape(publish.topic()));
             return ReasonCode.PAYLOAD_FORMAT_INVALID; // [MQTT-3.3.2-4]
         }
         return ReasonCode.SUCCESS;
+    }
+
+    /** A payload marked UTF-8 that is not, when the broker checks (pure: any thread). */
+    private boolean formatInvalid(Publish publish) {
+        Integer format = publish.properties().getInt(PropertyId.PAYLOAD_FORMAT_INDICATOR);
+        return broker.config().validatePayloadFormat() && format != null && format == 1
+                && !MqttCodec.isWellFormedUtf8(publish.payload());
     }
 
     /** Applies an MQTT 5 Topic Alias; null when the connection was closed for a bad one. */

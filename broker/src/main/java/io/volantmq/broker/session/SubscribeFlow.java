@@ -16,6 +16,7 @@ import io.volantmq.broker.protocol.Unsubscribe;
 import io.volantmq.broker.routing.QueueLimits;
 import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.routing.SubscriptionOptions;
+import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.plugin.api.SubscribeResult;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.StoredMessage;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** SUBSCRIBE and UNSUBSCRIBE: the tree, the stored subscriptions, and retained messages on subscribe. */
 final class SubscribeFlow {
@@ -38,7 +41,68 @@ final class SubscribeFlow {
     private record RetainedDelivery(StoredMessage message, int qos, List<Integer> subscriptionIds) {
     }
 
+    /** What blocking plugins answered for one filter: the interceptors' result, whether the ACL allows it. */
+    private record Answer(SubscribeResult intercepted, Boolean allowed) {
+        static final Answer NONE = new Answer(null, null);
+    }
+
     void onSubscribe(MqttConnection connection, Session session, Subscribe subscribe) {
+        if (broker.plugins().subscribeMayBlock() || broker.acl().mayBlock()) {
+            decideAsync(connection, session, subscribe);
+            return;
+        }
+        decided(connection, session, subscribe, null);
+    }
+
+    /**
+     * A plugin interceptor or authorizer may block: the connection stops reading while the plugins answer for
+     * every filter, in order, on their executors; the SUBSCRIBE then completes on the event loop with those
+     * answers, and the packets held behind it follow. The answers for filters the flow then refuses for other
+     * reasons (limits) go unused.
+     */
+    private void decideAsync(MqttConnection connection, Session session, Subscribe subscribe) {
+        ClientIdentity identity = connection.identity();
+        boolean v5 = connection.version().isV5();
+        int bound = Math.min(subscribe.subscriptions().size(), broker.limits().maxFiltersPerSubscribe());
+        connection.awaitPlugin();
+        CompletableFuture<List<Answer>> answers = CompletableFuture.completedFuture(new ArrayList<>(bound));
+        for (Subscription s : subscribe.subscriptions().subList(0, bound)) {
+            answers = answers.thenCompose(list -> answer(identity, s, v5).thenApply(a -> {
+                list.add(a);
+                return list;
+            }));
+        }
+        answers.whenComplete((list, error) -> connection.afterPlugin(() -> {
+            if (error != null) {
+                throw new IllegalStateException("a plugin's answer failed", error);
+            }
+            decided(connection, session, subscribe, list);
+        }));
+    }
+
+    private static boolean valid(String filter, boolean v5) {
+        return v5 ? Topics.isValidFilter(filter) : Topics.isValidPlainFilter(filter);
+    }
+
+    /** The interceptors' and the ACL's answers for one filter, asked as {@link #decided} would. */
+    private CompletionStage<Answer> answer(ClientIdentity identity, Subscription s, boolean v5) {
+        String filter = s.filter();
+        if (!valid(filter, v5)) {
+            return CompletableFuture.completedFuture(Answer.NONE);
+        }
+        CompletionStage<SubscribeResult> intercepted = broker.plugins().hasSubscribeInterceptors()
+                ? broker.plugins().onSubscribeAsync(identity, filter, s.qos()) : CompletableFuture.completedFuture(null);
+        return intercepted.thenCompose(r -> {
+            if (r != null && (r.denied() || !r.filter().equals(filter) && !valid(r.filter(), v5))) {
+                return CompletableFuture.completedFuture(new Answer(r, null));
+            }
+            return broker.acl().maySubscribeAsync(identity, r == null ? filter : r.filter())
+                    .thenApply(allowed -> new Answer(r, allowed));
+        });
+    }
+
+    /** The SUBSCRIBE; {@code answers} holds the plugins' answers per filter when they were asked before. */
+    private void decided(MqttConnection connection, Session session, Subscribe subscribe, List<Answer> answers) {
         ProtocolVersion version = connection.version();
         ResourceLimits limits = broker.limits();
         Integer subscriptionId = subscribe.properties().getInt(PropertyId.SUBSCRIPTION_IDENTIFIER);
@@ -49,6 +113,7 @@ final class SubscribeFlow {
         int overPacketLimit = 0;
         for (Subscription s : subscribe.subscriptions()) {
             String filter = s.filter();
+            Answer answer = answers == null || codes.size() >= answers.size() ? Answer.NONE : answers.get(codes.size());
             if (codes.size() >= limits.maxFiltersPerSubscribe()) {
                 // every filter still gets its own code [MQTT-3.8.4-6]; only the work is bounded
                 overPacketLimit++;
@@ -81,7 +146,8 @@ final class SubscribeFlow {
             }
             int qos = s.qos();
             if (broker.plugins().hasSubscribeInterceptors()) {
-                SubscribeResult r = broker.plugins().onSubscribe(connection.identity(), filter, qos);
+                SubscribeResult r = answer.intercepted() != null ? answer.intercepted()
+                        : broker.plugins().onSubscribe(connection.identity(), filter, qos);
                 if (r.denied()) {
                     log.info("client {}: subscription to '{}' refused by a plugin (0x{})", LogSafe.escape(session.clientId()),
                             LogSafe.escape(filter), Integer.toHexString(r.reasonCode()));
@@ -98,7 +164,9 @@ final class SubscribeFlow {
                 filter = r.filter();
                 qos = r.qos();
             }
-            if (!broker.acl().maySubscribe(connection.identity(), filter)) {
+            boolean allowed = answer.allowed() != null ? answer.allowed()
+                    : broker.acl().maySubscribe(connection.identity(), filter);
+            if (!allowed) {
                 log.warn("client {} may not subscribe to '{}': refused", LogSafe.escape(session.clientId()),
                         LogSafe.escape(filter));
                 codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
