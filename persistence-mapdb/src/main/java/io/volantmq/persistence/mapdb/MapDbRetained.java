@@ -45,7 +45,8 @@ final class MapDbRetained implements RetainedStore {
     /** Visits a copy, so a visitor may change the store without waiting on its own read lock. */
     @Override
     public void forEach(Consumer<StoredMessage> visitor) {
-        List<StoredMessage> all = store.read("visiting retained messages", () -> new ArrayList<>(store.files().retained.values().stream().map(RecordCodec::message).toList()));
+        List<StoredMessage> all = store.read("visiting retained messages", () -> new ArrayList<>(
+                store.files().retained.values().stream().map(RecordCodec::message).toList()));
         all.forEach(visitor);
     }
 }

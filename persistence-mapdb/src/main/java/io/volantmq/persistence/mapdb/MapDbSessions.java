@@ -40,7 +40,8 @@ final class MapDbSessions implements SessionStore {
     /** Visits a copy, so a visitor may change the store without waiting on its own read lock. */
     @Override
     public void forEach(Consumer<SessionState> visitor) {
-        List<SessionState> all = store.read("visiting sessions", () -> new ArrayList<>(store.files().sessions.values().stream().map(RecordCodec::session).toList()));
+        List<SessionState> all = store.read("visiting sessions", () -> new ArrayList<>(
+                store.files().sessions.values().stream().map(RecordCodec::session).toList()));
         all.forEach(visitor);
     }
 }
