@@ -151,7 +151,8 @@ final class MapDbFiles {
      * time is not held by a few live pages; synced like a commit.
      */
     void compactSome() {
-        if (mv.getFillRate() < COMPACT_FILL_RATE && mv.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES)) {
+        // the chunks' fill rate: live data in them (the file's own fill rate counts whole chunks)
+        if (mv.getFileStore().getChunksFillRate() < COMPACT_FILL_RATE && mv.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES)) {
             commitDurably();
         }
     }

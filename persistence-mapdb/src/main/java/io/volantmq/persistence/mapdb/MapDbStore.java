@@ -36,6 +36,8 @@ final class MapDbStore implements Store {
     private volatile String broken;
     /** Commits between two compaction steps: a step checks the fill rate and moves at most 1 MB. */
     private static final int COMPACT_EVERY = 64;
+    /** Growth of the file that triggers a compaction step before 64 commits. */
+    private static final long COMPACT_GROWTH = 4L << 20;
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final boolean groupCommit;
@@ -46,6 +48,8 @@ final class MapDbStore implements Store {
     private String undoneSinceSync;
     /** Commits since the last compaction step. Guarded by the write lock. */
     private int commitsSinceCompaction;
+    /** The file's size after the last compaction step. Guarded by the write lock. */
+    private long sizeAtCompaction;
 
     private final MapDbSessions sessions;
     private final MapDbSubscriptions subscriptions;
@@ -148,12 +152,24 @@ final class MapDbStore implements Store {
         }
     }
 
-    /** Commits and syncs; every so many commits also compacts a little, so the file stays bounded. */
+    /**
+     * Commits and syncs; every 64 commits, or once the file grew by 4 MB (large group commits), also
+     * compacts a little, so the file stays bounded.
+     */
     private void commit() {
         files.commitDurably();
-        if (++commitsSinceCompaction >= COMPACT_EVERY) {
+        long size = files.mv.getFileStore().size();
+        if (++commitsSinceCompaction >= COMPACT_EVERY || size - sizeAtCompaction >= COMPACT_GROWTH) {
             commitsSinceCompaction = 0;
-            files.compactSome();
+            try {
+                files.compactSome();
+                sizeAtCompaction = files.mv.getFileStore().size();
+            } catch (RuntimeException e) {
+                // the change is committed and synced: it stands; the file is opened again by the next call
+                log.warn("mapdb file {}: compacting after a commit failed; opening the file again with the next call: {}",
+                        files.file, why(e));
+                broken = why(e);
+            }
         }
     }
 
