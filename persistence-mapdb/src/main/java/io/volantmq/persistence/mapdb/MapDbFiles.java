@@ -2,147 +2,218 @@ package io.volantmq.persistence.mapdb;
 
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.StoreFiles;
-import io.volantmq.persistence.SessionState;
-import io.volantmq.persistence.StoredMessage;
-import io.volantmq.persistence.codec.OrderedSubscription;
-import io.volantmq.persistence.codec.QueueEntry;
-import org.mapdb.Atomic;
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.DBException;
-import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
-import org.mapdb.StoreWAL;
-import org.mapdb.serializer.SerializerArrayTuple;
-import org.mapdb.volume.ByteArrayVol;
-import org.mapdb.volume.Volume;
-import org.mapdb.volume.VolumeFactory;
+import io.volantmq.persistence.codec.RecordCodec;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableSet;
-import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
+import java.util.Map;
 
 /**
- * The MapDB file and its collections. Opening reads every collection once, so damage shows up
- * here, where it can be handled, rather than in the middle of the broker's start-up.
+ * The store's file, an H2 MVStore, and its maps. Values are {@link RecordCodec} records; keys that
+ * belong to a client are {@code <client id> NUL <rest>}, so a client's entries are one key range
+ * (MQTT strings never hold U+0000 [MQTT-1.5.4-2]). Opening reads every record once, so damage shows
+ * up here, where it can be handled, rather than in the middle of the broker's start-up.
+ *
+ * <p>Autocommit is off, and so is MVStore's commit once its write buffer fills: either could write
+ * half of one SPI change, so only {@link MapDbStore} commits, between changes, and syncs right
+ * after each commit.
  */
 final class MapDbFiles {
     private static final Logger log = LoggerFactory.getLogger(MapDbFiles.class);
 
-    final Path file;
-    final DB db;
-    final HTreeMap<String, SessionState> sessions;
-    /** (client id, filter) to the subscription and the order it was first added in. */
-    final BTreeMap<Object[], OrderedSubscription> subscriptions;
-    final HTreeMap<String, StoredMessage> retained;
-    /** Message bodies by id, stored once however many queues reference them. */
-    final HTreeMap<Long, StoredMessage> bodies;
-    /** How many queue entries reference each body. */
-    final HTreeMap<Long, Integer> refs;
-    /** (client id, seq) to the entry; a client's queue is a prefix range in seq order. */
-    final BTreeMap<Object[], QueueEntry> queues;
-    /** Client id to {entries, payload bytes}. */
-    final HTreeMap<String, long[]> stats;
-    /** (client id, packet id) of inbound QoS 2 messages awaiting PUBREL. */
-    final NavigableSet<Object[]> qos2;
-    /** The last id handed out for seqs, bodies and subscription order. */
-    final Atomic.Long ids;
+    /** Separates the client id from the rest of a key; sorts before every character a client id holds. */
+    static final char SEPARATOR = '\u0000';
+    /**
+     * How long replaced chunks stay before their space is reused. MVStore's default (45 s) is for
+     * writes not yet synced; this backend syncs every commit before the next one, so a chunk that
+     * is no longer live is never needed after a crash. One second keeps a commit-per-change
+     * workload's file to a few megabytes instead of hundreds.
+     */
+    static final int RETENTION_MS = 1_000;
+    /** Chunks less full than this are rewritten by {@link #compactSome()}. */
+    static final int COMPACT_FILL_RATE = 50;
+    /** At most this many bytes moved per compaction step, so one step stays short. */
+    static final int COMPACT_WRITE_BYTES = 1 << 20;
 
-    @SuppressWarnings("unchecked")
-    private MapDbFiles(Path file, DB db) {
+    final Path file;
+    final MVStore mv;
+    final MVMap<String, byte[]> sessions;
+    /** client NUL filter to the subscription and the order it was first added in. */
+    final MVMap<String, byte[]> subscriptions;
+    final MVMap<String, byte[]> retained;
+    /** Message bodies by id, stored once however many queues reference them. */
+    final MVMap<Long, byte[]> bodies;
+    /** How many queue entries reference each body. */
+    final MVMap<Long, Integer> refs;
+    /** client NUL seq (19 digits, so keys sort by seq) to the entry. */
+    final MVMap<String, byte[]> queues;
+    /** Client id to {entries, payload bytes}. */
+    final MVMap<String, long[]> stats;
+    /** client NUL packet id (5 digits) of inbound QoS 2 messages awaiting PUBREL. */
+    final MVMap<String, Boolean> qos2;
+    /** "ids": the last id handed out for seqs, bodies and subscription order. */
+    final MVMap<String, Long> meta;
+
+    private MapDbFiles(Path file, MVStore mv) {
         this.file = file;
-        this.db = db;
-        sessions = db.hashMap("sessions", Serializer.STRING, MapDbSerializers.SESSION).createOrOpen();
-        subscriptions = db.treeMap("subscriptions", new SerializerArrayTuple(Serializer.STRING, Serializer.STRING),
-                MapDbSerializers.SUBSCRIPTION).createOrOpen();
-        retained = db.hashMap("retained", Serializer.STRING, MapDbSerializers.MESSAGE).counterEnable().createOrOpen();
-        bodies = db.hashMap("bodies", Serializer.LONG, MapDbSerializers.MESSAGE).createOrOpen();
-        refs = db.hashMap("refs", Serializer.LONG, Serializer.INTEGER).createOrOpen();
-        queues = db.treeMap("queues", new SerializerArrayTuple(Serializer.STRING, Serializer.LONG),
-                MapDbSerializers.ENTRY).createOrOpen();
-        stats = db.hashMap("stats", Serializer.STRING, Serializer.LONG_ARRAY).createOrOpen();
-        qos2 = (NavigableSet<Object[]>) (NavigableSet<?>) db.treeSet("qos2",
-                new SerializerArrayTuple(Serializer.STRING, Serializer.INTEGER)).createOrOpen();
-        ids = db.atomicLong("ids").createOrOpen();
+        this.mv = mv;
+        sessions = mv.openMap("sessions");
+        subscriptions = mv.openMap("subscriptions");
+        retained = mv.openMap("retained");
+        bodies = mv.openMap("bodies");
+        refs = mv.openMap("refs");
+        queues = mv.openMap("queues");
+        stats = mv.openMap("stats");
+        qos2 = mv.openMap("qos2");
+        meta = mv.openMap("meta");
+    }
+
+    static String key(String clientId, String rest) {
+        return clientId + SEPARATOR + rest;
+    }
+
+    static String seqKey(String clientId, long seq) {
+        String digits = Long.toString(seq);
+        return clientId + SEPARATOR + "0".repeat(19 - digits.length()) + digits;
+    }
+
+    static long seqOf(String key) {
+        return Long.parseLong(key.substring(key.lastIndexOf(SEPARATOR) + 1));
+    }
+
+    static String restOf(String key) {
+        return key.substring(key.indexOf(SEPARATOR) + 1);
+    }
+
+    static String clientOf(String key) {
+        return key.substring(0, key.indexOf(SEPARATOR));
+    }
+
+    /** The entries of {@code clientId}, in key order: a view, read it under the store's lock. */
+    static <V> Iterable<Map.Entry<String, V>> range(MVMap<String, V> map, String clientId) {
+        String from = clientId + SEPARATOR;
+        String to = clientId + '\u0001';
+        return () -> new java.util.Iterator<>() {
+            private final org.h2.mvstore.Cursor<String, V> cursor = map.cursor(from, null, false);
+            private String next = advance();
+
+            private String advance() {
+                if (!cursor.hasNext()) {
+                    return null;
+                }
+                String key = cursor.next();
+                return key.compareTo(to) < 0 ? key : null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<String, V> next() {
+                if (next == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                Map.Entry<String, V> entry = Map.entry(next, cursor.getValue());
+                next = advance();
+                return entry;
+            }
+        };
+    }
+
+    /** The keys of {@code clientId}'s entries, copied. */
+    static <V> List<String> keysOf(MVMap<String, V> map, String clientId) {
+        List<String> keys = new java.util.ArrayList<>();
+        range(map, clientId).forEach(e -> keys.add(e.getKey()));
+        return keys;
+    }
+
+    /** Commits what changed and syncs the file, so the commit survives a power loss. */
+    void commitDurably() {
+        if (mv.hasUnsavedChanges()) {
+            mv.commit();
+            mv.sync();
+        }
     }
 
     /**
-     * Opens the file, creating it if missing. A commit a crash interrupted is first finished or
-     * dropped from the journal (see {@link JournaledVolume}). A file MapDB still cannot read is
-     * moved aside with a timestamp suffix, with its companion files, and an empty store takes its
-     * place.
+     * Rewrites a bounded part of sparse chunks into new ones, so space reused after the retention
+     * time is not held by a few live pages; synced like a commit.
      */
-    static MapDbFiles open(Path file) {
-        return open(file, UnaryOperator.identity());
+    void compactSome() {
+        // the chunks' fill rate: live data in them (the file's own fill rate counts whole chunks)
+        if (mv.getFileStore().getChunksFillRate() < COMPACT_FILL_RATE && mv.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES)) {
+            commitDurably();
+        }
     }
 
-    /** As {@link #open(Path)}, with the file's volume wrapped by {@code wrap}, for tests. */
-    static MapDbFiles open(Path file, UnaryOperator<Volume> wrap) {
+    /**
+     * Opens the file, creating it if missing. A file MVStore cannot read is moved aside with a
+     * timestamp suffix and an empty store takes its place; so is a file of the MapDB engine this
+     * backend had before, which MVStore cannot read either (with an ERROR saying so).
+     */
+    static MapDbFiles open(Path file) {
         createParent(file);
         if (Files.isDirectory(file)) {
             throw new PersistenceException("the mapdb file " + file + " is a directory");
         }
-        try {
-            return verified(file, wrap);
-        } catch (DBException.FileLocked e) {
-            throw new PersistenceException("the mapdb file " + file + " is in use by another store: " + e.getMessage(), e);
-        } catch (RuntimeException | AssertionError e) {
-            if (!damaged(e)) {
-                throw new PersistenceException("cannot open the mapdb file " + file + ": " + e, e);
-            }
-            StoreFiles.moveAside(file, "mapdb file", "cannot be opened: " + e, companionSuffixes(file), log);
+        if (LegacyMapDbFile.isMapDb(file)) {
+            LegacyMapDbFile.moveAside(file);
         }
         try {
-            return verified(file, wrap);
+            return verified(file);
+        } catch (RuntimeException | AssertionError e) {
+            if (!damaged(e)) {
+                throw new PersistenceException("cannot open the mapdb file " + file + ": " + MapDbStore.why(e), e);
+            }
+            StoreFiles.moveAside(file, "mapdb file", "cannot be opened: " + MapDbStore.why(e), List.of(), log);
+        }
+        try {
+            return verified(file);
         } catch (RuntimeException e) {
-            throw new PersistenceException("cannot create a new mapdb file at " + file + ": " + e, e);
+            throw new PersistenceException("cannot create a new mapdb file at " + file + ": " + MapDbStore.why(e), e);
         }
     }
 
     /**
-     * True for failures that come from the file's content. A locked file, an interrupt or an I/O
-     * error other than running into the end of a truncated file say nothing about the content.
+     * True for failures that come from the file's content. A locked file, a closed store or an
+     * I/O error when writing say nothing about the content.
      */
     private static boolean damaged(Throwable e) {
-        if (e instanceof DBException.FileLocked || e instanceof DBException.Interrupted
-                || e instanceof DBException.VolumeClosedByInterrupt || e instanceof DBException.OutOfMemory) {
-            return false;
+        if (e instanceof MVStoreException m) {
+            int code = m.getErrorCode();
+            return code != DataUtils.ERROR_FILE_LOCKED && code != DataUtils.ERROR_WRITING_FAILED
+                    && code != DataUtils.ERROR_CLOSED;
         }
-        if (e instanceof DBException.VolumeIOError) {
-            return e.getCause() instanceof EOFException;
-        }
-        return true;
+        return !(e instanceof OutOfMemoryError);
     }
 
-    private static MapDbFiles verified(Path file, UnaryOperator<Volume> wrap) {
-        JournaledVolume volume = JournaledVolume.open(file, wrap);
-        DB db;
+    private static MapDbFiles verified(Path file) {
+        boolean existed = Files.exists(file);
+        // no background commit, and no commit from inside a map write once ~19 MB are unsaved
+        // (MVStore does that even with autocommit disabled unless the buffer size is 0)
+        MVStore mv = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().autoCommitBufferSize(0).open();
         try {
-            removeLeftoverWal(file);
-            db = openDb(file, volume);
-        } catch (RuntimeException | AssertionError e) {
-            try {
-                volume.close();
-            } catch (RuntimeException | AssertionError closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
-        }
-        try {
-            MapDbFiles files = new MapDbFiles(file, db);
+            mv.setRetentionTime(RETENTION_MS);
+            MapDbFiles files = new MapDbFiles(file, mv);
             files.readEverything();
+            if (!existed) {
+                files.commitDurably(); // the maps exist on disk from the start
+            }
             return files;
         } catch (RuntimeException | AssertionError e) {
             try {
-                db.close();
+                mv.closeImmediately();
             } catch (RuntimeException | AssertionError closing) {
                 e.addSuppressed(closing);
             }
@@ -150,94 +221,32 @@ final class MapDbFiles {
         }
     }
 
-    /**
-     * What {@code DBMaker.fileDB(file).transactionEnable().make()} builds, except that the file is
-     * {@code volume}, and MapDB's write-ahead log lives in memory. MapDB 3.1.0 uses that log only
-     * to stage a commit's records until it writes them into the file, and never reads it back when
-     * opening a file; the journal of {@link JournaledVolume} is what makes commits survive a crash.
-     */
-    private static DB openDb(Path file, JournaledVolume volume) {
-        String name = file.toString();
-        boolean existed = volume.length() > 0;
-        VolumeFactory volumes = new VolumeFactory() {
-            private boolean handedOut;
-
-            @Override
-            public Volume makeVolume(String path, boolean readOnly, long fileLockWait, int sliceShift, long initSize,
-                    boolean fixedSize) {
-                if (!name.equals(path)) {
-                    return new ByteArrayVol(sliceShift, initSize);
-                }
-                if (handedOut) {
-                    throw new IllegalStateException("MapDB opened the mapdb file " + path + " twice");
-                }
-                handedOut = true;
-                return volume;
-            }
-
-            @Override
-            public boolean exists(String path) {
-                return name.equals(path) && existed;
-            }
-
-            @Override
-            public boolean handlesReadonly() {
-                return false;
-            }
-        };
-        // the defaults of DBMaker: concurrency scale 8, no allocation settings, no file lock wait,
-        // thread safe, no checksums (StoreWAL has none), header checksum checked
-        StoreWAL store = StoreWAL.make(name, volumes, 0L, true, 3, 0L, 0L, false, false, false, true, false);
-        try {
-            return new DB(store, existed, true, MapDbFiles.class.getClassLoader(), 0);
-        } catch (RuntimeException | AssertionError e) {
-            try {
-                store.close();
-            } catch (RuntimeException | AssertionError closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Removes {@code <file>.wal.N} files: MapDB 3.1.0 wrote them to disk in earlier versions of
-     * this backend, and never reads them when opening a file.
-     */
-    private static void removeLeftoverWal(Path file) {
-        for (Path wal : walFiles(file)) {
-            try {
-                Files.deleteIfExists(wal);
-                log.info("mapdb file {}: removed {}, a write-ahead log file an earlier version left behind (MapDB never reads it back)",
-                        file, wal);
-            } catch (IOException e) {
-                log.warn("mapdb file {}: cannot remove the leftover write-ahead log file {}: {}", file, wal, e.toString());
-            }
-        }
-    }
-
-    private static List<Path> walFiles(Path file) {
-        String name = file.getFileName().toString();
-        try (Stream<Path> siblings = Files.list(file.toAbsolutePath().getParent())) {
-            return siblings.filter(p -> p.getFileName().toString().startsWith(name + ".wal.")).toList();
-        } catch (IOException e) {
-            throw new PersistenceException("cannot list the directory of the mapdb file " + file + ": " + e, e);
-        }
-    }
-
-    /** Touches every record, so a broken tree or value fails now. */
+    /** Touches and decodes every record, so a broken page or value fails now. */
     private void readEverything() {
         long records = 0;
-        records += sessions.values().stream().count();
-        records += subscriptions.values().stream().count();
-        records += retained.values().stream().count();
-        records += bodies.values().stream().count();
-        records += refs.values().stream().count();
-        records += queues.values().stream().count();
-        records += stats.values().stream().count();
-        records += qos2.size();
-        log.info("mapdb file {} open: {} records, {} sessions, {} retained, {} queue entries over {} message bodies",
-                file, records, sessions.size(), retained.sizeLong(), queues.sizeLong(), bodies.size());
+        for (byte[] v : sessions.values()) {
+            RecordCodec.session(v);
+            records++;
+        }
+        for (byte[] v : subscriptions.values()) {
+            RecordCodec.subscription(v);
+            records++;
+        }
+        for (byte[] v : retained.values()) {
+            RecordCodec.message(v);
+            records++;
+        }
+        for (byte[] v : bodies.values()) {
+            RecordCodec.message(v);
+            records++;
+        }
+        for (byte[] v : queues.values()) {
+            RecordCodec.queueEntry(v);
+            records++;
+        }
+        records += refs.values().stream().count() + stats.values().stream().count() + qos2.sizeAsLong();
+        log.info("mapdb file {} open (H2 MVStore): {} records, {} sessions, {} retained, {} queue entries over {} message bodies",
+                file, records, sessions.size(), retained.sizeAsLong(), queues.sizeAsLong(), bodies.sizeAsLong());
     }
 
     private static void createParent(Path file) {
@@ -249,14 +258,15 @@ final class MapDbFiles {
         }
     }
 
-    /** The suffixes of the file's companions that exist: its journal, and WAL files an earlier version left. */
-    private static List<String> companionSuffixes(Path file) {
-        String name = file.getFileName().toString();
-        List<String> suffixes = new ArrayList<>();
-        for (Path wal : walFiles(file)) {
-            suffixes.add(wal.getFileName().toString().substring(name.length()));
+    /** The first bytes of the file, fewer when it is shorter; none when it does not exist. */
+    static byte[] head(Path file, int count) {
+        if (!Files.isRegularFile(file)) {
+            return new byte[0];
         }
-        suffixes.add(JournaledVolume.journalFile(file).getFileName().toString().substring(name.length()));
-        return suffixes;
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(count);
+        } catch (IOException e) {
+            throw new PersistenceException("cannot read the mapdb file " + file + ": " + e, e);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.StoredMessage;
 import io.volantmq.persistence.codec.QueueEntry;
+import io.volantmq.persistence.codec.RecordCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,6 +27,8 @@ import java.util.TreeSet;
 final class MapDbMessages implements MessageStore {
     private static final Logger log = LoggerFactory.getLogger(MapDbMessages.class);
 
+    private static final String IDS = "ids";
+
     private final MapDbStore store;
 
     MapDbMessages(MapDbStore store) {
@@ -35,8 +37,8 @@ final class MapDbMessages implements MessageStore {
 
     /** Hands out {@code count} consecutive positive ids; the caller holds the write lock. */
     static long nextIds(MapDbFiles files, int count) {
-        long first = files.ids.get() + 1;
-        files.ids.set(first + count - 1);
+        long first = files.meta.getOrDefault(IDS, 0L) + 1;
+        files.meta.put(IDS, first + count - 1);
         return first;
     }
 
@@ -47,15 +49,16 @@ final class MapDbMessages implements MessageStore {
             return;
         }
         int payloadLength = message.payload().length;
+        byte[] body = RecordCodec.message(message);
         store.write("enqueueing " + message.topic() + " for " + targets.size() + " sessions", () -> {
             MapDbFiles files = store.files();
             long bodyId = nextIds(files, targets.size());
-            files.bodies.put(bodyId, message);
+            files.bodies.put(bodyId, body);
             files.refs.put(bodyId, targets.size());
             for (int i = 0; i < targets.size(); i++) {
                 QueueTarget target = targets.get(i);
-                files.queues.put(new Object[] {target.clientId(), bodyId + i}, new QueueEntry(bodyId, payloadLength,
-                        target.qos(), target.retain(), target.subscriptionIds(), 0, InflightState.QUEUED));
+                files.queues.put(MapDbFiles.seqKey(target.clientId(), bodyId + i), RecordCodec.queueEntry(new QueueEntry(bodyId,
+                        payloadLength, target.qos(), target.retain(), target.subscriptionIds(), 0, InflightState.QUEUED)));
                 addStats(files, target.clientId(), 1, payloadLength);
             }
             return true;
@@ -87,19 +90,26 @@ final class MapDbMessages implements MessageStore {
     /** Adds up to {@code max} entries after {@code after}; returns the last seq looked at. */
     private long scan(String clientId, long after, int max, List<QueuedMessage> out, List<Long> dangling) {
         MapDbFiles files = store.files();
-        NavigableMap<Object[], QueueEntry> queue =
-                files.queues.prefixSubMap(new Object[] {clientId}).tailMap(new Object[] {clientId, after}, false);
         Map<Long, StoredMessage> bodies = new HashMap<>();
         long last = after;
         int taken = 0;
-        for (Map.Entry<Object[], QueueEntry> e : queue.entrySet()) {
-            if (taken >= max) {
+        if (after == Long.MAX_VALUE) {
+            return after;
+        }
+        String clientEnd = clientId + '\u0001';
+        org.h2.mvstore.Cursor<String, byte[]> cursor = files.queues.cursor(MapDbFiles.seqKey(clientId, after + 1), null, false);
+        while (cursor.hasNext()) {
+            String key = cursor.next();
+            if (taken >= max || key.compareTo(clientEnd) >= 0) {
                 break;
             }
-            long seq = (Long) e.getKey()[1];
+            long seq = MapDbFiles.seqOf(key);
             last = seq;
-            QueueEntry entry = e.getValue();
-            StoredMessage message = bodies.computeIfAbsent(entry.bodyId(), files.bodies::get);
+            QueueEntry entry = RecordCodec.queueEntry(cursor.getValue());
+            StoredMessage message = bodies.computeIfAbsent(entry.bodyId(), id -> {
+                byte[] value = files.bodies.get(id);
+                return value == null ? null : RecordCodec.message(value);
+            });
             if (message == null) {
                 dangling.add(seq);
                 continue;
@@ -114,13 +124,13 @@ final class MapDbMessages implements MessageStore {
     @Override
     public void updateInflight(String clientId, long seq, int packetId, InflightState state) {
         Objects.requireNonNull(state, "state");
-        Object[] key = {clientId, seq};
+        String key = MapDbFiles.seqKey(clientId, seq);
         store.write("updating entry " + seq + " of " + clientId, () -> {
-            QueueEntry entry = store.files().queues.get(key);
+            byte[] entry = store.files().queues.get(key);
             if (entry == null) {
                 return false;
             }
-            store.files().queues.put(key, entry.withInflight(packetId, state));
+            store.files().queues.put(key, RecordCodec.queueEntry(RecordCodec.queueEntry(entry).withInflight(packetId, state)));
             return true;
         });
     }
@@ -129,10 +139,11 @@ final class MapDbMessages implements MessageStore {
     public void remove(String clientId, long seq) {
         store.write("removing entry " + seq + " of " + clientId, () -> {
             MapDbFiles files = store.files();
-            QueueEntry entry = files.queues.remove(new Object[] {clientId, seq});
-            if (entry == null) {
+            byte[] value = files.queues.remove(MapDbFiles.seqKey(clientId, seq));
+            if (value == null) {
                 return false;
             }
+            QueueEntry entry = RecordCodec.queueEntry(value);
             addStats(files, clientId, -1, -entry.payloadLength());
             release(files, entry.bodyId(), 1);
             return true;
@@ -143,17 +154,18 @@ final class MapDbMessages implements MessageStore {
     public void clear(String clientId) {
         store.write("clearing the queue of " + clientId, () -> {
             MapDbFiles files = store.files();
-            Map<Object[], QueueEntry> queue = files.queues.prefixSubMap(new Object[] {clientId});
+            List<String> queue = new ArrayList<>();
             Map<Long, Integer> references = new HashMap<>();
-            for (QueueEntry entry : queue.values()) {
-                references.merge(entry.bodyId(), 1, Integer::sum);
+            for (Map.Entry<String, byte[]> e : MapDbFiles.range(files.queues, clientId)) {
+                queue.add(e.getKey());
+                references.merge(RecordCodec.queueEntry(e.getValue()).bodyId(), 1, Integer::sum);
             }
-            Set<Object[]> qos2 = qos2Of(files, clientId);
-            if (references.isEmpty() && qos2.isEmpty()) {
+            List<String> qos2 = MapDbFiles.keysOf(files.qos2, clientId);
+            if (queue.isEmpty() && qos2.isEmpty()) {
                 return false;
             }
-            queue.clear();
-            qos2.clear();
+            queue.forEach(files.queues::remove);
+            qos2.forEach(files.qos2::remove);
             files.stats.remove(clientId);
             references.forEach((bodyId, count) -> release(files, bodyId, count));
             return true;
@@ -171,28 +183,30 @@ final class MapDbMessages implements MessageStore {
     @Override
     public void addIncomingQos2(String clientId, int packetId) {
         store.write("remembering QoS 2 packet " + packetId + " of " + clientId,
-                () -> store.files().qos2.add(new Object[] {clientId, packetId}));
+                () -> store.files().qos2.put(qos2Key(clientId, packetId), Boolean.TRUE) == null);
     }
 
     @Override
     public void removeIncomingQos2(String clientId, int packetId) {
         store.write("forgetting QoS 2 packet " + packetId + " of " + clientId,
-                () -> store.files().qos2.remove(new Object[] {clientId, packetId}));
+                () -> store.files().qos2.remove(qos2Key(clientId, packetId)) != null);
     }
 
     @Override
     public Set<Integer> incomingQos2(String clientId) {
         return store.read("reading the QoS 2 packet ids of " + clientId, () -> {
             Set<Integer> ids = new TreeSet<>();
-            for (Object[] key : qos2Of(store.files(), clientId)) {
-                ids.add((Integer) key[1]);
+            for (String key : MapDbFiles.keysOf(store.files().qos2, clientId)) {
+                ids.add(Integer.parseInt(MapDbFiles.restOf(key)));
             }
             return ids;
         });
     }
 
-    private static Set<Object[]> qos2Of(MapDbFiles files, String clientId) {
-        return files.qos2.subSet(new Object[] {clientId, Integer.MIN_VALUE}, true, new Object[] {clientId, Integer.MAX_VALUE}, true);
+    /** The packet id in 5 digits, so a client's ids sort numerically. */
+    private static String qos2Key(String clientId, int packetId) {
+        String digits = Integer.toString(packetId);
+        return MapDbFiles.key(clientId, "0".repeat(Math.max(0, 5 - digits.length())) + digits);
     }
 
     private static void addStats(MapDbFiles files, String clientId, long messages, long bytes) {

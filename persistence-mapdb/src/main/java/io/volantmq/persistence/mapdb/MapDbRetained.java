@@ -2,6 +2,7 @@ package io.volantmq.persistence.mapdb;
 
 import io.volantmq.persistence.RetainedStore;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.codec.RecordCodec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ final class MapDbRetained implements RetainedStore {
     public void put(StoredMessage message) {
         Objects.requireNonNull(message, "message");
         store.write("storing the retained message of " + message.topic(), () -> {
-            store.files().retained.put(message.topic(), message);
+            store.files().retained.put(message.topic(), RecordCodec.message(message));
             return true;
         });
     }
@@ -33,18 +34,19 @@ final class MapDbRetained implements RetainedStore {
 
     @Override
     public Optional<StoredMessage> get(String topic) {
-        return store.read("reading the retained message of " + topic, () -> Optional.ofNullable(store.files().retained.get(topic)));
+        return store.read("reading the retained message of " + topic, () -> Optional.ofNullable(store.files().retained.get(topic)).map(RecordCodec::message));
     }
 
     @Override
     public long count() {
-        return store.read("counting retained messages", () -> store.files().retained.sizeLong());
+        return store.read("counting retained messages", () -> store.files().retained.sizeAsLong());
     }
 
     /** Visits a copy, so a visitor may change the store without waiting on its own read lock. */
     @Override
     public void forEach(Consumer<StoredMessage> visitor) {
-        List<StoredMessage> all = store.read("visiting retained messages", () -> new ArrayList<>(store.files().retained.values()));
+        List<StoredMessage> all = store.read("visiting retained messages", () -> new ArrayList<>(
+                store.files().retained.values().stream().map(RecordCodec::message).toList()));
         all.forEach(visitor);
     }
 }

@@ -2,6 +2,7 @@ package io.volantmq.persistence.mapdb;
 
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.SessionStore;
+import io.volantmq.persistence.codec.RecordCodec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,14 +22,14 @@ final class MapDbSessions implements SessionStore {
     public void put(SessionState state) {
         Objects.requireNonNull(state, "state");
         store.write("storing the session of " + state.clientId(), () -> {
-            store.files().sessions.put(state.clientId(), state);
+            store.files().sessions.put(state.clientId(), RecordCodec.session(state));
             return true;
         });
     }
 
     @Override
     public Optional<SessionState> get(String clientId) {
-        return store.read("reading the session of " + clientId, () -> Optional.ofNullable(store.files().sessions.get(clientId)));
+        return store.read("reading the session of " + clientId, () -> Optional.ofNullable(store.files().sessions.get(clientId)).map(RecordCodec::session));
     }
 
     @Override
@@ -39,7 +40,8 @@ final class MapDbSessions implements SessionStore {
     /** Visits a copy, so a visitor may change the store without waiting on its own read lock. */
     @Override
     public void forEach(Consumer<SessionState> visitor) {
-        List<SessionState> all = store.read("visiting sessions", () -> new ArrayList<>(store.files().sessions.values()));
+        List<SessionState> all = store.read("visiting sessions", () -> new ArrayList<>(
+                store.files().sessions.values().stream().map(RecordCodec::session).toList()));
         all.forEach(visitor);
     }
 }

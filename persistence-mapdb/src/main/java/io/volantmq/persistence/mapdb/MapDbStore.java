@@ -14,17 +14,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * An open MapDB store. MapDB has one transaction per file, so every SPI change runs alone under
- * the write lock and ends with a commit (synced to disk) before the call returns; a failed change
- * is rolled back. Reads share the read lock, so none sees a change half made.
+ * An open store on its MVStore file. MVStore commits every change of every map at once, so every SPI
+ * change runs alone under the write lock and, with {@code commit=each}, ends with a commit and a
+ * sync of the file before the call returns; a failed change is rolled back. Reads share the read
+ * lock, so none sees a change half made. A commit is atomic on disk: a crash leaves the file at the
+ * last commit that finished.
  *
- * <p>With group commit, changes stay in the open transaction and {@link #sync()} commits them all
- * at once. A failed change then rolls back every change since the last commit, so the next sync
- * fails: none of those changes may be acknowledged.
+ * <p>With group commit, changes stay uncommitted in memory and {@link #sync()} commits and syncs
+ * them all at once. A failed change then rolls back every change since the last commit, so the
+ * next sync fails: none of those changes may be acknowledged.
  *
- * <p>A failed write or commit (a full disk, an I/O error) leaves MapDB's volume unusable, so the
- * next call closes the file and opens it again, which finishes or drops the interrupted commit
- * from the journal: the store heals itself once the disk lets it.
+ * <p>A failed write or commit (a full disk, an I/O error) may leave MVStore closed, so the next
+ * call closes the file and opens it again at its last commit: the store heals itself once the
+ * disk lets it.
  */
 final class MapDbStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(MapDbStore.class);
@@ -32,6 +34,11 @@ final class MapDbStore implements Store {
     private volatile MapDbFiles files;
     /** Why the open file can no longer be used; it is reopened by the next call. Guarded by the write lock. */
     private volatile String broken;
+    /** Commits between two compaction steps: a step checks the fill rate and moves at most 1 MB. */
+    private static final int COMPACT_EVERY = 64;
+    /** Growth of the file that triggers a compaction step before 64 commits. */
+    private static final long COMPACT_GROWTH = 4L << 20;
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final boolean groupCommit;
     private boolean closed;
@@ -39,6 +46,10 @@ final class MapDbStore implements Store {
     private boolean uncommitted;
     /** Group commit: a rollback since the last commit undid changes their callers believe made. */
     private String undoneSinceSync;
+    /** Commits since the last compaction step. Guarded by the write lock. */
+    private int commitsSinceCompaction;
+    /** The file's size after the last compaction step. Guarded by the write lock. */
+    private long sizeAtCompaction;
 
     private final MapDbSessions sessions;
     private final MapDbSubscriptions subscriptions;
@@ -90,9 +101,9 @@ final class MapDbStore implements Store {
             }
             closed = true;
             if (uncommitted) {
-                files.db.commit(); // a clean stop keeps what was written since the last sync
+                files.commitDurably(); // a clean stop keeps what was written since the last sync
             }
-            files.db.close();
+            files.mv.close();
             log.info("mapdb file {} closed", files.file);
         } catch (RuntimeException e) {
             throw new PersistenceException("closing the mapdb file " + files.file + " failed: " + e, e);
@@ -124,7 +135,7 @@ final class MapDbStore implements Store {
                     if (groupCommit) {
                         uncommitted = true;
                     } else {
-                        files.db.commit();
+                        commit();
                     }
                 }
             } catch (RuntimeException | AssertionError e) {
@@ -141,7 +152,28 @@ final class MapDbStore implements Store {
         }
     }
 
-    /** The exception and its causes' messages: MapDB's VolumeIOError alone does not say "No space left". */
+    /**
+     * Commits and syncs; every 64 commits, or once the file grew by 4 MB (large group commits), also
+     * compacts a little, so the file stays bounded.
+     */
+    private void commit() {
+        files.commitDurably();
+        long size = files.mv.getFileStore().size();
+        if (++commitsSinceCompaction >= COMPACT_EVERY || size - sizeAtCompaction >= COMPACT_GROWTH) {
+            commitsSinceCompaction = 0;
+            try {
+                files.compactSome();
+                sizeAtCompaction = files.mv.getFileStore().size();
+            } catch (RuntimeException e) {
+                // the change is committed and synced: it stands; the file is opened again by the next call
+                log.warn("mapdb file {}: compacting after a commit failed; opening the file again with the next call: {}",
+                        files.file, why(e));
+                broken = why(e);
+            }
+        }
+    }
+
+    /** The exception and its causes' messages: a wrapped IOException alone may not say "No space left". */
     static String why(Throwable e) {
         StringBuilder text = new StringBuilder(e.toString());
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
@@ -162,7 +194,7 @@ final class MapDbStore implements Store {
             }
             MapDbFiles old = files;
             try {
-                old.db.close();
+                old.mv.closeImmediately();
             } catch (RuntimeException e) {
                 log.debug("mapdb file {}: closing the failed file", old.file, e);
             }
@@ -185,7 +217,7 @@ final class MapDbStore implements Store {
         return groupCommit ? Durability.ON_SYNC : Durability.ON_RETURN;
     }
 
-    /** Commits every change made since the last commit: one journal sync and one file sync for all. */
+    /** Commits every change made since the last commit, and syncs the file once for all. */
     @Override
     public void sync() {
         if (!groupCommit) {
@@ -204,7 +236,7 @@ final class MapDbStore implements Store {
                 throw new PersistenceException("mapdb file " + files.file + ": " + why);
             }
             if (uncommitted) {
-                files.db.commit();
+                commit();
                 uncommitted = false;
             }
         } catch (RuntimeException | AssertionError e) {
@@ -247,7 +279,7 @@ final class MapDbStore implements Store {
 
     private void rollback(String what) {
         try {
-            files.db.rollback();
+            files.mv.rollback();
         } catch (RuntimeException e) {
             log.error("mapdb file {}: rolling back after a failed {} failed too", files.file, what, e);
         }

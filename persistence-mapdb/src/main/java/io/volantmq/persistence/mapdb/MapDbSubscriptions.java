@@ -3,6 +3,7 @@ package io.volantmq.persistence.mapdb;
 import io.volantmq.persistence.StoredSubscription;
 import io.volantmq.persistence.SubscriptionStore;
 import io.volantmq.persistence.codec.OrderedSubscription;
+import io.volantmq.persistence.codec.RecordCodec;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,7 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 
-/** Subscriptions keyed by (client id, filter); the value keeps the order of first addition. */
+/** Subscriptions keyed by client NUL filter; the value keeps the order of first addition. */
 final class MapDbSubscriptions implements SubscriptionStore {
     private final MapDbStore store;
 
@@ -22,11 +23,11 @@ final class MapDbSubscriptions implements SubscriptionStore {
     @Override
     public void put(String clientId, StoredSubscription subscription) {
         Objects.requireNonNull(subscription, "subscription");
-        Object[] key = {clientId, subscription.filter()};
+        String key = MapDbFiles.key(clientId, subscription.filter());
         store.write("storing a subscription of " + clientId, () -> {
-            OrderedSubscription existing = store.files().subscriptions.get(key);
-            long order = existing != null ? existing.order() : MapDbMessages.nextIds(store.files(), 1);
-            store.files().subscriptions.put(key, new OrderedSubscription(order, subscription));
+            byte[] existing = store.files().subscriptions.get(key);
+            long order = existing != null ? RecordCodec.subscription(existing).order() : MapDbMessages.nextIds(store.files(), 1);
+            store.files().subscriptions.put(key, RecordCodec.subscription(new OrderedSubscription(order, subscription)));
             return true;
         });
     }
@@ -34,41 +35,42 @@ final class MapDbSubscriptions implements SubscriptionStore {
     @Override
     public void delete(String clientId, String filter) {
         store.write("deleting a subscription of " + clientId,
-                () -> store.files().subscriptions.remove(new Object[] {clientId, filter}) != null);
+                () -> store.files().subscriptions.remove(MapDbFiles.key(clientId, filter)) != null);
     }
 
     @Override
     public void deleteAll(String clientId) {
         store.write("deleting the subscriptions of " + clientId, () -> {
-            Map<Object[], OrderedSubscription> all = store.files().subscriptions.prefixSubMap(new Object[] {clientId});
-            if (all.isEmpty()) {
-                return false;
-            }
-            all.clear();
-            return true;
+            List<String> keys = MapDbFiles.keysOf(store.files().subscriptions, clientId);
+            keys.forEach(store.files().subscriptions::remove);
+            return !keys.isEmpty();
         });
     }
 
     @Override
     public List<StoredSubscription> get(String clientId) {
-        return store.read("reading the subscriptions of " + clientId,
-                () -> inOrder(new ArrayList<>(store.files().subscriptions.prefixSubMap(new Object[] {clientId}).values())));
+        return store.read("reading the subscriptions of " + clientId, () -> {
+            List<OrderedSubscription> found = new ArrayList<>();
+            MapDbFiles.range(store.files().subscriptions, clientId).forEach(e -> found.add(RecordCodec.subscription(e.getValue())));
+            return found.stream().sorted(Comparator.comparingLong(OrderedSubscription::order))
+                    .map(OrderedSubscription::subscription).toList();
+        });
     }
 
     /** Visits a copy, grouped by client and in order of addition. */
     @Override
     public void forEach(BiConsumer<String, StoredSubscription> visitor) {
-        List<Map.Entry<Object[], OrderedSubscription>> all = store.read("visiting subscriptions",
-                () -> new ArrayList<>(store.files().subscriptions.entrySet()));
-        all.sort(Comparator.comparing((Map.Entry<Object[], OrderedSubscription> e) -> (String) e.getKey()[0])
+        List<Map.Entry<String, OrderedSubscription>> all = store.read("visiting subscriptions", () -> {
+            List<Map.Entry<String, OrderedSubscription>> copy = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : store.files().subscriptions.entrySet()) {
+                copy.add(Map.entry(MapDbFiles.clientOf(e.getKey()), RecordCodec.subscription(e.getValue())));
+            }
+            return copy;
+        });
+        all.sort(Comparator.comparing((Map.Entry<String, OrderedSubscription> e) -> e.getKey())
                 .thenComparingLong(e -> e.getValue().order()));
-        for (Map.Entry<Object[], OrderedSubscription> e : all) {
-            visitor.accept((String) e.getKey()[0], e.getValue().subscription());
+        for (Map.Entry<String, OrderedSubscription> e : all) {
+            visitor.accept(e.getKey(), e.getValue().subscription());
         }
-    }
-
-    private static List<StoredSubscription> inOrder(List<OrderedSubscription> found) {
-        return found.stream().sorted(Comparator.comparingLong(OrderedSubscription::order))
-                .map(OrderedSubscription::subscription).toList();
     }
 }

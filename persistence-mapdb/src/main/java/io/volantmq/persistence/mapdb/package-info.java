@@ -1,5 +1,6 @@
 /**
- * The MapDB backend: a pure-Java file store, made crash-safe by a journal of its own because MapDB's own
- * write-ahead log does not survive a kill -9 (see docs/persistence.md).
+ * The {@code mapdb} backend: a pure-Java file store. Its name is historical: since issue 16 its engine
+ * is H2 MVStore (append-only, crash-safe by itself), which replaced MapDB 3 and the journal MapDB needed
+ * (see docs/persistence.md).
  */
 package io.volantmq.persistence.mapdb;

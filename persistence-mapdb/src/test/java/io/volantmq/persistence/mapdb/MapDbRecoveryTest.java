@@ -24,7 +24,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** What only MapDB has: a damaged file is moved aside and an empty store opens in its place. */
+/**
+ * The file's handling on open: a damaged file, and a MapDB 3 file an earlier version wrote, are moved
+ * aside and an empty store opens in its place; a file in use or a directory is refused.
+ */
 class MapDbRecoveryTest {
     @TempDir
     Path tempDir;
@@ -42,23 +45,50 @@ class MapDbRecoveryTest {
     }
 
     @Test
-    void fileWithABrokenHeaderIsMovedAsideAndAnEmptyStoreOpens() throws IOException {
+    void aBrokenFirstHeaderIsReadFromItsCopyAndNothingIsLost() throws IOException {
         Path file = storeWithOneSession();
-        byte[] garbage = new byte[64];
-        new Random(1).nextBytes(garbage);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.write(java.nio.ByteBuffer.wrap(garbage), 0);
+        overwrite(file, 64);
+        try (Store store = open(file)) {
+            assertThat(store.sessions().get("lost")).isPresent();
         }
-        assertMovedAsideAndReplaced(file);
+        assertNothingMovedAside(file);
     }
 
     @Test
-    void truncatedFileIsMovedAsideAndAnEmptyStoreOpens() throws IOException {
+    void fileWithBothHeadersBrokenIsMovedAsideAndAnEmptyStoreOpens() throws IOException {
+        Path file = storeWithOneSession();
+        overwrite(file, 8192); // MVStore keeps its header twice, in the first two 4 KB blocks
+        assertMovedAsideAndReplaced(file);
+    }
+
+    /** MVStore falls back to the last commit it can read whole; here that is the empty one of the new file. */
+    @Test
+    void truncatedFileOpensAtItsLastWholeCommit() throws IOException {
         Path file = storeWithOneSession();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(channel.size() / 2);
         }
-        assertMovedAsideAndReplaced(file);
+        try (Store store = open(file)) {
+            store.sessions().put(new SessionState("new", 5, 60, 0, null, 0));
+        }
+        try (Store store = open(file)) {
+            assertThat(store.sessions().get("new")).isPresent();
+        }
+        assertNothingMovedAside(file);
+    }
+
+    private static void overwrite(Path file, int bytes) throws IOException {
+        byte[] garbage = new byte[bytes];
+        new Random(1).nextBytes(garbage);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(garbage), 0);
+        }
+    }
+
+    private static void assertNothingMovedAside(Path file) throws IOException {
+        try (Stream<Path> siblings = Files.list(file.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactly(file.getFileName().toString());
+        }
     }
 
     private void assertMovedAsideAndReplaced(Path file) throws IOException {
@@ -83,6 +113,44 @@ class MapDbRecoveryTest {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getFormattedMessage()).contains(file.toString()).contains(aside.get(0).toString());
         });
+        try (Store store = open(file)) {
+            assertThat(store.sessions().get("new")).isPresent();
+        }
+    }
+
+    @Test
+    void mapDbFileOfAnEarlierVersionIsMovedAsideWithItsJournalAndTheErrorSaysHowToDrainIt() throws IOException {
+        Path file = tempDir.resolve("data").resolve("volantmq.mapdb");
+        Files.createDirectories(file.getParent());
+        // the first 16 bytes of a file MapDB 3.1.0 wrote for the earlier mapdb backend, then its zeroed space
+        byte[] mapdb = new byte[8192];
+        byte[] header = {0x4A, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+        System.arraycopy(header, 0, mapdb, 0, header.length);
+        Files.write(file, mapdb);
+        Files.writeString(file.resolveSibling("volantmq.mapdb.journal"), "journal");
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(LegacyMapDbFile.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        try (Store store = open(file)) {
+            store.sessions().put(new SessionState("new", 5, 60, 0, null, 0));
+        } finally {
+            logger.detachAppender(events);
+        }
+
+        List<Path> aside;
+        try (Stream<Path> siblings = Files.list(file.getParent())) {
+            aside = siblings.filter(p -> p.getFileName().toString().startsWith("volantmq.mapdb.damaged-")).sorted().toList();
+        }
+        assertThat(aside).hasSize(2);
+        Path moved = aside.get(0);
+        assertThat(Files.readAllBytes(moved)).isEqualTo(mapdb);
+        assertThat(aside.get(1)).hasFileName(moved.getFileName() + ".journal");
+        assertThat(events.list).filteredOn(e -> e.getLevel() == Level.ERROR)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(file.toString()).contains("MapDB 3 file")
+                        .contains(moved.toString()))
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("NOT loaded")
+                        .contains("volantmq.persistence.mapdb.path=" + moved));
         try (Store store = open(file)) {
             assertThat(store.sessions().get("new")).isPresent();
         }
