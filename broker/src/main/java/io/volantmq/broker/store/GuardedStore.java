@@ -10,9 +10,6 @@ import io.volantmq.persistence.SubscriptionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,51 +39,41 @@ public final class GuardedStore implements Store {
         this.delegate = delegate;
         this.name = name;
         this.retryMillis = retryMillis;
-        this.sessions = guard(SessionStore.class, delegate.sessions());
-        this.subscriptions = guard(SubscriptionStore.class, delegate.subscriptions());
-        this.retained = guard(RetainedStore.class, delegate.retained());
-        this.messages = guard(MessageStore.class, delegate.messages());
+        this.sessions = new GuardedSessionStore(this, delegate.sessions());
+        this.subscriptions = new GuardedSubscriptionStore(this, delegate.subscriptions());
+        this.retained = new GuardedRetainedStore(this, delegate.retained());
+        this.messages = new GuardedMessageStore(this, delegate.messages());
     }
 
-    private <T> T guard(Class<T> type, T target) {
-        InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return method.invoke(target, args);
-            }
-            return guarded(() -> {
-                try {
-                    return method.invoke(target, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
-        };
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
-    }
+    /*
+     * The sub-store wrappers call these three around each delegated call: enter() before (fails
+     * fast while the breaker is open and no probe is due), succeeded() after a normal return,
+     * failed(e) when the backend threw a PersistenceException. No lambda, no reflection: a durable
+     * QoS 1 publish goes through here several times.
+     */
 
-    private interface Call<R> {
-        R run() throws Throwable;
-    }
-
-    /** Fails fast while the store is failing and not yet due for a probe; tracks failure and recovery. */
-    private <R> R guarded(Call<R> call) throws Throwable {
+    /** Fails fast while the store is failing and not yet due for a probe. */
+    void enter() {
         if (failing && System.currentTimeMillis() < retryAt) {
             failedCalls.incrementAndGet();
             throw new PersistenceException("store '" + name + "' unavailable: " + lastError);
         }
-        try {
-            R result = call.run();
-            if (failing) {
-                recovered();
-            }
-            return result;
-        } catch (PersistenceException e) {
-            failed(e);
-            throw e;
+    }
+
+    /** After a call returned normally: closes the breaker if it was open. */
+    void succeeded() {
+        if (failing) {
+            recovered();
         }
     }
 
-    private synchronized void failed(PersistenceException e) {
+    /** Records the backend failure and hands it back for the caller to rethrow. */
+    PersistenceException failed(PersistenceException e) {
+        recordFailure(e);
+        return e;
+    }
+
+    private synchronized void recordFailure(PersistenceException e) {
         failedCalls.incrementAndGet();
         lastError = e.getMessage();
         retryAt = System.currentTimeMillis() + retryMillis;
@@ -137,16 +124,13 @@ public final class GuardedStore implements Store {
 
     @Override
     public void sync() {
+        enter();
         try {
-            guarded(() -> {
-                delegate.sync();
-                return null;
-            });
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new PersistenceException("store '" + name + "': sync failed: " + e, e);
+            delegate.sync();
+        } catch (PersistenceException e) {
+            throw failed(e);
         }
+        succeeded();
     }
 
     @Override
