@@ -360,20 +360,7 @@ final class AdminApi {
      * routed like a client's PUBLISH (subscribers' ACLs apply; the publisher is the administrator).
      */
     Reply publish(String body) {
-        Object parsed;
-        try {
-            parsed = Json.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw badRequest(e.getMessage());
-        }
-        if (!(parsed instanceof Map<?, ?> fields)) {
-            throw badRequest("the body must be a JSON object");
-        }
-        for (Object key : fields.keySet()) {
-            if (!PUBLISH_FIELDS.contains(key)) {
-                throw badRequest("unknown field '" + key + "'; known: " + PUBLISH_FIELDS);
-            }
-        }
+        Map<?, ?> fields = object(body, PUBLISH_FIELDS);
         if (!(fields.get("topic") instanceof String topic)) {
             throw badRequest("topic (a string) is required");
         }
