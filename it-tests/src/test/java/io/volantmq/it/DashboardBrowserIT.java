@@ -209,6 +209,8 @@ class DashboardBrowserIT {
             bystander.publish("dash/bystander", ("tick " + n[0]++).getBytes(StandardCharsets.UTF_8), 0, false);
             return Integer.parseInt(driver.findElement(By.id("overview")).getAttribute("data-samples")) >= 6;
         });
+        assertThat(text(By.id("bridges-off"))).isEqualTo("no bridges configured"); // DashboardPanelsIT: the panels on
+        assertThat(text(By.id("cluster-off"))).isEqualTo("single node");
         shot("overview");
 
         driver.get(base + "/dashboard/#/clients");

@@ -6,7 +6,9 @@
   const nav = document.getElementById('nav');
   const WINDOW_MS = 15 * 60 * 1000, SAMPLE_MS = 2000, PAGE = 20;
   const samples = []; // {t, connected, subscriptions, retained, queued, inRate, outRate}
+  const FEATURES_MS = 5000; // bridges and cluster: read every 5 s, not with every stats sample
   let last = null, sampler = null, latest = null, trace = null;
+  let features = { t: 0, bridges: null, cluster: null }; // null: not read yet
 
   // ---------------------------------------------------------------- helpers
 
@@ -53,14 +55,14 @@
       if (nav.hidden === false) logout('Logged out: ' + why + '.'); // they stopped working: log in again
       throw new Error(why);
     }
-    if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
+    if (!r.ok) throw Object.assign(new Error((data && data.error) || ('HTTP ' + r.status)), { status: r.status });
     return data;
   }
 
   function logout(reason) {
     sessionStorage.removeItem('volantmq.auth');
     if (sampler) clearInterval(sampler);
-    sampler = null; last = null; samples.length = 0;
+    sampler = null; last = null; samples.length = 0; features = { t: 0, bridges: null, cluster: null };
     stopTrace();
     loginPage(reason);
   }
@@ -110,8 +112,62 @@
       while (samples.length && samples[0].t < t - WINDOW_MS) samples.shift();
       last = { t, in: s.messagesReceived, out: s.messagesSent };
       latest = s;
+      if (t - features.t >= FEATURES_MS) await readFeatures(t);
       if (route().page === 'overview') renderOverview();
     } catch (e) { /* shown on the next page load; a 401 logs out */ }
+  }
+
+  // Bridges and cluster: {on, data} or {error}. /api/bridges is 404 when the bridge module does not run;
+  // /api/cluster says cluster "none" on a single node.
+  async function readFeatures(t) {
+    features.t = t;
+    const read = async (path, on) => {
+      try {
+        const data = await api('GET', path);
+        return { on: on(data), data };
+      } catch (e) {
+        if (e.status === 404) return { on: false };
+        return { error: e.message };
+      }
+    };
+    features.bridges = await read('/api/bridges', d => Array.isArray(d) && d.length > 0);
+    features.cluster = await read('/api/cluster', d => d && d.cluster !== 'none');
+  }
+
+  function bridgesPanel() {
+    const f = features.bridges;
+    const body = !f ? el('p', { class: 'muted' }, 'Loading…')
+      : f.error ? msg('error', 'Bridges: ' + f.error)
+      : !f.on ? el('p', { class: 'muted', id: 'bridges-off' }, 'no bridges configured')
+      : table(['bridge', 'connected', 'queued', 'sent', 'failed', 'last error'], f.data.map(b =>
+        el('tr', { 'data-bridge': b.name }, el('td', {}, b.name),
+          el('td', {}, el('span', { class: 'pill ' + (b.connected ? 'on' : 'off') }, b.connected ? 'yes' : 'no')),
+          el('td', {}, dash(b.queued)), el('td', {}, dash(b.sent)), el('td', {}, dash(b.failed)),
+          el('td', { class: 'wrap', title: b.lastErrorAt ? when(b.lastErrorAt) : false }, dash(b.lastError)))), 'bridges');
+    return el('section', { id: 'bridges-panel' }, el('h2', {}, 'Bridges'), body);
+  }
+
+  function clusterPanel() {
+    const f = features.cluster;
+    let body;
+    if (!f) body = el('p', { class: 'muted' }, 'Loading…');
+    else if (f.error) body = msg('error', 'Cluster: ' + f.error);
+    else if (!f.on) body = el('p', { class: 'muted', id: 'cluster-off' }, 'single node');
+    else {
+      const c = f.data, nodes = Array.isArray(c.nodes) ? c.nodes : [];
+      // the broker lists the live nodes only: this node is shown even when it is not (yet, or any longer) live
+      const names = nodes.includes(c.node) ? nodes : [c.node, ...nodes];
+      body = [
+        el('p', {}, 'This node: ', el('code', {}, c.node), c.fenced ? ' (fenced: cut off from the cluster)' : ''),
+        table(['node', 'live', ''], names.map(n => el('tr', { 'data-node': n }, el('td', { class: 'wrap' }, n),
+          el('td', {}, el('span', { class: 'pill ' + (nodes.includes(n) ? 'on' : 'off') }, nodes.includes(n) ? 'yes' : 'no')),
+          el('td', { class: 'muted' }, n === c.node ? 'this node' : ''))), 'cluster-nodes'),
+        el('div', { class: 'cards', id: 'cluster-traffic' },
+          ...[['Owned clients', c.ownedClients], ['Forwarded in', c.forwardedIn], ['Forwarded out', c.forwardedOut],
+            ['Inbox length', c.inboxLength < 0 ? 'unknown' : c.inboxLength]].map(([k, v]) =>
+            el('div', { class: 'card' }, el('div', { class: 'label' }, k), el('div', { class: 'value' }, dash(v)))))];
+    }
+    return el('section', { id: 'cluster-panel' }, el('h2', {}, 'Cluster'), body);
   }
 
   // ---------------------------------------------------------------- pages
@@ -149,8 +205,8 @@
       table(['cause', 'messages'], dropped.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v)))),
       el('h2', {}, 'Listeners'),
       table(['listener', 'clients'], s.listeners.map(l => el('tr', {}, el('td', {}, l.name), el('td', {}, l.clients)))),
-      el('p', { class: 'muted' }, 'Store failed calls: ' + s.store.failedCalls + '. Running traces: ' + s.traces
-        + '. Cluster nodes and bridges: not part of this broker yet.'));
+      bridgesPanel(), clusterPanel(),
+      el('p', { class: 'muted' }, 'Store failed calls: ' + s.store.failedCalls + '. Running traces: ' + s.traces + '.'));
     const tNow = Date.now();
     charts.forEach(([, lines], i) => window.lineChart(canvases[i],
       lines.map(([label, color, key]) => ({ label, color, points: samples.map(p => [p.t, p[key]]) })), WINDOW_MS, tNow));
