@@ -1,7 +1,6 @@
 package io.volantmq.it;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +22,7 @@ class BridgeDurabilityIT {
 
     @BeforeEach
     void needsMosquitto() {
-        Assumptions.assumeTrue(MosquittoProcess.installed(), "mosquitto is not installed (apt-get install mosquitto)");
+        RequiredTool.require(MosquittoProcess.installed(), "mosquitto is not installed (apt-get install mosquitto)");
     }
 
     private List<String> siteSettings(MosquittoProcess remote, int qos) {

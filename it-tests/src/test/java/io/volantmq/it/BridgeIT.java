@@ -9,7 +9,6 @@ import io.volantmq.broker.admin.Json;
 import io.volantmq.broker.transport.TestPki;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +44,7 @@ class BridgeIT {
 
     @BeforeEach
     void needsMosquitto() {
-        Assumptions.assumeTrue(MosquittoProcess.installed(), "mosquitto is not installed (apt-get install mosquitto)");
+        RequiredTool.require(MosquittoProcess.installed(), "mosquitto is not installed (apt-get install mosquitto)");
     }
 
     @AfterEach

@@ -9,7 +9,6 @@ import io.volantmq.broker.protocol.Publish;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +37,7 @@ class ClusterFailoverIT {
 
     @BeforeEach
     void startCluster() throws Exception {
-        Assumptions.assumeTrue(RedisServerProcess.available(), "no " + RedisServerProcess.BINARY);
+        RequiredTool.require(RedisServerProcess.available(), "no " + RedisServerProcess.BINARY + " (apt-get install redis-server)");
         cluster = new ClusterNodes(dir);
         nodes = cluster.startAll("n1", "n2", "n3");
     }

@@ -2,7 +2,6 @@ package io.volantmq.it;
 
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +38,7 @@ class ClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Assumptions.assumeTrue(RedisServerProcess.available(), "no " + RedisServerProcess.BINARY);
+        RequiredTool.require(RedisServerProcess.available(), "no " + RedisServerProcess.BINARY + " (apt-get install redis-server)");
         cluster = new ClusterNodes(dir);
         List<BrokerProcess> nodes = cluster.startAll("n1", "n2", "n3");
         n1 = nodes.get(0);

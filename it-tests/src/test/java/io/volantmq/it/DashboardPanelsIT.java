@@ -2,7 +2,6 @@ package io.volantmq.it;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +25,6 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The overview's Bridges and Cluster panels in a real browser (headless Chromium, as in
@@ -46,13 +44,8 @@ class DashboardPanelsIT {
 
     @BeforeAll
     static void startBrowser() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String why = "DashboardPanelsIT needs " + CHROMIUM + " and " + CHROMEDRIVER;
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why + "; CI=true, so this is a failure, not a skip");
-            }
-            Assumptions.abort(why + "; skipped outside CI");
-        }
+        RequiredTool.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "DashboardPanelsIT needs " + CHROMIUM + " and " + CHROMEDRIVER);
         Files.createDirectories(SHOTS);
         ChromeOptions chrome = new ChromeOptions();
         chrome.setBinary(CHROMIUM.toFile());
@@ -106,7 +99,7 @@ class DashboardPanelsIT {
 
     @Test
     void listsThisNodeInClusterMode(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(RedisServerProcess.available(), "needs " + RedisServerProcess.BINARY);
+        RequiredTool.require(RedisServerProcess.available(), "needs " + RedisServerProcess.BINARY + " (apt-get install redis-server)");
         try (RedisServerProcess redis = RedisServerProcess.start(dir)) {
             java.util.Properties store = new java.util.Properties(); // a cluster keeps its sessions in the shared redis
             store.setProperty("volantmq.persistence.redis.uri", redis.uri());
