@@ -56,7 +56,7 @@ import java.util.function.Supplier;
  * Only what is waiting is held, not the working set: each waiting change with its data (a
  * queued message's body once, however many queues it goes to), bounded as above. In addition,
  * for every queue entry enqueued through this instance that has been written and is still
- * queued, 20 bytes map its sequence number to the backend's (see {@link BufferedMessages}).
+ * queued, 20 bytes map its sequence number to the backend's (see {@link BufferedSequences}).
  *
  * <h2>Coalescing</h2>
  * A change superseded before it was written is not written: a message enqueued and removed
