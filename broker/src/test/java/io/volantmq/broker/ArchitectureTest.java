@@ -5,6 +5,9 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -34,6 +37,17 @@ class ArchitectureTest {
                     "io.volantmq.persistence.redis..", "io.volantmq.persistence.sqlite..",
                     "io.volantmq.persistence.memory..")
             .as("the broker uses the persistence SPI only, never a backend package");
+
+    /**
+     * The core counts into the meter set, so the meter set reads nothing of the core: what reads the core's state
+     * to show it (BrokerStats, BrokerGauges) lives in the root package above both. Packet types are all it needs.
+     */
+    @ArchTest
+    static final ArchRule metricsReadsNothingOfTheCore = noClasses()
+            .that().resideInAPackage("io.volantmq.broker.metrics..")
+            .should().dependOnClassesThat(resideInAPackage("io.volantmq.broker..")
+                    .and(not(resideInAnyPackage("io.volantmq.broker.metrics..", "io.volantmq.broker.protocol.."))))
+            .as("metrics depends on nothing in the broker but protocol");
 
     /**
      * Each top-level sub-package of the broker is one slice; slices must not form a cycle. Strict: the
