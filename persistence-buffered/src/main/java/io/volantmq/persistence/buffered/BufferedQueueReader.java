@@ -37,15 +37,15 @@ final class BufferedQueueReader {
             return List.of();
         }
         return store.read(() -> {
-            ReadView view = readView(clientId, afterSeq, max);
-            if (view == null) {
+            ReadView overlay = readView(clientId, afterSeq, max);
+            if (overlay == null) {
                 return backend.read(clientId, afterSeq, max);
             }
             List<QueuedMessage> result = new ArrayList<>(Math.min(max, 64));
-            if (!view.cleared()) {
-                readWritten(clientId, afterSeq, max, view, result);
+            if (!overlay.cleared()) {
+                readWritten(clientId, afterSeq, max, overlay, result);
             }
-            for (QueuedMessage entry : view.waiting()) {
+            for (QueuedMessage entry : overlay.waiting()) {
                 if (result.size() == max) {
                     break;
                 }
@@ -86,10 +86,10 @@ final class BufferedQueueReader {
     }
 
     /** Reads the backend's entries after {@code afterSeq} in our numbering, with the waiting changes applied. */
-    private void readWritten(String clientId, long afterSeq, int max, ReadView view, List<QueuedMessage> result) {
-        BufferedSeqMap seqs = view.seqs();
-        Map<Long, ChangeView> changed = view.changed();
-        long limboAfter = view.limboAfter();
+    private void readWritten(String clientId, long afterSeq, int max, ReadView overlay, List<QueuedMessage> result) {
+        BufferedSeqMap seqs = overlay.seqs();
+        Map<Long, ChangeView> changed = overlay.changed();
+        long limboAfter = overlay.limboAfter();
         long from;
         if (afterSeq < sequences.firstSeq()) {
             from = Math.max(afterSeq, 0);
