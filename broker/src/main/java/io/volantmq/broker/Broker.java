@@ -22,8 +22,6 @@ import io.volantmq.persistence.buffered.BufferedStore;
 import io.volantmq.broker.store.GuardedStore;
 import io.volantmq.persistence.StoreHealth;
 import io.volantmq.broker.session.SessionRegistry;
-import io.volantmq.broker.metrics.BrokerGauges;
-import io.volantmq.broker.metrics.BrokerStats;
 import io.volantmq.broker.sys.SysTreePublisher;
 import io.volantmq.broker.transport.ListenerSpec;
 import io.volantmq.broker.transport.Listeners;

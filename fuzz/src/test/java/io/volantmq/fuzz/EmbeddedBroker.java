@@ -23,7 +23,7 @@ import io.volantmq.broker.protocol.Subscription;
 import io.volantmq.broker.protocol.PacketType;
 import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.MqttConnection;
-import io.volantmq.broker.transport.ListenerContext;
+import io.volantmq.broker.session.ListenerContext;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.memory.MemoryProvider;

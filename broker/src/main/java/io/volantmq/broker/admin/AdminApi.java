@@ -12,7 +12,7 @@ import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.routing.TopicMatcher;
 import io.volantmq.broker.session.SessionRegistry.ClientView;
 import io.volantmq.broker.metrics.BrokerMetrics;
-import io.volantmq.broker.metrics.BrokerStats;
+import io.volantmq.broker.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.SessionState;

@@ -22,7 +22,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.config.ReloadReport;
-import io.volantmq.broker.metrics.BrokerStats;
+import io.volantmq.broker.BrokerStats;
 import io.volantmq.persistence.PersistenceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -24,8 +24,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.volantmq.broker.auth.Security;
 import io.volantmq.broker.config.ReloadReport;
 import io.volantmq.broker.auth.Settings;
-import io.volantmq.broker.metrics.BrokerGauges;
-import io.volantmq.broker.metrics.BrokerStats;
+import io.volantmq.broker.BrokerGauges;
+import io.volantmq.broker.BrokerStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

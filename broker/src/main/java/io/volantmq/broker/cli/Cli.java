@@ -1,7 +1,7 @@
 package io.volantmq.broker.cli;
 
 import io.volantmq.broker.SuppressForbidden;
-import io.volantmq.broker.metrics.BrokerStats;
+import io.volantmq.broker.BrokerStats;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

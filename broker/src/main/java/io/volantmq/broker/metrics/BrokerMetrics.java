@@ -15,9 +15,9 @@ import java.util.Map;
  * renders them as {@code volantmq_packets_received_total}.
  */
 public final class BrokerMetrics {
-    /** Messages dropped, by tag {@code reason}: expired, acl, oversize, slow_consumer here; queue_full in {@code BrokerGauges}. */
+    /** Messages dropped, by tag {@code reason}: expired, acl, oversize, slow_consumer here; queue_full in {@code io.volantmq.broker.BrokerGauges}. */
     public static final String DROPPED = "volantmq.messages.dropped";
-    static final String DROPPED_DESCRIPTION = "queued messages dropped, by reason";
+    public static final String DROPPED_DESCRIPTION = "queued messages dropped, by reason";
 
     private final MeterRegistry registry;
     private final Map<PacketType, Counter> packetsReceived = new EnumMap<>(PacketType.class);

@@ -33,7 +33,6 @@ import io.volantmq.broker.protocol.Unsubscribe;
 import io.volantmq.broker.protocol.Will;
 import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.routing.SubscriptionOptions;
-import io.volantmq.broker.transport.ListenerContext;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.StoredMessage;
 import org.slf4j.Logger;
@@ -138,12 +137,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     SocketAddress remoteAddress() {
-        return io.volantmq.broker.transport.ChannelInfo.remoteAddress(channel); // the client behind a PROXY header
+        return ChannelInfo.remoteAddress(channel); // the client behind a PROXY header
     }
 
     /** The client certificate chain the TLS handshake verified, leaf first; empty without one. */
     java.util.List<java.security.cert.X509Certificate> peerCertificates() {
-        return io.volantmq.broker.transport.ChannelInfo.peerCertificates(channel);
+        return ChannelInfo.peerCertificates(channel);
     }
 
     /** The keep-alive in force (s), read from the idle handler {@link #connected} installs; 0 for none. */

@@ -2,7 +2,7 @@ package io.volantmq.broker.sys;
 
 import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.metrics.BrokerMetrics;
-import io.volantmq.broker.metrics.BrokerStats;
+import io.volantmq.broker.BrokerStats;
 import io.volantmq.persistence.StoreHealth;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.Publish;

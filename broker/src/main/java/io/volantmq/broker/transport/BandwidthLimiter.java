@@ -9,6 +9,7 @@ import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.protocol.Disconnect;
 import io.volantmq.broker.protocol.Properties;
 import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.broker.session.ChannelInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,6 +13,7 @@ import io.volantmq.broker.codec.MqttDecoder;
 import io.volantmq.broker.codec.MqttEncoder;
 import io.volantmq.broker.metrics.TrafficMetricsHandler;
 import io.volantmq.broker.BrokerContext;
+import io.volantmq.broker.session.ListenerContext;
 import io.volantmq.broker.session.MqttConnection;
 
 /**

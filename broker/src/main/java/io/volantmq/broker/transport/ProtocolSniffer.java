@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.volantmq.broker.session.ChannelInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
+import io.volantmq.broker.session.ChannelInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

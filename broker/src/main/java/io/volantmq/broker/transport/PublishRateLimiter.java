@@ -12,6 +12,7 @@ import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
+import io.volantmq.broker.session.ChannelInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.channel.ChannelFutureListener;
 import io.volantmq.broker.session.MqttConnection;
+import io.volantmq.broker.session.ChannelInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.volantmq.broker.cli;
 
 import io.volantmq.broker.auth.PasswordFile;
-import io.volantmq.broker.metrics.BrokerStats;
+import io.volantmq.broker.BrokerStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -16,7 +16,6 @@ import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.ProtocolVersion;
-import io.volantmq.broker.transport.ListenerContext;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.memory.MemoryProvider;

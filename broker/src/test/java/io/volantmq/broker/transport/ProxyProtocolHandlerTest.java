@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.volantmq.broker.BrokerConfig;
+import io.volantmq.broker.session.ChannelInfo;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,7 +55,7 @@ import java.util.function.Supplier;
  * Only what is waiting is held, not the working set: each waiting change with its data (a
  * queued message's body once, however many queues it goes to), bounded as above. In addition,
  * for every queue entry enqueued through this instance that has been written and is still
- * queued, 20 bytes map its sequence number to the backend's (see {@link BufferedMessages}).
+ * queued, 20 bytes map its sequence number to the backend's (see {@link BufferedSequences}).
  *
  * <h2>Coalescing</h2>
  * A change superseded before it was written is not written: a message enqueued and removed
@@ -158,13 +157,7 @@ public final class BufferedStore implements Store {
     private long blockedWrites;
     private long refusedWrites;
 
-    private volatile boolean failing;
-    private volatile long failingSinceNanos;
-    private volatile String lastError;
-    private volatile long sinceMillis = System.currentTimeMillis();
-    private final AtomicLong failedAttempts = new AtomicLong();
-    private long episodeFailures;
-    private boolean lagging;
+    private final BufferedWriteHealth writeHealth;
 
     public BufferedStore(Store backend, String name) {
         this(backend, name, Options.DEFAULTS);
@@ -176,6 +169,7 @@ public final class BufferedStore implements Store {
         this.name = name;
         this.options = options;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(options.syncIntervalMillis());
+        this.writeHealth = new BufferedWriteHealth(name, options.syncIntervalMillis());
         this.sessions = new BufferedSessions(this, backend.sessions());
         this.subscriptions = new BufferedSubscriptions(this, backend.subscriptions());
         this.retained = new BufferedRetained(this, backend.retained());
@@ -216,7 +210,7 @@ public final class BufferedStore implements Store {
 
     /** Whether the backend takes the writes; {@code failedCalls} counts failed write attempts. */
     public StoreHealth health() {
-        return new StoreHealth(!failing, lastError, sinceMillis, failedAttempts.get());
+        return writeHealth.health();
     }
 
     /** What waits in memory and what has been written, since this store was opened. */
@@ -239,6 +233,7 @@ public final class BufferedStore implements Store {
     @Override
     public void sync() {
         if (!flush(options.closeTimeoutMillis())) {
+            String lastError = writeHealth.lastError();
             throw new PersistenceException("store '" + name + "': changes not written within "
                     + options.closeTimeoutMillis() + " ms" + (lastError == null ? "" : " (" + lastError + ")"));
         }
@@ -298,7 +293,8 @@ public final class BufferedStore implements Store {
             closing = true;
             work.signal();
             while (firstLive() != null) {
-                if (failing && System.nanoTime() - failingSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.closeTimeoutMillis())) {
+                if (writeHealth.failing() && System.nanoTime() - writeHealth.failingSinceNanos()
+                        > TimeUnit.MILLISECONDS.toNanos(options.closeTimeoutMillis())) {
                     abandoned = true;
                     lost = liveOps;
                     work.signal();
@@ -331,7 +327,7 @@ public final class BufferedStore implements Store {
         }
         if (lost > 0) {
             log.error("store '{}' closed with {} acknowledged changes not written: the backend kept failing for {} ms ({})",
-                    name, lost, options.closeTimeoutMillis(), lastError);
+                    name, lost, options.closeTimeoutMillis(), writeHealth.lastError());
         }
         backend.close();
     }
@@ -428,7 +424,7 @@ public final class BufferedStore implements Store {
             } finally {
                 mutex.unlock();
             }
-            reportLag(lagNanos);
+            writeHealth.reportLag(lagNanos);
             try {
                 drain(cycleEnd);
                 backend.sync(); // a group-commit backend: one sync for the whole batch
@@ -507,13 +503,13 @@ public final class BufferedStore implements Store {
                     mutex.unlock();
                 }
             } catch (RuntimeException | Error e) {
-                failed(op, e);
+                writeHealth.failed(op, e, this::waitingOps);
                 throw e;
             } finally {
                 exclusive.unlock();
             }
-            if (failing) {
-                recovered();
+            if (writeHealth.failing()) {
+                writeHealth.recovered();
             }
         }
     }
@@ -539,49 +535,14 @@ public final class BufferedStore implements Store {
         }
     }
 
-    /**
-     * Warns once when the oldest waiting change is well past the interval (the backend is slower
-     * than the incoming changes, or failing): the loss window is that long now.
-     */
-    private void reportLag(long lagNanos) {
-        long lagMillis = TimeUnit.NANOSECONDS.toMillis(lagNanos);
-        if (!lagging && lagMillis > Math.max(2 * options.syncIntervalMillis(), options.syncIntervalMillis() + 1000)) {
-            lagging = true;
-            log.warn("store '{}': the oldest acknowledged change not yet written is {} ms old (sync interval {} ms): the "
-                    + "backend is behind, and a crash now loses that much", name, lagMillis, options.syncIntervalMillis());
-        } else if (lagging && lagMillis <= options.syncIntervalMillis()) {
-            lagging = false;
-            log.info("store '{}': writing behind has caught up", name);
+    /** How many changes wait; takes the mutex. */
+    private int waitingOps() {
+        mutex.lock();
+        try {
+            return liveOps;
+        } finally {
+            mutex.unlock();
         }
-    }
-
-    private void failed(BufferedOp op, Throwable e) {
-        failedAttempts.incrementAndGet();
-        episodeFailures++;
-        lastError = op.describe() + ": " + e;
-        if (!failing) {
-            failingSinceNanos = System.nanoTime();
-            sinceMillis = System.currentTimeMillis();
-            failing = true;
-            int waiting;
-            mutex.lock();
-            try {
-                waiting = liveOps;
-            } finally {
-                mutex.unlock();
-            }
-            log.error("store '{}' is failing: writing behind ({}) failed; {} acknowledged changes wait in memory and are "
-                    + "retried in order; refusing new changes once the backlog is full", name, op.describe(), waiting, e);
-        } else {
-            log.debug("store '{}' still failing: {}", name, lastError);
-        }
-    }
-
-    private void recovered() {
-        failing = false;
-        sinceMillis = System.currentTimeMillis();
-        log.info("store '{}' takes writes again after {} failed attempts", name, episodeFailures);
-        episodeFailures = 0;
     }
 
     // ---- helpers (caller holds the mutex) -----------------------------------------------------
@@ -619,9 +580,9 @@ public final class BufferedStore implements Store {
         blockedWrites++;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.maxBlockMillis());
         while (full(weight)) {
-            if (failing) {
+            if (writeHealth.failing()) {
                 refusedWrites++;
-                throw new PersistenceException("store '" + name + "' is failing (" + lastError + ") and " + liveOps
+                throw new PersistenceException("store '" + name + "' is failing (" + writeHealth.lastError() + ") and " + liveOps
                         + " acknowledged changes already wait to be written: refusing more");
             }
             long remaining = deadline - System.nanoTime();

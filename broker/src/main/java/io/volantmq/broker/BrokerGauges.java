@@ -1,4 +1,4 @@
-package io.volantmq.broker.metrics;
+package io.volantmq.broker;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.volantmq.broker.auth.LoginLimiter;
 import io.volantmq.broker.store.GroupCommit;
+import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.routing.Router;
 
 /**

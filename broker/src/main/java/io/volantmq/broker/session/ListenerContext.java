@@ -1,4 +1,4 @@
-package io.volantmq.broker.transport;
+package io.volantmq.broker.session;
 
 import io.volantmq.broker.auth.Authenticator;
 import io.volantmq.broker.auth.EnhancedAuthMechanism;

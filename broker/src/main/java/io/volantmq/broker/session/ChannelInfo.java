@@ -1,4 +1,4 @@
-package io.volantmq.broker.transport;
+package io.volantmq.broker.session;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;

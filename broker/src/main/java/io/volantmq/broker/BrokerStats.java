@@ -1,11 +1,9 @@
-package io.volantmq.broker.metrics;
+package io.volantmq.broker;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Measurement;
-import io.volantmq.broker.BrokerConfig;
 import io.volantmq.persistence.StoreHealth;
-import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.transport.ListenerSpec;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.QueueStats;
@@ -28,7 +26,8 @@ import java.util.function.Supplier;
  * What {@code $SYS}, {@code /metrics} and the admin API say about the broker, in one place. Counters
  * are read from the meter registry (the one set of meters the hot path updates); state (sessions,
  * subscriptions, queues) is read from the core in one pass, at most once per {@link #MAX_AGE_NANOS},
- * so a scrape and a {@code $SYS} update close together share the work.
+ * so a scrape and a {@code $SYS} update close together share the work. It sits in the root package, above the
+ * core it reads, because the core counts into {@code metrics}: there it would close a package cycle.
  */
 public final class BrokerStats {
     /** How old a state snapshot may be before it is taken again. */
