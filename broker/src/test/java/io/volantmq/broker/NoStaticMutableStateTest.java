@@ -23,10 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NoStaticMutableStateTest {
     /**
-     * Known, deliberate exceptions, each with its reason. BufferedMessages.ISSUED: the highest queue seq any
+     * Known, deliberate exceptions, each with its reason. BufferedSequences.ISSUED: the highest queue seq any
      * buffered store issued in this JVM, so a store reopened within the same millisecond still counts up.
      */
-    private static final Set<String> ALLOWED = Set.of("io.volantmq.persistence.buffered.BufferedMessages.ISSUED");
+    private static final Set<String> ALLOWED = Set.of("io.volantmq.persistence.buffered.BufferedSequences.ISSUED");
 
     @Test
     void mainCodeHasNoStaticMutableFields() throws Exception {
