@@ -29,6 +29,9 @@ final class MapDbConverter {
     record Counts(long sessions, long subscriptions, long retained, long queued, long bodies, long qos2, String journal) {
     }
 
+    /** Records written between two commits of the new file. */
+    private static final int COMMIT_EVERY = 10_000;
+
     private MapDbConverter() {
     }
 
@@ -44,8 +47,12 @@ final class MapDbConverter {
             throw new LegacyMapDbFile.Unreadable("MapDB cannot open it: " + MapDbStore.why(e), e);
         }
         try (old) {
-            MVStore mv = new MVStore.Builder().fileName(target.toString()).open();
+            // no background commits: this converter commits every COMMIT_EVERY records, so memory stays
+            // bounded, and the file is not in use until it is complete, so a replaced chunk is never
+            // needed again and its space is reused at once (MVStore keeps it 45 s by default)
+            MVStore mv = new MVStore.Builder().fileName(target.toString()).autoCommitDisabled().autoCommitBufferSize(0).open();
             try {
+                mv.setRetentionTime(0);
                 Counts counts = copy(old, new MapDbFiles(target, mv));
                 mv.commit();
                 mv.sync();
@@ -59,21 +66,21 @@ final class MapDbConverter {
     }
 
     private static Counts copy(LegacyMapDb old, MapDbFiles to) {
-        long sessions = each("sessions", old.sessions.entrySet(), (Map.Entry<String, SessionState> e) ->
+        long sessions = each(to.mv, "sessions", old.sessions.entrySet(), (Map.Entry<String, SessionState> e) ->
                 to.sessions.put(e.getKey(), RecordCodec.session(e.getValue())));
-        long subscriptions = each("subscriptions", old.subscriptions.entrySet(), (Map.Entry<Object[], OrderedSubscription> e) ->
+        long subscriptions = each(to.mv, "subscriptions", old.subscriptions.entrySet(), (Map.Entry<Object[], OrderedSubscription> e) ->
                 to.subscriptions.put(MapDbFiles.key((String) e.getKey()[0], (String) e.getKey()[1]),
                         RecordCodec.subscription(e.getValue())));
-        long retained = each("retained messages", old.retained.entrySet(), (Map.Entry<String, StoredMessage> e) ->
+        long retained = each(to.mv, "retained messages", old.retained.entrySet(), (Map.Entry<String, StoredMessage> e) ->
                 to.retained.put(e.getKey(), RecordCodec.message(e.getValue())));
-        long bodies = each("message bodies", old.bodies.entrySet(), (Map.Entry<Long, StoredMessage> e) ->
+        long bodies = each(to.mv, "message bodies", old.bodies.entrySet(), (Map.Entry<Long, StoredMessage> e) ->
                 to.bodies.put(e.getKey(), RecordCodec.message(e.getValue())));
-        each("reference counts", old.refs.entrySet(), (Map.Entry<Long, Integer> e) -> to.refs.put(e.getKey(), e.getValue()));
-        long queued = each("queue entries", old.queues.entrySet(), (Map.Entry<Object[], QueueEntry> e) ->
+        each(to.mv, "reference counts", old.refs.entrySet(), (Map.Entry<Long, Integer> e) -> to.refs.put(e.getKey(), e.getValue()));
+        long queued = each(to.mv, "queue entries", old.queues.entrySet(), (Map.Entry<Object[], QueueEntry> e) ->
                 to.queues.put(MapDbFiles.seqKey((String) e.getKey()[0], (Long) e.getKey()[1]),
                         RecordCodec.queueEntry(e.getValue())));
-        each("queue stats", old.stats.entrySet(), (Map.Entry<String, long[]> e) -> to.stats.put(e.getKey(), e.getValue()));
-        long qos2 = each("inbound QoS 2 packet ids", old.qos2, (Object[] key) ->
+        each(to.mv, "queue stats", old.stats.entrySet(), (Map.Entry<String, long[]> e) -> to.stats.put(e.getKey(), e.getValue()));
+        long qos2 = each(to.mv, "inbound QoS 2 packet ids", old.qos2, (Object[] key) ->
                 to.qos2.put(MapDbMessages.qos2Key((String) key[0], (Integer) key[1]), Boolean.TRUE));
         long ids;
         try {
@@ -86,10 +93,11 @@ final class MapDbConverter {
     }
 
     /**
-     * Hands every element of {@code source} to {@code sink}; a failure reading {@code source} is the
-     * old file's damage, one in {@code sink} is not. Returns how many there were.
+     * Hands every element of {@code source} to {@code sink}, committing {@code mv} every
+     * {@link #COMMIT_EVERY}; a failure reading {@code source} is the old file's damage, one in
+     * {@code sink} is not. Returns how many there were.
      */
-    private static <T> long each(String what, Iterable<T> source, Consumer<T> sink) {
+    private static <T> long each(MVStore mv, String what, Iterable<T> source, Consumer<T> sink) {
         long count = 0;
         Iterator<T> it;
         try {
@@ -108,7 +116,9 @@ final class MapDbConverter {
                 throw unreadable(what, count, e);
             }
             sink.accept(next);
-            count++;
+            if (++count % COMMIT_EVERY == 0) {
+                mv.commit();
+            }
         }
     }
 
