@@ -6,9 +6,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -120,7 +124,8 @@ final class LegacyMapDbFile {
         Path converting = sibling(file, CONVERTING_SUFFIX);
         Path converted = sibling(file, CONVERTED_SUFFIX);
         MapDbConverter.Counts counts;
-        try {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileLock lock = lockOrRefuse(file, channel)) {
             // leftovers of a conversion a crash stopped: the old file is still in place, so they are redone
             deleteIfExists(copy, converting, converted);
             Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
@@ -130,6 +135,9 @@ final class LegacyMapDbFile {
             deleteQuietly(copy, converting, converted);
             moveAsideUnreadable(file, e);
             return;
+        } catch (PersistenceException e) {
+            deleteQuietly(copy, converting, converted);
+            throw e;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(copy, converting, converted);
             throw new PersistenceException("mapdb file " + file + ": converting the old MapDB file failed, it is left as it "
@@ -145,6 +153,24 @@ final class LegacyMapDbFile {
                 + "ids{}; the old file is kept unchanged as {} (delete it once this version runs as expected)", file, millis,
                 counts.sessions(), counts.subscriptions(), counts.retained(), counts.queued(), counts.bodies(), counts.qos2(),
                 counts.journal() == null ? "" : "; " + counts.journal(), kept);
+    }
+
+    /**
+     * The lock MapDB took on its file: a broker of the earlier version still running on it would go on
+     * changing it during and after the conversion.
+     */
+    private static FileLock lockOrRefuse(Path file, FileChannel channel) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            throw new PersistenceException("the mapdb file " + file + " is an old MapDB file in use by another process (a "
+                    + "broker of the earlier version?); stop it, then start this version to convert the file");
+        }
+        return lock;
     }
 
     /** Renames the old file and its companions to {@code <file>.mapdb3-<timestamp>[suffix]}. */

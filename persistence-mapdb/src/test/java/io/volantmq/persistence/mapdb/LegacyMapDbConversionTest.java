@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.volantmq.persistence.InflightState;
+import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
@@ -22,9 +23,12 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +38,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Files the MapDB version of this backend (b0ee7c5^) really wrote, through its Provider SPI, with
@@ -211,6 +216,25 @@ class LegacyMapDbConversionTest {
         }
         assertThat(siblings(file, "volantmq.mapdb.")).isEqualTo(kept);
         assertThat(events.list).noneMatch(e -> e.getFormattedMessage().contains("convert"));
+    }
+
+    /** A broker of the earlier version still running on the file holds MapDB's lock on it. */
+    @Test
+    void anOldFileInUseIsRefusedAndLeftAsItWas() throws IOException {
+        Path file = fixture("clean");
+        byte[] before = Files.readAllBytes(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileLock lock = channel.lock()) {
+            assertThatThrownBy(() -> open(file)).isInstanceOf(PersistenceException.class)
+                    .hasMessageContaining(file.toString()).hasMessageContaining("in use by another process");
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        try (Stream<Path> all = Files.list(file.getParent())) {
+            assertThat(all.map(p -> p.getFileName().toString())).containsExactly("volantmq.mapdb");
+        }
+        try (Store store = open(file)) {
+            assertConvertedContent(store);
+        }
     }
 
     /** A crash after the old file was renamed and before the converted one took its place. */
