@@ -141,7 +141,7 @@ class LegacyMapDbConversionTest {
         List<SessionState> sessions = new ArrayList<>();
         store.sessions().forEach(sessions::add);
         assertThat(sessions).containsExactlyInAnyOrder(
-                new SessionState("alpha", 5, 4_294_967_295L, T + 1, msg("will/alpha", 1, false, "gone", new byte[] {1, 1}), 10, "node-1"),
+                new SessionState("alpha", 5, 4_294_967_295L, T + 1, msg("will/alpha", 1, false, "gone", new byte[] {2, 1, 1}), 10, "node-1"),
                 new SessionState("beta", 4, Long.MAX_VALUE, 0, null, 0, null),
                 new SessionState("gamma", 5, 60, T + 2, null, 0, "node-2"));
 
@@ -153,7 +153,7 @@ class LegacyMapDbConversionTest {
 
         assertThat(store.retained().count()).isEqualTo(2);
         assertThat(store.retained().get("status/a")).contains(msg("status/a", 1, true, "online", new byte[0]));
-        assertThat(store.retained().get("status/b")).contains(msg("status/b", 0, true, "offline", new byte[] {3, 0, 2, 0x68, 0x69}));
+        assertThat(store.retained().get("status/b")).contains(msg("status/b", 0, true, "offline", new byte[] {5, 3, 0, 2, 0x68, 0x69}));
 
         // alpha got every message; 8 and 13 were removed; 6 was sent (packet id 17), 11 released (18)
         List<QueuedMessage> alpha = store.messages().read("alpha", 0, 100);
