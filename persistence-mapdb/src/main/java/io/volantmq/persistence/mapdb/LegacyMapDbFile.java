@@ -173,26 +173,38 @@ final class LegacyMapDbFile {
         return lock;
     }
 
-    /** Renames the old file and its companions to {@code <file>.mapdb3-<timestamp>[suffix]}. */
+    /**
+     * Renames the old file, then its companions, to {@code <file>.mapdb3-<timestamp>[suffix]}. The
+     * file goes first: until it has moved, the next start converts it again, with its journal still
+     * beside it; once it has, the conversion stands, and a companion that cannot be renamed is only
+     * left where it was (this version never reads it).
+     */
     private static List<Path> keepOld(Path file) {
         String base = file.getFileName() + KEPT_INFIX + STAMP.format(java.time.Instant.now());
         String name = base;
         for (int n = 1; Files.exists(file.resolveSibling(name)); n++) {
             name = base + "-" + n;
         }
+        List<String> companions = companionSuffixes(file);
         List<Path> kept = new ArrayList<>();
         try {
-            for (String suffix : companionSuffixes(file)) {
-                Path from = sibling(file, suffix);
-                if (Files.exists(from)) {
-                    kept.add(Files.move(from, file.resolveSibling(name + suffix)));
-                }
-            }
-            kept.add(0, Files.move(file, file.resolveSibling(name)));
+            kept.add(Files.move(file, file.resolveSibling(name)));
         } catch (IOException e) {
             throw new PersistenceException("mapdb file " + file + " was converted to " + sibling(file, CONVERTED_SUFFIX)
-                    + " but the old MapDB file cannot be renamed to " + file.resolveSibling(name) + " (already renamed: " + kept
-                    + "): " + e + "; the next start converts it again", e);
+                    + " but the old MapDB file cannot be renamed to " + file.resolveSibling(name) + ": " + e
+                    + "; the next start converts it again", e);
+        }
+        for (String suffix : companions) {
+            Path from = sibling(file, suffix);
+            if (Files.exists(from)) {
+                try {
+                    kept.add(Files.move(from, file.resolveSibling(name + suffix)));
+                } catch (IOException e) {
+                    log.warn("mapdb file {}: cannot rename {}, which belongs to the converted old MapDB file, to {}: {}; "
+                            + "it is left where it is and not read again", file, from, file.resolveSibling(name + suffix),
+                            e.toString());
+                }
+            }
         }
         return kept;
     }
