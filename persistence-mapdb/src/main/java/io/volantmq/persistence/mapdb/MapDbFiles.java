@@ -63,7 +63,7 @@ final class MapDbFiles {
     /** "ids": the last id handed out for seqs, bodies and subscription order. */
     final MVMap<String, Long> meta;
 
-    private MapDbFiles(Path file, MVStore mv) {
+    MapDbFiles(Path file, MVStore mv) {
         this.file = file;
         this.mv = mv;
         sessions = mv.openMap("sessions");
@@ -158,17 +158,18 @@ final class MapDbFiles {
     }
 
     /**
-     * Opens the file, creating it if missing. A file MVStore cannot read is moved aside with a
-     * timestamp suffix and an empty store takes its place; so is a file of the MapDB engine this
-     * backend had before, which MVStore cannot read either (with an ERROR saying so).
+     * Opens the file, creating it if missing. A file of the MapDB engine this backend had before is
+     * first converted (see {@link LegacyMapDbFile}). A file MVStore cannot read is moved aside with a
+     * timestamp suffix and an empty store takes its place.
      */
     static MapDbFiles open(Path file) {
         createParent(file);
         if (Files.isDirectory(file)) {
             throw new PersistenceException("the mapdb file " + file + " is a directory");
         }
+        LegacyMapDbFile.finishInterrupted(file);
         if (LegacyMapDbFile.isMapDb(file)) {
-            LegacyMapDbFile.moveAside(file);
+            LegacyMapDbFile.convert(file);
         }
         try {
             return verified(file);

@@ -27,7 +27,7 @@ import java.util.TreeSet;
 final class MapDbMessages implements MessageStore {
     private static final Logger log = LoggerFactory.getLogger(MapDbMessages.class);
 
-    private static final String IDS = "ids";
+    static final String IDS = "ids";
 
     private final MapDbStore store;
 
@@ -204,7 +204,7 @@ final class MapDbMessages implements MessageStore {
     }
 
     /** The packet id in 5 digits, so a client's ids sort numerically. */
-    private static String qos2Key(String clientId, int packetId) {
+    static String qos2Key(String clientId, int packetId) {
         String digits = Integer.toString(packetId);
         return MapDbFiles.key(clientId, "0".repeat(Math.max(0, 5 - digits.length())) + digits);
     }

@@ -31,9 +31,11 @@ import java.util.Set;
  * <p>Recovery: if the file cannot be opened or read because it is damaged, it is <b>moved
  * aside</b> to {@code <path>.damaged-<timestamp>}, an ERROR naming both files is logged, and the
  * broker starts with an empty store rather than refusing to start. A MapDB 3 file an earlier
- * version wrote (MVStore cannot read it) is moved aside the same way, with an ERROR saying how to
- * drain it with that earlier version. A file locked by another process, or an I/O error, is not
- * treated as damage: opening fails instead.
+ * version wrote (MVStore cannot read it) is converted into an MVStore file, all of it or nothing,
+ * and kept renamed to {@code <path>.mapdb3-<timestamp>}; one that cannot be read whole is moved
+ * aside as a damaged file, with an ERROR saying how to drain it with that earlier version (see
+ * {@link LegacyMapDbFile}). A file locked by another process, or an I/O error, is not treated as
+ * damage: opening fails instead.
  */
 public final class MapDbProvider extends AbstractProvider {
     private static final Set<String> KEYS = Set.of("path", "commit");
