@@ -37,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * T8, Redis failover: a primary and a replica ({@code replicaof}), three nodes reaching "the
  * primary" through one failover address ({@link FailoverAddress}, what HAProxy with a role check or
  * a floating IP gives an operator). Mid-stream of QoS 1 messages (publisher on n1, 32 in flight,
- * persistent subscriber on n3) the primary is killed with SIGKILL, the replica promoted
+ * persistent subscriber on n3) the replica is paused for a second (SIGSTOP: it lags, as under load or
+ * on a slow link), then the primary is killed with SIGKILL, the replica resumed and promoted
  * ({@code REPLICAOF NO ONE}), the address switched to it, and a new replica started for it. With
  * {@code waitReplicas=1} nothing acknowledged may be lost; without, what is lost is counted.
  * Slow, in the {@code cluster-faults} profile.
@@ -47,6 +48,8 @@ class ClusterRedisFailoverIT {
     private static final int MESSAGES = 6000;
     private static final int KILL_AT = 3000;
     private static final int WINDOW = 32;
+    /** How long the replica is paused (SIGSTOP) before the primary dies: the replication lag at the crash. */
+    private static final long LAG_MILLIS = 1000;
 
     @TempDir
     Path dir;
@@ -164,6 +167,8 @@ class ClusterRedisFailoverIT {
         pub.connect(Mqtt5Packets.connect("t8-pub", true, 60, persistent));
         int nextPacketId = 1;
         boolean killed = false;
+        long pausedAt = 0;
+        Set<Integer> resent = new HashSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         try {
             while ((!toSend.isEmpty() || !inFlight.isEmpty()) && System.nanoTime() < deadline) {
@@ -174,11 +179,15 @@ class ClusterRedisFailoverIT {
                         nextPacketId = nextPacketId % 60000 + 1;
                         inFlight.put(packetId, seq);
                         pub.send(Mqtt5Packets.publish("t8/data", 1, packetId, "1:" + seq, Properties.EMPTY));
-                        if (seq == KILL_AT && !killed) {
-                            killed = true;
-                            killedAt = System.nanoTime();
-                            failover(primary, replica);
+                        if (seq == KILL_AT && pausedAt == 0) {
+                            signal("-STOP", redis.get(1)); // the replica lags from here on (load, network)
+                            pausedAt = System.nanoTime();
                         }
+                    }
+                    if (pausedAt != 0 && !killed && System.nanoTime() - pausedAt > TimeUnit.MILLISECONDS.toNanos(LAG_MILLIS)) {
+                        killed = true;
+                        killedAt = System.nanoTime();
+                        failover(replica);
                     }
                     MqttMessage reply = pub.receiveOrNull(5000);
                     if (reply == null) {
@@ -196,6 +205,7 @@ class ClusterRedisFailoverIT {
                             }
                         } else {
                             refused++;
+                            resent.add(seq);
                             toSend.addFirst(seq); // not acknowledged: sent again
                             Thread.sleep(20);
                         }
@@ -207,6 +217,7 @@ class ClusterRedisFailoverIT {
                     List<Integer> again = new ArrayList<>(inFlight.values());
                     inFlight.clear();
                     again.sort(null);
+                    resent.addAll(again);
                     for (int i = again.size() - 1; i >= 0; i--) {
                         toSend.addFirst(again.get(i));
                     }
@@ -248,7 +259,8 @@ class ClusterRedisFailoverIT {
         Set<Integer> firsts = new HashSet<>();
         int last = 0;
         for (int seq : arrivals) {
-            if (firsts.add(seq)) {
+            // a message refused and sent again is a new publication: its place in the order is its last sending
+            if (firsts.add(seq) && !resent.contains(seq)) {
                 if (seq < last) {
                     outOfOrder++;
                 }
@@ -312,11 +324,16 @@ class ClusterRedisFailoverIT {
         }
     }
 
-    /** The primary dies; the replica becomes primary; the address follows; a new replica joins it. */
-    private void failover(int primary, int replica) throws Exception {
+    private static void signal(String signal, Process process) throws Exception {
+        new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** The primary dies; the (lagging) replica resumes and becomes primary; the address follows; a new replica joins it. */
+    private void failover(int replica) throws Exception {
         Process old = redis.get(0);
         old.destroyForcibly(); // SIGKILL
         old.waitFor(10, TimeUnit.SECONDS);
+        signal("-CONT", redis.get(1));
         RedisCli.run(replica, "REPLICAOF", "NO", "ONE");
         address.switchTo(replica);
         Thread joining = new Thread(() -> {
