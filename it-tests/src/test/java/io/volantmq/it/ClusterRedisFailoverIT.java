@@ -275,7 +275,8 @@ class ClusterRedisFailoverIT {
                         + " %d duplicates, %d first arrivals out of order, %d refusals (PUBACK >= 0x80), %d reconnects;"
                         + " kill to first acknowledgement after it %d ms%n",
                 wait ? "waitReplicas=1" : "no WAIT", MESSAGES, acked.size(), arrivals.size(), got.size(), lost.size(),
-                lost.size() > 20 ? "" : lost, arrivals.size() - got.size(), outOfOrder, refused, reconnects,
+                lost.isEmpty() ? "" : lost.size() > 20 ? "(seqs " + ((TreeSet<Integer>) lost).first() + ".."
+                        + ((TreeSet<Integer>) lost).last() + ")" : lost, arrivals.size() - got.size(), outOfOrder, refused, reconnects,
                 firstAckAfterKill == 0 ? -1 : (firstAckAfterKill - killedAt) / 1_000_000);
         return new Result(lost, outOfOrder, got, sent);
     }
