@@ -191,7 +191,7 @@ public final class Broker implements AutoCloseable {
                 context.tree().cluster(cluster);
                 context.router().cluster(cluster);
                 context.sessions().cluster(cluster);
-                cluster.start(new ClusterCoreHost(context));
+                cluster.start(new ClusterCoreHost(context, opened));
             }
             int restoredSessions = cluster.recoverSessionsAtStart() ? context.sessions().recover() : 0;
             if (restoredRetained > 0 || restoredSessions > 0) {

@@ -2,6 +2,7 @@ package io.volantmq.broker;
 
 import io.volantmq.broker.cluster.ClusterHost;
 import io.volantmq.broker.protocol.Publish;
+import io.volantmq.persistence.Store;
 import io.volantmq.persistence.StoredMessage;
 
 import java.util.concurrent.CompletableFuture;
@@ -9,9 +10,16 @@ import java.util.concurrent.CompletableFuture;
 /** The core's {@link ClusterHost}: the registry, the router and the store of one wired broker. */
 final class ClusterCoreHost implements ClusterHost {
     private final BrokerContext context;
+    private final Store backend;
 
-    ClusterCoreHost(BrokerContext context) {
+    ClusterCoreHost(BrokerContext context, Store backend) {
         this.context = context;
+        this.backend = backend;
+    }
+
+    @Override
+    public Store backend() {
+        return backend;
     }
 
     @Override

@@ -18,9 +18,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * This node's inbox stream: read with XREADGROUP, handed to the local router, made durable, then
- * XACKed, so a crash before the XACK replays the batch (at least once); a seen-set of message ids
- * drops what was delivered twice (a replay, or a message that reached this node by two paths).
+ * This node's inbox stream: read with XREADGROUP, handed to the local router, made durable and
+ * XACKed in one transaction (see {@link #handle}), so a crash replays exactly what was not stored.
+ * An in-memory seen-set of message ids drops a message that reached this node by two paths.
  */
 final class Inbox {
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
@@ -74,6 +74,7 @@ final class Inbox {
                 }
                 handle(cluster.me, batch);
             } catch (Throwable e) {
+                from = new StreamEntryID(0, 0); // a batch not acknowledged is read again from this node's pending list
                 if (cluster.running) {
                     if (e.getMessage() != null && e.getMessage().contains("NOGROUP")) {
                         ensureGroupQuietly();
@@ -103,14 +104,42 @@ final class Inbox {
         return result;
     }
 
-    /** Routes a batch locally (passing on what a stale route sent here), syncs the store, then XACKs. */
+    /**
+     * Routes a batch locally (passing on what a stale route sent here), then makes it durable and
+     * XACKs it. With a transactional {@link Outbox} the queue entries, the passed-on forwards and the
+     * XACK are one MULTI/EXEC: a crash replays a batch only when none of it was stored, so a replay
+     * never enqueues twice. Ids join the seen-set only once the batch is durable, so a batch replayed
+     * in this process after a failed sync is routed again, not dropped.
+     */
     void handle(String node, List<StreamEntry> batch) {
         if (batch.isEmpty()) {
             return;
         }
-        List<StreamEntryID> ids = new ArrayList<>(batch.size());
+        StreamEntryID[] ids = new StreamEntryID[batch.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = batch.get(i).getID();
+        }
+        Set<String> delivered = new HashSet<>();
+        if (cluster.outbox.transactional()) {
+            cluster.host.backend().together(() -> {
+                route(node, batch, delivered);
+                cluster.outbox.ackInUnit(node, ids);
+            });
+            cluster.host.sync();
+        } else {
+            route(node, batch, delivered);
+            cluster.host.sync();
+            cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, ids));
+        }
+        synchronized (seen) {
+            for (String msgId : delivered) {
+                seen.put(msgId, Boolean.TRUE);
+            }
+        }
+    }
+
+    private void route(String node, List<StreamEntry> batch, Set<String> delivered) {
         for (StreamEntry entry : batch) {
-            ids.add(entry.getID());
             String text = entry.getFields() == null ? null : entry.getFields().get("m");
             if (text == null) {
                 continue; // deleted from the stream meanwhile (trimmed)
@@ -123,18 +152,18 @@ final class Inbox {
                         e.getMessage());
                 continue;
             }
-            deliver(message);
+            deliver(message, delivered);
         }
-        cluster.host.sync();
-        cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, ids.toArray(new StreamEntryID[0])));
     }
 
-    private void deliver(Forwarded message) {
+    private void deliver(Forwarded message, Set<String> delivered) {
+        boolean duplicate;
         synchronized (seen) {
-            if (seen.put(message.msgId(), Boolean.TRUE) != null) {
-                duplicates.increment();
-                return;
-            }
+            duplicate = seen.containsKey(message.msgId());
+        }
+        if (duplicate || !delivered.add(message.msgId())) {
+            duplicates.increment(); // it came by two paths (the sender's and a stale route's pass-on)
+            return;
         }
         received.increment();
         cluster.host.publishForwarded(message.originClientId(), message.publish());

@@ -13,7 +13,6 @@ import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.XAddParams;
 
 import java.net.URI;
 import java.time.Duration;
@@ -63,6 +62,7 @@ final class RedisCluster implements ClusterLink {
     volatile boolean running = true;
     ClusterHost host;
     Inbox inbox;
+    Outbox outbox;
     Janitor janitor;
     private Thread subscriberThread;
     private volatile JedisPubSub subscriber;
@@ -114,6 +114,7 @@ final class RedisCluster implements ClusterLink {
     @Override
     public void start(ClusterHost host) {
         this.host = host;
+        this.outbox = new Outbox(this, host.backend());
         this.inbox = new Inbox(this);
         this.janitor = new Janitor(this);
         // fails the start when Redis is not there: better than a node that cannot own anything
@@ -190,18 +191,9 @@ final class RedisCluster implements ClusterLink {
         return !matched.isEmpty();
     }
 
-    /** XADDs to every target's inbox in one round trip; throws so that the publisher is not acknowledged. */
+    /** XADDs to every target's inbox (see {@link Outbox}); throws so that the publisher is not acknowledged. */
     void send(Forwarded message, Set<String> targets) {
-        String encoded = message.encode();
-        redis(j -> {
-            Pipeline p = j.pipelined();
-            for (String target : targets) {
-                p.xadd(Keys.inbox(target), XAddParams.xAddParams().maxLen(settings.inboxMaxLen()).approximateTrimming(),
-                        Map.of("m", encoded));
-            }
-            p.sync();
-            return null;
-        });
+        outbox.send(message, targets);
         forwardedOut.add(targets.size());
     }
 
@@ -429,6 +421,7 @@ final class RedisCluster implements ClusterLink {
         view.put("forwardedOut", forwardedOut.sum());
         view.put("forwardedIn", inbox == null ? 0 : inbox.received.sum());
         view.put("duplicatesDropped", inbox == null ? 0 : inbox.duplicates.sum());
+        view.put("notReplicated", outbox == null ? 0 : outbox.notReplicated());
         view.put("takeovers", takeovers.sum());
         view.put("kicksReceived", kicksReceived.sum());
         view.put("nodesReaped", janitor == null ? 0 : janitor.reaped.sum());

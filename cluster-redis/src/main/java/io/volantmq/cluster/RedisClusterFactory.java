@@ -1,5 +1,6 @@
 package io.volantmq.cluster;
 
+import io.volantmq.broker.auth.Settings;
 import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.cluster.ClusterLinks;
 
@@ -32,6 +33,14 @@ public final class RedisClusterFactory implements ClusterLinks.Factory {
         String key = "volantmq.persistence.redis.uri";
         if (!result.containsKey(key) && !settings.containsKey("persistence.redis.uri")) {
             result.setProperty(key, ClusterSettings.from(settings, "x").uri());
+        }
+        // the store's group commit carries the forwards and XACKs too: its WAIT is the cluster's
+        Settings s = Settings.global(settings);
+        int replicas = s.integer("cluster.redis.waitReplicas", 0, 0, 100);
+        if (replicas > 0) {
+            result.setProperty("volantmq.persistence.redis.waitReplicas", Integer.toString(replicas));
+            result.setProperty("volantmq.persistence.redis.waitTimeoutMillis",
+                    Integer.toString(s.integer("cluster.redis.waitTimeoutMillis", 1000, 1, 60_000)));
         }
         return result;
     }

@@ -44,6 +44,16 @@ public interface Store extends AutoCloseable {
     default void sync() {
     }
 
+    /**
+     * Runs {@code changes} so that the writes it makes on this thread reach the backend together, in
+     * one transaction, or not at all when it throws: the writes of one PUBLISH (its inbound QoS 2 id,
+     * its queue entries, and what a cluster hands to other nodes) must never be split by a crash. The
+     * default runs it as is (a backend whose every write is durable on return cannot group them).
+     */
+    default void together(Runnable changes) {
+        changes.run();
+    }
+
     /** Flushes and releases everything; the store is unusable afterwards. */
     @Override
     void close();

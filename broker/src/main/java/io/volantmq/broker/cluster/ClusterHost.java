@@ -33,4 +33,10 @@ public interface ClusterHost {
 
     /** Makes what was routed so far durable (before an inbox entry is acknowledged). */
     void sync();
+
+    /**
+     * The store as its provider opened it (without the broker's guard): a cluster on the same server
+     * may add its own writes to the store's transactions through it.
+     */
+    io.volantmq.persistence.Store backend();
 }

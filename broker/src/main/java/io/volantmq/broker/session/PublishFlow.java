@@ -192,19 +192,31 @@ final class PublishFlow {
             case 0 -> routeAndPace(connection, session, routed, false);
             case 1 -> {
                 if (code == ReasonCode.SUCCESS) {
-                    code = ackCode(routeAndPace(connection, session, routed, v5), v5);
+                    int[] routedCode = new int[1];
+                    // its queue entries and what a cluster hands on reach the store in one write
+                    broker.store().together(() ->
+                            routedCode[0] = ackCode(routeAndPace(connection, session, routed, v5), v5));
+                    code = routedCode[0];
                 }
                 connection.writeWhenDurable(new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
             }
             default -> {
-                // exactly once: a PUBLISH re-sent before PUBREL is acknowledged but not routed again [MQTT-4.3.3-10]
-                if (code == ReasonCode.SUCCESS && session.acceptIncomingQos2(publish.packetId())) {
-                    code = ackCode(routeAndPace(connection, session, routed, v5), v5);
-                    if (code == ReasonCode.QUOTA_EXCEEDED) {
-                        session.forgetIncomingQos2(publish.packetId()); // a PUBREC >= 0x80 ends the exchange
-                    }
+                int[] routedCode = {code};
+                if (code == ReasonCode.SUCCESS) {
+                    // the id, the queue entries and what a cluster hands on: one write, so a crash leaves
+                    // either all of them (a resent PUBLISH is recognised) or none (it is routed as new)
+                    broker.store().together(() -> {
+                        // exactly once: a PUBLISH re-sent before PUBREL is acknowledged but not routed again [MQTT-4.3.3-10]
+                        if (session.acceptIncomingQos2(publish.packetId())) {
+                            routedCode[0] = ackCode(routeAndPace(connection, session, routed, v5), v5);
+                            if (routedCode[0] == ReasonCode.QUOTA_EXCEEDED) {
+                                session.forgetIncomingQos2(publish.packetId()); // a PUBREC >= 0x80 ends the exchange
+                            }
+                        }
+                    });
                 }
-                connection.writeWhenDurable(new PubReply(PacketType.PUBREC, publish.packetId(), v5 ? code : 0, null));
+                connection.writeWhenDurable(new PubReply(PacketType.PUBREC, publish.packetId(),
+                        v5 ? routedCode[0] : 0, null));
             }
         }
     }

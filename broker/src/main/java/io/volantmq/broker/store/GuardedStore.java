@@ -134,6 +134,11 @@ public final class GuardedStore implements Store {
     }
 
     @Override
+    public void together(Runnable changes) {
+        delegate.together(changes); // the sub-store wrappers guard each write made inside
+    }
+
+    @Override
     public int maxConcurrency() {
         return delegate.maxConcurrency();
     }

@@ -115,7 +115,7 @@ final class RedisMessageStore implements MessageStore {
     @Override
     public void clear(String clientId) {
         store.flush(); // in order after the writes before it
-        store.call("clear queue " + clientId, true, jedis -> RedisScripts.CLEAR.run(jedis,
+        store.callWrite("clear queue " + clientId, true, jedis -> RedisScripts.CLEAR.run(jedis,
                 List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId),
                         keys.incomingQos2(clientId)),
                 List.of(keys.prefix())));

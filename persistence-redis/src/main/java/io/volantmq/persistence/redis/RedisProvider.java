@@ -35,6 +35,9 @@ import java.util.Set;
  *       one pipeline when {@link Store#sync()} or a read of the message store comes: one round trip
  *       (and, with {@code appendfsync always}, one server fsync) for many changes; {@code each} sends
  *       every write at once.</li>
+ *   <li>{@code waitReplicas}: default 0 (off); with n &gt; 0 every flush, and every write sent at once, is
+ *       followed by {@code WAIT n waitTimeoutMillis} (default 1000, below {@code readTimeoutMillis}); fewer
+ *       replicas than n fails the sync, so nothing of it is acknowledged.</li>
  * </ul>
  * Any other key is refused.
  */
@@ -42,7 +45,7 @@ public final class RedisProvider extends AbstractProvider {
 
     public static final String NAME = "redis";
     private static final Set<String> KEYS = Set.of("uri", "poolSize", "keyPrefix", "connectTimeoutMillis",
-            "readTimeoutMillis", "commit");
+            "readTimeoutMillis", "commit", "waitReplicas", "waitTimeoutMillis");
 
     public RedisProvider() {
         super(NAME, true, KEYS);
@@ -65,6 +68,17 @@ public final class RedisProvider extends AbstractProvider {
         int connectTimeout = config.getPositiveInt("connectTimeoutMillis", 2000);
         int readTimeout = config.getPositiveInt("readTimeoutMillis", 2000);
         String keyPrefix = config.get("keyPrefix", "volantmq:");
-        return RedisStore.open(uri, keyPrefix, poolSize, connectTimeout, readTimeout, config.groupCommit());
+        int waitReplicas = config.getInt("waitReplicas", 0);
+        if (waitReplicas < 0) {
+            throw new PersistenceException(config.propertyName("waitReplicas") + " must be 0 (off) or more, got "
+                    + waitReplicas);
+        }
+        int waitTimeout = config.getPositiveInt("waitTimeoutMillis", 1000);
+        if (waitReplicas > 0 && waitTimeout >= readTimeout) {
+            throw new PersistenceException(config.propertyName("waitTimeoutMillis") + " (" + waitTimeout
+                    + ") must be below readTimeoutMillis (" + readTimeout + "): WAIT blocks the connection that long");
+        }
+        return RedisStore.open(uri, keyPrefix, poolSize, connectTimeout, readTimeout, config.groupCommit(),
+                waitReplicas, waitTimeout);
     }
 }

@@ -24,13 +24,13 @@ final class RedisRetainedStore implements RetainedStore {
 
     @Override
     public void put(StoredMessage message) {
-        store.call("put retained " + message.topic(), true,
+        store.callWrite("put retained " + message.topic(), true,
                 jedis -> jedis.hset(keys.retained(), RedisValues.utf8(message.topic()), RecordCodec.message(message)));
     }
 
     @Override
     public void delete(String topic) {
-        store.call("delete retained " + topic, true, jedis -> jedis.hdel(keys.retained(), RedisValues.utf8(topic)));
+        store.callWrite("delete retained " + topic, true, jedis -> jedis.hdel(keys.retained(), RedisValues.utf8(topic)));
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.volantmq.persistence.redis;
 
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.PipeliningBase;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -32,7 +32,7 @@ final class RedisScripts {
         }
 
         /** In a pipeline, sent whole (EVAL): a NOSCRIPT reply there could not be answered with the body. */
-        Response<Object> pipelined(Pipeline pipeline, List<byte[]> keys, List<byte[]> args) {
+        Response<Object> pipelined(PipeliningBase pipeline, List<byte[]> keys, List<byte[]> args) {
             return pipeline.eval(body, keys, args);
         }
 

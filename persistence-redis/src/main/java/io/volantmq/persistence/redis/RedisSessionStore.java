@@ -25,7 +25,7 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public void put(SessionState state) {
-        store.call("put session " + state.clientId(), true,
+        store.callWrite("put session " + state.clientId(), true,
                 jedis -> jedis.hset(keys.sessions(), RedisValues.utf8(state.clientId()), RecordCodec.session(state)));
     }
 
@@ -38,7 +38,7 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public void delete(String clientId) {
-        store.call("delete session " + clientId, true, jedis -> jedis.hdel(keys.sessions(), RedisValues.utf8(clientId)));
+        store.callWrite("delete session " + clientId, true, jedis -> jedis.hdel(keys.sessions(), RedisValues.utf8(clientId)));
     }
 
     @Override

@@ -9,8 +9,9 @@ import io.volantmq.persistence.SubscriptionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.PipeliningBase;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -22,18 +23,25 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
 /**
  * A Jedis connection pool and the four domains on it. Every call borrows a connection, runs one
  * command, a MULTI/EXEC or a Lua script (atomic on the server), and returns it. Jedis failures
  * become {@link PersistenceException}s; the socket timeouts and the pool's borrow wait bound how
- * long any call can take.
+ * long any call can take. With group commit, the message store's writes go to Redis in one
+ * MULTI/EXEC per flush (a crash of the broker applies all of them or none), and with
+ * {@code waitReplicas} every flush and every other write is followed by one WAIT.
  */
-final class RedisStore implements Store {
+final class RedisStore implements Store, RedisGroupWrites {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
     private static final String SCHEMA = "1";
 
@@ -52,15 +60,32 @@ final class RedisStore implements Store {
     private final ReentrantLock flushLock = new ReentrantLock();
     private final Object pendingLock = new Object();
     private List<Deferred> pending = new ArrayList<>();
+    /**
+     * Units in progress ({@link #together}) hold the read lock; a flush takes the write lock to take
+     * {@link #pending}, so it never takes a part of a unit. A unit's writes are in {@link #pending} at
+     * once (a subscriber's read on another thread, which flushes, sees them once the unit ends).
+     */
+    private final ReentrantReadWriteLock units = new ReentrantReadWriteLock();
+    /** The writes of the unit this thread is in, null outside one. */
+    private final ThreadLocal<List<Deferred>> unit = new ThreadLocal<>();
+    /** Replicas each write must reach (WAIT) before it counts as made; 0: no WAIT. */
+    private final int waitReplicas;
+    private final long waitTimeoutMillis;
+    private final LongAdder notReplicated = new LongAdder();
+    private final URI uri;
     /** A flush that a read made failed since the last sync: its writes are lost, so that sync must fail. */
     private String failedSinceSync;
 
     /** A write waiting for the next flush, as a pipelined command. */
-    private record Deferred(String what, Function<Pipeline, Response<?>> command) {
+    private record Deferred(String what, Function<PipeliningBase, Response<?>> command) {
     }
 
-    private RedisStore(JedisPool pool, String where, int poolSize, RedisKeys keys, boolean groupCommit) {
+    private RedisStore(JedisPool pool, URI uri, String where, int poolSize, RedisKeys keys, boolean groupCommit,
+                       int waitReplicas, long waitTimeoutMillis) {
         this.groupCommit = groupCommit;
+        this.uri = uri;
+        this.waitReplicas = waitReplicas;
+        this.waitTimeoutMillis = waitTimeoutMillis;
         this.pool = pool;
         this.where = where;
         this.poolSize = poolSize;
@@ -72,7 +97,7 @@ final class RedisStore implements Store {
     }
 
     static RedisStore open(URI uri, String keyPrefix, int poolSize, int connectTimeoutMillis, int readTimeoutMillis,
-                           boolean groupCommit) {
+                           boolean groupCommit, int waitReplicas, long waitTimeoutMillis) {
         JedisPoolConfig config = new JedisPoolConfig();
         config.setMaxTotal(poolSize);
         config.setMaxIdle(poolSize);
@@ -88,7 +113,8 @@ final class RedisStore implements Store {
         } catch (JedisException | IllegalArgumentException e) {
             throw new PersistenceException("redis " + where + ": cannot create the connection pool: " + e.getMessage(), e);
         }
-        RedisStore store = new RedisStore(pool, where, poolSize, new RedisKeys(keyPrefix), groupCommit);
+        RedisStore store = new RedisStore(pool, uri, where, poolSize, new RedisKeys(keyPrefix), groupCommit,
+                waitReplicas, waitTimeoutMillis);
         try {
             store.start();
         } catch (RuntimeException e) {
@@ -111,7 +137,8 @@ final class RedisStore implements Store {
             reportPersistence(jedis);
             return null;
         });
-        LOG.info("redis store open at {}, {} connections, commit={}", where, poolSize, groupCommit ? "group" : "each");
+        LOG.info("redis store open at {}, {} connections, commit={}{}", where, poolSize, groupCommit ? "group" : "each",
+                waitReplicas > 0 ? ", WAIT " + waitReplicas + " replica(s) " + waitTimeoutMillis + " ms" : "");
     }
 
     private void reportPersistence(Jedis jedis) {
@@ -166,23 +193,121 @@ final class RedisStore implements Store {
      * A write of the message store: with group commit it waits for the next flush (a sync, or a
      * read of the message store, which must see it); otherwise it is sent at once, as {@code direct}.
      */
-    void write(String what, boolean idempotent, Function<Pipeline, Response<?>> command, Function<Jedis, ?> direct) {
+    void write(String what, boolean idempotent, Function<PipeliningBase, Response<?>> command,
+               Function<Jedis, ?> direct) {
         if (!groupCommit) {
-            call(what, idempotent, direct);
+            callWrite(what, idempotent, direct);
             return;
         }
+        defer(what, command);
+    }
+
+    /** A write sent at once (sessions, subscriptions, retained): {@link #call}, then the WAIT if configured. */
+    <T> T callWrite(String what, boolean idempotent, Function<Jedis, T> work) {
+        return call(what, idempotent, jedis -> {
+            T result = work.apply(jedis);
+            awaitReplicas(jedis, what);
+            return result;
+        });
+    }
+
+    /** WAIT on the connection that made the writes; fewer replicas than asked fails the call (nothing is acknowledged). */
+    private void awaitReplicas(Jedis jedis, String what) {
+        if (waitReplicas <= 0) {
+            return;
+        }
+        long reached = jedis.waitReplicas(waitReplicas, waitTimeoutMillis);
+        if (reached < waitReplicas) {
+            notReplicated.increment();
+            throw new PersistenceException("redis " + where + ": " + what + " reached " + reached + " of "
+                    + waitReplicas + " replica(s) within " + waitTimeoutMillis + " ms (WAIT); not acknowledged");
+        }
+    }
+
+    @Override
+    public void defer(String what, Function<PipeliningBase, Response<?>> command) {
         if (closed) {
             throw new PersistenceException("redis " + where + ": store is closed (" + what + ")");
         }
-        synchronized (pendingLock) {
-            pending.add(new Deferred(what, command));
+        Deferred write = new Deferred(what, command);
+        List<Deferred> open = unit.get();
+        if (open != null) {
+            open.add(write);
         }
+        synchronized (pendingLock) {
+            pending.add(write);
+        }
+    }
+
+    /**
+     * The writes {@code changes} makes on this thread reach Redis in the same flush (one MULTI/EXEC),
+     * or not at all when it throws. A read inside does not flush (it would wait for this very unit).
+     */
+    @Override
+    public void together(Runnable changes) {
+        if (!groupCommit || unit.get() != null) {
+            changes.run();
+            return;
+        }
+        List<Deferred> mine = new ArrayList<>();
+        units.readLock().lock();
+        unit.set(mine);
+        boolean done = false;
+        try {
+            changes.run();
+            done = true;
+        } finally {
+            unit.remove();
+            if (!done && !mine.isEmpty()) {
+                // not flushed yet (this unit held the read lock): what failed is not written
+                Set<Deferred> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
+                dropped.addAll(mine);
+                synchronized (pendingLock) {
+                    pending.removeIf(dropped::contains);
+                }
+            }
+            units.readLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean grouped() {
+        return groupCommit;
+    }
+
+    @Override
+    public boolean inUnit() {
+        return unit.get() != null;
+    }
+
+    @Override
+    public boolean sameServer(URI other) {
+        return other != null && String.valueOf(uri.getHost()).equalsIgnoreCase(String.valueOf(other.getHost()))
+                && port(uri) == port(other) && database(uri) == database(other);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() < 0 ? 6379 : u.getPort();
+    }
+
+    private static int database(URI u) {
+        String path = u.getPath() == null ? "" : u.getPath().replace("/", "");
+        try {
+            return path.isEmpty() ? 0 : Integer.parseInt(path);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public long notReplicated() {
+        return notReplicated.sum();
     }
 
     /** Sends the waiting writes in one pipeline, in the order they were made, and checks every reply. */
     void flush() {
-        if (!groupCommit) {
-            return;
+        if (!groupCommit || unit.get() != null) {
+            return; // inside a unit: taking pending would wait for the unit itself
         }
         flushLock.lock();
         try {
@@ -199,21 +324,30 @@ final class RedisStore implements Store {
 
     private void flushLocked() {
         List<Deferred> batch;
-        synchronized (pendingLock) {
-            if (pending.isEmpty()) {
-                return;
-            }
-            batch = pending;
-            pending = new ArrayList<>();
-        }
-        // never retried: a lost reply leaves unknown which writes the server applied
-        call("writing " + batch.size() + " changes", false, jedis -> {
-            List<Response<?>> replies = new ArrayList<>(batch.size());
-            try (Pipeline pipeline = jedis.pipelined()) {
-                for (Deferred write : batch) {
-                    replies.add(write.command().apply(pipeline));
+        units.writeLock().lock(); // whole units only
+        try {
+            synchronized (pendingLock) {
+                if (pending.isEmpty()) {
+                    return;
                 }
-                pipeline.sync();
+                batch = pending;
+                pending = new ArrayList<>();
+            }
+        } finally {
+            units.writeLock().unlock();
+        }
+        // never retried: a lost reply leaves unknown which writes the server applied. One MULTI/EXEC:
+        // a broker killed while sending it leaves none of them applied, never a part of one PUBLISH's
+        String what = "writing " + batch.size() + " changes";
+        call(what, false, jedis -> {
+            List<Response<?>> replies = new ArrayList<>(batch.size());
+            try (Transaction tx = jedis.multi()) {
+                for (Deferred write : batch) {
+                    replies.add(write.command().apply(tx));
+                }
+                if (tx.exec() == null) {
+                    throw new PersistenceException("redis " + where + ": " + what + ": transaction aborted");
+                }
             }
             for (int i = 0; i < replies.size(); i++) {
                 try {
@@ -223,6 +357,7 @@ final class RedisStore implements Store {
                             + e.getMessage(), e);
                 }
             }
+            awaitReplicas(jedis, what); // once per flush: every message of the batch waits for the same WAIT
             return null;
         });
     }
@@ -240,6 +375,10 @@ final class RedisStore implements Store {
     public void sync() {
         if (!groupCommit) {
             return;
+        }
+        if (unit.get() != null) {
+            throw new PersistenceException("redis " + where + ": sync inside a unit of writes (it cannot end before"
+                    + " the unit does)");
         }
         flushLock.lock();
         try {

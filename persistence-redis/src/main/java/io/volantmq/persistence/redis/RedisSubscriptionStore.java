@@ -26,7 +26,7 @@ final class RedisSubscriptionStore implements SubscriptionStore {
 
     @Override
     public void put(String clientId, StoredSubscription subscription) {
-        store.call("put subscription " + clientId + " " + subscription.filter(), true, jedis ->
+        store.callWrite("put subscription " + clientId + " " + subscription.filter(), true, jedis ->
                 RedisScripts.PUT_SUBSCRIPTION.run(jedis,
                         List.of(keys.subscriptions(clientId), keys.subscriptionOrder(clientId),
                                 keys.subscribedClients(), keys.subscriptionCounter()),
@@ -36,7 +36,7 @@ final class RedisSubscriptionStore implements SubscriptionStore {
 
     @Override
     public void delete(String clientId, String filter) {
-        store.call("delete subscription " + clientId + " " + filter, true, jedis ->
+        store.callWrite("delete subscription " + clientId + " " + filter, true, jedis ->
                 RedisScripts.DELETE_SUBSCRIPTION.run(jedis,
                         List.of(keys.subscriptions(clientId), keys.subscriptionOrder(clientId), keys.subscribedClients()),
                         List.of(RedisValues.utf8(clientId), RedisValues.utf8(filter))));
@@ -44,7 +44,7 @@ final class RedisSubscriptionStore implements SubscriptionStore {
 
     @Override
     public void deleteAll(String clientId) {
-        store.call("delete subscriptions " + clientId, true, jedis -> {
+        store.callWrite("delete subscriptions " + clientId, true, jedis -> {
             try (Transaction tx = jedis.multi()) {
                 tx.del(keys.subscriptions(clientId), keys.subscriptionOrder(clientId));
                 tx.srem(keys.subscribedClients(), RedisValues.utf8(clientId));

@@ -1,0 +1,86 @@
+package io.volantmq.cluster;
+
+import io.volantmq.persistence.Store;
+import io.volantmq.persistence.redis.RedisGroupWrites;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XAddParams;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where this node's writes to inbox streams go. When the store is a grouped redis store on the
+ * cluster's server, an XADD or XACK made inside the store's {@link Store#together} unit joins the
+ * store's MULTI/EXEC: a PUBLISH's inbound QoS 2 id, its local queue entries and its forwards land
+ * together or not at all, and so do an inbox batch's queue entries and its XACK (a crash never
+ * leaves a forwarded message without the id that recognises its resend, nor a routed entry
+ * unacknowledged). Everything else (QoS 0, wills, a store on another server) is sent at once.
+ */
+final class Outbox {
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
+    private final RedisCluster cluster;
+    /** Null when the store's transactions cannot hold the cluster's writes. */
+    private final RedisGroupWrites shared;
+
+    Outbox(RedisCluster cluster, Store backend) {
+        this.cluster = cluster;
+        this.shared = shareable(backend, URI.create(cluster.settings.uri()));
+    }
+
+    private static RedisGroupWrites shareable(Store backend, URI clusterUri) {
+        if (!(backend instanceof RedisGroupWrites writes)) {
+            log.warn("cluster: the store is not a redis store; forwards are not in the store's transactions");
+            return null;
+        }
+        if (!writes.grouped() || !writes.sameServer(clusterUri)) {
+            // a crash between a forward and the PUBREC's write can then forward a QoS 2 message twice
+            log.warn("cluster: the redis store {}; a QoS 2 message forwarded just before a crash can be"
+                    + " forwarded again when its publisher resends it (docs/cluster.md)", writes.grouped()
+                    ? "is on another server than volantmq.cluster.redis.uri" : "has commit=each");
+            return null;
+        }
+        return writes;
+    }
+
+    /** Whether an inbox batch's routing and XACK can be made one transaction. */
+    boolean transactional() {
+        return shared != null;
+    }
+
+    /** XADDs to every target's inbox: in the current unit, or at once in one round trip (throws: not acknowledged). */
+    void send(Forwarded message, Set<String> targets) {
+        String encoded = message.encode();
+        XAddParams trim = XAddParams.xAddParams().maxLen(cluster.settings.inboxMaxLen()).approximateTrimming();
+        if (shared != null && shared.inUnit()) {
+            for (String target : targets) {
+                String key = Keys.inbox(target);
+                shared.defer("forward to " + target, tx -> tx.xadd(key, trim, Map.of("m", encoded)));
+            }
+            return;
+        }
+        cluster.redis(j -> {
+            Pipeline p = j.pipelined();
+            for (String target : targets) {
+                p.xadd(Keys.inbox(target), trim, Map.of("m", encoded));
+            }
+            p.sync();
+            return null;
+        });
+    }
+
+    /** XACKs {@code ids} of {@code node}'s inbox in the current unit (only when {@link #transactional()}). */
+    void ackInUnit(String node, StreamEntryID[] ids) {
+        String key = Keys.inbox(node);
+        shared.defer("acknowledge " + ids.length + " inbox entries of " + node, tx -> tx.xack(key, Keys.GROUP, ids));
+    }
+
+    /** Syncs whose WAIT found fewer replicas than asked (nothing of them acknowledged). */
+    long notReplicated() {
+        return shared == null ? 0 : shared.notReplicated();
+    }
+}

@@ -1,0 +1,31 @@
+package io.volantmq.persistence.redis;
+
+import redis.clients.jedis.PipeliningBase;
+import redis.clients.jedis.Response;
+
+import java.net.URI;
+import java.util.function.Function;
+
+/**
+ * What a module on the same Redis server (the cluster) may add to a redis store's group commit:
+ * commands that join the writes of the current {@link io.volantmq.persistence.Store#together} unit,
+ * so that they reach Redis in the same MULTI/EXEC as the store's own writes and are covered by the
+ * same WAIT for replicas. Implemented by the store the redis provider opens.
+ */
+public interface RedisGroupWrites {
+
+    /** False with {@code commit=each}: every write is sent at once and nothing can join it. */
+    boolean grouped();
+
+    /** Whether {@code uri} names the server and database this store writes to (user and password aside). */
+    boolean sameServer(URI uri);
+
+    /** Whether this thread is inside {@code together}: a deferred command then lands with that unit. */
+    boolean inUnit();
+
+    /** Adds {@code command} to this thread's unit, or, outside one, to the next flush. */
+    void defer(String what, Function<PipeliningBase, Response<?>> command);
+
+    /** Flushes (and single writes) after which WAIT found fewer replicas than asked: none of them was acknowledged. */
+    long notReplicated();
+}
