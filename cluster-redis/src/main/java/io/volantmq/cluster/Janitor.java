@@ -22,7 +22,7 @@ final class Janitor {
     private static final Logger log = LoggerFactory.getLogger(Janitor.class);
 
     private final RedisCluster cluster;
-    private long lastBeat = System.currentTimeMillis();
+    private volatile long lastBeat = System.currentTimeMillis();
     private volatile boolean fenced;
     private int beats;
     final LongAdder reaped = new LongAdder();
@@ -38,6 +38,15 @@ final class Janitor {
 
     boolean fenced() {
         return fenced;
+    }
+
+    /**
+     * Whether this node may have been declared dead: fenced, or no liveness refresh for longer than the
+     * TTL (e.g. it was frozen and has just woken up, before the next beat could fence it). Nothing it
+     * holds may be acted on then: no inbox delivery, no acknowledgement.
+     */
+    boolean stale() {
+        return fenced || System.currentTimeMillis() - lastBeat > cluster.settings.livenessTtlSeconds() * 1000L;
     }
 
     void beat() {
