@@ -38,6 +38,20 @@ wait_port() {
 
 # utime + stime of a process, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Redis commands served so far: "name=calls ..." for the cluster's hot commands, and the total
+redis_calls() {
+  redis-cli -p $redis_port info commandstats | tr -d '\r' | awk -F'[:=,]' '/^cmdstat_/ {
+    name = substr($1, 9); total += $3
+    if (name ~ /^(xadd|xreadgroup|xack|evalsha|eval|publish|exists|set|hset|rpush|lpush|zadd|multi|exec)$/) printf "%s=%s ", name, $3
+  } END { printf "total=%d\n", total }'
+}
+# per delivered message: the difference of two redis_calls lines divided by $3
+calls_per_message() {
+  awk -v before="$1" -v after="$2" -v n="$3" 'BEGIN {
+    split(before, b, " "); for (i in b) { split(b[i], kv, "="); was[kv[1]] = kv[2] }
+    split(after, a, " "); for (i in a) { split(a[i], kv, "="); d = kv[2] - was[kv[1]]; if (d > 0 && n > 0) printf "%s %.2f  ", kv[1], d / n }
+  }'
+}
 
 if [ -z "${VOLANTMQ_NO_BUILD:-}" ]; then
   echo "building broker, cluster-redis and bench ..." >&2
@@ -64,18 +78,25 @@ sleep 2 # every node has seen the others' liveness
 
 tck=$(getconf CLK_TCK)
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo),"\
-  "$(java -version 2>&1 | head -n 1), $(/usr/bin/redis-server --version | awk '{ print $3 }')"
+  "$(java -version 2>&1 | head -n 1), redis $(/usr/bin/redis-server --version | awk '{ print $3 }' | sed 's/^v=//')"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); duration ${duration}s after ${warmup}s warm-up, $repeats repeat(s)${RATE:+, rate $RATE/s}"
 
 run_case() {
   local name=$1; shift
-  local before=() after=() wall0 wall1
+  local before=() after=() wall0 wall1 calls0 calls1 sent
   for p in "${nodes[@]}" $redis; do before+=("$(cpu_ticks "$p")"); done
+  calls0=$(redis_calls)
   wall0=$(date +%s.%N)
   echo "== $name   (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-  bench/bench "$@" --duration "$duration" --warmup "$warmup" --quiet --drain-timeout 30 ${RATE:+--rate $RATE} --case "$name"
+  bench/bench "$@" --duration "$duration" --warmup "$warmup" --quiet --drain-timeout 30 ${RATE:+--rate $RATE} --case "$name" \
+    | tee "$work/case.out"
   wall1=$(date +%s.%N)
   for p in "${nodes[@]}" $redis; do after+=("$(cpu_ticks "$p")"); done
+  calls1=$(redis_calls)
+  # the counters include the warm-up, the bench's "sent" does not: scaled as if the rate were even
+  sent=$(sed -n 's/^RESULT .*"sent":\([0-9]*\).*/\1/p' "$work/case.out")
+  sent=$(awk -v s="${sent:-0}" -v d="$duration" -v w="$warmup" 'BEGIN { printf "%d", s * (d + w) / d }')
+  echo "   redis calls per published message (about): $(calls_per_message "$calls0" "$calls1" "$sent")"
   local names=(n1 n2 n3 redis) line="   cpu over the case (share of one core):"
   for i in 0 1 2 3; do
     line="$line $(awk -v a="${after[$i]}" -v b="${before[$i]}" -v t="$tck" -v w0="$wall0" -v w1="$wall1" -v n="${names[$i]}" \
