@@ -121,7 +121,3 @@ for r in $(seq 1 "$repeats"); do
     esac
   done
 done
-for i in 1 2 3; do
-  echo "n$i /api/cluster-like counters: $(grep -c 'cluster' "$work/n$i.log") cluster log lines; last:"
-  grep 'cluster' "$work/n$i.log" | tail -n 2 | sed 's/^/   /'
-done
