@@ -77,8 +77,10 @@ class ClusterPartitionIT {
         try {
             publishers.forEach(FaultOracle.Publisher::start);
             Thread.sleep(2000);
-            int seqAtCut = fromN3.lastSeq;
             ns.cutRedis();
+            // read after the cut is in force: a message numbered higher was sent to n3 after it (one sent
+            // before could still be handed to Redis and acknowledged, rightly)
+            int seqAtCut = fromN3.lastSeq;
             long cutAt = System.nanoTime();
             // a persistent CONNECT on n3 is refused (it cannot take the client id without Redis)
             ClusterNodes.Client refused = new ClusterNodes.Client(n3.uri(), "t6-refused", null);
