@@ -21,15 +21,15 @@ import java.nio.file.Path;
  * @param html               where to write the HTML report, or null
  * @param label              names the broker in the result (e.g. "volantmq", "mosquitto")
  * @param caseName           names the case in the result, for side-by-side tables
- * @param subscriberPort     where subscribing-only clients connect (another broker, e.g. the far end of a
- *                           bridge), 0 for {@code port}
+ * @param subscriberPorts    where subscribing-only clients connect, in turn (another broker, e.g. the far
+ *                           end of a bridge, or the nodes of a cluster); empty for {@code port}
  */
 record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion protocol, int qos, int payloadSize,
                    double durationSeconds, long count, int publishers, int subscribers, int clients, int inflight,
                    double rate, int window, double warmupSeconds, double drainTimeoutSeconds, int threads,
                    int connectConcurrency, int keepAliveSeconds, int warmupConnections, ClientTransport transport,
                    Wire wire, long brokerPid, Path html, String label, String caseName, boolean progress,
-                   int subscriberPort) {
+                   java.util.List<Integer> subscriberPorts) {
 
     BenchConfig {
         require(qos >= 0 && qos <= 2, "--qos must be 0, 1 or 2");
@@ -47,6 +47,8 @@ record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion pro
         require(warmupConnections >= 0, "--warmup-connections must not be negative");
         require(keepAliveSeconds >= 0 && keepAliveSeconds <= 65535, "--keep-alive must be 0..65535");
         require(port > 0 && port < 65536, "--port must be 1..65535");
+        subscriberPorts = java.util.List.copyOf(subscriberPorts);
+        require(subscriberPorts.stream().allMatch(p -> p > 0 && p < 65536), "--sub-port must be 1..65535");
     }
 
     private static void require(boolean ok, String message) {

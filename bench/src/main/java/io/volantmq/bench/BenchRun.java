@@ -40,6 +40,7 @@ final class BenchRun {
     private final BenchConfig config;
     private final PrintWriter progress;
     private final RunStats stats = new RunStats();
+    private final java.util.concurrent.atomic.AtomicInteger nextSubscriberPort = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Sample> samples = new ArrayList<>();
     private final Topology topology;
     private final Stream[] streams;
@@ -161,6 +162,15 @@ final class BenchRun {
                 .remoteAddress(config.host(), config.port());
     }
 
+    /** A subscribing-only client takes the next of {@code --sub-port}'s ports, any other client {@code --port}. */
+    private int port(BenchClient client) {
+        List<Integer> ports = config.subscriberPorts();
+        if (ports.isEmpty() || client.publisher() != null) {
+            return config.port();
+        }
+        return ports.get(Math.floorMod(nextSubscriberPort.getAndIncrement(), ports.size()));
+    }
+
     private CompletableFuture<Void> connect(Bootstrap bootstrap, BenchClient client) {
         ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
@@ -171,8 +181,7 @@ final class BenchRun {
                     tls.handshakeFuture().addListener(f -> reportTls(tls, f.isSuccess()));
                 }
             }
-        }).connect(config.host(), config.subscriberPort() > 0 && client.publisher() == null
-                ? config.subscriberPort() : config.port());
+        }).connect(config.host(), port(client));
         client.bind(future.channel());
         future.addListener(f -> {
             if (!f.isSuccess()) {

@@ -118,9 +118,10 @@ final class LoadOptions {
     @Option(names = "--quiet", description = "no progress lines")
     boolean quiet;
 
-    @Option(names = "--sub-port", defaultValue = "0", paramLabel = "PORT",
-            description = "subscribers connect to this port instead (the far end of a bridge; default: --port)")
-    int subPort;
+    @Option(names = "--sub-port", split = ",", paramLabel = "PORT",
+            description = "subscribers connect to this port instead (the far end of a bridge; default: --port);"
+                    + " several, comma-separated, take the subscribers in turn (cluster nodes)")
+    java.util.List<Integer> subPorts = new java.util.ArrayList<>();
 
     BenchConfig toConfig(Scenario scenario) {
         String name = caseName != null ? caseName : scenario.command() + " qos" + qos;
@@ -129,7 +130,7 @@ final class LoadOptions {
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
                 keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath),
-                brokerPid, html, label, name, !quiet, subPort);
+                brokerPid, html, label, name, !quiet, subPorts);
     }
 
     static ProtocolVersion protocol(String name) {

@@ -142,12 +142,7 @@ public final class Broker implements AutoCloseable {
         java.util.Properties persistenceProperties = config.persistenceProperties();
         if (clusterFactory != null) {
             // every node's sessions, queues and retained messages live in the one shared store
-            if (persistence != null && !persistence.equals(clusterFactory.persistence())) {
-                throw new IllegalArgumentException("volantmq.cluster=" + clusterFactory.name() + " keeps sessions in the "
-                        + clusterFactory.persistence() + " store that every node shares; volantmq.persistence="
-                        + persistence + " is local to one node: remove it or set it to " + clusterFactory.persistence());
-            }
-            persistence = clusterFactory.persistence();
+            persistence = ClusterLinks.persistence(clusterFactory, persistence);
             persistenceProperties = clusterFactory.persistenceProperties(config.settings(), persistenceProperties);
         }
         Provider provider = Providers.select(persistence, Broker.class.getClassLoader());

@@ -6,6 +6,9 @@ import io.volantmq.persistence.Store;
 import io.volantmq.persistence.StoredMessage;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The core's {@link ClusterHost}: the registry, the router and the store of one wired broker. */
 final class ClusterCoreHost implements ClusterHost {
@@ -49,7 +52,14 @@ final class ClusterCoreHost implements ClusterHost {
 
     @Override
     public void disconnectAll(String reason) {
-        context.sessions().disconnectAll(reason);
+        try {
+            // bounded: a connection whose event loop is stuck must not keep the node from rejoining
+            context.sessions().disconnectAll(reason).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("disconnecting every client: " + e, e);
+        }
     }
 
     @Override

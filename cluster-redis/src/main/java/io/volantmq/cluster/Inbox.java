@@ -115,6 +115,12 @@ final class Inbox {
         if (batch.isEmpty()) {
             return;
         }
+        if (cluster.janitor.stale()) {
+            // read before a freeze, or while cut off: not delivered, not acknowledged; the entries stay pending
+            // for whoever reaps this node, or for this node once it has rejoined
+            throw new IllegalStateException("node '" + cluster.me + "' may have been declared dead; inbox batch of "
+                    + batch.size() + " left pending");
+        }
         StreamEntryID[] ids = new StreamEntryID[batch.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = batch.get(i).getID();

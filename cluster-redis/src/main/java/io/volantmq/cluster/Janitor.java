@@ -22,7 +22,7 @@ final class Janitor {
     private static final Logger log = LoggerFactory.getLogger(Janitor.class);
 
     private final RedisCluster cluster;
-    private long lastBeat = System.currentTimeMillis();
+    private volatile long lastBeat = System.currentTimeMillis();
     private volatile boolean fenced;
     private int beats;
     final LongAdder reaped = new LongAdder();
@@ -40,17 +40,25 @@ final class Janitor {
         return fenced;
     }
 
+    /**
+     * Whether this node may have been declared dead: fenced, or no liveness refresh for longer than the
+     * TTL (e.g. it was frozen and has just woken up, before the next beat could fence it). Nothing it
+     * holds may be acted on then: no inbox delivery, no acknowledgement.
+     */
+    boolean stale() {
+        return fenced || System.currentTimeMillis() - lastBeat > cluster.settings.livenessTtlSeconds() * 1000L;
+    }
+
     void beat() {
         try {
-            cluster.redis(j -> j.set(Keys.node(cluster.me), "1", SetParams.setParams()
+            // XX: only while the key lives; once it expired the others may have reaped this node
+            String refreshed = cluster.redis(j -> j.set(Keys.node(cluster.me), "1", SetParams.setParams().xx()
                     .ex(cluster.settings.livenessTtlSeconds())));
+            if (refreshed == null || fenced) {
+                rejoin(refreshed == null);
+            }
             cluster.redis(j -> j.sadd(Keys.NODES, cluster.me));
             lastBeat = System.currentTimeMillis();
-            if (fenced) {
-                fenced = false;
-                log.warn("cluster: node '{}' reaches Redis again and rejoins (its clients were disconnected)",
-                        cluster.me);
-            }
             if (++beats % 5 == 0) {
                 resync();
             } else {
@@ -73,6 +81,27 @@ final class Janitor {
                 log.warn("cluster: heartbeat failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * This node was silent longer than the TTL (cut off from Redis, or frozen: a GC pause, SIGSTOP, a
+     * suspended VM) and may have been reaped: what it holds in memory is stale. It lets every client go,
+     * as if it had restarted, registers again, and takes back what still belongs to it.
+     */
+    private void rejoin(boolean expired) {
+        if (!fenced) {
+            fenced = true;
+            log.error("cluster: node '{}' was silent for {} ms, longer than its liveness ({} s; its key {}):"
+                    + " disconnecting every client", cluster.me, System.currentTimeMillis() - lastBeat,
+                    cluster.settings.livenessTtlSeconds(), expired ? "expired" : "is still there");
+            cluster.host.disconnectAll("this node lost the cluster registry");
+        }
+        cluster.generations.clear();
+        cluster.redis(j -> j.set(Keys.node(cluster.me), "1", SetParams.setParams()
+                .ex(cluster.settings.livenessTtlSeconds())));
+        reap(cluster.me, false); // its clients nobody took meanwhile: sessions reloaded, wills published
+        fenced = false;
+        log.warn("cluster: node '{}' reaches Redis again and rejoins", cluster.me);
     }
 
     private Set<String> live() {

@@ -174,6 +174,11 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public boolean forward(String originClientId, Publish publish) {
+        if (janitor != null && janitor.stale()) {
+            // a node that may have been declared dead acknowledges nothing (it is about to fence itself)
+            throw new PersistenceException("cluster node '" + me + "' has not refreshed its liveness for longer than "
+                    + settings.livenessTtlSeconds() + " s");
+        }
         Set<String> matched = routes.match(publish.topic());
         matched.remove(me);
         Set<String> targets = new HashSet<>(matched);

@@ -21,6 +21,11 @@ public final class RedisClusterFactory implements ClusterLinks.Factory {
     }
 
     @Override
+    public void check(Map<String, String> settings, String nodeName) {
+        ClusterSettings.from(settings, nodeName);
+    }
+
+    @Override
     public String persistence() {
         return "redis";
     }

@@ -21,6 +21,7 @@ final class BrokerProcess implements AutoCloseable {
     private final List<String> settings;
     private final Path log;
     private final int port;
+    private String host = "127.0.0.1";
     private List<String> prefix = List.of();
     private Map<String, String> env = Map.of();
     private Process process;
@@ -39,7 +40,13 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     String uri() {
-        return "tcp://127.0.0.1:" + port;
+        return "tcp://" + host + ":" + port;
+    }
+
+    /** The address it listens on and is reached at (default 127.0.0.1; another one inside a network namespace). */
+    BrokerProcess host(String address) {
+        this.host = address;
+        return this;
     }
 
     /**
@@ -74,7 +81,7 @@ final class BrokerProcess implements AutoCloseable {
                 throw new IllegalStateException("broker exited with " + process.exitValue() + "; log: " + tail());
             }
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                socket.connect(new InetSocketAddress(host, port), 200);
                 return this;
             } catch (IOException notYet) {
                 Thread.sleep(100);
@@ -96,7 +103,7 @@ final class BrokerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         command.add(ROOT.resolve("volantmq").toString());
         command.addAll(settings);
-        command.add("-Dvolantmq.listeners=tcp://127.0.0.1:" + port);
+        command.add("-Dvolantmq.listeners=tcp://" + host + ":" + port);
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> environment = builder.environment();
@@ -110,6 +117,23 @@ final class BrokerProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGSTOP: every thread stops at once, sockets stay open (a long GC pause, a VM frozen by its host). */
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** SIGTERM: the clean shutdown path. */

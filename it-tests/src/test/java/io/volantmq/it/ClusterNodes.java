@@ -29,8 +29,17 @@ final class ClusterNodes implements AutoCloseable {
     private final List<BrokerProcess> nodes = new ArrayList<>();
 
     ClusterNodes(Path dir) throws IOException, InterruptedException {
+        this(dir, List.of());
+    }
+
+    /** @param extraBinds addresses Redis listens on besides 127.0.0.1 (e.g. a veth end for a namespace) */
+    ClusterNodes(Path dir, List<String> extraBinds) throws IOException, InterruptedException {
         this.dir = dir;
-        this.redis = RedisServerProcess.start(dir);
+        this.redis = RedisServerProcess.start(dir, extraBinds);
+    }
+
+    int redisPort() {
+        return redis.port();
     }
 
     String redisUri() {
@@ -43,13 +52,21 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts node {@code name}; settings are extra {@code -D} arguments. */
     BrokerProcess start(String name, String... settings) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("-Dvolantmq.cluster=redis", "-Dvolantmq.cluster.redis.uri=" + redis.uri(),
+        return node(name, redis.uri(), settings).start();
+    }
+
+    /**
+     * Node {@code name} reaching Redis at {@code redisUri}, not started yet (the caller may put it in a
+     * network namespace first); stopped with the cluster.
+     */
+    BrokerProcess node(String name, String redisUri, String... settings) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-Dvolantmq.cluster=redis", "-Dvolantmq.cluster.redis.uri=" + redisUri,
                 "-Dvolantmq.nodeName=" + name, "-Dvolantmq.cluster.livenessTtl=3"));
         args.addAll(List.of(settings));
         BrokerProcess node = new BrokerProcess(args, dir.resolve(name + ".log"))
                 .env(Map.of("VOLANTMQ_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"));
         nodes.add(node);
-        return node.start();
+        return node;
     }
 
     /** Starts several nodes at once (the JVMs start in parallel). */
@@ -106,13 +123,25 @@ final class ClusterNodes implements AutoCloseable {
 
         /** Connects; returns session present. */
         boolean connect(boolean cleanStart, long expiry) throws MqttException {
+            return connectTo(null, cleanStart, expiry, 60);
+        }
+
+        /**
+         * Connects this same client (its in-memory QoS 2 state kept, as a real client's would be) to
+         * {@code uri}, or to the one it was made with when null; returns session present.
+         */
+        boolean connectTo(String uri, boolean cleanStart, long expiry, int keepAliveSeconds) throws MqttException {
             MqttConnectionOptions o = new MqttConnectionOptions();
+            if (uri != null) {
+                o.setServerURIs(new String[] {uri});
+            }
             o.setCleanStart(cleanStart);
             o.setSessionExpiryInterval(expiry);
             o.setAutomaticReconnect(false);
             o.setConnectionTimeout(20);
-            o.setKeepAliveInterval(60);
+            o.setKeepAliveInterval(keepAliveSeconds);
             IMqttToken token = client.connectWithResult(o);
+            disconnectReason = -1;
             return token.getSessionPresent();
         }
 

@@ -43,7 +43,7 @@ class DistTarballIT {
         assertThat(tar.waitFor()).isZero();
         home = dir.resolve("volantmq-" + VERSION);
         for (String path : List.of("bin/volantmq", "lib", "lib/optional/rocksdb", "lib/optional/mapdb",
-                "lib/optional/sqlite", "lib/optional/redis", "conf/volantmq.conf", "conf/logback.xml",
+                "lib/optional/sqlite", "lib/optional/redis", "lib/optional/cluster-redis", "conf/volantmq.conf", "conf/logback.xml",
                 "plugins/README", "lib/ext/README", "data", "systemd/volantmq.service", "lib/bridge-" + VERSION + ".jar")) {
             assertThat(home.resolve(path)).as(path).exists();
         }
@@ -88,6 +88,40 @@ class DistTarballIT {
         Result bad = run(Map.of(), "config", "check", "bad.conf");
         assertThat(bad.status()).isEqualTo(1);
         assertThat(bad.output()).contains("bad.conf:1: volantmq.maxInflight must be a whole number in 1..65535");
+    }
+
+    @Test
+    void configCheckKnowsTheClusterModule() throws Exception {
+        Files.writeString(dir.resolve("cluster.conf"), "listeners = tcp://127.0.0.1:0\ncluster = redis\n"
+                + "cluster.redis.uri = redis://10.0.0.5:6379/0\nnodeName = n1\n");
+        Result ok = run(Map.of(), "config", "check", "cluster.conf");
+        assertThat(ok.status()).as(ok.output()).isZero();
+        assertThat(ok.output()).contains("persistence: redis (durable)").contains("cluster:     redis, node n1");
+
+        Files.writeString(dir.resolve("cluster-bad.conf"), "cluster = redis\ncluster.livenessTtl = 1\n");
+        Result bad = run(Map.of(), "config", "check", "cluster-bad.conf");
+        assertThat(bad.status()).as(bad.output()).isEqualTo(1);
+        assertThat(bad.output()).contains("volantmq.cluster.livenessTtl");
+
+        Files.writeString(dir.resolve("cluster-local.conf"), "cluster = redis\npersistence = sqlite\n");
+        Result local = run(Map.of(), "config", "check", "cluster-local.conf");
+        assertThat(local.status()).as(local.output()).isEqualTo(1);
+        assertThat(local.output()).contains("volantmq.persistence=sqlite is local to one node");
+
+        // an installation without the module (e.g. trimmed by a packager): a clear refusal, not a class path error
+        Path module = home.resolve("lib/optional/cluster-redis");
+        Path aside = dir.resolve("cluster-redis-aside");
+        Files.move(module, aside);
+        try {
+            Result missing = run(Map.of(), "config", "check", "cluster.conf");
+            assertThat(missing.status()).as(missing.output()).isEqualTo(2);
+            assertThat(missing.output()).contains("volantmq.cluster=redis: the cluster module is not installed");
+            Result missingRun = run(Map.of("VOLANTMQ_CLUSTER", "redis"), "run");
+            assertThat(missingRun.status()).as(missingRun.output()).isEqualTo(2);
+            assertThat(missingRun.output()).contains("no lib/optional/cluster-redis");
+        } finally {
+            Files.move(aside, module);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +29,22 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     static RedisServerProcess start(Path dir) throws IOException, InterruptedException {
+        return start(dir, List.of());
+    }
+
+    /** @param extraBinds addresses to listen on besides 127.0.0.1 (protected mode off: no password here) */
+    static RedisServerProcess start(Path dir, List<String> extraBinds) throws IOException, InterruptedException {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        Process process = new ProcessBuilder(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir.toString()))
+        List<String> command = new ArrayList<>(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1"));
+        command.addAll(extraBinds); // one argument each: redis-server quotes an argument with a space as one value
+        command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir.toString()));
+        if (!extraBinds.isEmpty()) {
+            command.addAll(List.of("--protected-mode", "no"));
+        }
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         RedisServerProcess redis = new RedisServerProcess(process, port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -54,6 +65,10 @@ final class RedisServerProcess implements AutoCloseable {
 
     String uri() {
         return "redis://127.0.0.1:" + port + "/0";
+    }
+
+    int port() {
+        return port;
     }
 
     @Override

@@ -22,10 +22,10 @@ import java.util.stream.Collectors;
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check a configuration file the way 'run --config FILE' would read it, without starting.",
-            "Checked: every value the broker reads at start, the persistence backend being installed, listener "
-                + "URIs, TLS certificate and key files, password and ACL files, admin endpoint settings.",
+            "Checked: every value the broker reads at start, the persistence backend being installed, the cluster "
+                + "module being installed and its settings, listener URIs, TLS certificate and key files, password and ACL files, admin endpoint settings.",
             "Also checked: unknown keys (with the closest known one), types and ranges, with file:line.",
-            "Not checked: whether the store answers (Redis is not contacted), ports already in use."},
+            "Not checked: whether the store or the cluster's Redis answers (it is not contacted), ports already in use."},
         footer = {"", "Exit status: 0 valid, 1 invalid, 2 bad usage or unreadable file."})
 final class ConfigCheckCommand implements Callable<Integer> {
     private final Io io;
@@ -72,6 +72,7 @@ final class ConfigCheckCommand implements Callable<Integer> {
                 .collect(Collectors.joining(", ")));
         io.out().println("  persistence: " + result.persistence() + (result.durable() ? " (durable)" : " (not durable)"));
         io.out().println("  admin API:   " + (result.admin() ? "on" : "off"));
+        io.out().println("  cluster:     " + (result.cluster() == null ? "none" : result.cluster()));
         io.out().println("  not checked: whether the store answers, ports in use");
         return 0;
     }

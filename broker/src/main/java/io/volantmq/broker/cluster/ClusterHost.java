@@ -28,7 +28,10 @@ public interface ClusterHost {
      */
     void adopt(String clientId, StoredMessage will, long willDelaySeconds);
 
-    /** Disconnects every local client (the node lost its proof of ownership). */
+    /**
+     * The node lost its proof of ownership: disconnects every local client and forgets every session
+     * in memory (the shared store keeps them for whoever owns them now). Returns when done.
+     */
     void disconnectAll(String reason);
 
     /** Makes what was routed so far durable (before an inbox entry is acknowledged). */

@@ -19,6 +19,13 @@ public final class ClusterLinks {
 
         /** The backend's properties, completed from the cluster's settings (e.g. the same server). */
         java.util.Properties persistenceProperties(Map<String, String> settings, java.util.Properties given);
+
+        /**
+         * Checks the cluster's settings as {@link #create} would, without building or connecting anything
+         * ({@code volantmq config check}); throws with the key named.
+         */
+        default void check(Map<String, String> settings, String nodeName) {
+        }
     }
 
     private ClusterLinks() {
@@ -37,6 +44,20 @@ public final class ClusterLinks {
             }
         }
         throw new IllegalArgumentException("volantmq.cluster=" + name + ": no such cluster module on the class path"
-                + " (for redis: cluster-redis, which the launcher adds with -Dvolantmq.cluster=redis)");
+                + " (for redis: cluster-redis; the distribution's bin/volantmq adds lib/optional/cluster-redis,"
+                + " the source tree's ./volantmq adds cluster-redis/target, when volantmq.cluster=redis is set)");
+    }
+
+    /**
+     * The persistence backend a node of {@code factory}'s cluster runs with: the cluster's shared store;
+     * a different configured backend is refused (a local store cannot be shared).
+     */
+    public static String persistence(Factory factory, String configured) {
+        if (configured != null && !configured.equals(factory.persistence())) {
+            throw new IllegalArgumentException("volantmq.cluster=" + factory.name() + " keeps sessions in the "
+                    + factory.persistence() + " store that every node shares; volantmq.persistence="
+                    + configured + " is local to one node: remove it or set it to " + factory.persistence());
+        }
+        return factory.persistence();
     }
 }

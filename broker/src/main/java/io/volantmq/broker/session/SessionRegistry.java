@@ -249,6 +249,10 @@ public final class SessionRegistry implements RecipientDirectory {
         if (session == null) {
             return CompletableFuture.completedFuture(null);
         }
+        return release(session, ReasonCode.SESSION_TAKEN_OVER, "session taken over on another node");
+    }
+
+    private CompletableFuture<Void> release(Session session, int reasonCode, String reason) {
         MqttConnection c = session.connection();
         if (c == null) {
             unload(session);
@@ -259,7 +263,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 if (!c.version().isV5() && session.persistent()) {
                     c.discardWill(); // the session continues elsewhere (as for a takeover on one node)
                 }
-                c.closeWithReason(ReasonCode.SESSION_TAKEN_OVER, "session taken over on another node");
+                c.closeWithReason(reasonCode, reason);
             });
         } catch (RejectedExecutionException e) {
             unload(session);
@@ -281,18 +285,17 @@ public final class SessionRegistry implements RecipientDirectory {
         log.debug("session {} released to another node", session.clientId());
     }
 
-    /** Cluster: this node can no longer prove it owns its clients: every connection is closed. */
-    public void disconnectAll(String reason) {
-        for (Session session : sessions.values()) {
-            MqttConnection c = session.connection();
-            if (c != null) {
-                try {
-                    c.eventLoop().execute(() -> c.closeWithReason(ReasonCode.SERVER_UNAVAILABLE, reason));
-                } catch (RejectedExecutionException e) {
-                    // stopping: closing anyway
-                }
-            }
+    /**
+     * Cluster: this node can no longer prove it owns its clients (the others may have taken them): every
+     * connection is closed (MQTT 5: 0x88) and every session forgotten in memory, so that no stale copy
+     * keeps routes or queues here; the shared store keeps them for their owner. Completes when done.
+     */
+    public CompletableFuture<Void> disconnectAll(String reason) {
+        List<CompletableFuture<Void>> released = new ArrayList<>();
+        for (Session session : List.copyOf(sessions.values())) {
+            released.add(release(session, ReasonCode.SERVER_UNAVAILABLE, reason));
         }
+        return CompletableFuture.allOf(released.toArray(new CompletableFuture[0]));
     }
 
     /**

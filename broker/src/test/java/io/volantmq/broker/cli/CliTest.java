@@ -123,6 +123,17 @@ class CliTest {
     }
 
     @Test
+    void configCheckSaysWhenTheClusterModuleIsMissing() throws Exception {
+        // the broker's own tests run without cluster-redis on the class path, as a trimmed installation would
+        Path file = config("cluster = redis\nlisteners = tcp://127.0.0.1:0\n");
+        assertThat(run("config", "check", file.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("volantmq.cluster=redis: no such cluster module on the class path")
+                .contains("lib/optional/cluster-redis");
+        assertThat(run("config", "check", config("listeners = tcp://127.0.0.1:0\n").toString())).isZero();
+        assertThat(out.toString()).contains("cluster:     none");
+    }
+
+    @Test
     void configCheckLetsDOverrideTheFile() throws Exception {
         // a -D wins over the file's value; a bad value in the file stays an error even when overridden
         Path file = config("persistence=nosuch\nlisteners=tcp://127.0.0.1:0\n");
