@@ -122,6 +122,11 @@ final class LoadOptions {
             description = "subscribers connect to this port instead (the far end of a bridge; default: --port)")
     int subPort;
 
+    @Option(names = "--stalled", defaultValue = "0", paramLabel = "N",
+            description = "also N subscribers that subscribe to the (first) topic and then never read: a slow "
+                    + "consumer beside the measured ones (default: ${DEFAULT-VALUE})")
+    int stalled;
+
     BenchConfig toConfig(Scenario scenario) {
         String name = caseName != null ? caseName : scenario.command() + " qos" + qos;
         // 'connections' sends one message per topic: nothing to warm up, and that message must be measured
@@ -129,7 +134,7 @@ final class LoadOptions {
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
                 keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath),
-                brokerPid, html, label, name, !quiet, subPort);
+                brokerPid, html, label, name, !quiet, subPort, stalled);
     }
 
     static ProtocolVersion protocol(String name) {
