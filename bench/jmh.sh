@@ -7,12 +7,13 @@
 set -eu
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
-mvn -B -o -q -pl bench -am test-compile -Dnofuzz
 cpfile=$(mktemp)
 trap 'rm -f "$cpfile"' EXIT
-mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >/dev/null
-# the reactor's own modules: their classes, not jars from ~/.m2 (never installed there)
-cp="$here/bench/target/test-classes:$here/broker/target/classes:$(cat "$cpfile")"
+# in one reactor, so the project's modules resolve to their target/classes (they are never installed in ~/.m2);
+# every module writes the file, bench last
+mvn -B -o -q -pl bench -am test-compile dependency:build-classpath -Dnofuzz -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$cpfile"
+cp="$here/bench/target/test-classes:$(cat "$cpfile")"
 stamp=$(date -u +%Y%m%dT%H%MZ)
 mkdir -p bench/results
 for t in 1 2; do
