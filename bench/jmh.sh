@@ -3,7 +3,7 @@
 # with 1 and with 2 threads. Builds the bench module's test classes first; extra arguments go to JMH, e.g.
 #   bench/jmh.sh                         all of them, -t 1 then -t 2
 #   bench/jmh.sh SubscriptionTree        one class (a JMH include regex)
-# Raw output: bench/results/jmh-<date>-t<threads>.txt
+# Raw output: bench/results/<date>-<commit>-jmh-t<threads>.txt
 set -eu
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
@@ -14,10 +14,10 @@ trap 'rm -f "$cpfile"' EXIT
 mvn -B -o -q -pl bench -am test-compile dependency:build-classpath -Dnofuzz -Dmdep.includeScope=test \
     -Dmdep.outputFile="$cpfile"
 cp="$here/bench/target/test-classes:$(cat "$cpfile")"
-stamp=$(date -u +%Y%m%dT%H%MZ)
+stamp=$(date -u +%F)-$(git rev-parse --short HEAD)
 mkdir -p bench/results
 for t in 1 2; do
-  out="bench/results/jmh-$stamp-t$t.txt"
+  out="bench/results/$stamp-jmh-t$t.txt"
   { echo "# $(date -u +%FT%TZ) $(git rev-parse --short HEAD) threads $t load $(cut -d' ' -f1-3 /proc/loadavg) cpus $(nproc)"
     java -cp "$cp" org.openjdk.jmh.Main -t "$t" "${@:-io.volantmq.bench.jmh}" 2>&1
     echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"; } | tee "$out" | grep -E "^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)|^#"
