@@ -36,6 +36,7 @@ public class RetainedIndexBenchmark {
     private static final int SITES = 100;
     private static final int DEVICES = 100;
     private static final byte[] PAYLOAD = new byte[100];
+    private static final byte[] RESIZED = new byte[101];
 
     /** Bounded, as a production broker is (maxRetainedMessages), so update keeps the totals. */
     private final RetainedIndex index = new RetainedIndex(new NoStore(), 1_000_000, 1L << 30);
@@ -52,9 +53,19 @@ public class RetainedIndexBenchmark {
         }
     }
 
+    /** A topic's message replaced by one of the same size: the totals do not change. */
     @Benchmark
     public boolean update() {
         return index.update(messages[ThreadLocalRandom.current().nextInt(messages.length)]);
+    }
+
+    /** Replaced by one a byte larger or smaller: the byte total changes, a write every event loop shares. */
+    @Benchmark
+    public boolean updateResized() {
+        int i = ThreadLocalRandom.current().nextInt(messages.length);
+        StoredMessage m = messages[i];
+        return index.update(new StoredMessage(m.topic(), 0, true,
+                ThreadLocalRandom.current().nextBoolean() ? PAYLOAD : RESIZED, null, 0, 0));
     }
 
     @Benchmark
