@@ -23,15 +23,18 @@ import java.nio.file.Path;
  * @param caseName           names the case in the result, for side-by-side tables
  * @param subscriberPorts    where subscribing-only clients connect, in turn (another broker, e.g. the far
  *                           end of a bridge, or the nodes of a cluster); empty for {@code port}
+ * @param stalled            extra subscribers on the first stream's topic that subscribe and then never read
+ *                           (a slow consumer the others must not feel); not counted as subscribers
  */
 record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion protocol, int qos, int payloadSize,
                    double durationSeconds, long count, int publishers, int subscribers, int clients, int inflight,
                    double rate, int window, double warmupSeconds, double drainTimeoutSeconds, int threads,
                    int connectConcurrency, int keepAliveSeconds, int warmupConnections, ClientTransport transport,
                    Wire wire, long brokerPid, Path html, String label, String caseName, boolean progress,
-                   java.util.List<Integer> subscriberPorts) {
+                   java.util.List<Integer> subscriberPorts, int stalled) {
 
     BenchConfig {
+        require(stalled >= 0, "--stalled must not be negative");
         require(qos >= 0 && qos <= 2, "--qos must be 0, 1 or 2");
         require(payloadSize >= BenchPayload.HEADER_SIZE && payloadSize <= 256 * 1024 * 1024,
                 "--payload must be at least " + BenchPayload.HEADER_SIZE + " bytes (stream id, sequence, send time)");

@@ -157,6 +157,7 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
                 .put("payload_bytes", c.payloadSize())
                 .put("publishers", publishers)
                 .put("subscribers", subscribers)
+                .put("stalled_subscribers", c.stalled())
                 .put("connections", connections)
                 .put("duration_s", measuredSeconds)
                 .put("warmup_s", c.warmupSeconds())

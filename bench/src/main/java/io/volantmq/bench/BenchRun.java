@@ -125,6 +125,15 @@ final class BenchRun {
                 ProcessCpu.percent(cpu0[1], cpu1[1], t1 - t0), ProcessCpu.percent(cpu0[2], cpu1[2], t1 - t0),
                 heapBefore, heapAfter);
 
+        StalledSubscribers stalled = StalledSubscribers.open(config, topology.streams().get(0).topic(), runId);
+        try {
+            return measure(connectionStats);
+        } finally {
+            stalled.close();
+        }
+    }
+
+    private BenchResult measure(BenchResult.Connections connectionStats) throws InterruptedException {
         long start = System.nanoTime();
         stats.startNanos = start;
         stats.measureStartNanos = start + (long) (config.warmupSeconds() * SECOND);

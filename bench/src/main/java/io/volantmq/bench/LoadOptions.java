@@ -123,6 +123,11 @@ final class LoadOptions {
                     + " several, comma-separated, take the subscribers in turn (cluster nodes)")
     java.util.List<Integer> subPorts = new java.util.ArrayList<>();
 
+    @Option(names = "--stalled", defaultValue = "0", paramLabel = "N",
+            description = "also N subscribers that subscribe to the (first) topic and then never read: a slow "
+                    + "consumer beside the measured ones (default: ${DEFAULT-VALUE})")
+    int stalled;
+
     BenchConfig toConfig(Scenario scenario) {
         String name = caseName != null ? caseName : scenario.command() + " qos" + qos;
         // 'connections' sends one message per topic: nothing to warm up, and that message must be measured
@@ -130,7 +135,7 @@ final class LoadOptions {
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
                 keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath),
-                brokerPid, html, label, name, !quiet, subPorts);
+                brokerPid, html, label, name, !quiet, subPorts, stalled);
     }
 
     static ProtocolVersion protocol(String name) {

@@ -70,6 +70,24 @@ class EmbeddedBrokerRunTest {
         assertThat(r.connections()).isEqualTo(4);
     }
 
+    /** --stalled: a subscriber beside the measured ones that never reads; the measured ones still get everything. */
+    @Test
+    void aStalledSubscriberBesideAQos0FanOutIsNotCounted() throws Exception {
+        double droppedBefore = slowConsumerDrops();
+        BenchResult r = run(Scenario.FAN_OUT, "--count", "3000", "--subscribers", "3", "--stalled", "1",
+                "--payload", "4096", "--window", "8");
+        assertEveryMessageOnce(r, 3 * 3000);
+        assertThat(r.subscribers()).isEqualTo(3);
+        assertThat(r.toJson()).contains("\"stalled_subscribers\":1");
+        // 12 MB to a 4 KB receive window: the stalled one's messages overflow its write buffer and are dropped
+        assertThat(slowConsumerDrops()).isGreaterThan(droppedBefore);
+    }
+
+    private static double slowConsumerDrops() {
+        return broker.metrics().registry().get("volantmq.messages.dropped").tag("reason", "slow_consumer")
+                .counter().count();
+    }
+
     @Test
     void closedLoopQos0PairLosesNothing() throws Exception {
         BenchResult r = run(Scenario.PAIR, "--count", "500", "--window", "8");

@@ -20,6 +20,7 @@ import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.LogSafe;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
+import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.store.MessagePropertiesCodec;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.protocol.ConnAck;
@@ -206,7 +207,8 @@ final class Bridge implements Recipient {
      * counted: QoS 0 is never queued in the store.
      */
     @Override
-    public boolean sendDirect(Publish publish) {
+    public boolean sendDirect(SharedPublish shared) {
+        Publish publish = shared.publish(); // the link writes its own packets: the decoded form is all it keeps
         if (directSize.incrementAndGet() > DIRECT_MAX) {
             directSize.decrementAndGet();
             stats.droppedQos0.increment();

@@ -3,6 +3,7 @@ package io.volantmq.broker.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.MessageToByteEncoder;
 import io.volantmq.broker.protocol.Connect;
 import io.volantmq.broker.protocol.MqttMessage;
@@ -12,7 +13,8 @@ import io.volantmq.broker.protocol.ProtocolVersion;
  * Encodes {@link MqttMessage}s in the channel's version ({@link MqttCodec#PROTOCOL_VERSION}, MQTT 3.1.1
  * while unset) into buffers of exactly the packet's size. Writing a CONNECT sets the channel's version
  * when unset, so a client pipeline decodes the server's answers in the version it asked for. A message
- * the version cannot carry fails the write's promise (an {@code EncoderException}).
+ * the version cannot carry fails the write's promise (an {@code EncoderException}). An
+ * {@link EncodedPublish} is already bytes: they pass on unchanged.
  */
 @Sharable
 public final class MqttEncoder extends MessageToByteEncoder<MqttMessage> {
@@ -20,6 +22,15 @@ public final class MqttEncoder extends MessageToByteEncoder<MqttMessage> {
 
     public MqttEncoder() {
         super(MqttMessage.class);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof EncodedPublish encoded) {
+            ctx.write(encoded.content(), promise); // its reference goes with the bytes
+            return;
+        }
+        super.write(ctx, msg, promise);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.volantmq.broker.codec.EncodedPublish;
 import io.volantmq.broker.protocol.MqttMessage;
 import io.volantmq.broker.protocol.Publish;
 import org.slf4j.Logger;
@@ -53,6 +54,12 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
             if (message instanceof Publish publish) {
                 metrics.messageSent(publish.payload().length);
             }
+        } else if (msg instanceof EncodedPublish encoded) { // a QoS 0 PUBLISH whose bytes are shared
+            if (log.isTraceEnabled()) {
+                log.trace("{} -> {}", ctx.channel().remoteAddress(), encoded);
+            }
+            metrics.packetSent(encoded.publish().type());
+            metrics.messageSent(encoded.publish().payload().length);
         }
         ctx.write(msg, promise);
     }

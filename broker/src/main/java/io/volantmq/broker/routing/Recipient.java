@@ -1,7 +1,7 @@
 package io.volantmq.broker.routing;
 
 import io.volantmq.broker.auth.ClientIdentity;
-import io.volantmq.broker.protocol.Publish;
+import io.volantmq.broker.codec.SharedPublish;
 
 /** A session as the router sees it: where messages go. Implemented by the session layer. */
 public interface Recipient {
@@ -14,8 +14,11 @@ public interface Recipient {
     /** Keeps its queue while offline. */
     boolean persistent();
 
-    /** Delivers a QoS 0 message straight to the connection; false when offline. Any thread. */
-    boolean sendDirect(Publish publish);
+    /**
+     * Delivers a QoS 0 message straight to the connection; false when offline. Any thread. The caller
+     * keeps its reference; the recipient retains the message for as long as it holds on to it.
+     */
+    boolean sendDirect(SharedPublish publish);
 
     /** Something was queued for it in the store; deliver when the window allows. Any thread. */
     void notifyQueued();

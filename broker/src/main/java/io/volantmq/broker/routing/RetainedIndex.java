@@ -95,8 +95,16 @@ public final class RetainedIndex {
         if (any == null || !bounded(any.topic())) {
             return;
         }
-        count.addAndGet((added == null ? 0 : 1) - (removed == null ? 0 : 1));
-        bytes.addAndGet((added == null ? 0 : weight(added)) - (removed == null ? 0 : weight(removed)));
+        long messages = (added == null ? 0 : 1) - (removed == null ? 0 : 1);
+        long growth = (added == null ? 0 : weight(added)) - (removed == null ? 0 : weight(removed));
+        // a topic's message replaced by one of the same size (the usual retained update) changes neither
+        // total: no write, so event loops publishing retained messages do not contend on these two counters
+        if (messages != 0) {
+            count.addAndGet(messages);
+        }
+        if (growth != 0) {
+            bytes.addAndGet(growth);
+        }
     }
 
     /** The broker's own $SYS tree is not held to the bounds clients are. */

@@ -5,6 +5,7 @@ import io.volantmq.broker.store.MessagePropertiesCodec;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.cluster.ClusterLink;
 import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.Topics;
@@ -149,8 +150,18 @@ public final class Router {
             noSubscribers.increment();
             return Outcome.NO_SUBSCRIBERS;
         }
-        boolean congested = false;
         routed.increment();
+        DirectVariants direct = new DirectVariants(publish, propertiesCodec);
+        try {
+            return route(originClientId, publish, matches, stored, now, direct);
+        } finally {
+            direct.release();
+        }
+    }
+
+    private Outcome route(String originClientId, Publish publish, List<Subscriber> matches, StoredMessage stored,
+                          long now, DirectVariants direct) {
+        boolean congested = false;
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
         for (Delivery d : deliveries(matches, originClientId)) {
@@ -175,7 +186,16 @@ public final class Router {
             boolean retain = d.retainAsPublished && out.retain();
             boolean online = recipient.online();
             if (qos == 0 && online) {
-                recipient.sendDirect(propertiesCodec.forDelivery(out, retain, d.subscriptionIds));
+                if (out == publish) { // subscribers of one variant share its bytes
+                    recipient.sendDirect(direct.get(retain, d.subscriptionIds));
+                } else { // changed by a plugin for this subscriber only
+                    SharedPublish own = new SharedPublish(propertiesCodec.forDelivery(out, retain, d.subscriptionIds));
+                    try {
+                        recipient.sendDirect(own);
+                    } finally {
+                        own.release();
+                    }
+                }
                 continue;
             }
             if (!online && (!recipient.persistent() || (qos == 0 && !offlineQos0))) {

@@ -3,6 +3,7 @@ package io.volantmq.broker.session;
 import io.volantmq.broker.LogSafe;
 import io.netty.channel.EventLoop;
 import io.volantmq.broker.auth.AccessControl;
+import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.PacketType;
 import io.volantmq.broker.protocol.ProtocolVersion;
@@ -112,7 +113,7 @@ final class DeliveryFlow {
     }
 
     /** Sends a QoS 0 message that does not go through the queue; dropped when offline. Any thread. */
-    boolean sendDirect(Publish publish) {
+    boolean sendDirect(SharedPublish publish) {
         MqttConnection c = session.connection();
         if (c == null) {
             return false;

@@ -14,6 +14,7 @@ import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.codec.MqttDecoder;
+import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.store.GroupCommit;
 import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
@@ -44,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -634,6 +636,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         ctx.write(message, ctx.voidPromise());
     }
 
+    /**
+     * A QoS 0 PUBLISH other connections may send too: their shared bytes, unless a topic alias makes
+     * this connection's packet its own.
+     */
+    private void writeShared(SharedPublish shared) {
+        Publish publish = shared.publish();
+        if (topicAliases != null) {
+            Publish aliased = topicAliases.apply(publish, this::fits);
+            if (aliased != publish) {
+                ctx.write(aliased, ctx.voidPromise());
+                return;
+            }
+        }
+        ctx.write(shared.retainedPacket(version, ctx.alloc()), ctx.voidPromise());
+    }
+
     void flush() {
         ctx.flush();
     }
@@ -760,9 +778,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /**
      * Writes a QoS 0 message from any thread; flushes are coalesced to one per event-loop turn. A
      * connection over its write-buffer high-water mark drops it (counted): QoS 0 to a slow consumer
-     * must not grow the heap without bound.
+     * must not grow the heap without bound, nor hold up the publisher and the other subscribers.
      */
-    void writeFromAnyThread(MqttMessage message) {
+    void writeFromAnyThread(SharedPublish message) {
         if (!channel.isWritable()) {
             broker.metrics().messageSlowConsumer();
             return;
@@ -770,16 +788,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
             writeCoalesced(message);
-        } else {
-            loop.execute(() -> writeCoalesced(message));
+            return;
+        }
+        message.retain(); // until that loop has written it
+        try {
+            loop.execute(() -> {
+                try {
+                    writeCoalesced(message);
+                } finally {
+                    message.release();
+                }
+            });
+        } catch (RejectedExecutionException e) { // the loop is shutting down
+            message.release();
+            throw e;
         }
     }
 
-    private void writeCoalesced(MqttMessage message) {
-        if (state != State.CONNECTED || !fitsClient(message)) {
+    private void writeCoalesced(SharedPublish message) {
+        if (state != State.CONNECTED || !fitsClient(message.publish())) {
             return;
         }
-        write(message);
+        writeShared(message);
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(() -> {

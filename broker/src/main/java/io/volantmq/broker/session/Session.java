@@ -2,6 +2,7 @@ package io.volantmq.broker.session;
 
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.auth.ClientIdentity;
+import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.protocol.ProtocolVersion;
 import io.volantmq.broker.protocol.Publish;
@@ -233,8 +234,18 @@ public final class Session implements Recipient {
     }
 
     /** Sends a QoS 0 message that does not go through the queue; dropped when offline. Any thread. */
-    @Override
     public boolean sendDirect(Publish publish) {
+        SharedPublish one = new SharedPublish(publish);
+        try {
+            return delivery.sendDirect(one);
+        } finally {
+            one.release();
+        }
+    }
+
+    /** As {@link #sendDirect(Publish)}, with bytes other connections may share. */
+    @Override
+    public boolean sendDirect(SharedPublish publish) {
         return delivery.sendDirect(publish);
     }
 
