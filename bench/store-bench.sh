@@ -19,6 +19,7 @@
 #                   every 1,000 messages per thread, about 2 minutes here)
 #   E2E_DURATION    measured seconds per end-to-end run (default 10); E2E_WARMUP: warm-up (default 2)
 #   E2E_MODES       sync and/or buffered (default: both)
+#   FAN_IN          publishers of the end-to-end fan-in run (default 10)
 #   STORE_ARGS      extra arguments for every `bench store` run
 #   RESULTS         where the raw RESULT lines go (default bench/target/store-bench-DATE.txt)
 #   REDIS_SERVER    default /usr/bin/redis-server (Debian's package); REDIS_CLI: /usr/bin/redis-cli
@@ -41,6 +42,7 @@ RECOVERY_MAPDB=${RECOVERY_MAPDB:-1000000}
 E2E_DURATION=${E2E_DURATION:-10}
 E2E_WARMUP=${E2E_WARMUP:-2}
 E2E_MODES=${E2E_MODES:-"sync buffered"}
+FAN_IN=${FAN_IN:-10}
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 REDIS_CLI=${REDIS_CLI:-/usr/bin/redis-cli}
 version=0.1.0-SNAPSHOT
@@ -225,8 +227,8 @@ run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against
       bench pair --port "$port" --qos 1 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
         --label "$label" --case "pair qos1" --broker-pid "$broker_pid" --quiet >"$out"
     else
-      bench fan-in --port "$port" --publishers 10 --qos 1 --window 100 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
-        --label "$label" --case "fan-in 10:1 qos1" --broker-pid "$broker_pid" --quiet >"$out"
+      bench fan-in --port "$port" --publishers "$FAN_IN" --qos 1 --window 100 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
+        --label "$label" --case "fan-in $FAN_IN:1 qos1" --broker-pid "$broker_pid" --quiet >"$out"
     fi
     rc=$?
     set -e
