@@ -94,7 +94,7 @@ stop_pid() { # SIGTERM, up to 30 s for a clean shutdown (a store flushes), then 
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   log "building the broker, every backend and the load tool"
-  mvn -q -B -DskipTests -pl broker,persistence-memory,persistence-rocksdb,persistence-mapdb,persistence-sqlite,persistence-redis,bench -am package
+  mvn -q -B -DskipTests -pl broker,bridge,persistence-memory,persistence-rocksdb,persistence-mapdb,persistence-sqlite,persistence-redis,bench -am package
 fi
 # a private copy of the load tool, so a rebuild of bench/ during the run cannot pull jars from under it
 mkdir -p "$work/tool"
