@@ -222,7 +222,8 @@ final class PublishFlow {
     /** Routes the message; slows the publisher when a subscriber's queue fills. */
     private Router.Outcome routeAndPace(MqttConnection connection, Session session, Publish publish,
                                         boolean refuseUnretained) {
-        Router.Outcome outcome = broker.router().publish(session.clientId(), publish, refuseUnretained);
+        Router.Outcome outcome = broker.router().publish(session.clientId(), publish, refuseUnretained,
+                connection.storeWork());
         if (outcome == Router.Outcome.CONGESTED) {
             connection.throttle();
         }
