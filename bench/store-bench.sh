@@ -18,7 +18,8 @@
 #   RECOVERY_MAPDB  the same for MapDB (default 1000000; its fill uses commit=group with a sync
 #                   every 1,000 messages per thread, about 2 minutes here)
 #   E2E_DURATION    measured seconds per end-to-end run (default 10); E2E_WARMUP: warm-up (default 2)
-#   E2E_MODES       sync and/or buffered (default: both)
+#   E2E_MODES       sync, buffered and/or inline (sync with the store calls on the event loops,
+#                   volantmq.store.lanes=0: the broker before store lanes) (default: sync buffered)
 #   FAN_IN          publishers of the end-to-end fan-in run (default 10)
 #   STORE_ARGS      extra arguments for every `bench store` run
 #   RESULTS         where the raw RESULT lines go (default bench/target/store-bench-DATE.txt)
@@ -214,6 +215,7 @@ run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against
       opts+=("-Dvolantmq.persistence.redis.uri=redis://127.0.0.1:$redis_port/0") ;;
   esac
   if [ "$mode" = buffered ]; then opts+=("-Dvolantmq.persistence.buffer=true"); fi
+  if [ "$mode" = inline ]; then opts+=("-Dvolantmq.store.lanes=0"); fi
   port=$(free_port)
   VOLANTMQ_NO_BUILD=1 ./volantmq -Dvolantmq.listeners="tcp://127.0.0.1:$port" -Dvolantmq.persistence="$b" \
     "${opts[@]}" >"$data/broker.log" 2>&1 &
@@ -258,7 +260,7 @@ for part in $PARTS; do
       e2e)
         for mode in $E2E_MODES; do
           # the broker buffers durable backends only: memory runs once, as the baseline
-          if [ "$b" = memory ] && [ "$mode" = buffered ]; then continue; fi
+          if [ "$b" = memory ] && [ "$mode" != sync ]; then continue; fi
           run_e2e "$b" "$mode"
         done ;;
       *) log "unknown part '$part'"; exit 2 ;;
