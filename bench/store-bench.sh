@@ -18,7 +18,9 @@
 #   RECOVERY_MAPDB  the same for MapDB (default 1000000; its fill uses commit=group with a sync
 #                   every 1,000 messages per thread, about 2 minutes here)
 #   E2E_DURATION    measured seconds per end-to-end run (default 10); E2E_WARMUP: warm-up (default 2)
-#   E2E_MODES       sync and/or buffered (default: both)
+#   E2E_MODES       sync, buffered and/or inline (sync with the store calls on the event loops,
+#                   volantmq.store.lanes=0: the broker before store lanes) (default: sync buffered)
+#   FAN_IN          publishers of the end-to-end fan-in run (default 10)
 #   STORE_ARGS      extra arguments for every `bench store` run
 #   RESULTS         where the raw RESULT lines go (default bench/target/store-bench-DATE.txt)
 #   REDIS_SERVER    default /usr/bin/redis-server (Debian's package); REDIS_CLI: /usr/bin/redis-cli
@@ -41,6 +43,7 @@ RECOVERY_MAPDB=${RECOVERY_MAPDB:-1000000}
 E2E_DURATION=${E2E_DURATION:-10}
 E2E_WARMUP=${E2E_WARMUP:-2}
 E2E_MODES=${E2E_MODES:-"sync buffered"}
+FAN_IN=${FAN_IN:-10}
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 REDIS_CLI=${REDIS_CLI:-/usr/bin/redis-cli}
 version=0.1.0-SNAPSHOT
@@ -92,7 +95,7 @@ stop_pid() { # SIGTERM, up to 30 s for a clean shutdown (a store flushes), then 
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   log "building the broker, every backend and the load tool"
-  mvn -q -B -DskipTests -pl broker,persistence-memory,persistence-rocksdb,persistence-mapdb,persistence-sqlite,persistence-redis,bench -am package
+  mvn -q -B -DskipTests -pl broker,bridge,persistence-memory,persistence-rocksdb,persistence-mapdb,persistence-sqlite,persistence-redis,bench -am package
 fi
 # a private copy of the load tool, so a rebuild of bench/ during the run cannot pull jars from under it
 mkdir -p "$work/tool"
@@ -212,6 +215,7 @@ run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against
       opts+=("-Dvolantmq.persistence.redis.uri=redis://127.0.0.1:$redis_port/0") ;;
   esac
   if [ "$mode" = buffered ]; then opts+=("-Dvolantmq.persistence.buffer=true"); fi
+  if [ "$mode" = inline ]; then opts+=("-Dvolantmq.store.lanes=0"); fi
   port=$(free_port)
   VOLANTMQ_NO_BUILD=1 ./volantmq -Dvolantmq.listeners="tcp://127.0.0.1:$port" -Dvolantmq.persistence="$b" \
     "${opts[@]}" >"$data/broker.log" 2>&1 &
@@ -225,8 +229,8 @@ run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against
       bench pair --port "$port" --qos 1 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
         --label "$label" --case "pair qos1" --broker-pid "$broker_pid" --quiet >"$out"
     else
-      bench fan-in --port "$port" --publishers 10 --qos 1 --window 100 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
-        --label "$label" --case "fan-in 10:1 qos1" --broker-pid "$broker_pid" --quiet >"$out"
+      bench fan-in --port "$port" --publishers "$FAN_IN" --qos 1 --window 100 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
+        --label "$label" --case "fan-in $FAN_IN:1 qos1" --broker-pid "$broker_pid" --quiet >"$out"
     fi
     rc=$?
     set -e
@@ -256,7 +260,7 @@ for part in $PARTS; do
       e2e)
         for mode in $E2E_MODES; do
           # the broker buffers durable backends only: memory runs once, as the baseline
-          if [ "$b" = memory ] && [ "$mode" = buffered ]; then continue; fi
+          if [ "$b" = memory ] && [ "$mode" != sync ]; then continue; fi
           run_e2e "$b" "$mode"
         done ;;
       *) log "unknown part '$part'"; exit 2 ;;

@@ -178,7 +178,7 @@ public final class Broker implements AutoCloseable {
             services = new BrokerServicesImpl(context);
             plugins.services(services);
             if (context.groupCommit() != null) {
-                BrokerGauges.register(metrics.registry(), context.groupCommit());
+                BrokerGauges.register(metrics.registry(), context.groupCommit(), context.lanes());
             }
             int restoredRetained = context.retained().recover(System.currentTimeMillis());
             if (clusterFactory != null) {
@@ -361,8 +361,11 @@ public final class Broker implements AutoCloseable {
         modules.clear();
     }
 
-    /** Its last sync answers whoever still waits, before the store closes under it. */
+    /** Its last sync answers whoever still waits, before the store closes under it; the store lanes' likewise. */
     private void closeGroupCommit() {
+        if (context != null && context.lanes() != null) {
+            context.lanes().close();
+        }
         if (context != null && context.groupCommit() != null) {
             context.groupCommit().close();
         }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.volantmq.broker.auth.LoginLimiter;
 import io.volantmq.broker.store.GroupCommit;
 import io.volantmq.broker.metrics.BrokerMetrics;
+import io.volantmq.broker.store.StoreLanes;
 import io.volantmq.broker.routing.Router;
 
 /**
@@ -72,11 +73,12 @@ public final class BrokerGauges {
         Gauge.builder(name, stats, value).description(description).strongReference(true).register(r);
     }
 
-    /** The group commit's meters, when the store syncs in groups. */
-    public static void register(MeterRegistry r, GroupCommit commit) {
-        FunctionCounter.builder("volantmq.store.syncs", commit, GroupCommit::syncs)
+    /** The group commit's meters, when the store syncs in groups; with store lanes, theirs added. */
+    public static void register(MeterRegistry r, GroupCommit commit, StoreLanes lanes) {
+        FunctionCounter.builder("volantmq.store.syncs", commit, c -> c.syncs() + (lanes == null ? 0 : lanes.syncs()))
                 .description("group commits: disk syncs of the store").register(r);
-        FunctionCounter.builder("volantmq.store.sync.waiters", commit, GroupCommit::waiters)
+        FunctionCounter.builder("volantmq.store.sync.waiters", commit,
+                        c -> c.waiters() + (lanes == null ? 0 : lanes.batches()))
                 .description("requests the group commits served (per sync: how many shared one)").register(r);
     }
 

@@ -85,6 +85,8 @@ public final class SettingsCatalog {
             string("persistence", null, "storage backend name; unset: the only durable backend on the class path, else memory").shownAs("automatic"),
             bool("persistence.buffer", false, "acknowledge at once and write behind in batches (a crash loses at most one interval)"),
             integer("persistence.buffer.syncIntervalMs", 1000, 1, 3_600_000, "milliseconds between write-behind batches"),
+            integer("store.lanes", -1, -1, 64, "store threads durable store writes and acknowledgements go through, off the event loops; 0: inline").shownAs("the store's maxConcurrency, at most 4"),
+            integer("store.laneBacklog", 8_192, 1, INT_MAX, "packets a store lane holds before the connections feeding it stop reading"),
             path("persistence.rocksdb.path", "data/rocksdb", "rocksdb: the directory"),
             bool("persistence.rocksdb.fsync", true, "rocksdb: sync every write to disk before acknowledging"),
             choice("persistence.rocksdb.commit", "group", "rocksdb: group syncs many changes at once; each syncs every change", "group", "each"),

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -106,7 +107,16 @@ public final class Router {
      * Without it (QoS 0, 3.x, wills: nobody to tell) the current subscribers still get it.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained) {
-        Outcome local = route(originClientId, publish, refuseUnretained);
+        return publish(originClientId, publish, refuseUnretained, Runnable::run);
+    }
+
+    /**
+     * As above, with the queue appends (and the subscribers' notification that follows them) handed to
+     * {@code storeWork}: a publisher's store lane, so the event loop does not wait for the store. The
+     * outcome is decided here, before they run.
+     */
+    public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
+        Outcome local = route(originClientId, publish, refuseUnretained, storeWork);
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
@@ -117,7 +127,7 @@ public final class Router {
 
     /** A message another node forwarded: local subscribers only, never forwarded again. */
     public Outcome publishForwarded(String originClientId, Publish publish) {
-        return route(originClientId, publish, false);
+        return route(originClientId, publish, false, Runnable::run);
     }
 
     /** Set once at wiring, before any message. */
@@ -125,7 +135,7 @@ public final class Router {
         this.cluster = link;
     }
 
-    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained) {
+    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
         PublishTap t = tap; // a live trace sees what is published here and what other nodes forward
         if (t != null) {
             t.published(originClientId, publish);
@@ -153,14 +163,14 @@ public final class Router {
         routed.increment();
         DirectVariants direct = new DirectVariants(publish, propertiesCodec);
         try {
-            return route(originClientId, publish, matches, stored, now, direct);
+            return route(originClientId, publish, matches, stored, now, direct, storeWork);
         } finally {
             direct.release();
         }
     }
 
     private Outcome route(String originClientId, Publish publish, List<Subscriber> matches, StoredMessage stored,
-                          long now, DirectVariants direct) {
+                          long now, DirectVariants direct, Executor storeWork) {
         boolean congested = false;
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
@@ -210,9 +220,12 @@ public final class Router {
             }
             congested |= online && admission == QueueLimits.Admission.ADMIT_CONGESTED;
             if (out != publish) { // changed for this subscriber only: stored on its own
-                messages.enqueue(propertiesCodec.toStored(out, now),
-                        List.of(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds)));
-                recipient.notifyQueued();
+                StoredMessage own = propertiesCodec.toStored(out, now);
+                List<QueueTarget> target = List.of(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
+                storeWork.execute(() -> {
+                    messages.enqueue(own, target);
+                    recipient.notifyQueued();
+                });
                 continue;
             }
             targets.add(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
@@ -222,10 +235,13 @@ public final class Router {
             if (stored == null) {
                 stored = propertiesCodec.toStored(publish, now);
             }
-            messages.enqueue(stored, targets);
-            for (Recipient recipient : toNotify) {
-                recipient.notifyQueued();
-            }
+            StoredMessage once = stored;
+            storeWork.execute(() -> {
+                messages.enqueue(once, targets);
+                for (Recipient recipient : toNotify) {
+                    recipient.notifyQueued(); // after the append: the subscriber's loop reads it from the queue
+                }
+            });
         }
         return congested ? Outcome.CONGESTED : Outcome.ROUTED;
     }

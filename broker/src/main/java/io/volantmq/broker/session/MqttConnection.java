@@ -16,6 +16,7 @@ import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.codec.MqttDecoder;
 import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.store.GroupCommit;
+import io.volantmq.broker.store.StoreLane;
 import io.volantmq.broker.protocol.Auth;
 import io.volantmq.broker.protocol.ConnAck;
 import io.volantmq.broker.protocol.Connect;
@@ -45,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +91,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean flushScheduled;
     /** Packets waiting for the next group commit; null when none. */
     private List<MqttMessage> awaitingSync;
+    /** Store work and acknowledgements of this event-loop turn, for the client's store lane; null when none. */
+    private LaneBatch laneBatch;
+    /** Batches handed to the store lane and not yet done. */
+    private int laneBatchesPending;
+    /** The store lane held more than its bound: reading pauses until this connection's batches are done. */
+    private boolean awaitingStore;
+    /** Hands store work to this turn's lane batch (with lanes); created once. */
+    private final Executor laneWork = work -> laneBatch().work.add(work);
     private boolean throttled;
     /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
     private boolean awaitingPlugin;
@@ -304,7 +314,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
-        channel.config().setAutoRead(state != State.CONNECTING && !throttled && !awaitingPlugin && channel.isWritable());
+        channel.config().setAutoRead(state != State.CONNECTING && !throttled && !awaitingPlugin && !awaitingStore
+                && channel.isWritable());
     }
 
     /**
@@ -662,6 +673,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      * wait together for the next sync, in order; otherwise they go out at once.
      */
     void writeWhenDurable(MqttMessage message) {
+        if (broker.lanes() != null) {
+            laneBatch().acks.add(message); // after this turn's store work, in order, once it is durable
+            return;
+        }
         GroupCommit commit = broker.groupCommit();
         if (commit == null) {
             write(message);
@@ -673,6 +688,75 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             channel.eventLoop().execute(() -> requestSync(commit));
         }
         awaitingSync.add(message);
+    }
+
+    /**
+     * Where a flow runs the store changes that this turn's {@link #writeWhenDurable} packets confirm: the
+     * client's store lane when the broker has lanes (the event loop goes on), else at once.
+     */
+    Executor storeWork() {
+        return broker.lanes() != null ? laneWork : Runnable::run;
+    }
+
+    private LaneBatch laneBatch() {
+        if (laneBatch == null) {
+            laneBatch = new LaneBatch(channel.eventLoop());
+            // hand over once this turn has queued all its work: one batch for all its packets
+            channel.eventLoop().execute(this::handToLane);
+        }
+        return laneBatch;
+    }
+
+    private void handToLane() {
+        LaneBatch batch = laneBatch;
+        laneBatch = null;
+        StoreLane lane = broker.lanes().lane(clientId);
+        laneBatchesPending++;
+        if (lane.submit(batch) && !awaitingStore) {
+            awaitingStore = true; // back-pressure: the lane is full, stop reading until our work is done
+            updateAutoRead();
+        }
+    }
+
+    private void laneDone(LaneBatch batch, boolean durable) {
+        laneBatchesPending--;
+        if (awaitingStore && laneBatchesPending == 0) {
+            awaitingStore = false;
+            updateAutoRead();
+        }
+        if (!batch.acks.isEmpty()) {
+            releaseSynced(batch.acks, durable);
+        } else if (!durable) {
+            log.warn("store changes of client {} failed (nothing to acknowledge)", LogSafe.escape(clientId));
+        }
+    }
+
+    /** One turn's store work and the packets that confirm it; run and synced on the client's store lane. */
+    private final class LaneBatch implements StoreLane.Batch {
+        private final List<Runnable> work = new ArrayList<>(2);
+        private final List<MqttMessage> acks = new ArrayList<>(2);
+        private final EventLoop loop;
+
+        LaneBatch(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void run() {
+            for (Runnable change : work) {
+                change.run();
+            }
+        }
+
+        @Override
+        public int size() {
+            return Math.max(1, work.size() + acks.size());
+        }
+
+        @Override
+        public void done(boolean durable) {
+            loop.execute(() -> laneDone(this, durable));
+        }
     }
 
     private void requestSync(GroupCommit commit) {

@@ -207,7 +207,7 @@ final class PublishFlow {
                     // either all of them (a resent PUBLISH is recognised) or none (it is routed as new)
                     broker.store().together(() -> {
                         // exactly once: a PUBLISH re-sent before PUBREL is acknowledged but not routed again [MQTT-4.3.3-10]
-                        if (session.acceptIncomingQos2(publish.packetId())) {
+                        if (session.acceptIncomingQos2(publish.packetId(), connection.storeWork())) {
                             routedCode[0] = ackCode(routeAndPace(connection, session, routed, v5), v5);
                             if (routedCode[0] == ReasonCode.QUOTA_EXCEEDED) {
                                 session.forgetIncomingQos2(publish.packetId()); // a PUBREC >= 0x80 ends the exchange
@@ -234,7 +234,8 @@ final class PublishFlow {
     /** Routes the message; slows the publisher when a subscriber's queue fills. */
     private Router.Outcome routeAndPace(MqttConnection connection, Session session, Publish publish,
                                         boolean refuseUnretained) {
-        Router.Outcome outcome = broker.router().publish(session.clientId(), publish, refuseUnretained);
+        Router.Outcome outcome = broker.router().publish(session.clientId(), publish, refuseUnretained,
+                connection.storeWork());
         if (outcome == Router.Outcome.CONGESTED) {
             connection.throttle();
         }

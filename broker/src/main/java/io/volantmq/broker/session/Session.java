@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * One client's session: its subscriptions, its outbound queue (kept in the store; the inflight
@@ -181,12 +182,14 @@ public final class Session implements Recipient {
     // ------------------------------------------------------------------ inbound QoS 2
 
     /** True if this QoS 2 packet id is new (route it); false for a re-sent PUBLISH before PUBREL. */
-    boolean acceptIncomingQos2(int packetId) {
+    boolean acceptIncomingQos2(int packetId, Executor storeWork) {
         if (!incomingQos2.add(packetId)) {
             return false;
         }
         if (persistent()) {
-            messages.addIncomingQos2(clientId, packetId);
+            // where the message's queue appends go (the client's store lane), ahead of them: one sync
+            // covers both, and a crash never keeps the id without the message it stands for
+            storeWork.execute(() -> messages.addIncomingQos2(clientId, packetId));
         }
         return true;
     }

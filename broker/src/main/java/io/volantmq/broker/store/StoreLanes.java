@@ -1,0 +1,57 @@
+package io.volantmq.broker.store;
+
+import io.volantmq.persistence.Store;
+
+/**
+ * The store threads that take durable store work off the event loops: each client id is pinned to
+ * one lane ({@code floorMod(clientId.hashCode(), lanes)}), so one client's store work runs in the
+ * order it was handed over, and no event loop waits for a disk sync or a Redis round trip.
+ */
+public final class StoreLanes implements AutoCloseable {
+    private final StoreLane[] lanes;
+
+    public StoreLanes(Store store, int count, int backlogBound) {
+        if (count < 1) {
+            throw new IllegalArgumentException("store lanes: " + count);
+        }
+        lanes = new StoreLane[count];
+        for (int i = 0; i < count; i++) {
+            lanes[i] = new StoreLane(store, backlogBound, "volantmq-store-" + i);
+        }
+    }
+
+    /** The lane of {@code clientId}: always the same one. */
+    public StoreLane lane(String clientId) {
+        return lanes[Math.floorMod(clientId.hashCode(), lanes.length)];
+    }
+
+    public int count() {
+        return lanes.length;
+    }
+
+    /** Store syncs so far, over every lane. */
+    public long syncs() {
+        long sum = 0;
+        for (StoreLane lane : lanes) {
+            sum += lane.syncs();
+        }
+        return sum;
+    }
+
+    /** Batches done so far: divided by {@link #syncs()}, how many one sync covered. */
+    public long batches() {
+        long sum = 0;
+        for (StoreLane lane : lanes) {
+            sum += lane.batches();
+        }
+        return sum;
+    }
+
+    /** Runs what each lane still holds (syncing it), then stops the lanes. */
+    @Override
+    public void close() {
+        for (StoreLane lane : lanes) {
+            lane.close();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.volantmq.it;
+
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Store lanes on a real SQLite file: while one client's QoS 1 append waits for the database (another
+ * connection holds SQLite's write lock, as a backup tool might), a client on the same event loop is
+ * still served. Without lanes the event loop itself waited in SQLite's busy handler (up to its 5 s
+ * busy timeout), and the other client's message came only after the append had given up.
+ */
+class StoreLanesIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aClientWaitingForTheStoreDoesNotHoldUpAnotherOnItsEventLoop() throws Exception {
+        Path db = dir.resolve("lanes.db");
+        Properties store = new Properties();
+        store.setProperty("volantmq.persistence.sqlite.path", db.toString());
+        try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("sqlite").persistenceProperties(store)
+                .setting("ioThreads", "1"))) { // one event loop: every client shares it
+            PahoSupport.Recorder received = new PahoSupport.Recorder();
+            MqttClient subscriber = PahoSupport.connect(broker.uri(), "lanes-sub", true, received);
+            subscriber.subscribe("lanes/#", 1);
+            MqttAsyncClient slow = new MqttAsyncClient(broker.uri(), "lanes-slow", new MemoryPersistence());
+            slow.connect(PahoSupport.options(true)).waitForCompletion(10_000);
+            MqttClient quick = PahoSupport.connect(broker.uri(), "lanes-quick", true, new PahoSupport.Recorder());
+
+            IMqttDeliveryToken slowAck;
+            try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + db);
+                 Statement statement = lock.createStatement()) {
+                statement.execute("PRAGMA busy_timeout = 10000");
+                statement.execute("BEGIN EXCLUSIVE"); // SQLite's write lock, held by another connection
+                slowAck = slow.publish("lanes/slow", bytes("slow"), 1, false);
+                await().atMost(Duration.ofSeconds(10)).until(StoreLanesIT::appendWaits);
+
+                quick.publish("lanes/quick", bytes("quick"), 0, false);
+                assertThat(received.next().payload()).isEqualTo("quick");
+                assertThat(appendWaits()).as("the slow client's append still waits for SQLite").isTrue();
+                assertThat(slowAck.isComplete()).as("not acknowledged before it is durable").isFalse();
+                statement.execute("ROLLBACK");
+            }
+            slowAck.waitForCompletion(10_000);
+            assertThat(slowAck.getException()).isNull();
+            assertThat(received.next().payload()).isEqualTo("slow");
+
+            quick.disconnect();
+            slow.disconnect().waitForCompletion(10_000);
+            slow.close();
+            subscriber.disconnect();
+        }
+    }
+
+    /** Whether some thread is inside the SQLite store's enqueue (waiting for the database's lock). */
+    private static boolean appendWaits() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().endsWith("SqliteMessageStore") && frame.getMethodName().equals("enqueue")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
