@@ -8,8 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
@@ -102,6 +100,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> unwritableDeadline;
     /** Outbound topic aliases (MQTT 5, when the client accepts them); null otherwise. */
     private TopicAliases topicAliases;
+    /** The keep-alive in force (s), set at the CONNACK; 0 for none. */
+    private int keepAliveSeconds;
+    /** When the last packet arrived, on the event loop's clock; read by {@link #checkKeepAlive}. */
+    private long lastPacketNanos;
+    /**
+     * The next keep-alive check, one task on the event loop's timer instead of a handler in the pipeline: a
+     * packet only stamps {@link #lastPacketNanos}, and the check reschedules itself for what is left.
+     */
+    private ScheduledFuture<?> keepAliveCheck;
 
     public MqttConnection(BrokerContext broker, ListenerContext listener) {
         this.broker = broker;
@@ -146,10 +153,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         return io.volantmq.broker.transport.ChannelInfo.peerCertificates(channel);
     }
 
-    /** The keep-alive in force (s), read from the idle handler {@link #connected} installs; 0 for none. */
+    /** The keep-alive in force (s); 0 for none. */
     int keepAliveSeconds() {
-        return channel.pipeline().get("keepAlive") instanceof IdleStateHandler idle
-                ? (int) (idle.getReaderIdleTimeInMillis() / 1500) : 0;
+        return keepAliveSeconds;
     }
 
     boolean isConnecting() {
@@ -217,6 +223,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (keepAliveSeconds > 0) {
+            lastPacketNanos = ctx.executor().ticker().nanoTime(); // any packet counts [MQTT-3.1.2-23]
+        }
         if (awaitingPlugin || held != null && !held.isEmpty()) {
             if (held == null) {
                 held = new ArrayDeque<>();
@@ -348,16 +357,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (unwritableDeadline != null) {
-                return; // we stopped reading, not the client: its PINGREQs wait unread; the deadline decides
-            }
-            // [MQTT-3.1.2-24] one and a half keep-alive periods without a packet
-            closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
+    private void scheduleKeepAliveCheck(long delayNanos) {
+        keepAliveCheck = ctx.executor().schedule(this::checkKeepAlive, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** [MQTT-3.1.2-24] one and a half keep-alive periods without a packet close the connection. */
+    private void checkKeepAlive() {
+        keepAliveCheck = null;
+        if (state != State.CONNECTED || !channel.isActive()) {
             return;
         }
+        long limit = keepAliveSeconds * 1_500_000_000L;
+        long idle = ctx.executor().ticker().nanoTime() - lastPacketNanos;
+        if (idle < limit) {
+            scheduleKeepAliveCheck(limit - idle);
+        } else if (unwritableDeadline != null) {
+            // we stopped reading, not the client: its PINGREQs wait unread; the deadline decides
+            scheduleKeepAliveCheck(limit);
+        } else {
+            closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == SHUTDOWN) {
             closeWithReason(ReasonCode.SERVER_SHUTTING_DOWN, "broker shutting down");
             return;
@@ -376,6 +399,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+        }
+        if (keepAliveCheck != null) {
+            keepAliveCheck.cancel(false);
+            keepAliveCheck = null;
         }
         cancelUnwritableDeadline();
         State previous = state;
@@ -514,12 +541,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         Integer receiveMaximum = connect.properties().getInt(PropertyId.RECEIVE_MAXIMUM);
         session.attach(this, receiveMaximum == null ? 65535 : receiveMaximum, connAck.sessionPresent());
-        if (keepAlive > 0) {
-            long millis = keepAlive * 1500L; // 1.5 x keep-alive [MQTT-3.1.2-24]
-            ctx.pipeline().addBefore(ctx.name(), "keepAlive",
-                    new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
-        }
         state = State.CONNECTED;
+        if (keepAlive > 0) {
+            keepAliveSeconds = keepAlive;
+            lastPacketNanos = ctx.executor().ticker().nanoTime();
+            scheduleKeepAliveCheck(keepAlive * 1_500_000_000L); // 1.5 x keep-alive [MQTT-3.1.2-24]
+        }
         broker.metrics().clientConnected();
         write(connAck);
         log.info("client {} connected from {} ({}, clean {}, keep-alive {} s, session expiry {}, session present {})",
@@ -527,6 +554,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 connAck.sessionPresent());
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+            connectTimeout = null; // its task holds this connection: let it go with the timer's queue entry
         }
         session.resume();
         flush();
