@@ -68,8 +68,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final BrokerContext broker;
     private final ListenerContext listener;
     private final ConnectFlow connectFlow;
-    private final SubscribeFlow subscribeFlow;
-    private final PublishFlow publishFlow;
+    /** Created with the first SUBSCRIBE or UNSUBSCRIBE: many connections never send one. */
+    private SubscribeFlow subscribeFlow;
+    /** Created with the first PUBLISH or PUBREL: many connections never send one. */
+    private PublishFlow publishFlow;
     private ChannelHandlerContext ctx;
     private Channel channel;
     private State state = State.AWAITING_CONNECT;
@@ -114,8 +116,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.broker = broker;
         this.listener = listener;
         this.connectFlow = new ConnectFlow(broker, this);
-        this.subscribeFlow = new SubscribeFlow(broker);
-        this.publishFlow = new PublishFlow(broker);
         this.outbound = broker.sessions().outbound();
     }
 
@@ -479,17 +479,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private void dispatch(MqttMessage message) {
         switch (message.type()) {
-            case PUBLISH -> publishFlow.onPublish(this, session, (Publish) message);
+            case PUBLISH -> publishFlow().onPublish(this, session, (Publish) message);
             case PUBACK, PUBREC, PUBCOMP -> session.delivery().onReply(this, (PubReply) message);
-            case PUBREL -> publishFlow.onPubRel(this, session, (PubReply) message);
-            case SUBSCRIBE -> subscribeFlow.onSubscribe(this, session, (Subscribe) message);
-            case UNSUBSCRIBE -> subscribeFlow.onUnsubscribe(this, session, (Unsubscribe) message);
+            case PUBREL -> publishFlow().onPubRel(this, session, (PubReply) message);
+            case SUBSCRIBE -> subscribeFlow().onSubscribe(this, session, (Subscribe) message);
+            case UNSUBSCRIBE -> subscribeFlow().onUnsubscribe(this, session, (Unsubscribe) message);
             case PINGREQ -> write(PingResp.INSTANCE);
             case DISCONNECT -> onDisconnect((Disconnect) message);
             case AUTH -> connectFlow.onAuth((Auth) message);
             case CONNECT -> protocolViolation("second CONNECT on one connection [MQTT-3.1.0-2]");
             default -> protocolViolation(message.type() + " may not be sent by a client");
         }
+    }
+
+    private PublishFlow publishFlow() {
+        if (publishFlow == null) {
+            publishFlow = new PublishFlow(broker);
+        }
+        return publishFlow;
+    }
+
+    private SubscribeFlow subscribeFlow() {
+        if (subscribeFlow == null) {
+            subscribeFlow = new SubscribeFlow(broker);
+        }
+        return subscribeFlow;
     }
 
     private void onDecodeFailure(DecodeFailure failure) {

@@ -51,9 +51,10 @@ class CountingAsyncAppenderTest {
 
         int sent = 50;
         for (int i = 0; i < sent; i++) {
-            logger.warn("line {}", i); // returns although the writer is stuck: at most 4 queued plus 1 in hand
+            logger.warn("line {}", i); // returns although the writer is stuck
         }
-        assertThat(async.dropped()).isGreaterThanOrEqualTo(sent - 5);
+        // at most 4 queued, and the batch of at most 4 the worker took before it got stuck
+        assertThat(async.dropped()).isGreaterThanOrEqualTo(sent - 8);
         long dropped = async.dropped();
 
         writer.release.countDown();
