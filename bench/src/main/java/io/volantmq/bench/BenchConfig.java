@@ -23,13 +23,15 @@ import java.nio.file.Path;
  * @param caseName           names the case in the result, for side-by-side tables
  * @param subscriberPort     where subscribing-only clients connect (another broker, e.g. the far end of a
  *                           bridge), 0 for {@code port}
+ * @param sourceAddresses    clients bind to 127.0.0.1, 127.0.0.2, ... this many loopback addresses in turn: one
+ *                           source address has only the ephemeral port range (about 28k) towards one broker port
  */
 record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion protocol, int qos, int payloadSize,
                    double durationSeconds, long count, int publishers, int subscribers, int clients, int inflight,
                    double rate, int window, double warmupSeconds, double drainTimeoutSeconds, int threads,
                    int connectConcurrency, int keepAliveSeconds, int warmupConnections, ClientTransport transport,
                    Wire wire, long brokerPid, Path html, String label, String caseName, boolean progress,
-                   int subscriberPort) {
+                   int subscriberPort, int sourceAddresses) {
 
     BenchConfig {
         require(qos >= 0 && qos <= 2, "--qos must be 0, 1 or 2");
