@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 run() { # label classpath bench-args...
   local label=$1 cp=$2; shift 2
-  local port=$((20000 + RANDOM % 20000))
+  local port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+): a port some client socket holds cannot be bound
   (cd "$work" && exec taskset -c 0 java -XX:+UseG1GC -Xss512k -Dlogback.configurationFile="$here/conf/logback.xml" \
      -Dvolantmq.listeners=tcp://127.0.0.1:$port -Dvolantmq.withSystree=false -cp "$cp" io.volantmq.broker.Main) \
      > "$work/$label.log" 2>&1 &
@@ -30,7 +30,7 @@ bench_run() { # label port broker-pid bench-args...
   echo "$label $(cut -d' ' -f1-3 /proc/loadavg) $line"
 }
 mosquitto_run() { # bench-args...
-  local port=$((20000 + RANDOM % 20000))
+  local port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+): a port some client socket holds cannot be bound
   # as bench/compare.sh runs it: no broker-side caps, no persistence, only warnings and errors logged
   printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 0\nmax_queued_bytes 0\nset_tcp_nodelay true\nlog_dest stderr\nlog_type error\nlog_type warning\n' \
      $port > "$work/mosquitto.conf"
