@@ -57,9 +57,9 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
      */
     record Connections(double connectSeconds, double subscribeSeconds, long rssBeforeKb, long rssAfterKb,
                        double connectToolCpuPercent, double connectBrokerCpuPercent, long liveHeapBeforeKb,
-                       long liveHeapAfterKb) {
+                       long liveHeapAfterKb, long rssAfterGcKb) {
         Connections(double connectSeconds, double subscribeSeconds, long rssBeforeKb, long rssAfterKb) {
-            this(connectSeconds, subscribeSeconds, rssBeforeKb, rssAfterKb, -1, -1, -1, -1);
+            this(connectSeconds, subscribeSeconds, rssBeforeKb, rssAfterKb, -1, -1, -1, -1, -1);
         }
     }
 
@@ -89,6 +89,17 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
             return -1;
         }
         return (connectionStats.rssAfterKb - connectionStats.rssBeforeKb) / (double) connections;
+    }
+
+    /**
+     * JVM brokers: resident memory added per connection (KiB) once the full GC of the live-heap reading has let
+     * the heap shrink (issue 17's "RSS per idle connection after a GC"), or -1 without readings.
+     */
+    double brokerKbPerConnectionAfterGc() {
+        if (connectionStats.rssBeforeKb < 0 || connectionStats.rssAfterGcKb < 0 || connections == 0) {
+            return -1;
+        }
+        return (connectionStats.rssAfterGcKb - connectionStats.rssBeforeKb) / (double) connections;
     }
 
     /** Why the run failed: loss at QoS 1/2, duplicates or packet-id reuse at QoS 2, errors. Empty when fine. */
@@ -197,6 +208,8 @@ record BenchResult(BenchConfig config, int publishers, int subscribers, int conn
                 .put("broker_rss_after_kb", connectionStats.rssAfterKb())
                 .put("broker_kb_per_connection", brokerKbPerConnection())
                 .put("broker_live_heap_kb_per_connection", brokerLiveHeapKbPerConnection())
+                .put("broker_rss_after_gc_kb", connectionStats.rssAfterGcKb())
+                .put("broker_kb_per_connection_after_gc", brokerKbPerConnectionAfterGc())
                 .put("ok", ok())
                 .toString();
     }

@@ -49,6 +49,8 @@ final class BenchRun {
     private final double ratePerStream;
     private final AtomicLong windowResets = new AtomicLong();
     private final AtomicBoolean tlsReported = new AtomicBoolean();
+    /** The next source address of {@link #connect} (with --source-addresses). */
+    private final java.util.concurrent.atomic.AtomicInteger sourceIndex = new java.util.concurrent.atomic.AtomicInteger();
     private final String runId;
     /** CPU readings over the measured time: [wall, tool cpu, broker cpu] at its start and at the stop. */
     private long[] cpuAtMeasureStart;
@@ -120,10 +122,11 @@ final class BenchRun {
         long rssAfter = BrokerMemory.residentKb(config.brokerPid());
         // read after RSS: the full collection it forces must not be part of what RSS shows
         long heapAfter = heapBefore < 0 ? -1 : BrokerMemory.liveHeapKb(config.brokerPid());
+        long rssAfterGc = heapAfter < 0 ? -1 : BrokerMemory.residentKb(config.brokerPid());
         BenchResult.Connections connectionStats = new BenchResult.Connections(
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, rssBefore, rssAfter,
                 ProcessCpu.percent(cpu0[1], cpu1[1], t1 - t0), ProcessCpu.percent(cpu0[2], cpu1[2], t1 - t0),
-                heapBefore, heapAfter);
+                heapBefore, heapAfter, rssAfterGc);
 
         StalledSubscribers stalled = StalledSubscribers.open(config, topology.streams().get(0).topic(), runId);
         try {
@@ -181,7 +184,13 @@ final class BenchRun {
     }
 
     private CompletableFuture<Void> connect(Bootstrap bootstrap, BenchClient client) {
-        ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+        Bootstrap b = bootstrap.clone();
+        if (config.sourceAddresses() > 1) {
+            int n = sourceIndex.getAndIncrement() % config.sourceAddresses() + 1; // 127.0.0.n, n from 1
+            b.localAddress(new java.net.InetSocketAddress(
+                    "127." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255), 0));
+        }
+        ChannelFuture future = b.handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 SslHandler tls = config.wire().initChannel(ch, config.host(), config.port(), maxFramePayload(),

@@ -128,6 +128,11 @@ final class LoadOptions {
                     + "consumer beside the measured ones (default: ${DEFAULT-VALUE})")
     int stalled;
 
+    @Option(names = "--source-addresses", defaultValue = "1", paramLabel = "N",
+            description = "bind the clients to 127.0.0.1 .. 127.0.0.N in turn, for more connections than one address's "
+                    + "ephemeral ports (net.ipv4.ip_local_port_range); a loopback broker only (default: ${DEFAULT-VALUE})")
+    int sourceAddresses;
+
     BenchConfig toConfig(Scenario scenario) {
         String name = caseName != null ? caseName : scenario.command() + " qos" + qos;
         // 'connections' sends one message per topic: nothing to warm up, and that message must be measured
@@ -135,7 +140,7 @@ final class LoadOptions {
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
                 keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath),
-                brokerPid, html, label, name, !quiet, subPorts, stalled);
+                brokerPid, html, label, name, !quiet, subPorts, stalled, sourceAddresses);
     }
 
     static ProtocolVersion protocol(String name) {

@@ -2,6 +2,7 @@ package io.volantmq.broker;
 
 import io.volantmq.broker.config.ConfigLoader;
 import io.volantmq.broker.config.ConfigReload;
+import io.volantmq.broker.config.CountingAsyncAppender;
 import io.volantmq.broker.config.LoadedConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class Main {
             reload.applyAtStart();
         } catch (IllegalArgumentException e) {
             log.error("bad configuration: {}", e.getMessage());
+            CountingAsyncAppender.drainAtExit();
             return 2;
         }
         Broker broker = Broker.builder().config(config).configReload(reload).build();
@@ -44,6 +46,7 @@ public final class Main {
             broker.start();
         } catch (RuntimeException e) {
             log.error("broker failed to start: {}", e.getMessage(), e);
+            CountingAsyncAppender.drainAtExit();
             return 1;
         }
         ConfigReload.onSighup(broker::reload);
@@ -51,6 +54,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             broker.close();
+            CountingAsyncAppender.drainAtExit(); // the lines still queued (conf/logback.xml logs asynchronously)
             stopped.countDown();
         }, "volantmq-shutdown"));
         try {

@@ -349,6 +349,9 @@ final class ConnectFlow {
                 confirmInCluster(cluster, clientId);
             }
             broker.plugins().connected(connection.identity());
+            if (authMethod == null) {
+                connect = null; // only a re-authentication [MQTT-4.12] asks for it again: an idle client holds less
+            }
         } catch (PersistenceException e) {
             // the resumed session's state could not be read: it stays, offline, for a later try
             connection.refuseConnect(ReasonCode.SERVER_UNAVAILABLE, "store unavailable: " + e.getMessage());

@@ -8,8 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
@@ -73,8 +71,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final BrokerContext broker;
     private final ListenerContext listener;
     private final ConnectFlow connectFlow;
-    private final SubscribeFlow subscribeFlow;
-    private final PublishFlow publishFlow;
+    /** Created with the first SUBSCRIBE or UNSUBSCRIBE: many connections never send one. */
+    private SubscribeFlow subscribeFlow;
+    /** Created with the first PUBLISH or PUBREL: many connections never send one. */
+    private PublishFlow publishFlow;
     private ChannelHandlerContext ctx;
     private Channel channel;
     private State state = State.AWAITING_CONNECT;
@@ -113,13 +113,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> unwritableDeadline;
     /** Outbound topic aliases (MQTT 5, when the client accepts them); null otherwise. */
     private TopicAliases topicAliases;
+    /** The keep-alive in force (s), set at the CONNACK; 0 for none. */
+    private int keepAliveSeconds;
+    /** When the last packet arrived, on the event loop's clock; read by {@link #checkKeepAlive}. */
+    private long lastPacketNanos;
+    /**
+     * The next keep-alive check, one task on the event loop's timer instead of a handler in the pipeline: a
+     * packet only stamps {@link #lastPacketNanos}, and the check reschedules itself for what is left.
+     */
+    private ScheduledFuture<?> keepAliveCheck;
 
     public MqttConnection(BrokerContext broker, ListenerContext listener) {
         this.broker = broker;
         this.listener = listener;
         this.connectFlow = new ConnectFlow(broker, this);
-        this.subscribeFlow = new SubscribeFlow(broker);
-        this.publishFlow = new PublishFlow(broker);
         this.outbound = broker.sessions().outbound();
     }
 
@@ -157,10 +164,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         return ChannelInfo.peerCertificates(channel);
     }
 
-    /** The keep-alive in force (s), read from the idle handler {@link #connected} installs; 0 for none. */
+    /** The keep-alive in force (s); 0 for none. */
     int keepAliveSeconds() {
-        return channel.pipeline().get("keepAlive") instanceof IdleStateHandler idle
-                ? (int) (idle.getReaderIdleTimeInMillis() / 1500) : 0;
+        return keepAliveSeconds;
     }
 
     boolean isConnecting() {
@@ -228,6 +234,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (keepAliveSeconds > 0) {
+            lastPacketNanos = ctx.executor().ticker().nanoTime(); // any packet counts [MQTT-3.1.2-23]
+        }
         if (awaitingPlugin || held != null && !held.isEmpty()) {
             if (held == null) {
                 held = new ArrayDeque<>();
@@ -360,16 +369,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (unwritableDeadline != null) {
-                return; // we stopped reading, not the client: its PINGREQs wait unread; the deadline decides
-            }
-            // [MQTT-3.1.2-24] one and a half keep-alive periods without a packet
-            closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
+    private void scheduleKeepAliveCheck(long delayNanos) {
+        keepAliveCheck = ctx.executor().schedule(this::checkKeepAlive, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** [MQTT-3.1.2-24] one and a half keep-alive periods without a packet close the connection. */
+    private void checkKeepAlive() {
+        keepAliveCheck = null;
+        if (state != State.CONNECTED || !channel.isActive()) {
             return;
         }
+        long limit = keepAliveSeconds * 1_500_000_000L;
+        long idle = ctx.executor().ticker().nanoTime() - lastPacketNanos;
+        if (idle < limit) {
+            scheduleKeepAliveCheck(limit - idle);
+        } else if (unwritableDeadline != null) {
+            // we stopped reading, not the client: its PINGREQs wait unread; the deadline decides
+            scheduleKeepAliveCheck(limit);
+        } else {
+            closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == SHUTDOWN) {
             closeWithReason(ReasonCode.SERVER_SHUTTING_DOWN, "broker shutting down");
             return;
@@ -388,6 +411,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+        }
+        if (keepAliveCheck != null) {
+            keepAliveCheck.cancel(false);
+            keepAliveCheck = null;
         }
         cancelUnwritableDeadline();
         State previous = state;
@@ -464,17 +491,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private void dispatch(MqttMessage message) {
         switch (message.type()) {
-            case PUBLISH -> publishFlow.onPublish(this, session, (Publish) message);
+            case PUBLISH -> publishFlow().onPublish(this, session, (Publish) message);
             case PUBACK, PUBREC, PUBCOMP -> session.delivery().onReply(this, (PubReply) message);
-            case PUBREL -> publishFlow.onPubRel(this, session, (PubReply) message);
-            case SUBSCRIBE -> subscribeFlow.onSubscribe(this, session, (Subscribe) message);
-            case UNSUBSCRIBE -> subscribeFlow.onUnsubscribe(this, session, (Unsubscribe) message);
+            case PUBREL -> publishFlow().onPubRel(this, session, (PubReply) message);
+            case SUBSCRIBE -> subscribeFlow().onSubscribe(this, session, (Subscribe) message);
+            case UNSUBSCRIBE -> subscribeFlow().onUnsubscribe(this, session, (Unsubscribe) message);
             case PINGREQ -> write(PingResp.INSTANCE);
             case DISCONNECT -> onDisconnect((Disconnect) message);
             case AUTH -> connectFlow.onAuth((Auth) message);
             case CONNECT -> protocolViolation("second CONNECT on one connection [MQTT-3.1.0-2]");
             default -> protocolViolation(message.type() + " may not be sent by a client");
         }
+    }
+
+    private PublishFlow publishFlow() {
+        if (publishFlow == null) {
+            publishFlow = new PublishFlow(broker);
+        }
+        return publishFlow;
+    }
+
+    private SubscribeFlow subscribeFlow() {
+        if (subscribeFlow == null) {
+            subscribeFlow = new SubscribeFlow(broker);
+        }
+        return subscribeFlow;
     }
 
     private void onDecodeFailure(DecodeFailure failure) {
@@ -526,12 +567,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         Integer receiveMaximum = connect.properties().getInt(PropertyId.RECEIVE_MAXIMUM);
         session.attach(this, receiveMaximum == null ? 65535 : receiveMaximum, connAck.sessionPresent());
-        if (keepAlive > 0) {
-            long millis = keepAlive * 1500L; // 1.5 x keep-alive [MQTT-3.1.2-24]
-            ctx.pipeline().addBefore(ctx.name(), "keepAlive",
-                    new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
-        }
         state = State.CONNECTED;
+        if (keepAlive > 0) {
+            keepAliveSeconds = keepAlive;
+            lastPacketNanos = ctx.executor().ticker().nanoTime();
+            scheduleKeepAliveCheck(keepAlive * 1_500_000_000L); // 1.5 x keep-alive [MQTT-3.1.2-24]
+        }
         broker.metrics().clientConnected();
         write(connAck);
         log.info("client {} connected from {} ({}, clean {}, keep-alive {} s, session expiry {}, session present {})",
@@ -539,6 +580,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 connAck.sessionPresent());
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+            connectTimeout = null; // its task holds this connection: let it go with the timer's queue entry
         }
         session.resume();
         flush();

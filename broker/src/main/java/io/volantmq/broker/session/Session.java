@@ -54,7 +54,8 @@ public final class Session implements Recipient {
     private final DeliveryFlow delivery;
 
     // owned by the connection's event loop
-    private final Set<Integer> incomingQos2 = new HashSet<>();
+    /** Inbound QoS 2 packet ids awaiting PUBREL; null while there are none (most clients never send QoS 2). */
+    private Set<Integer> incomingQos2;
 
     Session(String clientId, long expirySeconds, MessageStore messages, int maxInflight,
             MessagePropertiesCodec codec, AccessControl acl, BrokerMetrics metrics) {
@@ -154,8 +155,7 @@ public final class Session implements Recipient {
         assert newConnection.eventLoop().inEventLoop();
         Set<Integer> awaitingRelease = resumed ? messages.incomingQos2(clientId) : Set.of();
         delivery.attach(clientReceiveMaximum);
-        incomingQos2.clear();
-        incomingQos2.addAll(awaitingRelease);
+        incomingQos2 = awaitingRelease.isEmpty() ? null : new HashSet<>(awaitingRelease);
         protocolLevel = newConnection.version().level();
         identity = newConnection.identity();
         disconnectedAtMillis = 0;
@@ -183,6 +183,9 @@ public final class Session implements Recipient {
 
     /** True if this QoS 2 packet id is new (route it); false for a re-sent PUBLISH before PUBREL. */
     boolean acceptIncomingQos2(int packetId, Executor storeWork) {
+        if (incomingQos2 == null) {
+            incomingQos2 = new HashSet<>();
+        }
         if (!incomingQos2.add(packetId)) {
             return false;
         }
@@ -196,17 +199,17 @@ public final class Session implements Recipient {
 
     /** True if this id is already awaiting PUBREL. */
     boolean hasIncomingQos2(int packetId) {
-        return incomingQos2.contains(packetId);
+        return incomingQos2 != null && incomingQos2.contains(packetId);
     }
 
     /** Inbound QoS 2 messages awaiting PUBREL: what counts against the broker's Receive Maximum. */
     int incomingQos2Count() {
-        return incomingQos2.size();
+        return incomingQos2 == null ? 0 : incomingQos2.size();
     }
 
     /** Undoes {@link #acceptIncomingQos2} when the message could not be routed (the client will resend it). */
     void forgetIncomingQos2(int packetId) {
-        if (incomingQos2.remove(packetId) && persistent()) {
+        if (incomingQos2 != null && incomingQos2.remove(packetId) && persistent()) {
             try {
                 messages.removeIncomingQos2(clientId, packetId);
             } catch (PersistenceException ignored) {
@@ -217,7 +220,7 @@ public final class Session implements Recipient {
 
     /** PUBREL: forget the id; false if it was unknown. */
     boolean releaseIncomingQos2(int packetId) {
-        boolean known = incomingQos2.remove(packetId);
+        boolean known = incomingQos2 != null && incomingQos2.remove(packetId);
         if (known && persistent()) {
             messages.removeIncomingQos2(clientId, packetId);
         }

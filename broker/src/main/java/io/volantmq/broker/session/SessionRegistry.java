@@ -28,10 +28,14 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,6 +53,12 @@ public final class SessionRegistry implements RecipientDirectory {
     private final Map<String, Recipient> internal = new ConcurrentHashMap<>();
     /** MQTT 5 wills whose delay has not passed, by client id [MQTT-3.1.3-9]. */
     private final Map<String, DelayedWill> delayedWills = new ConcurrentHashMap<>();
+    /**
+     * Offline sessions that can expire, soonest first (guarded by this): the periodic check looks at the due
+     * ones only, not at every session. An entry whose session has reconnected since is dropped when it is due.
+     */
+    private final PriorityQueue<ExpiryDue> expiryQueue =
+            new PriorityQueue<>(Comparator.comparingLong(ExpiryDue::dueAtMillis));
     private final Store store;
     private final SubscriptionTree tree;
     private final MessagePropertiesCodec codec;
@@ -171,6 +181,7 @@ public final class SessionRegistry implements RecipientDirectory {
         // a session that was connected when the broker stopped counts as disconnected now
         long disconnectedAt = state.disconnectedAtMillis() == 0 ? now : state.disconnectedAtMillis();
         session.markRestored(disconnectedAt);
+        expiryDue(session);
         session.owner(state.owner());
         sessions.put(state.clientId(), session);
         if (state.will() != null) {
@@ -363,6 +374,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * A will with a delay is held until the delay passes or the session ends [MQTT-3.1.3-9].
      */
     synchronized void disconnected(Session session, StoredMessage will, long willDelaySeconds) {
+        expiryDue(session);
         if (will != null) {
             long delay = Math.min(willDelaySeconds, session.expirySeconds());
             DelayedWill pending = new DelayedWill(will, session.disconnectedAtMillis() + delay * 1000L,
@@ -402,7 +414,8 @@ public final class SessionRegistry implements RecipientDirectory {
      * session that fails is logged and skipped, so it cannot hold up the others.
      */
     public synchronized void expire(long nowMillis) {
-        for (Map.Entry<String, DelayedWill> e : new ArrayList<>(delayedWills.entrySet())) {
+        for (Map.Entry<String, DelayedWill> e : delayedWills.isEmpty() ? List.<Map.Entry<String, DelayedWill>>of()
+                : new ArrayList<>(delayedWills.entrySet())) {
             if (nowMillis >= e.getValue().dueAtMillis()) {
                 delayedWills.remove(e.getKey());
                 try {
@@ -412,7 +425,21 @@ public final class SessionRegistry implements RecipientDirectory {
                 }
             }
         }
-        List<Session> expired = sessions.values().stream().filter(s -> s.expired(nowMillis)).toList();
+        // a set: two disconnections in the same millisecond queue a session twice
+        Set<Session> expired = new LinkedHashSet<>();
+        for (ExpiryDue due = expiryQueue.peek(); due != null && due.dueAtMillis() <= nowMillis;
+             due = expiryQueue.peek()) {
+            expiryQueue.poll();
+            Session s = due.session();
+            if (s.disconnectedAtMillis() != due.disconnectedAtMillis() || sessions.get(s.clientId()) != s) {
+                continue; // reconnected since (its next disconnection queues it again), or gone
+            }
+            if (s.expired(nowMillis)) {
+                expired.add(s);
+            } else {
+                expiryDue(s); // its expiry interval grew since it was queued
+            }
+        }
         for (Session session : expired) {
             try {
                 DelayedWill will = delayedWills.remove(session.clientId());
@@ -427,6 +454,18 @@ public final class SessionRegistry implements RecipientDirectory {
             } catch (RuntimeException failure) {
                 log.error("expiring session {} failed", session.clientId(), failure);
             }
+        }
+    }
+
+    private record ExpiryDue(long dueAtMillis, Session session, long disconnectedAtMillis) {
+    }
+
+    /** Queues an offline session for {@link #expire} at the time its expiry interval runs out. */
+    private synchronized void expiryDue(Session session) {
+        long disconnectedAt = session.disconnectedAtMillis();
+        long expiry = session.expirySeconds();
+        if (disconnectedAt != 0 && expiry != 0 && expiry != SessionState.NEVER_EXPIRES) {
+            expiryQueue.add(new ExpiryDue(disconnectedAt + expiry * 1000L, session, disconnectedAt));
         }
     }
 
