@@ -1,5 +1,6 @@
 package io.volantmq.cluster;
 
+import io.volantmq.broker.cluster.SharePlacement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
@@ -123,13 +124,14 @@ final class Inbox {
                         e.getMessage());
                 continue;
             }
-            deliver(message);
+            deliver(message, node);
         }
         cluster.host.sync();
         cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, ids.toArray(new StreamEntryID[0])));
     }
 
-    private void deliver(Forwarded message) {
+    /** {@code node}: whose inbox it came from (a dead node's when the janitor drains it: its share groups). */
+    private void deliver(Forwarded message, String node) {
         synchronized (seen) {
             if (seen.put(message.msgId(), Boolean.TRUE) != null) {
                 duplicates.increment();
@@ -137,7 +139,14 @@ final class Inbox {
             }
         }
         received.increment();
-        cluster.host.publishForwarded(message.originClientId(), message.publish());
+        SharePlacement shares = new SharePlacement(node, message.shares(), true, !message.sharesOnly());
+        cluster.host.publishForwarded(message.originClientId(), message.publish(), shares);
+        if (!shares.unserved().isEmpty()) {
+            cluster.reshare(message, shares.unserved(), node);
+        }
+        if (message.sharesOnly()) {
+            return; // the plain subscribers of other nodes got the original
+        }
         // a node that subscribed after the sender looked at its routes did not get it: pass it on
         Set<String> missing = cluster.routes.match(message.publish().topic());
         if (message.publish().retain()) {
@@ -148,8 +157,8 @@ final class Inbox {
         if (!missing.isEmpty()) {
             Set<String> covered = new HashSet<>(message.covered());
             covered.addAll(missing);
-            cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered),
-                    missing);
+            cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered,
+                    message.shares()), missing);
         }
     }
 

@@ -166,9 +166,12 @@ public final class SharedSubscriptions {
     static final class Cursors {
         private final Map<String, AtomicInteger> shareCursors = new ConcurrentHashMap<>();
 
-        /** A member joined group {@code group} on {@code filter} (without the prefix); under the tree's monitor. */
-        void joined(String group, String filter) {
-            shareCursors.putIfAbsent(key(group, filter), new AtomicInteger());
+        /**
+         * A member joined group {@code group} on {@code filter} (without the prefix); under the tree's
+         * monitor. True when it is the group's first.
+         */
+        boolean joined(String group, String filter) {
+            return shareCursors.putIfAbsent(key(group, filter), new AtomicInteger()) == null;
         }
 
         /** The last member of the group left; under the tree's monitor. */
