@@ -280,6 +280,28 @@ final class RedisCluster implements ClusterLink {
         }
     }
 
+    /** A leaving member's message, to a live node with members of the group (a copy for that group only). */
+    @Override
+    public boolean passShare(String groupKey, Publish publish) {
+        Set<String> nodes = routes.matchShares(publish.topic()).getOrDefault(groupKey, Set.of());
+        String target = pick(groupKey, nodes, Set.of(me));
+        if (target == null || !liveNodes.contains(target)) {
+            return false; // kept here: a dead node's inbox is no better place
+        }
+        Set<String> covered = new HashSet<>(liveNodes);
+        covered.add(me);
+        String msgId = "1|" + me + "|" + groupKey + "|" + me + ":" + incarnation + ":" + sequence.incrementAndGet();
+        try {
+            send(new Forwarded(msgId, null, publish, covered, Map.of(groupKey, target)), Set.of(target));
+        } catch (PersistenceException e) {
+            log.warn("cluster: a message of share group {} not handed to {} ({}); it stays here", groupKey, target,
+                    e.getMessage());
+            return false;
+        }
+        sharesPlacedElsewhere.increment();
+        return true;
+    }
+
     @Override
     public boolean forward(String originClientId, Publish publish) {
         return forward(originClientId, publish, SharePlacement.LOCAL);

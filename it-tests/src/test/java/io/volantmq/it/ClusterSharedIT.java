@@ -1,5 +1,9 @@
 package io.volantmq.it;
 
+import io.volantmq.broker.protocol.MqttMessage;
+import io.volantmq.broker.protocol.Properties;
+import io.volantmq.broker.protocol.Publish;
+import io.volantmq.broker.protocol.SubAck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * MQTT 5 shared subscriptions across a three-node cluster (each test its own cluster): one share
  * group with a member on every node gets each message once cluster-wide, every node's member gets
- * some; and with a member's node killed mid-stream nothing the publisher had acknowledged is lost.
+ * some; with a member's node killed mid-stream nothing the publisher had acknowledged is lost; and a
+ * member that leaves without acknowledging has its messages delivered by a member on another node.
  */
 class ClusterSharedIT {
     @TempDir
@@ -141,6 +146,50 @@ class ClusterSharedIT {
             if (resumed != null) {
                 resumed.closeQuietly();
             }
+            pub.closeQuietly();
+        }
+    }
+
+    @Test
+    void aLeavingMembersUnacknowledgedMessagesGoToAMemberOnAnotherNode() throws Exception {
+        int count = 200;
+        List<String> all = new CopyOnWriteArrayList<>();
+        ClusterNodes.Client m2 = new ClusterNodes.Client(nodes.get(1).uri(), "g3-m2", all);
+        m2.connect(true, 0);
+        m2.client.subscribe("$share/g3/sh3/#", 1);
+        ClusterNodes.Client pub = new ClusterNodes.Client(nodes.get(1).uri(), "sh3-pub", null);
+        pub.connect(true, 0);
+        // the only member on n1: a clean session that reads its messages and never acknowledges them
+        try (RawClient m1 = new RawClient(nodes.get(0).port())) {
+            m1.connect(Mqtt5Packets.connect("g3-m1", true, 60, Properties.EMPTY));
+            m1.send(Mqtt5Packets.subscribe(1, Mqtt5Packets.option("$share/g3/sh3/#", 1, false, false, 0),
+                    Properties.EMPTY));
+            assertThat(m1.receive()).isInstanceOf(SubAck.class);
+            int seq = 0;
+            int onM1 = 0;
+            // QoS 1 messages until n2 places some on n1 (its route has arrived), then the rest
+            while (seq < count) {
+                seq++;
+                pub.client.publish("sh3/data", ("1:" + seq).getBytes(), 1, false);
+                if (onM1 == 0) {
+                    MqttMessage packet = m1.receiveOrNull(20);
+                    if (packet instanceof Publish) {
+                        onM1++;
+                    }
+                }
+            }
+            assertThat(onM1).as("n1's member was sent messages").isPositive();
+        } // closed without PUBACK: a clean session ends, its share of the group must not end with it
+        Set<Integer> acked = new HashSet<>();
+        for (int seq = 1; seq <= count; seq++) {
+            acked.add(seq);
+        }
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(seqs(all)).containsAll(acked));
+            System.out.printf("shared, member on n1 left without acknowledging: %d published, %d received by the"
+                    + " member on n2%n", count, seqs(all).size());
+        } finally {
+            m2.closeQuietly();
             pub.closeQuietly();
         }
     }

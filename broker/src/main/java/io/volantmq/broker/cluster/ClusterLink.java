@@ -55,6 +55,15 @@ public interface ClusterLink extends AutoCloseable {
         return forward(originClientId, publish);
     }
 
+    /**
+     * A message queued here for a share-group member that is leaving, with no other online member of the
+     * group on this node: hands it to a live node that has one. False when there is none (then it stays
+     * here, as on a single node). May block for one round trip.
+     */
+    default boolean passShare(String groupKey, Publish publish) {
+        return false;
+    }
+
     /** A share group ({@code group/filter}) gained its first local member. */
     default void shareAdded(String groupKey) {
     }

@@ -140,6 +140,12 @@ public final class Router {
     /** Set once at wiring, before any message. */
     public void cluster(ClusterLink link) {
         this.cluster = link;
+        if (link.active()) {
+            shared.handOff((groupKey, entry) -> link.passShare(groupKey, propertiesCodec.toPublish(
+                    new io.volantmq.persistence.QueuedMessage(0, entry.message(), entry.message().qos(), false,
+                            List.of(), 0, null), entry.message().qos(), 0, false, entry.message().retain(),
+                    System.currentTimeMillis())));
+        }
     }
 
     private Outcome route(String originClientId, Publish publish, boolean refuseUnretained, SharePlacement shares) {
