@@ -250,6 +250,20 @@ class ClusterOpsIT {
                 again.closeQuietly();
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> ownerKeys(redis) == baseline);
+
+            // an entry from before the global counter (gen counted per key) lifts the counter: no gen goes back
+            long counter = Long.parseLong(redis.get("vmq:gen"));
+            redis.hset("vmq:owner:reg-legacy", Map.of("node", "gone-node", "gen", Long.toString(counter + 1000)));
+            ClusterNodes.Client legacy = new ClusterNodes.Client(NODES.get(2).uri(), "reg-legacy", null);
+            legacy.connect(true, 0);
+            try {
+                long legacyGen = Long.parseLong(redis.hget("vmq:owner:reg-legacy", "gen"));
+                assertThat(legacyGen).isEqualTo(counter + 1001);
+                assertThat(Long.parseLong(redis.get("vmq:gen"))).isGreaterThanOrEqualTo(legacyGen);
+            } finally {
+                legacy.closeQuietly();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> ownerKeys(redis) == baseline);
         }
     }
 
