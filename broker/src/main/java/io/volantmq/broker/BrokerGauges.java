@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.volantmq.broker.auth.LoginLimiter;
+import io.volantmq.broker.cluster.ClusterLink;
+import io.volantmq.broker.cluster.ClusterMeter;
 import io.volantmq.broker.store.GroupCommit;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.store.StoreLanes;
@@ -60,6 +62,18 @@ public final class BrokerGauges {
                 .description("seconds since the broker started").strongReference(true).register(r);
         Gauge.builder("volantmq.info", () -> 1.0).tag("version", BrokerStats.version()).tag("node", stats.nodeName())
                 .description("the broker's version and node name").strongReference(true).register(r);
+        ClusterLink cluster = stats.context().sessions().cluster();
+        for (ClusterMeter meter : cluster.meters()) {
+            String name = "volantmq.cluster." + meter.name();
+            if (meter.counter()) {
+                // held weakly: the link, which the broker keeps; the function (holding the meter) strongly
+                FunctionCounter.builder(name, cluster, c -> meter.value().getAsDouble())
+                        .description(meter.description()).register(r);
+            } else {
+                Gauge.builder(name, meter, m -> m.value().getAsDouble()).description(meter.description())
+                        .strongReference(true).register(r);
+            }
+        }
         for (BrokerStats.ListenerInfo listener : stats.listeners()) {
             Gauge.builder("volantmq.listener.clients", stats,
                             s -> s.state().byListener().getOrDefault(listener.key(), 0L))

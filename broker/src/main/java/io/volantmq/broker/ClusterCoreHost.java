@@ -1,6 +1,7 @@
 package io.volantmq.broker;
 
 import io.volantmq.broker.cluster.ClusterHost;
+import io.volantmq.broker.cluster.SharePlacement;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.StoredMessage;
@@ -33,6 +34,11 @@ final class ClusterCoreHost implements ClusterHost {
     @Override
     public void publishForwarded(String originClientId, Publish publish) {
         context.router().publishForwarded(originClientId, publish);
+    }
+
+    @Override
+    public void publishForwarded(String originClientId, Publish publish, SharePlacement shares) {
+        context.router().publishForwarded(originClientId, publish, shares);
     }
 
     @Override

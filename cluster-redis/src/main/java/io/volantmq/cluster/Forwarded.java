@@ -12,14 +12,35 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A message on its way between nodes: {@code msgId} (origin node, incarnation, seq) for dedupe, the
  * publishing client, and {@code covered}: the nodes it was sent to, so a node that receives it on a
- * stale route can pass it on to nodes that did not get it, never to one that did.
+ * stale route can pass it on to nodes that did not get it, never to one that did; {@code shares}: the
+ * node the publishing node chose for each share group (group/filter), so each group gets it once.
  */
-record Forwarded(String msgId, String originClientId, Publish publish, Set<String> covered) {
+record Forwarded(String msgId, String originClientId, Publish publish, Set<String> covered,
+                 Map<String, String> shares) {
+
+    Forwarded(String msgId, String originClientId, Publish publish, Set<String> covered) {
+        this(msgId, originClientId, publish, covered, Map.of());
+    }
+
+    /**
+     * A copy sent on for share groups only ({@link RedisCluster#reshare}): its id is
+     * "hops|node|group|" + the id it was made from; an original id has no '|' (not allowed in node names).
+     */
+    boolean sharesOnly() {
+        return msgId.indexOf('|') >= 0;
+    }
+
+    /** How many times a share-group copy was passed on; 0 for an original. */
+    int hops() {
+        return sharesOnly() ? Integer.parseInt(msgId.substring(0, msgId.indexOf('|'))) : 0;
+    }
 
     String encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + publish.payload().length);
@@ -32,6 +53,11 @@ record Forwarded(String msgId, String originClientId, Publish publish, Set<Strin
             writeBytes(out, publish.payload());
             writeBytes(out, MqttCodec.encodeProperties(publish.properties()));
             out.writeUTF(String.join(",", covered));
+            out.writeInt(shares.size()); // last: an entry written before shares existed decodes as none
+            for (Map.Entry<String, String> share : shares.entrySet()) {
+                out.writeUTF(share.getKey());
+                out.writeUTF(share.getValue());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -48,10 +74,17 @@ record Forwarded(String msgId, String originClientId, Publish publish, Set<Strin
             byte[] payload = readBytes(in);
             byte[] properties = readBytes(in);
             String covered = in.readUTF();
+            Map<String, String> shares = new HashMap<>();
+            if (in.available() > 0) {
+                int count = in.readInt();
+                for (int i = 0; i < count; i++) {
+                    shares.put(in.readUTF(), in.readUTF());
+                }
+            }
             Properties props = properties.length == 0 ? Properties.EMPTY : MqttCodec.decodeProperties(properties);
             return new Forwarded(msgId, origin.isEmpty() ? null : origin,
                     new Publish(topic, qos, retain, false, 0, payload, props),
-                    covered.isEmpty() ? Set.of() : Set.of(covered.split(",")));
+                    covered.isEmpty() ? Set.of() : Set.of(covered.split(",")), shares);
         } catch (IllegalArgumentException e) {
             throw new IOException("not a forwarded message: " + e.getMessage(), e);
         }

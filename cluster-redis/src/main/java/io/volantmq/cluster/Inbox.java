@@ -1,5 +1,6 @@
 package io.volantmq.cluster;
 
+import io.volantmq.broker.cluster.SharePlacement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
@@ -158,11 +159,12 @@ final class Inbox {
                         e.getMessage());
                 continue;
             }
-            deliver(message, delivered);
+            deliver(message, delivered, node);
         }
     }
 
-    private void deliver(Forwarded message, Set<String> delivered) {
+    /** {@code node}: whose inbox it came from (a dead node's when the janitor drains it: its share groups). */
+    private void deliver(Forwarded message, Set<String> delivered, String node) {
         boolean duplicate;
         synchronized (seen) {
             duplicate = seen.containsKey(message.msgId());
@@ -172,7 +174,14 @@ final class Inbox {
             return;
         }
         received.increment();
-        cluster.host.publishForwarded(message.originClientId(), message.publish());
+        SharePlacement shares = new SharePlacement(node, message.shares(), true, !message.sharesOnly());
+        cluster.host.publishForwarded(message.originClientId(), message.publish(), shares);
+        if (!shares.unserved().isEmpty()) {
+            cluster.reshare(message, shares.unserved(), node);
+        }
+        if (message.sharesOnly()) {
+            return; // the plain subscribers of other nodes got the original
+        }
         // a node that subscribed after the sender looked at its routes did not get it: pass it on
         Set<String> missing = cluster.routes.match(message.publish().topic());
         if (message.publish().retain()) {
@@ -183,8 +192,8 @@ final class Inbox {
         if (!missing.isEmpty()) {
             Set<String> covered = new HashSet<>(message.covered());
             covered.addAll(missing);
-            cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered),
-                    missing);
+            cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered,
+                    message.shares()), missing);
         }
     }
 

@@ -26,6 +26,8 @@ final class Janitor {
     private volatile boolean fenced;
     private int beats;
     final LongAdder reaped = new LongAdder();
+    /** Times this node fenced itself (liveness not refreshed within the TTL). */
+    final LongAdder fencings = new LongAdder();
 
     Janitor(RedisCluster cluster) {
         this.cluster = cluster;
@@ -59,6 +61,7 @@ final class Janitor {
             }
             cluster.redis(j -> j.sadd(Keys.NODES, cluster.me));
             lastBeat = System.currentTimeMillis();
+            sampleInbox();
             if (++beats % 5 == 0) {
                 resync();
             } else {
@@ -70,6 +73,7 @@ final class Janitor {
             if (!fenced && silent > cluster.settings.livenessTtlSeconds() * 1000L) {
                 // the others consider this node dead now and take its clients: it must not act as their owner
                 fenced = true;
+                fencings.increment();
                 log.error("cluster: node '{}' could not refresh its liveness for {} ms ({}): disconnecting every"
                         + " client", cluster.me, silent, e.toString());
                 try {
@@ -91,6 +95,7 @@ final class Janitor {
     private void rejoin(boolean expired) {
         if (!fenced) {
             fenced = true;
+            fencings.increment();
             log.error("cluster: node '{}' was silent for {} ms, longer than its liveness ({} s; its key {}):"
                     + " disconnecting every client", cluster.me, System.currentTimeMillis() - lastBeat,
                     cluster.settings.livenessTtlSeconds(), expired ? "expired" : "is still there");
@@ -102,6 +107,19 @@ final class Janitor {
         reap(cluster.me, false); // its clients nobody took meanwhile: sessions reloaded, wills published
         fenced = false;
         log.warn("cluster: node '{}' reaches Redis again and rejoins", cluster.me);
+    }
+
+    /** This node's inbox length and pending entries, for the meters (read there without a round trip). */
+    private void sampleInbox() {
+        cluster.redis(j -> {
+            cluster.inboxLength = j.xlen(Keys.inbox(cluster.me));
+            try {
+                cluster.inboxPending = j.xpending(Keys.inbox(cluster.me), Keys.GROUP).getTotal();
+            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                cluster.inboxPending = 0; // the group is made when the inbox starts
+            }
+            return null;
+        });
     }
 
     private Set<String> live() {
@@ -122,21 +140,28 @@ final class Janitor {
         Set<String> nodes = live();
         cluster.liveNodes = nodes;
         Set<String> mine = new HashSet<>(cluster.localRoutes);
+        Set<String> myShares = new HashSet<>(cluster.localShares);
+        Map<String, Set<String>> shares = new HashMap<>();
         Map<String, Set<String>> all = cluster.redis(j -> {
             Map<String, Set<String>> result = new HashMap<>();
             for (String node : nodes) {
                 if (!node.equals(cluster.me)) {
                     result.put(node, j.smembers(Keys.routes(node)));
+                    shares.put(node, j.smembers(Keys.shares(node)));
                 }
             }
             if (!mine.isEmpty()) {
                 j.sadd(Keys.routes(cluster.me), mine.toArray(new String[0]));
             }
+            if (!myShares.isEmpty()) {
+                j.sadd(Keys.shares(cluster.me), myShares.toArray(new String[0]));
+            }
             return result;
         });
         all.forEach(cluster.routes::replace);
+        shares.forEach(cluster.routes::replaceShares);
         for (String node : cluster.routes.nodes()) {
-            if (!all.containsKey(node)) {
+            if (!all.containsKey(node) && !node.equals(cluster.me)) {
                 cluster.routes.removeNode(node);
             }
         }
@@ -187,7 +212,7 @@ final class Janitor {
         int adopted = 0;
         for (String clientId : clients) {
             Object generation = cluster.redis(j -> j.eval(Scripts.ADOPT, java.util.List.of(Keys.owner(clientId),
-                    Keys.owned(cluster.me)), java.util.List.of(dead, cluster.me, clientId)));
+                    Keys.owned(cluster.me), Keys.GEN), java.util.List.of(dead, cluster.me, clientId)));
             if (!(generation instanceof Long gen) || gen == 0) {
                 continue; // it reconnected elsewhere meanwhile: that node decides about its will
             }
@@ -207,6 +232,7 @@ final class Janitor {
             cluster.redis(j -> {
                 Pipeline p = j.pipelined();
                 p.del(Keys.routes(dead));
+                p.del(Keys.shares(dead));
                 p.publish(Keys.ROUTES_CHANNEL, "*|" + dead);
                 p.srem(Keys.NODES, dead);
                 p.del(Keys.owned(dead));

@@ -6,17 +6,22 @@ package io.volantmq.cluster;
  * vmq:nodes              set     every node that has joined and not been reaped
  * vmq:node:{n}           string  liveness of node n, with a TTL, refreshed every second
  * vmq:janitor            string  the node holding the janitor lease (SET NX EX)
- * vmq:owner:{cid}        hash    node, gen: who owns a client id, and the fencing generation
+ * vmq:owner:{cid}        hash    node, gen: who owns a client id, and the fencing generation;
+ *                                deleted when the session ends (gens come from vmq:gen)
+ * vmq:gen                string  the last fencing generation given to any client id (INCR)
  * vmq:owned:{n}          set     client ids node n owns (the janitor adopts them when n dies)
  * vmq:conn:{n}           hash    client id -> will of clients connected to n ("" for none)
- * vmq:routes:{n}         set     topic filters with subscribers on n
+ * vmq:routes:{n}         set     topic filters with (non-shared) subscribers on n
+ * vmq:shares:{n}         set     share groups "group/filter" with members on n
  * vmq:inbox:{n}          stream  messages forwarded to n; consumer group "g"
- * channel vmq:routes     "+|n|filter", "-|n|filter", "*|n" (all of n's routes gone)
+ * channel vmq:routes     "+|n|filter", "-|n|filter", "s+|n|group/filter", "s-|n|group/filter",
+ *                        "*|n" (all of n's routes and shares gone)
  * channel vmq:ctl:{n}    "kick|cid|gen|from", "released|cid|gen"
  * </pre>
  */
 final class Keys {
     static final String NODES = "vmq:nodes";
+    static final String GEN = "vmq:gen";
     static final String JANITOR = "vmq:janitor";
     static final String ROUTES_CHANNEL = "vmq:routes";
     static final String GROUP = "g";
@@ -43,6 +48,10 @@ final class Keys {
 
     static String routes(String node) {
         return "vmq:routes:" + node;
+    }
+
+    static String shares(String node) {
+        return "vmq:shares:" + node;
     }
 
     static String inbox(String node) {

@@ -2,6 +2,9 @@ package io.volantmq.cluster;
 
 import io.volantmq.broker.cluster.ClusterHost;
 import io.volantmq.broker.cluster.ClusterLink;
+import io.volantmq.broker.cluster.ClusterMeter;
+import io.volantmq.broker.cluster.ClusterNodeInfo;
+import io.volantmq.broker.cluster.SharePlacement;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.StoredMessage;
@@ -54,6 +57,10 @@ final class RedisCluster implements ClusterLink {
     private final Map<String, CompletableFuture<Void>> awaitingRelease = new ConcurrentHashMap<>();
     /** Filters with local subscribers, as last told by the tree: republished on every resync. */
     final Set<String> localRoutes = ConcurrentHashMap.newKeySet();
+    /** Share groups with local members, likewise. */
+    final Set<String> localShares = ConcurrentHashMap.newKeySet();
+    /** Round-robin position over the member nodes of each share group, for messages published here. */
+    private final Map<String, AtomicLong> shareCursors = new ConcurrentHashMap<>();
     final ExecutorService control;
     final ScheduledExecutorService scheduler;
     private final long incarnation = System.currentTimeMillis();
@@ -68,7 +75,18 @@ final class RedisCluster implements ClusterLink {
     private volatile JedisPubSub subscriber;
 
     final LongAdder forwardedOut = new LongAdder();
+    /** Messages of a share group placed on another node, by this node as publisher or passing on. */
+    final LongAdder sharesPlacedElsewhere = new LongAdder();
+    /** Share-group messages no node with a member could take (logged). */
+    final LongAdder sharesDropped = new LongAdder();
     final LongAdder takeovers = new LongAdder();
+    /** Connections closed after their CONNACK because a newer generation took the id (lost a race). */
+    final LongAdder fencedConnections = new LongAdder();
+    /** Owner keys of ended sessions removed from the registry. */
+    final LongAdder registryRemoved = new LongAdder();
+    /** This node's inbox, as the heartbeat last saw it: entries, and entries read but not acknowledged. */
+    volatile long inboxLength;
+    volatile long inboxPending;
     final LongAdder kicksReceived = new LongAdder();
 
     RedisCluster(ClusterSettings settings) {
@@ -122,7 +140,7 @@ final class RedisCluster implements ClusterLink {
             j.set(Keys.node(me), Long.toString(incarnation), redis.clients.jedis.params.SetParams.setParams()
                     .ex(settings.livenessTtlSeconds()));
             j.sadd(Keys.NODES, me);
-            j.del(Keys.routes(me)); // a previous run's routes: this run republishes its own
+            j.del(Keys.routes(me), Keys.shares(me)); // a previous run's routes: this run republishes its own
             return null;
         });
         subscriberThread = new Thread(this::subscribeLoop, "volantmq-cluster-pubsub");
@@ -151,14 +169,33 @@ final class RedisCluster implements ClusterLink {
         control.execute(() -> publishRoute('-', filter));
     }
 
+    @Override
+    public void shareAdded(String groupKey) {
+        localShares.add(groupKey);
+        routes.addShare(me, groupKey);
+        control.execute(() -> publishRoute("s+", groupKey));
+    }
+
+    @Override
+    public void shareRemoved(String groupKey) {
+        localShares.remove(groupKey);
+        routes.removeShare(me, groupKey);
+        control.execute(() -> publishRoute("s-", groupKey));
+    }
+
     private void publishRoute(char change, String filter) {
+        publishRoute(String.valueOf(change), filter);
+    }
+
+    private void publishRoute(String change, String filter) {
         try {
             redis(j -> {
                 Pipeline p = j.pipelined();
-                if (change == '+') {
-                    p.sadd(Keys.routes(me), filter);
+                String key = change.startsWith("s") ? Keys.shares(me) : Keys.routes(me);
+                if (change.endsWith("+")) {
+                    p.sadd(key, filter);
                 } else {
-                    p.srem(Keys.routes(me), filter);
+                    p.srem(key, filter);
                 }
                 p.publish(Keys.ROUTES_CHANNEL, change + "|" + me + "|" + filter);
                 p.sync();
@@ -172,8 +209,107 @@ final class RedisCluster implements ClusterLink {
 
     // ------------------------------------------------------------------ forwarding
 
+    /**
+     * Round robin over the nodes holding members of each matching group, this one included; nodes not
+     * alive are skipped while a live one has members (a dead node's inbox is drained by the janitor,
+     * so a group whose members are all on dead nodes still gets the message there).
+     */
+    @Override
+    public SharePlacement placeShares(String topic) {
+        Map<String, Set<String>> groups = routes.matchShares(topic);
+        if (groups.isEmpty()) {
+            return SharePlacement.LOCAL;
+        }
+        Map<String, String> chosen = new java.util.HashMap<>();
+        groups.forEach((group, nodes) -> {
+            String node = pick(group, nodes, Set.of());
+            if (node != null) {
+                chosen.put(group, node);
+            }
+        });
+        return new SharePlacement(me, chosen, false, true);
+    }
+
+    /** One of {@code nodes} but {@code excluded}, round robin per group, live ones first; null for none. */
+    private String pick(String group, Set<String> nodes, Set<String> excluded) {
+        Set<String> live = liveNodes;
+        List<String> candidates = new java.util.ArrayList<>();
+        for (String node : nodes) {
+            if (!excluded.contains(node) && (node.equals(me) || live.contains(node))) {
+                candidates.add(node);
+            }
+        }
+        if (candidates.isEmpty()) {
+            for (String node : nodes) {
+                if (!excluded.contains(node)) {
+                    candidates.add(node);
+                }
+            }
+        }
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        if (shareCursors.size() > 100_000) {
+            shareCursors.clear(); // groups come and go: positions are a balance hint, not state
+        }
+        long position = shareCursors.computeIfAbsent(group, g -> new AtomicLong()).getAndIncrement();
+        return candidates.get((int) Math.floorMod(position, (long) candidates.size()));
+    }
+
+    /**
+     * A node was to serve share groups of {@code message} but has no member for them (it left, or this
+     * is a dead node's inbox being drained): sends a copy for those groups only to another member node.
+     * The copy's id extends the original's, so it passes dedupe; after three hops it is dropped.
+     */
+    void reshare(Forwarded message, Set<String> groups, String inboxNode) {
+        Map<String, Set<String>> members = routes.matchShares(message.publish().topic());
+        int hops = message.hops();
+        for (String group : groups) {
+            String target = hops >= 3 ? null : pick(group, members.getOrDefault(group, Set.of()), Set.of(me, inboxNode));
+            if (target == null) {
+                sharesDropped.increment();
+                log.warn("cluster: a message on {} for share group {} has no member left on any node; dropped",
+                        message.publish().topic(), group);
+                continue;
+            }
+            Set<String> covered = new HashSet<>(message.covered());
+            covered.add(target);
+            send(new Forwarded((hops + 1) + "|" + me + "|" + group + "|" + message.msgId(), message.originClientId(),
+                    message.publish(),
+                    covered, Map.of(group, target)), Set.of(target));
+            sharesPlacedElsewhere.increment();
+        }
+    }
+
+    /** A leaving member's message, to a live node with members of the group (a copy for that group only). */
+    @Override
+    public boolean passShare(String groupKey, Publish publish) {
+        Set<String> nodes = routes.matchShares(publish.topic()).getOrDefault(groupKey, Set.of());
+        String target = pick(groupKey, nodes, Set.of(me));
+        if (target == null || !liveNodes.contains(target)) {
+            return false; // kept here: a dead node's inbox is no better place
+        }
+        Set<String> covered = new HashSet<>(liveNodes);
+        covered.add(me);
+        String msgId = "1|" + me + "|" + groupKey + "|" + me + ":" + incarnation + ":" + sequence.incrementAndGet();
+        try {
+            send(new Forwarded(msgId, null, publish, covered, Map.of(groupKey, target)), Set.of(target));
+        } catch (PersistenceException e) {
+            log.warn("cluster: a message of share group {} not handed to {} ({}); it stays here", groupKey, target,
+                    e.getMessage());
+            return false;
+        }
+        sharesPlacedElsewhere.increment();
+        return true;
+    }
+
     @Override
     public boolean forward(String originClientId, Publish publish) {
+        return forward(originClientId, publish, SharePlacement.LOCAL);
+    }
+
+    @Override
+    public boolean forward(String originClientId, Publish publish, SharePlacement shares) {
         if (janitor != null && janitor.stale()) {
             // a node that may have been declared dead acknowledges nothing (it is about to fence itself)
             throw new PersistenceException("cluster node '" + me + "' has not refreshed its liveness for longer than "
@@ -182,6 +318,14 @@ final class RedisCluster implements ClusterLink {
         Set<String> matched = routes.match(publish.topic());
         matched.remove(me);
         Set<String> targets = new HashSet<>(matched);
+        boolean sharedElsewhere = false;
+        for (String node : shares.nodeByGroup().values()) {
+            if (!node.equals(me)) {
+                targets.add(node);
+                sharedElsewhere = true;
+                sharesPlacedElsewhere.increment();
+            }
+        }
         if (publish.retain()) {
             targets.addAll(liveNodes); // every node keeps the retained index: all of them hear of it
             targets.remove(me);
@@ -192,8 +336,8 @@ final class RedisCluster implements ClusterLink {
         Set<String> covered = new HashSet<>(targets);
         covered.add(me);
         String msgId = me + ":" + incarnation + ":" + sequence.incrementAndGet();
-        send(new Forwarded(msgId, originClientId, publish, covered), targets);
-        return !matched.isEmpty();
+        send(new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup()), targets);
+        return !matched.isEmpty() || sharedElsewhere;
     }
 
     /** XADDs to every target's inbox (see {@link Outbox}); throws so that the publisher is not acknowledged. */
@@ -211,7 +355,7 @@ final class RedisCluster implements ClusterLink {
         control.execute(() -> {
             try {
                 List<?> reply = (List<?>) redis(j -> j.eval(Scripts.ACQUIRE,
-                        List.of(Keys.owner(clientId), Keys.owned(me), Keys.connected(me)),
+                        List.of(Keys.owner(clientId), Keys.owned(me), Keys.connected(me), Keys.GEN),
                         List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText)));
                 String previous = (String) reply.get(0);
                 long generation = (Long) reply.get(1);
@@ -306,6 +450,9 @@ final class RedisCluster implements ClusterLink {
                 Object owner = redis(j -> j.eval(Scripts.CONFIRM, List.of(Keys.owner(clientId)),
                         List.of(me, Long.toString(generation))));
                 boolean ours = Long.valueOf(1).equals(owner);
+                if (!ours) {
+                    fencedConnections.increment();
+                }
                 String will = pendingWills.remove(clientId);
                 if (ours && will != null) {
                     // again after the CONNACK: a local takeover's old connection removed it meanwhile
@@ -332,13 +479,20 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public void sessionEnded(String clientId) {
-        if (pendingWills.containsKey(clientId)) {
-            return; // a CONNECT with a clean start is replacing the old session: the id stays this node's
-        }
-        generations.remove(clientId);
+        // decided on the control thread, in order with confirm: a client that disconnects right after its
+        // CONNACK ends its session after the confirm (queued with the CONNACK), not before
         control.execute(() -> {
+            if (pendingWills.containsKey(clientId)) {
+                return; // a CONNECT with a clean start is replacing the old session: the id stays this node's
+            }
+            Long generation = generations.remove(clientId);
             try {
-                redis(j -> j.srem(Keys.owned(me), clientId)); // nothing left to adopt if this node dies
+                // nothing left to adopt if this node dies, and no registry entry kept for an id that may never return
+                Object removed = redis(j -> j.eval(Scripts.END, List.of(Keys.owner(clientId), Keys.owned(me)),
+                        List.of(me, generation == null ? "" : generation.toString(), clientId)));
+                if (Long.valueOf(1).equals(removed)) {
+                    registryRemoved.increment();
+                }
             } catch (RuntimeException e) {
                 log.warn("cluster: could not record that the session of {} ended: {}", clientId, e.getMessage());
             }
@@ -387,6 +541,8 @@ final class RedisCluster implements ClusterLink {
             switch (parts[0]) {
                 case "+" -> routes.add(parts[1], parts[2]);
                 case "-" -> routes.remove(parts[1], parts[2]);
+                case "s+" -> routes.addShare(parts[1], parts[2]);
+                case "s-" -> routes.removeShare(parts[1], parts[2]);
                 case "*" -> routes.removeNode(parts[1]);
                 default -> log.warn("cluster: unknown route change {}", message);
             }
@@ -415,6 +571,79 @@ final class RedisCluster implements ClusterLink {
     // ------------------------------------------------------------------ view and close
 
     @Override
+    public List<ClusterMeter> meters() {
+        return List.of(
+                gauge("nodes.alive", "nodes alive (this one included), as seen from here", () -> liveNodes.size()),
+                gauge("clients.owned", "client ids this node owns", () -> generations.size()),
+                counter("forwarded.out", "messages this node wrote to other nodes' inboxes (one per target node)",
+                        forwardedOut::sum),
+                counter("forwarded.in", "messages this node received from other nodes", () -> inbox == null ? 0
+                        : inbox.received.sum()),
+                counter("forwarded.duplicates", "forwarded messages this node received twice and dropped",
+                        () -> inbox == null ? 0 : inbox.duplicates.sum()),
+                gauge("inbox.length", "entries in this node's inbox stream (heartbeat sample)", () -> inboxLength),
+                gauge("inbox.pending", "inbox entries read but not acknowledged yet (heartbeat sample)",
+                        () -> inboxPending),
+                counter("takeovers", "CONNECTs here that took a client id over from another node", takeovers::sum),
+                counter("kicks.received", "requests from other nodes to let a client go", kicksReceived::sum),
+                counter("fencing.connections", "connections closed after their CONNACK: another node took the id"
+                        + " with a newer generation", fencedConnections::sum),
+                counter("fencing.node", "times this node could not refresh its liveness within the TTL and"
+                        + " disconnected every client", () -> janitor == null ? 0 : janitor.fencings.sum()),
+                gauge("fenced", "1 while this node is fenced (cut off from Redis)", () -> janitor != null
+                        && janitor.fenced() ? 1 : 0),
+                counter("nodes.reaped", "dead nodes this node cleaned up as janitor", () -> janitor == null ? 0
+                        : janitor.reaped.sum()),
+                counter("shares.elsewhere", "share-group messages this node placed on another node",
+                        sharesPlacedElsewhere::sum),
+                counter("shares.dropped", "share-group messages no node with a member could take",
+                        sharesDropped::sum),
+                counter("registry.removed", "registry entries of ended sessions this node removed",
+                        registryRemoved::sum));
+    }
+
+    private static ClusterMeter gauge(String name, String description, java.util.function.DoubleSupplier value) {
+        return new ClusterMeter(name, description, false, value);
+    }
+
+    private static ClusterMeter counter(String name, String description, java.util.function.DoubleSupplier value) {
+        return new ClusterMeter(name, description, true, value);
+    }
+
+    /** Every node in {@code vmq:nodes}: liveness, connected and owned clients, inbox length and pending. */
+    @Override
+    public List<ClusterNodeInfo> nodes() {
+        return redis(j -> {
+            List<String> names = new java.util.ArrayList<>(new java.util.TreeSet<>(j.smembers(Keys.NODES)));
+            Pipeline p = j.pipelined();
+            List<redis.clients.jedis.Response<Boolean>> alive = new java.util.ArrayList<>();
+            List<redis.clients.jedis.Response<Long>> clients = new java.util.ArrayList<>();
+            List<redis.clients.jedis.Response<Long>> owned = new java.util.ArrayList<>();
+            List<redis.clients.jedis.Response<Long>> length = new java.util.ArrayList<>();
+            for (String node : names) {
+                alive.add(p.exists(Keys.node(node)));
+                clients.add(p.hlen(Keys.connected(node)));
+                owned.add(p.scard(Keys.owned(node)));
+                length.add(p.xlen(Keys.inbox(node)));
+            }
+            p.sync();
+            List<ClusterNodeInfo> result = new java.util.ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                String node = names.get(i);
+                long pending;
+                try {
+                    pending = j.xpending(Keys.inbox(node), Keys.GROUP).getTotal();
+                } catch (JedisException e) {
+                    pending = 0; // no group yet: nothing was read
+                }
+                result.add(new ClusterNodeInfo(node, alive.get(i).get(), clients.get(i).get(), owned.get(i).get(),
+                        length.get(i).get(), pending));
+            }
+            return result;
+        });
+    }
+
+    @Override
     public Map<String, Object> view() {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("node", me);
@@ -437,6 +666,30 @@ final class RedisCluster implements ClusterLink {
             lag = -1;
         }
         view.put("inboxLength", lag);
+        view.put("inboxPending", inboxPending);
+        view.put("sharedGroups", localShares.size());
+        view.put("remoteSharedGroups", routes.shareCount() - localShares.size());
+        view.put("fencedConnections", fencedConnections.sum());
+        view.put("fencingEvents", janitor == null ? 0 : janitor.fencings.sum());
+        view.put("sharesPlacedElsewhere", sharesPlacedElsewhere.sum());
+        view.put("sharesDropped", sharesDropped.sum());
+        view.put("registryRemoved", registryRemoved.sum());
+        List<Map<String, Object>> table = new java.util.ArrayList<>();
+        try {
+            for (ClusterNodeInfo n : nodes()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", n.name());
+                row.put("alive", n.alive());
+                row.put("clients", n.clients());
+                row.put("ownedClients", n.owned());
+                row.put("inboxLength", n.inboxLength());
+                row.put("inboxPending", n.inboxPending());
+                table.add(row);
+            }
+        } catch (RuntimeException e) {
+            view.put("nodeTableError", e.getMessage());
+        }
+        view.put("nodeTable", table);
         return view;
     }
 

@@ -1,5 +1,6 @@
 package io.volantmq.cluster;
 
+import io.volantmq.broker.routing.SharedSubscriptions;
 import io.volantmq.broker.routing.Subscriber;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.routing.SubscriptionTree;
@@ -9,17 +10,23 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every other node's topic filters, in memory: a subscription tree whose "clients" are node names,
  * so a topic is matched against the whole cluster in one walk. Fed by the route channel and
  * resynchronised from Redis every few seconds (a lost channel message heals there).
+ *
+ * <p>Share groups ({@code group/filter}) are a second tree, with this node's own groups in it as
+ * well: a publishing node picks among every node with members, itself included.
  */
 final class RemoteRoutes {
     private static final SubscriptionOptions NODE = SubscriptionOptions.of("#", true, 2, false, false, 0);
 
     private final SubscriptionTree tree = new SubscriptionTree();
     private final Map<String, Set<String>> byNode = new HashMap<>();
+    private final SubscriptionTree shareTree = new SubscriptionTree();
+    private final Map<String, Set<String>> sharesByNode = new HashMap<>();
 
     synchronized void add(String node, String filter) {
         if (byNode.computeIfAbsent(node, n -> new HashSet<>()).add(filter)) {
@@ -34,10 +41,35 @@ final class RemoteRoutes {
         }
     }
 
+    synchronized void addShare(String node, String groupKey) {
+        if (sharesByNode.computeIfAbsent(node, n -> new HashSet<>()).add(groupKey)) {
+            shareTree.subscribe(node, shareFilter(groupKey), shareOptions(groupKey));
+        }
+    }
+
+    synchronized void removeShare(String node, String groupKey) {
+        Set<String> groups = sharesByNode.get(node);
+        if (groups != null && groups.remove(groupKey)) {
+            shareTree.unsubscribe(node, shareFilter(groupKey), shareOptions(groupKey));
+        }
+    }
+
+    private static String shareFilter(String groupKey) {
+        return "$share/" + groupKey;
+    }
+
+    private static SubscriptionOptions shareOptions(String groupKey) {
+        return SubscriptionOptions.of(shareFilter(groupKey), true, 2, false, false, 0);
+    }
+
     synchronized void removeNode(String node) {
         Set<String> filters = byNode.remove(node);
         if (filters != null) {
             filters.forEach(f -> tree.unsubscribe(node, f, NODE));
+        }
+        Set<String> groups = sharesByNode.remove(node);
+        if (groups != null) {
+            groups.forEach(g -> shareTree.unsubscribe(node, shareFilter(g), shareOptions(g)));
         }
     }
 
@@ -54,12 +86,31 @@ final class RemoteRoutes {
         }
     }
 
+    /** Makes {@code node}'s share groups exactly {@code groups}. */
+    synchronized void replaceShares(String node, Set<String> groups) {
+        Set<String> current = new HashSet<>(sharesByNode.getOrDefault(node, Set.of()));
+        for (String g : current) {
+            if (!groups.contains(g)) {
+                removeShare(node, g);
+            }
+        }
+        for (String g : groups) {
+            addShare(node, g);
+        }
+    }
+
     synchronized Set<String> nodes() {
-        return new HashSet<>(byNode.keySet());
+        Set<String> nodes = new HashSet<>(byNode.keySet());
+        nodes.addAll(sharesByNode.keySet());
+        return nodes;
     }
 
     synchronized int size() {
         return byNode.values().stream().mapToInt(Set::size).sum();
+    }
+
+    synchronized int shareCount() {
+        return sharesByNode.values().stream().mapToInt(Set::size).sum();
     }
 
     /** The nodes with a filter matching {@code topic}. */
@@ -69,5 +120,15 @@ final class RemoteRoutes {
             nodes.add(s.clientId());
         }
         return nodes;
+    }
+
+    /** The share groups matching {@code topic}, each with the nodes holding members (sorted: same order everywhere). */
+    Map<String, Set<String>> matchShares(String topic) {
+        Map<String, Set<String>> groups = new HashMap<>();
+        for (Subscriber s : shareTree.match(topic)) {
+            String key = SharedSubscriptions.key(s.options().shareGroup(), SharedSubscriptions.filter(s.filter()));
+            groups.computeIfAbsent(key, k -> new TreeSet<>()).add(s.clientId());
+        }
+        return groups;
     }
 }

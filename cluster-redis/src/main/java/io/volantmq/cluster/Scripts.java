@@ -6,12 +6,30 @@ final class Scripts {
     }
 
     /**
+     * The next generation for an owner key: from the one cluster-wide counter {@code vmq:gen}, so an owner
+     * key may be deleted when its session ends (a reused id still gets a newer gen than every one before,
+     * since the counter is at least every gen it ever gave). A key older than the counter (written when
+     * gens were counted per key) lifts the counter to its own gen + 1, so no gen goes back.
+     * Uses KEYS[1] (owner) and GEN_KEY; sets {@code gen}.
+     */
+    private static final String NEXT_GEN = """
+            local gen = redis.call('INCR', KEYS[GEN_KEY])
+            local had = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0')
+            if gen <= had then
+              gen = had + 1
+              redis.call('SET', KEYS[GEN_KEY], gen)
+            end
+            redis.call('HSET', KEYS[1], 'gen', gen)
+            """;
+
+    /**
      * Takes a client id: a new generation fences every older owner. KEYS: owner, owned set of this node,
-     * connected hash of this node. ARGV: node, now, owned prefix, client id, will. Returns {old node, gen}.
+     * connected hash of this node, gen counter. ARGV: node, now, owned prefix, client id, will. Returns
+     * {old node, gen}.
      */
     static final String ACQUIRE = """
             local old = redis.call('HGET', KEYS[1], 'node')
-            local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+            """ + NEXT_GEN.replace("GEN_KEY", "4") + """
             redis.call('HSET', KEYS[1], 'node', ARGV[1], 'since', ARGV[2])
             redis.call('SADD', KEYS[2], ARGV[4])
             redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
@@ -32,13 +50,30 @@ final class Scripts {
 
     /**
      * The janitor takes a client id of a dead node, only if that node still owns it. KEYS: owner, owned
-     * set of the janitor. ARGV: dead node, janitor node, client id. Returns the new gen, or 0.
+     * set of the janitor, gen counter. ARGV: dead node, janitor node, client id. Returns the new gen, or 0.
      */
     static final String ADOPT = """
             if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
-            local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+            """ + NEXT_GEN.replace("GEN_KEY", "3") + """
             redis.call('HSET', KEYS[1], 'node', ARGV[2])
             redis.call('SADD', KEYS[2], ARGV[3])
             return gen
+            """;
+
+    /**
+     * The session of a client id ended on a node: the id leaves the node's owned set, and its owner key
+     * is deleted if that node still owns it at the generation it holds (a newer owner's key stays).
+     * KEYS: owner, owned set of the node. ARGV: node, gen ("" when not known: the key stays), client id.
+     * Returns 1 when the key was deleted.
+     */
+    static final String END = """
+            redis.call('SREM', KEYS[2], ARGV[3])
+            if ARGV[2] == '' then return 0 end
+            local v = redis.call('HMGET', KEYS[1], 'node', 'gen')
+            if v[1] == ARGV[1] and tonumber(v[2]) == tonumber(ARGV[2]) then
+              redis.call('DEL', KEYS[1])
+              return 1
+            end
+            return 0
             """;
 }

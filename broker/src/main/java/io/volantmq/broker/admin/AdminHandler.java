@@ -67,7 +67,7 @@ import java.util.function.Supplier;
  *   GET    /api/trace/{id}?wait=                 its messages since the last poll (long poll, at most 20 s)
  *   DELETE /api/trace/{id}                       stop it
  *   GET    /dashboard/...                        the web dashboard (static files; it calls /api itself)
- *   GET    /api/cluster                          nodes, owned clients, routes, cross-node traffic, inbox length
+ *   GET    /api/cluster                          nodes (alive, clients, inbox), routes, cross-node traffic, fencing
  *   GET    /api/bridges                          broker modules' read-only state (when the module runs)
  * </pre>
  * POST requests must say {@code Content-Type: application/json}: a browser cannot send that to

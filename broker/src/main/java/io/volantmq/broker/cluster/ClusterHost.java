@@ -14,6 +14,12 @@ public interface ClusterHost {
     void publishForwarded(String originClientId, Publish publish);
 
     /**
+     * As above; share groups only those {@code shares} maps to this node, and the ones without a local
+     * member are left in {@link SharePlacement#unserved()}.
+     */
+    void publishForwarded(String originClientId, Publish publish, SharePlacement shares);
+
+    /**
      * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
      * and forgets the session in memory, leaving it in the shared store. Completes when done.
      */

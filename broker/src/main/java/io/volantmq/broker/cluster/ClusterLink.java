@@ -48,6 +48,39 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /**
+     * As {@link #forward(String, Publish)}, also to the nodes that {@code shares} chose for share groups;
+     * the placement travels with the message.
+     */
+    default boolean forward(String originClientId, Publish publish, SharePlacement shares) {
+        return forward(originClientId, publish);
+    }
+
+    /**
+     * A message queued here for a share-group member that is leaving, with no other online member of the
+     * group on this node: hands it to a live node that has one. False when there is none (then it stays
+     * here, as on a single node). May block for one round trip.
+     */
+    default boolean passShare(String groupKey, Publish publish) {
+        return false;
+    }
+
+    /** A share group ({@code group/filter}) gained its first local member. */
+    default void shareAdded(String groupKey) {
+    }
+
+    /** A share group lost its last local member. */
+    default void shareRemoved(String groupKey) {
+    }
+
+    /**
+     * For a message published on this node, before it is routed: picks the one node that serves each
+     * share group matching {@code topic} cluster-wide. Must not block.
+     */
+    default SharePlacement placeShares(String topic) {
+        return SharePlacement.LOCAL;
+    }
+
+    /**
      * A CONNECT for {@code clientId}: makes this node its owner cluster-wide, closes it on the node
      * that held it, and makes its stored session known to the local registry. Completes with the
      * fencing generation of this ownership.
@@ -74,6 +107,19 @@ public interface ClusterLink extends AutoCloseable {
     /** False: persistent sessions are loaded when their clients connect, not all at start. */
     default boolean recoverSessionsAtStart() {
         return true;
+    }
+
+    /** The cluster's meters ({@code volantmq.cluster.*}, {@code $SYS/broker/cluster/...}); none when single node. */
+    default java.util.List<ClusterMeter> meters() {
+        return java.util.List.of();
+    }
+
+    /**
+     * Every node of the cluster as the shared state shows it, by name; one round trip, so not on an event
+     * loop. Throws {@link io.volantmq.persistence.PersistenceException} when the shared state does not answer.
+     */
+    default java.util.List<ClusterNodeInfo> nodes() {
+        return java.util.List.of();
     }
 
     /** For {@code GET /api/cluster}; empty when single node. */

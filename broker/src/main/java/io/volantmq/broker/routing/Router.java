@@ -4,6 +4,7 @@ import io.volantmq.broker.store.MessagePropertiesCodec;
 
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.cluster.ClusterLink;
+import io.volantmq.broker.cluster.SharePlacement;
 import io.volantmq.broker.auth.AccessControl;
 import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.metrics.BrokerMetrics;
@@ -16,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -116,33 +119,55 @@ public final class Router {
      * outcome is decided here, before they run.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
-        Outcome local = route(originClientId, publish, refuseUnretained, storeWork);
+        // each share group is served on one node cluster-wide: decided here, before the local part
+        SharePlacement shares = cluster.placeShares(publish.topic());
+        Outcome local = route(originClientId, publish, refuseUnretained, shares, storeWork);
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
         // after the local part: a failure to hand it over throws, and the publisher is not acknowledged
-        boolean remote = cluster.forward(originClientId, publish);
+        boolean remote = cluster.forward(originClientId, publish, shares);
         return remote && local == Outcome.NO_SUBSCRIBERS ? Outcome.ROUTED : local;
+    }
+
+    /** A message for this node's subscribers only (its own {@code $SYS} tree), never forwarded. */
+    public Outcome publishHere(String originClientId, Publish publish) {
+        return route(originClientId, publish, false, SharePlacement.LOCAL, Runnable::run);
     }
 
     /** A message another node forwarded: local subscribers only, never forwarded again. */
     public Outcome publishForwarded(String originClientId, Publish publish) {
-        return route(originClientId, publish, false, Runnable::run);
+        return route(originClientId, publish, false, SharePlacement.LOCAL, Runnable::run);
+    }
+
+    /**
+     * A message another node forwarded, with the share groups it placed: those mapped here are served
+     * here; the ones without a local member end in {@link SharePlacement#unserved()}.
+     */
+    public Outcome publishForwarded(String originClientId, Publish publish, SharePlacement shares) {
+        return route(originClientId, publish, false, shares, Runnable::run);
     }
 
     /** Set once at wiring, before any message. */
     public void cluster(ClusterLink link) {
         this.cluster = link;
+        if (link.active()) {
+            shared.handOff((groupKey, entry) -> link.passShare(groupKey, propertiesCodec.toPublish(
+                    new io.volantmq.persistence.QueuedMessage(0, entry.message(), entry.message().qos(), false,
+                            List.of(), 0, null), entry.message().qos(), 0, false, entry.message().retain(),
+                    System.currentTimeMillis())));
+        }
     }
 
-    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
+    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained, SharePlacement shares,
+                          Executor storeWork) {
         PublishTap t = tap; // a live trace sees what is published here and what other nodes forward
         if (t != null) {
             t.published(originClientId, publish);
         }
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
-        if (publish.retain()) {
+        if (publish.retain() && shares.plain()) {
             stored = propertiesCodec.toStored(publish, now);
             if (!retained.update(stored)) {
                 metrics.limitRefused(BrokerMetrics.Limit.RETAINED);
@@ -157,24 +182,25 @@ public final class Router {
         }
         List<Subscriber> matches = tree.match(publish.topic());
         if (matches.isEmpty()) {
+            shares.assignedHere().forEach(shares::unserved);
             noSubscribers.increment();
             return Outcome.NO_SUBSCRIBERS;
         }
         routed.increment();
         DirectVariants direct = new DirectVariants(publish, propertiesCodec);
         try {
-            return route(originClientId, publish, matches, stored, now, direct, storeWork);
+            return route(originClientId, publish, matches, stored, now, direct, shares, storeWork);
         } finally {
             direct.release();
         }
     }
 
     private Outcome route(String originClientId, Publish publish, List<Subscriber> matches, StoredMessage stored,
-                          long now, DirectVariants direct, Executor storeWork) {
+                          long now, DirectVariants direct, SharePlacement shares, Executor storeWork) {
         boolean congested = false;
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
-        for (Delivery d : deliveries(matches, originClientId)) {
+        for (Delivery d : deliveries(matches, originClientId, shares)) {
             Recipient recipient = directory.find(d.clientId);
             if (recipient == null) {
                 continue;
@@ -250,7 +276,7 @@ public final class Router {
      * One delivery per client at the highest QoS of its matching subscriptions (or one per
      * subscription when overlapping is allowed), plus one per share group.
      */
-    private List<Delivery> deliveries(List<Subscriber> matches, String originClientId) {
+    private List<Delivery> deliveries(List<Subscriber> matches, String originClientId, SharePlacement shares) {
         List<Delivery> result = new ArrayList<>(matches.size());
         Map<String, Delivery> byClient = new LinkedHashMap<>();
         Map<String, List<Subscriber>> groups = null;
@@ -263,6 +289,9 @@ public final class Router {
                 groups.computeIfAbsent(groupKey, k -> new ArrayList<>()).add(s);
                 continue;
             }
+            if (!shares.plain()) {
+                continue; // a copy for share groups only
+            }
             if (s.options().noLocal() && s.clientId().equals(originClientId)) {
                 continue; // MQTT 5 no local [MQTT-3.8.3-3]
             }
@@ -273,13 +302,23 @@ public final class Router {
             }
         }
         result.addAll(byClient.values());
+        Set<String> served = new HashSet<>();
         if (groups != null) {
             groups.forEach((group, members) -> {
+                if (!shares.servedHere(group)) {
+                    return; // another node serves this group for this message
+                }
                 Subscriber chosen = shared.choose(group, members, null);
                 if (chosen != null) {
+                    served.add(group);
                     result.add(delivery(chosen));
                 }
             });
+        }
+        for (String group : shares.assignedHere()) {
+            if (!served.contains(group)) {
+                shares.unserved(group);
+            }
         }
         return result;
     }

@@ -29,6 +29,14 @@ public final class SharedSubscriptions {
     private final RecipientDirectory directory;
     private final MessageStore messages;
     private final QueueLimits limits;
+    /** Other nodes' members (cluster): a leaving member's messages go there when no member here is online. */
+    private volatile HandOff handOff;
+
+    /** Hands a queued message of share group {@code groupKey} to another node; false when it cannot. */
+    @FunctionalInterface
+    interface HandOff {
+        boolean pass(String groupKey, QueuedMessage entry);
+    }
 
     SharedSubscriptions(SubscriptionTree tree, RecipientDirectory directory, MessageStore messages, QueueLimits limits) {
         this.tree = tree;
@@ -138,7 +146,14 @@ public final class SharedSubscriptions {
                     String group = sub.getValue().shareGroup();
                     Subscriber other = choose(key(group, filter), tree.sharedMembers(group, filter),
                             clientId);
-                    if (other != null) {
+                    Recipient local = other == null ? null : directory.find(other.clientId());
+                    HandOff cluster = handOff;
+                    // an online member on another node before an offline one here (or none here at all)
+                    if ((local == null || !local.online()) && cluster != null
+                            && cluster.pass(key(group, filter), entry)) {
+                        messages.remove(clientId, entry.seq());
+                        moved.add(entry.seq());
+                    } else if (other != null) {
                         Recipient r = directory.find(other.clientId());
                         messages.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),
                                 Math.min(entry.qos(), other.options().qos()), entry.retain(), entry.subscriptionIds())));
@@ -151,6 +166,11 @@ public final class SharedSubscriptions {
                 }
             }
         }
+    }
+
+    /** Set once at wiring (cluster mode), before any message is routed. */
+    void handOff(HandOff handOff) {
+        this.handOff = handOff;
     }
 
     /** Share groups whose round-robin position is held: those with members (tests, a gauge). */
@@ -166,9 +186,12 @@ public final class SharedSubscriptions {
     static final class Cursors {
         private final Map<String, AtomicInteger> shareCursors = new ConcurrentHashMap<>();
 
-        /** A member joined group {@code group} on {@code filter} (without the prefix); under the tree's monitor. */
-        void joined(String group, String filter) {
-            shareCursors.putIfAbsent(key(group, filter), new AtomicInteger());
+        /**
+         * A member joined group {@code group} on {@code filter} (without the prefix); under the tree's
+         * monitor. True when it is the group's first.
+         */
+        boolean joined(String group, String filter) {
+            return shareCursors.putIfAbsent(key(group, filter), new AtomicInteger()) == null;
         }
 
         /** The last member of the group left; under the tree's monitor. */

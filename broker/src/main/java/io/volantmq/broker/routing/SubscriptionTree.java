@@ -28,6 +28,8 @@ public final class SubscriptionTree {
         final Map<String, Node> children = new ConcurrentHashMap<>();
         /** key (client id, or group/client id) -> the subscription to exactly this filter. */
         final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+        /** How many of them are not shared; changed under the tree's monitor (the cluster's plain route). */
+        int plain;
 
         Node(Node parent, String level) {
             this.parent = parent;
@@ -50,15 +52,18 @@ public final class SubscriptionTree {
             Node parent = node;
             node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
         }
-        if (options.shared()) {
-            cursors.joined(options.shareGroup(), SharedSubscriptions.filter(filter));
+        if (options.shared() && cursors.joined(options.shareGroup(), SharedSubscriptions.filter(filter))) {
+            cluster.shareAdded(SharedSubscriptions.key(options.shareGroup(), SharedSubscriptions.filter(filter)));
         }
-        boolean first = node.subscribers.isEmpty();
-        boolean existed = node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options)) != null;
-        if (first) {
+        Subscriber previous = node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options));
+        boolean wasPlain = previous != null && !previous.options().shared();
+        // other nodes forward to this one for a plain subscriber; share groups have routes of their own
+        if (!options.shared() && !wasPlain && node.plain++ == 0) {
             cluster.routeAdded(indexed(filter, options));
+        } else if (options.shared() && wasPlain && --node.plain == 0) {
+            cluster.routeRemoved(indexed(filter, options));
         }
-        return existed;
+        return previous != null;
     }
 
     /** Set once at wiring, before any subscription. */
@@ -75,12 +80,14 @@ public final class SubscriptionTree {
         if (node == null) {
             return false;
         }
-        boolean removed = node.subscribers.remove(key(clientId, options)) != null;
-        if (removed && node.subscribers.isEmpty()) {
+        Subscriber gone = node.subscribers.remove(key(clientId, options));
+        boolean removed = gone != null;
+        if (removed && !gone.options().shared() && --node.plain == 0) {
             cluster.routeRemoved(indexed(filter, options));
         }
-        if (removed && options.shared() && !hasGroupMember(node, options.shareGroup())) {
-            cursors.left(options.shareGroup(), SharedSubscriptions.filter(filter));
+        if (removed && gone.options().shared() && !hasGroupMember(node, gone.options().shareGroup())) {
+            cursors.left(gone.options().shareGroup(), SharedSubscriptions.filter(filter));
+            cluster.shareRemoved(SharedSubscriptions.key(gone.options().shareGroup(), SharedSubscriptions.filter(filter)));
         }
         prune(node);
         return removed;

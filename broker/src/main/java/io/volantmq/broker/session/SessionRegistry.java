@@ -237,10 +237,13 @@ public final class SessionRegistry implements RecipientDirectory {
      */
     public synchronized void adopt(String clientId, StoredMessage will, long willDelaySeconds) {
         load(clientId);
+        Session session = sessions.get(clientId);
+        if (session == null) {
+            cluster.sessionEnded(clientId); // nothing kept here (not persistent): the registry entry goes
+        }
         if (will == null) {
             return;
         }
-        Session session = sessions.get(clientId);
         long now = System.currentTimeMillis();
         DelayedWill pending = new DelayedWill(will, now + willDelaySeconds * 1000L,
                 new ClientIdentity(clientId, session == null ? null : session.owner(), null, null));

@@ -1,6 +1,9 @@
 package io.volantmq.broker.sys;
 
 import io.volantmq.broker.auth.Settings;
+import io.volantmq.broker.cluster.ClusterLink;
+import io.volantmq.broker.cluster.ClusterMeter;
+import io.volantmq.broker.cluster.ClusterNodeInfo;
 import io.volantmq.broker.metrics.BrokerMetrics;
 import io.volantmq.broker.BrokerStats;
 import io.volantmq.persistence.StoreHealth;
@@ -128,7 +131,9 @@ public final class SysTreePublisher implements AutoCloseable {
         boolean full = updates++ % FULL_EVERY == 0;
         for (Map.Entry<String, String> e : snapshot.entrySet()) {
             if (full || !e.getValue().equals(published.get(e.getKey()))) {
-                router.publish(ORIGIN, new Publish(e.getKey(), 0, true, false, 0,
+                // this node's subscribers only: in a cluster every node has its own tree (its values would
+                // overwrite the others' retained ones); the cluster-wide view is under cluster/
+                router.publishHere(ORIGIN, new Publish(e.getKey(), 0, true, false, 0,
                         e.getValue().getBytes(StandardCharsets.UTF_8), Properties.EMPTY));
                 published.put(e.getKey(), e.getValue());
             }
@@ -198,9 +203,39 @@ public final class SysTreePublisher implements AutoCloseable {
                     Long.toString(state.byListener().getOrDefault(listener.key(), 0L)));
         }
 
+        cluster(t);
+
         Map<String, String> topics = new LinkedHashMap<>();
         t.forEach((k, v) -> topics.put(PREFIX + k, v));
         return topics;
+    }
+
+    /** {@code cluster/...}: this node's cluster meters and every node's row, when in a cluster. */
+    private void cluster(Map<String, String> t) {
+        ClusterLink cluster = stats.context().sessions().cluster();
+        if (!cluster.active()) {
+            return;
+        }
+        for (ClusterMeter meter : cluster.meters()) {
+            t.put("cluster/" + meter.name().replace('.', '/'), whole(meter.value().getAsDouble()));
+        }
+        try {
+            for (ClusterNodeInfo node : cluster.nodes()) {
+                String prefix = "cluster/nodes/" + level(node.name()) + "/";
+                t.put(prefix + "alive", Boolean.toString(node.alive()));
+                t.put(prefix + "clients", Long.toString(node.clients()));
+                t.put(prefix + "owned", Long.toString(node.owned()));
+                t.put(prefix + "inbox/length", Long.toString(node.inboxLength()));
+                t.put(prefix + "inbox/pending", Long.toString(node.inboxPending()));
+            }
+        } catch (PersistenceException e) {
+            log.debug("$SYS: the cluster's node table is not available: {}", e.getMessage());
+        }
+    }
+
+    /** A node name as one topic level (no separator, no wildcard). */
+    private static String level(String name) {
+        return name.replace('/', '_').replace('+', '_').replace('#', '_');
     }
 
     private String count(String name) {

@@ -125,4 +125,50 @@ class SubscriptionTreeTest {
             pool.shutdownNow();
         }
     }
+
+    /** What the tree tells the cluster: plain routes and share groups apart. */
+    private static final class RecordingLink implements io.volantmq.broker.cluster.ClusterLink {
+        final java.util.List<String> events = new java.util.ArrayList<>();
+
+        @Override
+        public void routeAdded(String filter) {
+            events.add("+" + filter);
+        }
+
+        @Override
+        public void routeRemoved(String filter) {
+            events.add("-" + filter);
+        }
+
+        @Override
+        public void shareAdded(String groupKey) {
+            events.add("s+" + groupKey);
+        }
+
+        @Override
+        public void shareRemoved(String groupKey) {
+            events.add("s-" + groupKey);
+        }
+    }
+
+    @Test
+    void theClusterHearsOfPlainRoutesAndShareGroupsApart() {
+        SubscriptionTree tree = new SubscriptionTree();
+        RecordingLink link = new RecordingLink();
+        tree.cluster(link);
+        SubscriptionOptions shared = SubscriptionOptions.of("$share/g/a/+", true, 1, false, false, 0);
+        tree.subscribe("m1", "$share/g/a/+", shared);
+        tree.subscribe("m2", "$share/g/a/+", shared);
+        // a node whose only subscribers on a/+ are group members must not get every a/+ message
+        assertThat(link.events).containsExactly("s+g/a/+");
+        tree.subscribe("c1", "a/+", Q1);
+        tree.subscribe("c2", "a/+", Q1);
+        assertThat(link.events).containsExactly("s+g/a/+", "+a/+");
+        tree.unsubscribe("c1", "a/+", Q1);
+        tree.unsubscribe("c2", "a/+", Q1);
+        assertThat(link.events).containsExactly("s+g/a/+", "+a/+", "-a/+");
+        tree.unsubscribe("m1", "$share/g/a/+", shared);
+        tree.unsubscribe("m2", "$share/g/a/+", shared);
+        assertThat(link.events).containsExactly("s+g/a/+", "+a/+", "-a/+", "s-g/a/+");
+    }
 }
