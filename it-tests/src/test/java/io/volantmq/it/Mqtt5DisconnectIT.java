@@ -48,6 +48,45 @@ class Mqtt5DisconnectIT {
         }
     }
 
+    /**
+     * The client keeps sending while it is taken over (PUBACKs, PINGREQs in flight). Closing the socket with
+     * that input arriving makes the kernel answer with resets: the client's next write fails, and a client
+     * library that reads and writes on two threads (Paho) then drops the connection before its reader got
+     * to the DISCONNECT, so it never learns the reason. The broker half-closes and drains for a moment
+     * instead: the client's writes keep succeeding and it reads the DISCONNECT, then the end of the stream.
+     */
+    @Test
+    void takeoverReasonArrivesWhileTheOldClientKeepsSending() throws Exception {
+        try (RawClient first = new RawClient(broker.port()); RawClient second = new RawClient(broker.port())) {
+            first.connect(connect("busy-twin5"));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Exception> writeFailed =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread pinger = new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        first.sendRaw(new byte[] {(byte) 0xC0, 0x00}); // PINGREQ, replies left unread for now
+                        Thread.sleep(2);
+                    }
+                } catch (Exception e) {
+                    writeFailed.set(e);
+                }
+            });
+            pinger.start();
+            Thread.sleep(100);
+            second.connect(connect("busy-twin5"));
+            Thread.sleep(300); // the first keeps sending after the broker let it go
+            stop.set(true);
+            pinger.join();
+            assertThat(writeFailed.get()).as("a write of the client that was let go").isNull();
+            MqttMessage m;
+            do {
+                m = first.receive(); // PINGRESPs sent before the takeover, then the DISCONNECT
+            } while (!(m instanceof Disconnect));
+            assertThat(((Disconnect) m).reasonCode()).isEqualTo(ReasonCode.SESSION_TAKEN_OVER);
+        }
+    }
+
     @Test
     void keepAliveTimeoutIs0x8D() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {

@@ -4,10 +4,13 @@ import io.volantmq.broker.BrokerContext;
 
 import io.volantmq.broker.LogSafe;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
@@ -67,6 +70,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final long THROTTLE_MILLIS = 5;
 
     private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    /** How long a client told why it is disconnected may still send before its socket is closed. */
+    private static final long CLOSE_LINGER_MILLIS = 1_000;
 
     private final BrokerContext broker;
     private final ListenerContext listener;
@@ -409,6 +415,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        endConnection();
+        ctx.fireChannelInactive();
+    }
+
+    /** Leaves the session and stops handling packets; once only (a lingering close calls it before the socket closes). */
+    private void endConnection() {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
@@ -426,7 +438,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         } finally {
             detached.complete(null);
         }
-        ctx.fireChannelInactive();
     }
 
     private void leaveSession() {
@@ -661,14 +672,44 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED || !channel.isActive()) {
             return;
         }
+        ChannelFuture told = null;
         if (state == State.CONNECTED && version.isV5()) {
             Properties properties = problemInformation
                     ? Properties.builder().add(PropertyId.REASON_STRING, reason).build() : Properties.EMPTY;
-            channel.writeAndFlush(new Disconnect(reasonCode, properties));
+            told = channel.writeAndFlush(new Disconnect(reasonCode, properties));
         }
         log.warn("closing connection from {} (client {}, {}): {}", remoteAddress(), LogSafe.escape(clientId),
                 version, LogSafe.escape(reason));
-        close(reason);
+        if (told != null && channel instanceof DuplexChannel duplex && channel.pipeline().get(SslHandler.class) == null) {
+            lingerClose(duplex, told, reason);
+        } else {
+            close(reason);
+        }
+    }
+
+    /**
+     * Ends the connection now (its session is left, nothing it sends is handled any more) but closes only
+     * the sending half of the socket once the DISCONNECT is written; what the client still sends meanwhile
+     * (PUBACKs in flight, PINGREQs) is read and dropped until it closes, at most {@link #CLOSE_LINGER_MILLIS}.
+     * A socket closed with unread input is answered with a TCP reset, and a reset makes the client's
+     * system discard what it has not read yet, the DISCONNECT among it: the client would never learn why.
+     * TLS keeps the plain close (its close_notify must follow the DISCONNECT through the TLS layer).
+     */
+    private void lingerClose(DuplexChannel duplex, ChannelFuture told, String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        channel.flush();
+        endConnection();
+        told.addListener(written -> {
+            if (written.isSuccess() && channel.isActive()) {
+                duplex.shutdownOutput();
+            }
+        });
+        channel.config().setAutoRead(true);
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     void close(String reason) {
