@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * message is only ever given one under that monitor, so pruning it cannot lose a concurrent replace.
  *
  * <p>Memory: a node holds its level, its message and its children, which are null, the one child node
- * itself, or a concurrent map once there are two (most nodes of a deep topic tree have one child or none).
+ * itself, or a concurrent map once there are two (most nodes of a deep topic tree have one child or none);
+ * its level string is interned, as levels repeat across topics.
  */
 final class RetainedTrie {
     private static final VarHandle MESSAGE;
@@ -152,17 +153,19 @@ final class RetainedTrie {
         if (existing != null) {
             return existing;
         }
-        Node added = new Node(level);
+        // levels repeat across topics ("temp" under every device, device numbers under every site): one
+        // canonical copy instead of one per node (the JVM's string table drops it with the last node using it)
+        Node added = new Node(level.intern());
         Object c = parent.children;
         if (c == null) {
             parent.children = added;
         } else if (c instanceof Node only) {
             Map<String, Node> map = new ConcurrentHashMap<>(4);
             map.put(only.level, only);
-            map.put(level, added);
+            map.put(added.level, added);
             parent.children = map; // readers see the single child or the full map, never a partial one
         } else {
-            Node.map(c).put(level, added);
+            Node.map(c).put(added.level, added);
         }
         return added;
     }
