@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The retained index (issue 17, target 3) with 10,000 retained topics {@code site/S/dev/D/temp}: a
+ * The retained index (issue 17, target 3) with 10,000 or 100,000 retained topics {@code site/S/dev/D/temp}
+ * (100 devices per site, so the wildcard lookup of one site matches 100 either way): a
  * retained PUBLISH replacing a topic's message (the publish path, with the bounds' totals), the
  * lookup of an exact filter and of a wildcard one (the subscribe path). The store behind it does
  * nothing, so only the index is measured. Run with {@code -t 1} and {@code -t 2}.
@@ -33,18 +35,22 @@ import java.util.function.Consumer;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class RetainedIndexBenchmark {
-    private static final int SITES = 100;
     private static final int DEVICES = 100;
     private static final byte[] PAYLOAD = new byte[100];
     private static final byte[] RESIZED = new byte[101];
 
     /** Bounded, as a production broker is (maxRetainedMessages), so update keeps the totals. */
     private final RetainedIndex index = new RetainedIndex(new NoStore(), 1_000_000, 1L << 30);
-    private final StoredMessage[] messages = new StoredMessage[SITES * DEVICES];
+    @Param({"10000", "100000"})
+    public int retained;
+    private int sites;
+    private StoredMessage[] messages;
 
     @Setup
     public void retain() {
-        for (int s = 0; s < SITES; s++) {
+        sites = retained / DEVICES;
+        messages = new StoredMessage[sites * DEVICES];
+        for (int s = 0; s < sites; s++) {
             for (int d = 0; d < DEVICES; d++) {
                 StoredMessage m = new StoredMessage("site/" + s + "/dev/" + d + "/temp", 0, true, PAYLOAD, null, 0, 0);
                 messages[s * DEVICES + d] = m;
@@ -76,7 +82,7 @@ public class RetainedIndexBenchmark {
     /** One site's 100 devices: a scan of every retained topic today. */
     @Benchmark
     public List<StoredMessage> matchWildcard() {
-        return index.match("site/" + ThreadLocalRandom.current().nextInt(SITES) + "/+/+/temp", 1);
+        return index.match("site/" + ThreadLocalRandom.current().nextInt(sites) + "/+/+/temp", 1);
     }
 
     /** Keeps nothing: the index alone is measured. */

@@ -5,8 +5,6 @@ import io.volantmq.persistence.StoredMessage;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,9 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code $SYS/} values are neither bounded nor counted (clients cannot publish there). The check and
  * the insert are not one atomic step, so concurrent publishers may overshoot by at most one message
  * each; the totals themselves are exact.
+ *
+ * <p>Held in a {@link RetainedTrie}: a wildcard lookup visits only the part of the topic tree it can
+ * match, so a SUBSCRIBE with {@code #} or {@code +} costs what it returns, not the whole index.
  */
 public final class RetainedIndex {
-    private final Map<String, StoredMessage> byTopic = new ConcurrentHashMap<>();
+    private final RetainedTrie byTopic = new RetainedTrie();
     private final RetainedStore store;
     private final long maxMessages;
     private final long maxBytes;
@@ -50,7 +51,7 @@ public final class RetainedIndex {
             if (message.expired(nowMillis)) {
                 expired.add(message.topic());
             } else {
-                track(byTopic.put(message.topic(), message), message);
+                track(byTopic.put(message), message);
             }
         });
         expired.forEach(store::delete);
@@ -64,7 +65,7 @@ public final class RetainedIndex {
      */
     public boolean update(StoredMessage message) {
         if (message.payload().length == 0) {
-            StoredMessage removed = byTopic.remove(message.topic());
+            StoredMessage removed = byTopic.remove(message.topic(), null);
             if (removed != null) {
                 track(removed, null);
                 store.delete(message.topic());
@@ -76,7 +77,7 @@ public final class RetainedIndex {
             return false;
         }
         store.put(message);
-        track(byTopic.put(message.topic(), message), message);
+        track(byTopic.put(message), message);
         return true;
     }
 
@@ -120,16 +121,9 @@ public final class RetainedIndex {
     /** Retained messages whose topic matches {@code filter}, skipping and removing expired ones. */
     public List<StoredMessage> match(String filter, long nowMillis) {
         List<StoredMessage> result = new ArrayList<>();
-        boolean wildcard = filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0;
-        // a filter without wildcards names one topic: no scan of every retained message
-        StoredMessage exact = wildcard ? null : byTopic.get(filter);
-        Iterable<StoredMessage> candidates = wildcard ? byTopic.values() : exact == null ? List.of() : List.of(exact);
-        for (StoredMessage message : candidates) {
-            if (!TopicMatcher.matches(filter, message.topic())) {
-                continue;
-            }
+        for (StoredMessage message : byTopic.match(filter)) {
             if (message.expired(nowMillis)) {
-                if (byTopic.remove(message.topic(), message)) {
+                if (byTopic.remove(message.topic(), message) != null) {
                     track(message, null);
                     store.delete(message.topic());
                 }
@@ -142,11 +136,16 @@ public final class RetainedIndex {
 
     /** Every retained message, {@code $} topics included, in no particular order (the admin API). */
     public List<StoredMessage> snapshot() {
-        return List.copyOf(byTopic.values());
+        return List.copyOf(byTopic.all());
     }
 
     public int size() {
         return byTopic.size();
+    }
+
+    /** Trie nodes held (tests: emptied paths are pruned). */
+    int trieNodes() {
+        return byTopic.nodes();
     }
 
     /** Retained messages the bounds count (all but the broker's $SYS values). */
