@@ -19,9 +19,7 @@ import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.QueuedMessage;
 
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,9 +52,9 @@ final class DeliveryFlow {
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
 
     // owned by the connection's event loop
-    private final Map<Integer, Long> inflightByPacketId = new LinkedHashMap<>();
+    private final PacketIdMap inflightByPacketId = new PacketIdMap();
     /** When each inflight PUBLISH was (last) sent, for members of share groups that stop acknowledging. */
-    private final Map<Integer, Long> sentAtByPacketId = new HashMap<>();
+    private final PacketIdMap sentAtByPacketId = new PacketIdMap();
     private long cursor;
     private int nextPacketId = 1;
     private int window;
