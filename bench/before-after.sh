@@ -4,6 +4,8 @@
 #   BASE=/path/to/checkout ROUNDS=3 DURATION=8 WARMUP=2 bench/before-after.sh fan-out --subscribers 20 --qos 0 --window 1000
 # MOSQUITTO=1 adds a third run per round: mosquitto (from PATH) on the same core, the reference of issue 17.
 # The broker's pid goes to the bench (--broker-pid): RSS, and live heap for the connections scenario.
+# BROKER_OPTS: extra JVM options for both brokers (e.g. the launchers' heap settings:
+#   BROKER_OPTS="-XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=15 -XX:G1PeriodicGCInterval=60000").
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 base=${BASE:?set BASE to a built checkout}
@@ -13,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 run() { # label classpath bench-args...
   local label=$1 cp=$2; shift 2
   local port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+): a port some client socket holds cannot be bound
-  (cd "$work" && exec taskset -c 0 java -XX:+UseG1GC -Xss512k -Dlogback.configurationFile="$here/conf/logback.xml" \
+  (cd "$work" && exec taskset -c 0 java -XX:+UseG1GC -Xss512k ${BROKER_OPTS:-} -Dlogback.configurationFile="$here/conf/logback.xml" \
      -Dvolantmq.listeners=tcp://127.0.0.1:$port -Dvolantmq.withSystree=false -cp "$cp" io.volantmq.broker.Main) \
      > "$work/$label.log" 2>&1 &
   local pid=$!

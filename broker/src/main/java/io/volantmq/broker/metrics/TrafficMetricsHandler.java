@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts what crosses a connection. Placed twice in every pipeline: at the head it sees bytes,
- * between the codec and the connection handler it sees packets. Stateless, so one instance serves
- * every channel.
+ * Counts what crosses a connection. At the head of every pipeline it sees bytes; between the codec and
+ * the connection handler it sees packets, there as part of {@link CountingMqttEncoder}. Stateless, so one
+ * instance serves every channel.
  */
 @ChannelHandler.Sharable
 public final class TrafficMetricsHandler extends ChannelDuplexHandler {
@@ -28,6 +28,17 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        countInbound(ctx, msg);
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        countOutbound(ctx, msg);
+        ctx.write(msg, promise);
+    }
+
+    void countInbound(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
             metrics.bytesReceived(buf.readableBytes());
         } else if (msg instanceof MqttMessage message) {
@@ -39,11 +50,9 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
                 metrics.messageReceived(publish.payload().length);
             }
         }
-        ctx.fireChannelRead(msg);
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    void countOutbound(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
             metrics.bytesSent(buf.readableBytes());
         } else if (msg instanceof MqttMessage message) {
@@ -61,6 +70,5 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
             metrics.packetSent(encoded.publish().type());
             metrics.messageSent(encoded.publish().payload().length);
         }
-        ctx.write(msg, promise);
     }
 }

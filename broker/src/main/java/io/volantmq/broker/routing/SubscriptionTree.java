@@ -4,6 +4,7 @@ import io.volantmq.broker.cluster.ClusterLink;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +26,47 @@ public final class SubscriptionTree {
     private static final class Node {
         final Node parent;
         final String level;
-        final Map<String, Node> children = new ConcurrentHashMap<>();
-        /** key (client id, or group/client id) -> the subscription to exactly this filter. */
-        final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+        /**
+         * Made with the first child: most nodes are leaves (a client's own topic), and an empty map costs
+         * 64 bytes. Written under the tree's monitor, read without it; never set back to null.
+         */
+        private volatile Map<String, Node> children;
+        /**
+         * key (client id, or group/client id) -> the subscription to exactly this filter. Sized for one:
+         * most filters have one subscriber (a table of 2 slots instead of 16); a popular one grows.
+         */
+        final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>(1);
         /** How many of them are not shared; changed under the tree's monitor (the cluster's plain route). */
         int plain;
 
         Node(Node parent, String level) {
             this.parent = parent;
             this.level = level;
+        }
+
+        Node child(String childLevel) {
+            Map<String, Node> c = children;
+            return c == null ? null : c.get(childLevel);
+        }
+
+        /** Under the tree's monitor. */
+        Node childOrNew(String childLevel) {
+            Map<String, Node> c = children;
+            if (c == null) {
+                c = new ConcurrentHashMap<>(2);
+                children = c;
+            }
+            return c.computeIfAbsent(childLevel, l -> new Node(this, l));
+        }
+
+        boolean hasChildren() {
+            Map<String, Node> c = children;
+            return c != null && !c.isEmpty();
+        }
+
+        Collection<Node> children() {
+            Map<String, Node> c = children;
+            return c == null ? List.of() : c.values();
         }
     }
 
@@ -49,8 +82,7 @@ public final class SubscriptionTree {
     public synchronized boolean subscribe(String clientId, String filter, SubscriptionOptions options) {
         Node node = root;
         for (String level : levels(indexed(filter, options))) {
-            Node parent = node;
-            node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
+            node = node.childOrNew(level);
         }
         if (options.shared() && cursors.joined(options.shareGroup(), SharedSubscriptions.filter(filter))) {
             cluster.shareAdded(SharedSubscriptions.key(options.shareGroup(), SharedSubscriptions.filter(filter)));
@@ -119,7 +151,7 @@ public final class SubscriptionTree {
     private Node find(String filter) {
         Node node = root;
         for (String level : levels(filter)) {
-            node = node.children.get(level);
+            node = node.child(level);
             if (node == null) {
                 return null;
             }
@@ -128,8 +160,8 @@ public final class SubscriptionTree {
     }
 
     private void prune(Node node) {
-        while (node.parent != null && node.subscribers.isEmpty() && node.children.isEmpty()) {
-            node.parent.children.remove(node.level, node);
+        while (node.parent != null && node.subscribers.isEmpty() && !node.hasChildren()) {
+            node.parent.children.remove(node.level, node); // a parent has children
             node = node.parent;
         }
     }
@@ -152,7 +184,7 @@ public final class SubscriptionTree {
             boolean wildcardAllowed = !(systemTopic && depth == 0);
             if (wildcardAllowed) {
                 // '#' matches this level and everything below, including the parent level itself [MQTT-4.7.1-2]
-                Node multi = node.children.get("#");
+                Node multi = node.child("#");
                 if (multi != null) {
                     result.addAll(multi.subscribers.values());
                 }
@@ -161,13 +193,13 @@ public final class SubscriptionTree {
                 result.addAll(node.subscribers.values());
                 continue;
             }
-            Node exact = node.children.get(levels[depth]);
+            Node exact = node.child(levels[depth]);
             if (exact != null) {
                 nodes.push(exact);
                 depths.push(depth + 1);
             }
             if (wildcardAllowed) {
-                Node single = node.children.get("+");
+                Node single = node.child("+");
                 if (single != null) {
                     nodes.push(single);
                     depths.push(depth + 1);
@@ -188,7 +220,7 @@ public final class SubscriptionTree {
         while (!pending.isEmpty()) {
             Node node = pending.pop();
             node.subscribers.values().forEach(visitor);
-            node.children.values().forEach(pending::push);
+            node.children().forEach(pending::push);
         }
     }
 

@@ -22,7 +22,9 @@ public final class ChannelInfo {
 
     /** The client's address: the one a PROXY protocol header named, else the socket's peer. */
     public static SocketAddress remoteAddress(Channel channel) {
-        SocketAddress proxied = channel.attr(PROXIED_REMOTE_ADDRESS).get();
+        // hasAttr first: attr() adds an empty attribute to every channel it asks (24 bytes per connection)
+        SocketAddress proxied = channel.hasAttr(PROXIED_REMOTE_ADDRESS)
+                ? channel.attr(PROXIED_REMOTE_ADDRESS).get() : null;
         return proxied != null ? proxied : channel.remoteAddress();
     }
 

@@ -19,14 +19,13 @@ import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.QueuedMessage;
 
-import java.util.HashMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +42,15 @@ import org.slf4j.LoggerFactory;
 final class DeliveryFlow {
     private static final Logger log = LoggerFactory.getLogger(DeliveryFlow.class);
     private static final int READ_BATCH = 64;
+    private static final VarHandle PUMP_SCHEDULED;
+
+    static {
+        try {
+            PUMP_SCHEDULED = MethodHandles.lookup().findVarHandle(DeliveryFlow.class, "pumpScheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Session session;
     private final String clientId;
@@ -51,12 +59,13 @@ final class DeliveryFlow {
     private final MessagePropertiesCodec codec;
     private final AccessControl acl;
     private final BrokerMetrics metrics;
-    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+    /** A pump task is queued on the loop; a field and a VarHandle, not an AtomicBoolean (16 bytes a session). */
+    private volatile boolean pumpScheduled;
 
     // owned by the connection's event loop
-    private final Map<Integer, Long> inflightByPacketId = new LinkedHashMap<>();
+    private final PacketIdMap inflightByPacketId = new PacketIdMap();
     /** When each inflight PUBLISH was (last) sent, for members of share groups that stop acknowledging. */
-    private final Map<Integer, Long> sentAtByPacketId = new HashMap<>();
+    private final PacketIdMap sentAtByPacketId = new PacketIdMap();
     private long cursor;
     private int nextPacketId = 1;
     private int window;
@@ -104,9 +113,9 @@ final class DeliveryFlow {
     /** Called from any thread after messages were queued for this session: pump on its loop. */
     void notifyQueued() {
         MqttConnection c = session.connection();
-        if (c != null && pumpScheduled.compareAndSet(false, true)) {
+        if (c != null && PUMP_SCHEDULED.compareAndSet(this, false, true)) {
             c.eventLoop().execute(() -> {
-                pumpScheduled.set(false);
+                pumpScheduled = false;
                 pump();
             });
         }

@@ -36,8 +36,11 @@ public final class Session implements Recipient {
 
     private final String clientId;
     private final MessageStore messages;
-    /** filter -> options; mirrors the subscription tree so the session can leave it cleanly. */
-    private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+    /**
+     * filter -> options; mirrors the subscription tree so the session can leave it cleanly. Sized for the
+     * one or two filters most clients have (the default table has 16 slots).
+     */
+    private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>(2);
 
     /** Any shared subscription? Read by the housekeeping thread to skip sessions cheaply. */
     private volatile boolean hasShared;

@@ -1,6 +1,7 @@
 package io.volantmq.broker.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,8 @@ final class ConnectionGate {
     private final TokenBucket rate;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastReport = new AtomicLong(System.nanoTime() - 2_000_000_000L);
+    /** One close listener for every admitted channel (a lambda made per channel cost 16 bytes each). */
+    private final ChannelFutureListener onClose;
 
     ConnectionGate(ListenerSpec listener, AtomicInteger brokerOpen, int brokerMax) {
         this(listener, brokerOpen, brokerMax, System::nanoTime);
@@ -34,6 +37,10 @@ final class ConnectionGate {
         this.listener = listener;
         this.brokerOpen = brokerOpen;
         this.brokerMax = brokerMax;
+        this.onClose = f -> {
+            open.decrementAndGet();
+            brokerOpen.decrementAndGet();
+        };
         this.rate = listener.connectRate() > 0
                 ? new TokenBucket(listener.connectRate(), Math.max(1, listener.connectRate()), nanoClock)
                 : null;
@@ -70,10 +77,7 @@ final class ConnectionGate {
             report(channel, why);
             return false;
         }
-        channel.closeFuture().addListener(f -> {
-            open.decrementAndGet();
-            brokerOpen.decrementAndGet();
-        });
+        channel.closeFuture().addListener(onClose);
         return true;
     }
 

@@ -3,6 +3,7 @@ package io.volantmq.broker.transport;
 import io.volantmq.broker.BrokerConfig;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -123,6 +124,8 @@ public final class Listeners implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                // one allocator for the listener's channels (each keeps only its handle): Netty makes one per channel
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
                 .childHandler(new MqttChannelInitializer(broker, spec, context, tls, gate, clientChannels));
         Channel channel;
         try {

@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.volantmq.broker.codec.MqttDecoder;
-import io.volantmq.broker.codec.MqttEncoder;
+import io.volantmq.broker.metrics.CountingMqttEncoder;
 import io.volantmq.broker.metrics.TrafficMetricsHandler;
 import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.ListenerContext;
@@ -25,7 +25,8 @@ import io.volantmq.broker.session.MqttConnection;
  *   [http, httpAggregator, wsGuard, ws,     WebSocket upgrade and frames  (ws, wss)
  *    wsMqtt]
  *   [bandwidth]                             inbound bytes per second      (bandwidth)
- *   decoder, encoder                        MQTT codec, maxConnectPacketSize then maxPacketSize
+ *   decoder, encoder                        MQTT codec, maxConnectPacketSize then maxPacketSize; the
+ *                                           encoder also counts packets both ways
  *   [publishRate]                           PUBLISH packets per second    (publishRate)
  *   mqtt                                    the connection
  * </pre>
@@ -41,6 +42,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ListenerSpec spec;
     private final ListenerContext listener;
     private final TrafficMetricsHandler traffic;
+    private final CountingMqttEncoder encoder;
     private final TlsContextSource tls;
     private final ConnectionGate gate;
     private final ChannelGroup openChannels;
@@ -59,6 +61,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.allowedOrigins = spec.transport().webSocket() ? WebSocketHandshakeGuard.allowedOrigins(spec)
                 : java.util.Set.of();
         this.traffic = new TrafficMetricsHandler(broker.metrics());
+        this.encoder = new CountingMqttEncoder(traffic);
     }
 
     @Override
@@ -102,8 +105,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("bandwidth", new BandwidthLimiter(spec));
         }
         p.addLast("decoder", MqttDecoder.forBroker(maxConnectPacketSize)); // maxPacketSize once authenticated
-        p.addLast("encoder", MqttEncoder.INSTANCE);
-        p.addLast("packetMetrics", traffic);
+        p.addLast("encoder", encoder); // one stage with the packet counts: a handler context less per connection
         if (spec.publishRate() > 0) {
             p.addLast("publishRate", new PublishRateLimiter(spec));
         }

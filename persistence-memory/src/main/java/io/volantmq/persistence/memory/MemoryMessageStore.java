@@ -28,7 +28,8 @@ final class MemoryMessageStore implements MessageStore {
     /** One client's entries in seq order, guarded by its own monitor. */
     private static final class ClientQueue {
         final TreeMap<Long, QueuedMessage> entries = new TreeMap<>();
-        final Set<Integer> incomingQos2 = new HashSet<>();
+        /** Made on first use and dropped when empty: most clients never publish QoS 2 (a HashSet is 64+ bytes). */
+        Set<Integer> incomingQos2;
         long payloadBytes;
     }
 
@@ -116,6 +117,9 @@ final class MemoryMessageStore implements MessageStore {
     public void addIncomingQos2(String clientId, int packetId) {
         ClientQueue queue = queue(clientId);
         synchronized (queue) {
+            if (queue.incomingQos2 == null) {
+                queue.incomingQos2 = new HashSet<>();
+            }
             queue.incomingQos2.add(packetId);
         }
     }
@@ -127,7 +131,9 @@ final class MemoryMessageStore implements MessageStore {
             return;
         }
         synchronized (queue) {
-            queue.incomingQos2.remove(packetId);
+            if (queue.incomingQos2 != null && queue.incomingQos2.remove(packetId) && queue.incomingQos2.isEmpty()) {
+                queue.incomingQos2 = null;
+            }
         }
     }
 
@@ -138,7 +144,7 @@ final class MemoryMessageStore implements MessageStore {
             return Set.of();
         }
         synchronized (queue) {
-            return Set.copyOf(queue.incomingQos2);
+            return queue.incomingQos2 == null ? Set.of() : Set.copyOf(queue.incomingQos2);
         }
     }
 }
