@@ -10,6 +10,7 @@ import redis.clients.jedis.resps.StreamEntry;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,9 @@ final class Inbox {
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
     private static final int BATCH = 500;
     private static final int SEEN = 100_000;
+    /** Stream field of an entry meant only for these client ids (separated by {@link #ONLY_SEPARATOR}). */
+    static final String ONLY = "only";
+    static final String ONLY_SEPARATOR = "\n";
 
     private final RedisCluster cluster;
     private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -112,6 +116,10 @@ final class Inbox {
      * in this process after a failed sync is routed again, not dropped.
      */
     void handle(String node, List<StreamEntry> batch) {
+        handle(node, batch, null);
+    }
+
+    private void handle(String node, List<StreamEntry> batch, Drain drain) {
         if (batch.isEmpty()) {
             return;
         }
@@ -128,12 +136,12 @@ final class Inbox {
         Set<String> delivered = new HashSet<>();
         if (cluster.outbox.transactional()) {
             cluster.host.backend().together(() -> {
-                route(node, batch, delivered);
+                route(node, batch, delivered, drain);
                 cluster.outbox.ackInUnit(node, ids);
             });
             cluster.host.sync();
         } else {
-            route(node, batch, delivered);
+            route(node, batch, delivered, drain);
             cluster.host.sync();
             cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, ids));
         }
@@ -144,7 +152,7 @@ final class Inbox {
         }
     }
 
-    private void route(String node, List<StreamEntry> batch, Set<String> delivered) {
+    private void route(String node, List<StreamEntry> batch, Set<String> delivered, Drain drain) {
         for (StreamEntry entry : batch) {
             String text = entry.getFields() == null ? null : entry.getFields().get("m");
             if (text == null) {
@@ -158,7 +166,100 @@ final class Inbox {
                         e.getMessage());
                 continue;
             }
-            deliver(message, delivered);
+            String only = entry.getFields().get(ONLY);
+            if (drain != null) {
+                drain.route(entry.getID(), message, only == null ? null : Set.of(only.split(ONLY_SEPARATOR)));
+            } else if (only != null) {
+                // handed on by a janitor for sessions that moved here: theirs only, whatever the seen-set says
+                received.increment();
+                cluster.host.publishForwardedTo(message.originClientId(), message.publish(),
+                        Set.of(only.split(ONLY_SEPARATOR)));
+            } else {
+                deliver(message, delivered);
+            }
+        }
+    }
+
+    /**
+     * The janitor's view of a dead node's inbox: an entry there was for the sessions that node owned when
+     * it was added, wherever they live now. A session that moved away (or was adopted) left a marker in
+     * the stream (see {@link Scripts#ACQUIRE}): entries before it are handed to that session at its
+     * current owner, entries after it only when that owner did not get the message itself. Nothing is
+     * delivered to the janitor's own sessions except what the dead node would have passed on to it.
+     */
+    private final class Drain {
+        private final String node;
+        private final Map<String, StreamEntryID> moved = new HashMap<>();
+        private final Map<String, String> owners = new HashMap<>();
+        StreamEntryID last;
+
+        void passed(List<StreamEntry> batch) {
+            for (StreamEntry entry : batch) {
+                if (last == null || entry.getID().compareTo(last) > 0) {
+                    last = entry.getID();
+                }
+            }
+        }
+
+        Drain(String node) {
+            this.node = node;
+            cluster.redis(j -> j.hgetAll(Keys.moved(node))).forEach((client, id) -> moved.put(client,
+                    new StreamEntryID(id)));
+        }
+
+        private String owner(String clientId) {
+            return owners.computeIfAbsent(clientId, c -> {
+                String owner = cluster.redis(j -> j.hget(Keys.owner(c), "node"));
+                return owner == null ? "" : owner;
+            });
+        }
+
+        void route(StreamEntryID id, Forwarded message, Set<String> only) {
+            Map<String, Set<String>> targeted = new HashMap<>();
+            if (only != null) {
+                for (String client : only) {
+                    String owner = owner(client);
+                    if (!owner.isEmpty() && !owner.equals(node)) {
+                        targeted.computeIfAbsent(owner, o -> new HashSet<>()).add(client);
+                    }
+                }
+            } else {
+                Set<String> passOn = cluster.routes.match(message.publish().topic());
+                if (message.publish().retain()) {
+                    passOn.addAll(cluster.liveNodes);
+                }
+                passOn.removeAll(message.covered());
+                passOn.remove(node);
+                boolean toMe = passOn.remove(cluster.me);
+                if (toMe) {
+                    deliver(message, new HashSet<>()); // what the dead node would have passed on here
+                } else if (!passOn.isEmpty()) {
+                    Set<String> covered = new HashSet<>(message.covered());
+                    covered.addAll(passOn);
+                    cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered),
+                            passOn);
+                }
+                for (Map.Entry<String, StreamEntryID> move : moved.entrySet()) {
+                    String owner = owner(move.getKey());
+                    if (owner.isEmpty() || owner.equals(node)) {
+                        continue;
+                    }
+                    boolean before = id.compareTo(move.getValue()) < 0;
+                    boolean reachedOwner = message.covered().contains(owner) || passOn.contains(owner)
+                            || owner.equals(cluster.me) && toMe;
+                    if (before || !reachedOwner) {
+                        targeted.computeIfAbsent(owner, o -> new HashSet<>()).add(move.getKey());
+                    }
+                }
+            }
+            targeted.forEach((owner, clients) -> {
+                if (owner.equals(cluster.me)) {
+                    received.increment();
+                    cluster.host.publishForwardedTo(message.originClientId(), message.publish(), clients);
+                } else {
+                    cluster.outbox.sendTo(message, owner, clients);
+                }
+            });
         }
     }
 
@@ -188,15 +289,20 @@ final class Inbox {
         }
     }
 
-    /** The janitor empties a dead node's inbox: its unacknowledged entries, then the rest. */
-    void drain(String node) {
+    /**
+     * The janitor empties a dead node's inbox: its unacknowledged entries, then the rest. Returns the id of
+     * the last entry handled (null: none), so that only what was drained is deleted.
+     */
+    StreamEntryID drain(String node) {
         ensureGroup(node);
+        Drain drain = new Drain(node);
         StreamEntryID cursor = new StreamEntryID(0, 0);
         do {
             StreamEntryID start = cursor;
             Map.Entry<StreamEntryID, List<StreamEntry>> claimed = cluster.redis(j -> j.xautoclaim(Keys.inbox(node),
                     Keys.GROUP, cluster.me, 0, start, XAutoClaimParams.xAutoClaimParams().count(BATCH)));
-            handle(node, claimed.getValue());
+            handle(node, claimed.getValue(), drain);
+            drain.passed(claimed.getValue());
             cursor = claimed.getKey();
         } while (!cursor.equals(new StreamEntryID(0, 0)));
         while (true) {
@@ -204,9 +310,10 @@ final class Inbox {
                     XReadGroupParams.xReadGroupParams().count(BATCH),
                     Map.of(Keys.inbox(node), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY))));
             if (batch.isEmpty()) {
-                return;
+                return drain.last;
             }
-            handle(node, batch);
+            handle(node, batch, drain);
+            drain.passed(batch);
         }
     }
 

@@ -3,7 +3,9 @@ package io.volantmq.cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.XTrimParams;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -66,21 +68,40 @@ final class Janitor {
             }
             janitor();
         } catch (Throwable e) {
-            long silent = System.currentTimeMillis() - lastBeat;
-            if (!fenced && silent > cluster.settings.livenessTtlSeconds() * 1000L) {
-                // the others consider this node dead now and take its clients: it must not act as their owner
-                fenced = true;
-                log.error("cluster: node '{}' could not refresh its liveness for {} ms ({}): disconnecting every"
-                        + " client", cluster.me, silent, e.toString());
-                try {
-                    cluster.host.disconnectAll("this node lost the cluster registry");
-                } catch (Throwable failure) {
-                    log.error("cluster: disconnecting the clients failed", failure);
-                }
-            } else {
+            if (!fenceIfSilent(e.toString())) {
                 log.warn("cluster: heartbeat failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * Run every few hundred milliseconds on its own thread: a heartbeat that hangs in a Redis call (socket
+     * and pool timeouts) must not delay the fence past the TTL.
+     */
+    void checkDeadline() {
+        try {
+            fenceIfSilent("no heartbeat answered");
+        } catch (Throwable e) {
+            log.error("cluster: deadline check failed", e);
+        }
+    }
+
+    /** Fences this node when its last successful heartbeat is older than the TTL; whether it did now. */
+    private synchronized boolean fenceIfSilent(String why) {
+        long silent = System.currentTimeMillis() - lastBeat;
+        if (fenced || silent <= cluster.settings.livenessTtlSeconds() * 1000L) {
+            return false;
+        }
+        // the others consider this node dead now and take its clients: it must not act as their owner
+        fenced = true;
+        log.error("cluster: node '{}' could not refresh its liveness for {} ms ({}): disconnecting every client",
+                cluster.me, silent, why);
+        try {
+            cluster.host.disconnectAll("this node lost the cluster registry");
+        } catch (Throwable failure) {
+            log.error("cluster: disconnecting the clients failed", failure);
+        }
+        return true;
     }
 
     /**
@@ -88,7 +109,7 @@ final class Janitor {
      * suspended VM) and may have been reaped: what it holds in memory is stale. It lets every client go,
      * as if it had restarted, registers again, and takes back what still belongs to it.
      */
-    private void rejoin(boolean expired) {
+    private synchronized void rejoin(boolean expired) {
         if (!fenced) {
             fenced = true;
             log.error("cluster: node '{}' was silent for {} ms, longer than its liveness ({} s; its key {}):"
@@ -187,7 +208,8 @@ final class Janitor {
         int adopted = 0;
         for (String clientId : clients) {
             Object generation = cluster.redis(j -> j.eval(Scripts.ADOPT, java.util.List.of(Keys.owner(clientId),
-                    Keys.owned(cluster.me)), java.util.List.of(dead, cluster.me, clientId)));
+                    Keys.owned(cluster.me)), java.util.List.of(dead, cluster.me, clientId, Keys.INBOX_PREFIX,
+                    Keys.MOVED_PREFIX)));
             if (!(generation instanceof Long gen) || gen == 0) {
                 continue; // it reconnected elsewhere meanwhile: that node decides about its will
             }
@@ -203,7 +225,7 @@ final class Janitor {
         }
         cluster.redis(j -> j.del(Keys.connected(dead)));
         if (other) {
-            cluster.inbox.drain(dead);
+            StreamEntryID first = cluster.inbox.drain(dead);
             cluster.redis(j -> {
                 Pipeline p = j.pipelined();
                 p.del(Keys.routes(dead));
@@ -214,8 +236,15 @@ final class Janitor {
                 return null;
             });
             cluster.routes.removeNode(dead);
-            cluster.inbox.drain(dead); // what was sent on the old routes meanwhile
-            cluster.redis(j -> j.del(Keys.inbox(dead)));
+            StreamEntryID second = cluster.inbox.drain(dead); // what was sent on the old routes meanwhile
+            StreamEntryID last = second != null ? second : first;
+            if (last != null) {
+                // only what was drained: entries added since (late senders, or the node restarted under its
+                // name) stay for whoever reads them next
+                StreamEntryID after = new StreamEntryID(last.getTime(), last.getSequence() + 1);
+                cluster.redis(j -> j.xtrim(Keys.inbox(dead), XTrimParams.xTrimParams().minId(after.toString())));
+            }
+            cluster.redis(j -> j.del(Keys.moved(dead)));
             reaped.increment();
         }
         if (adopted > 0) {

@@ -11,6 +11,7 @@ package io.volantmq.cluster;
  * vmq:conn:{n}           hash    client id -> will of clients connected to n ("" for none)
  * vmq:routes:{n}         set     topic filters with subscribers on n
  * vmq:inbox:{n}          stream  messages forwarded to n; consumer group "g"
+ * vmq:moved:{n}          hash    client id -> id of the marker in n's inbox written when it moved away
  * channel vmq:routes     "+|n|filter", "-|n|filter", "*|n" (all of n's routes gone)
  * channel vmq:ctl:{n}    "kick|cid|gen|from", "released|cid|gen"
  * </pre>
@@ -21,6 +22,8 @@ final class Keys {
     static final String ROUTES_CHANNEL = "vmq:routes";
     static final String GROUP = "g";
     static final String OWNED_PREFIX = "vmq:owned:";
+    static final String INBOX_PREFIX = "vmq:inbox:";
+    static final String MOVED_PREFIX = "vmq:moved:";
 
     private Keys() {
     }
@@ -46,7 +49,11 @@ final class Keys {
     }
 
     static String inbox(String node) {
-        return "vmq:inbox:" + node;
+        return INBOX_PREFIX + node;
+    }
+
+    static String moved(String node) {
+        return MOVED_PREFIX + node;
     }
 
     static String control(String node) {

@@ -56,6 +56,8 @@ final class RedisCluster implements ClusterLink {
     final Set<String> localRoutes = ConcurrentHashMap.newKeySet();
     final ExecutorService control;
     final ScheduledExecutorService scheduler;
+    /** Fences on time even while the heartbeat thread hangs in a Redis call. */
+    private final ScheduledExecutorService deadline;
     private final long incarnation = System.currentTimeMillis();
     private final AtomicLong sequence = new AtomicLong();
     volatile Set<String> liveNodes = Set.of();
@@ -82,6 +84,7 @@ final class RedisCluster implements ClusterLink {
         this.pool = new JedisPool(config, URI.create(settings.uri()), 2000, 2000);
         this.control = Executors.newSingleThreadExecutor(daemon("volantmq-cluster-control"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-heartbeat"));
+        this.deadline = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-deadline"));
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -133,6 +136,7 @@ final class RedisCluster implements ClusterLink {
         janitor.resync();
         inbox.start();
         scheduler.scheduleWithFixedDelay(janitor::beat, 1, 1, TimeUnit.SECONDS);
+        deadline.scheduleWithFixedDelay(janitor::checkDeadline, 200, 200, TimeUnit.MILLISECONDS);
         log.info("cluster node '{}' joined over {} (liveness {} s)", me, settings.uri().replaceAll("//[^@/]*@", "//***@"),
                 settings.livenessTtlSeconds());
     }
@@ -212,7 +216,8 @@ final class RedisCluster implements ClusterLink {
             try {
                 List<?> reply = (List<?>) redis(j -> j.eval(Scripts.ACQUIRE,
                         List.of(Keys.owner(clientId), Keys.owned(me), Keys.connected(me)),
-                        List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText)));
+                        List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText,
+                                Keys.INBOX_PREFIX, Keys.MOVED_PREFIX)));
                 String previous = (String) reply.get(0);
                 long generation = (Long) reply.get(1);
                 generations.put(clientId, generation);
@@ -452,6 +457,7 @@ final class RedisCluster implements ClusterLink {
             }
         }
         scheduler.shutdownNow();
+        deadline.shutdownNow();
         if (inbox != null) {
             inbox.close();
         }

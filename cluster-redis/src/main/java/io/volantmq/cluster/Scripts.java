@@ -7,7 +7,10 @@ final class Scripts {
 
     /**
      * Takes a client id: a new generation fences every older owner. KEYS: owner, owned set of this node,
-     * connected hash of this node. ARGV: node, now, owned prefix, client id, will. Returns {old node, gen}.
+     * connected hash of this node. ARGV: node, now, owned prefix, client id, will, inbox prefix, moved
+     * prefix. Returns {old node, gen}. When the client comes from another node, a marker entry in that
+     * node's inbox records the move: what precedes it there was meant for the client too, and a janitor
+     * draining that node (should it die) hands those entries to the client where it lives now.
      */
     static final String ACQUIRE = """
             local old = redis.call('HGET', KEYS[1], 'node')
@@ -17,9 +20,12 @@ final class Scripts {
             redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
             if old and old ~= ARGV[1] then
               redis.call('SREM', ARGV[3] .. old, ARGV[4])
+              local marker = redis.call('XADD', ARGV[6] .. old, '*', 'moved', ARGV[4])
+              redis.call('HSET', ARGV[7] .. old, ARGV[4], marker)
             else
               old = ''
             end
+            redis.call('HDEL', ARGV[7] .. ARGV[1], ARGV[4])
             return {old, gen}
             """;
 
@@ -32,13 +38,16 @@ final class Scripts {
 
     /**
      * The janitor takes a client id of a dead node, only if that node still owns it. KEYS: owner, owned
-     * set of the janitor. ARGV: dead node, janitor node, client id. Returns the new gen, or 0.
+     * set of the janitor. ARGV: dead node, janitor node, client id, inbox prefix, moved prefix. Returns the
+     * new gen, or 0. Records the move in the dead node's inbox as {@link #ACQUIRE} does.
      */
     static final String ADOPT = """
             if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then return 0 end
             local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
             redis.call('HSET', KEYS[1], 'node', ARGV[2])
             redis.call('SADD', KEYS[2], ARGV[3])
+            local marker = redis.call('XADD', ARGV[4] .. ARGV[1], '*', 'moved', ARGV[3])
+            redis.call('HSET', ARGV[5] .. ARGV[1], ARGV[3], marker)
             return gen
             """;
 }

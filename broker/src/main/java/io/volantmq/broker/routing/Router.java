@@ -105,7 +105,7 @@ public final class Router {
      * Without it (QoS 0, 3.x, wills: nobody to tell) the current subscribers still get it.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained) {
-        Outcome local = route(originClientId, publish, refuseUnretained);
+        Outcome local = route(originClientId, publish, refuseUnretained, null);
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
@@ -116,7 +116,16 @@ public final class Router {
 
     /** A message another node forwarded: local subscribers only, never forwarded again. */
     public Outcome publishForwarded(String originClientId, Publish publish) {
-        return route(originClientId, publish, false);
+        return route(originClientId, publish, false, null);
+    }
+
+    /**
+     * A message another node held for sessions that have moved here since: delivered to those of
+     * {@code clientIds} whose subscriptions match, nobody else, and the retained index is left alone
+     * (whoever got it first updated it; an older copy must not replace a newer one).
+     */
+    public Outcome publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds) {
+        return route(originClientId, publish, false, clientIds);
     }
 
     /** Set once at wiring, before any message. */
@@ -124,14 +133,15 @@ public final class Router {
         this.cluster = link;
     }
 
-    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained) {
+    private Outcome route(String originClientId, Publish publish, boolean refuseUnretained,
+            java.util.Set<String> only) {
         PublishTap t = tap; // a live trace sees what is published here and what other nodes forward
         if (t != null) {
             t.published(originClientId, publish);
         }
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
-        if (publish.retain()) {
+        if (publish.retain() && only == null) {
             stored = propertiesCodec.toStored(publish, now);
             if (!retained.update(stored)) {
                 metrics.limitRefused(BrokerMetrics.Limit.RETAINED);
@@ -154,6 +164,9 @@ public final class Router {
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
         for (Delivery d : deliveries(matches, originClientId)) {
+            if (only != null && !only.contains(d.clientId)) {
+                continue;
+            }
             Recipient recipient = directory.find(d.clientId);
             if (recipient == null) {
                 continue;
