@@ -39,6 +39,10 @@ final class Inbox {
         }
     };
     private Thread thread;
+    /** Held while an entry of this node's inbox is routed, and while a session arrives (see {@link #arrived}). */
+    private final Object routing = new Object();
+    /** The last entry of this node's inbox routed so far (under {@link #routing}). */
+    private StreamEntryID lastRouted;
     final LongAdder received = new LongAdder();
     final LongAdder duplicates = new LongAdder();
 
@@ -175,9 +179,55 @@ final class Inbox {
                 cluster.host.publishForwardedTo(message.originClientId(), message.publish(),
                         Set.of(only.split(ONLY_SEPARATOR)));
             } else {
-                deliver(message, delivered);
+                synchronized (routing) {
+                    deliver(message, delivered);
+                    lastRouted = entry.getID();
+                }
             }
         }
+    }
+
+    /**
+     * A session arrives here from another node ({@code arrivedId}: the marker the registry script wrote in
+     * this node's inbox; empty when it came from nowhere else): {@code load} makes it known here. Entries
+     * of this inbox after the marker were meant for it too; those already routed before it was known are
+     * routed to it now. And the sequence number reached by this node's own publishing is recorded: a
+     * janitor hands on to it what this node published before it knew the session (see {@link Drain}).
+     */
+    void arrived(String clientId, String arrivedId, Runnable load) {
+        if (arrivedId == null || arrivedId.isEmpty()) {
+            load.run();
+            return;
+        }
+        StreamEntryID upTo;
+        long published;
+        synchronized (routing) {
+            load.run();
+            upTo = lastRouted;
+            published = cluster.lastSequence();
+        }
+        cluster.redis(j -> j.hset(Keys.owner(clientId), "loaded", cluster.msgIdPrefix() + ":" + published));
+        StreamEntryID from = new StreamEntryID(arrivedId);
+        if (upTo == null || upTo.compareTo(from) <= 0) {
+            return;
+        }
+        List<StreamEntry> missed = cluster.redis(j -> j.xrange(Keys.inbox(cluster.me), from, upTo));
+        int handed = 0;
+        for (StreamEntry entry : missed) {
+            String text = entry.getFields() == null ? null : entry.getFields().get("m");
+            if (text == null || entry.getFields().containsKey(ONLY) || entry.getID().equals(from)) {
+                continue;
+            }
+            try {
+                Forwarded message = Forwarded.decode(text);
+                cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
+                handed++;
+            } catch (IOException e) {
+                log.error("cluster: inbox entry {} is unreadable ({}); skipped", entry.getID(), e.getMessage());
+            }
+        }
+        log.info("cluster: {} arrived at marker {}; {} inbox entries routed before it was known handed to it",
+                clientId, arrivedId, handed);
     }
 
     /**
@@ -207,11 +257,25 @@ final class Inbox {
                     new StreamEntryID(id)));
         }
 
+        private final Map<String, String> loaded = new HashMap<>();
+
         private String owner(String clientId) {
             return owners.computeIfAbsent(clientId, c -> {
-                String owner = cluster.redis(j -> j.hget(Keys.owner(c), "node"));
-                return owner == null ? "" : owner;
+                List<String> v = cluster.redis(j -> j.hmget(Keys.owner(c), "node", "loaded"));
+                loaded.put(c, v.get(1) == null ? "" : v.get(1));
+                return v.get(0) == null ? "" : v.get(0);
             });
+        }
+
+        /** Whether the owner published {@code msgId} itself before the session was known there. */
+        private boolean publishedBeforeArrival(String clientId, String msgId) {
+            String at = loaded.getOrDefault(clientId, "");
+            int cut = at.lastIndexOf(':');
+            int msgCut = msgId.lastIndexOf(':');
+            if (cut < 0 || msgCut < 0 || !at.substring(0, cut).equals(msgId.substring(0, msgCut))) {
+                return false;
+            }
+            return Long.parseLong(msgId.substring(msgCut + 1)) <= Long.parseLong(at.substring(cut + 1));
         }
 
         void route(StreamEntryID id, Forwarded message, Set<String> only) {
@@ -245,14 +309,17 @@ final class Inbox {
                         continue;
                     }
                     boolean before = id.compareTo(move.getValue()) < 0;
-                    boolean reachedOwner = message.covered().contains(owner) || passOn.contains(owner)
-                            || owner.equals(cluster.me) && toMe;
+                    boolean reachedOwner = (message.covered().contains(owner) || passOn.contains(owner)
+                            || owner.equals(cluster.me) && toMe)
+                            && !publishedBeforeArrival(move.getKey(), message.msgId());
                     if (before || !reachedOwner) {
                         targeted.computeIfAbsent(owner, o -> new HashSet<>()).add(move.getKey());
                     }
                 }
             }
             targeted.forEach((owner, clients) -> {
+                log.info("TRACE drain {} entry {} msg {} payload {} -> {} at {}", node, id, message.msgId(),
+                        new String(message.publish().payload(), java.nio.charset.StandardCharsets.UTF_8), clients, owner);
                 if (owner.equals(cluster.me)) {
                     received.increment();
                     cluster.host.publishForwardedTo(message.originClientId(), message.publish(), clients);

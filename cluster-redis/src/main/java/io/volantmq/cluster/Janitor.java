@@ -207,10 +207,11 @@ final class Janitor {
         }
         int adopted = 0;
         for (String clientId : clients) {
-            Object generation = cluster.redis(j -> j.eval(Scripts.ADOPT, java.util.List.of(Keys.owner(clientId),
-                    Keys.owned(cluster.me)), java.util.List.of(dead, cluster.me, clientId, Keys.INBOX_PREFIX,
-                    Keys.MOVED_PREFIX)));
-            if (!(generation instanceof Long gen) || gen == 0) {
+            java.util.List<?> reply = (java.util.List<?>) cluster.redis(j -> j.eval(Scripts.ADOPT,
+                    java.util.List.of(Keys.owner(clientId), Keys.owned(cluster.me)), java.util.List.of(dead,
+                            cluster.me, clientId, Keys.INBOX_PREFIX, Keys.MOVED_PREFIX)));
+            String arrived = (String) reply.get(1);
+            if (!(reply.get(0) instanceof Long gen) || gen == 0) {
                 continue; // it reconnected elsewhere meanwhile: that node decides about its will
             }
             cluster.generations.put(clientId, gen);
@@ -220,7 +221,9 @@ final class Janitor {
             } catch (IOException e) {
                 log.error("cluster: the will of {} is unreadable ({}); not published", clientId, e.getMessage());
             }
-            cluster.host.adopt(clientId, will == null ? null : will.message(), will == null ? 0 : will.delaySeconds());
+            Forwarded.Will adoptedWill = will;
+            cluster.inbox.arrived(clientId, arrived, () -> cluster.host.adopt(clientId,
+                    adoptedWill == null ? null : adoptedWill.message(), adoptedWill == null ? 0 : adoptedWill.delaySeconds()));
             adopted++;
         }
         cluster.redis(j -> j.del(Keys.connected(dead)));

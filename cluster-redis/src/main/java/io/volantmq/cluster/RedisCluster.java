@@ -60,6 +60,16 @@ final class RedisCluster implements ClusterLink {
     private final ScheduledExecutorService deadline;
     private final long incarnation = System.currentTimeMillis();
     private final AtomicLong sequence = new AtomicLong();
+
+    /** The prefix of the ids of messages this process publishes (then ":" and the sequence number). */
+    String msgIdPrefix() {
+        return me + ":" + incarnation;
+    }
+
+    /** The sequence number of the last message published here so far. */
+    long lastSequence() {
+        return sequence.get();
+    }
     volatile Set<String> liveNodes = Set.of();
     volatile boolean running = true;
     ClusterHost host;
@@ -223,7 +233,7 @@ final class RedisCluster implements ClusterLink {
                 generations.put(clientId, generation);
                 pendingWills.put(clientId, willText);
                 // the stored session and its subscriptions (so its routes) are here before the old node lets go
-                host.load(clientId);
+                inbox.arrived(clientId, (String) reply.get(2), () -> host.load(clientId));
                 if (previous.isEmpty() || previous.equals(me)) {
                     result.complete(generation);
                     return;
