@@ -41,6 +41,11 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
+    public void publishForwardedExcept(String originClientId, Publish publish, java.util.Set<String> clientIds) {
+        context.router().publishForwardedExcept(originClientId, publish, clientIds);
+    }
+
+    @Override
     public CompletableFuture<Void> release(String clientId) {
         return context.sessions().release(clientId);
     }

@@ -105,7 +105,7 @@ public final class Router {
      * Without it (QoS 0, 3.x, wills: nobody to tell) the current subscribers still get it.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained) {
-        Outcome local = route(originClientId, publish, refuseUnretained, null);
+        Outcome local = route(originClientId, publish, refuseUnretained, null, true);
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
@@ -116,7 +116,7 @@ public final class Router {
 
     /** A message another node forwarded: local subscribers only, never forwarded again. */
     public Outcome publishForwarded(String originClientId, Publish publish) {
-        return route(originClientId, publish, false, null);
+        return route(originClientId, publish, false, null, true);
     }
 
     /**
@@ -125,7 +125,12 @@ public final class Router {
      * (whoever got it first updated it; an older copy must not replace a newer one).
      */
     public Outcome publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds) {
-        return route(originClientId, publish, false, clientIds);
+        return route(originClientId, publish, false, clientIds::contains, false);
+    }
+
+    /** As {@link #publishForwarded}, to every matching local subscriber except {@code clientIds}. */
+    public Outcome publishForwardedExcept(String originClientId, Publish publish, java.util.Set<String> clientIds) {
+        return route(originClientId, publish, false, clientId -> !clientIds.contains(clientId), true);
     }
 
     /** Set once at wiring, before any message. */
@@ -134,14 +139,14 @@ public final class Router {
     }
 
     private Outcome route(String originClientId, Publish publish, boolean refuseUnretained,
-            java.util.Set<String> only) {
+            java.util.function.Predicate<String> only, boolean updateRetained) {
         PublishTap t = tap; // a live trace sees what is published here and what other nodes forward
         if (t != null) {
             t.published(originClientId, publish);
         }
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
-        if (publish.retain() && only == null) {
+        if (publish.retain() && updateRetained) {
             stored = propertiesCodec.toStored(publish, now);
             if (!retained.update(stored)) {
                 metrics.limitRefused(BrokerMetrics.Limit.RETAINED);
@@ -164,7 +169,7 @@ public final class Router {
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
         for (Delivery d : deliveries(matches, originClientId)) {
-            if (only != null && !only.contains(d.clientId)) {
+            if (only != null && !only.test(d.clientId)) {
                 continue;
             }
             Recipient recipient = directory.find(d.clientId);
