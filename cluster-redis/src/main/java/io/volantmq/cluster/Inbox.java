@@ -375,7 +375,7 @@ final class Inbox {
                 }
             }
             targeted.forEach((owner, clients) -> {
-                log.info("TRACE drain {} entry {} msg {} payload {} -> {} at {}", node, id, message.msgId(),
+                log.debug("cluster: drain {} entry {} msg {} payload {} -> {} at {}", node, id, message.msgId(),
                         new String(message.publish().payload(), java.nio.charset.StandardCharsets.UTF_8), clients, owner);
                 if (owner.equals(cluster.me)) {
                     received.increment();

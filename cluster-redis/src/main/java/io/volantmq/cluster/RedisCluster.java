@@ -120,6 +120,11 @@ final class RedisCluster implements ClusterLink {
     }
 
     @Override
+    public boolean mayAct() {
+        return janitor == null || !janitor.stale();
+    }
+
+    @Override
     public boolean recoverSessionsAtStart() {
         return false;
     }

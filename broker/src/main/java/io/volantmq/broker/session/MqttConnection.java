@@ -668,6 +668,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state != State.CONNECTED) {
             return; // nothing acknowledged: the client sends its unacknowledged packets again
         }
+        if (!broker.sessions().cluster().mayAct()) {
+            // woken from a freeze (or cut off): the session may have moved, and its new owner resends these
+            closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "this node lost the cluster registry");
+            return;
+        }
         if (!durable && !(version.isV5() && refuseAcknowledgements(batch))) {
             // 3.x cannot refuse a PUBLISH, deliveries must wait, and a QoS 2 PUBLISH may have been applied
             // although the sync failed (a WAIT shortfall, a lost EXEC reply): the client reconnects and
