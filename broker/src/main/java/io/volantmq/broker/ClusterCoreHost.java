@@ -41,11 +41,6 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
-    public void publishForwardedExcept(String originClientId, Publish publish, java.util.Set<String> clientIds) {
-        context.router().publishForwardedExcept(originClientId, publish, clientIds);
-    }
-
-    @Override
     public CompletableFuture<Void> release(String clientId) {
         return context.sessions().release(clientId);
     }

@@ -160,9 +160,6 @@ final class Inbox {
         for (StreamEntry entry : batch) {
             String text = entry.getFields() == null ? null : entry.getFields().get("m");
             if (text == null) {
-                if (drain == null && entry.getFields() != null) {
-                    marker(entry.getFields());
-                }
                 continue; // a marker, or deleted from the stream meanwhile (trimmed)
             }
             Forwarded message;
@@ -183,65 +180,11 @@ final class Inbox {
                         Set.of(only.split(ONLY_SEPARATOR)));
             } else {
                 synchronized (routing) {
-                    deliver(message, delivered, movedAway.isEmpty() ? Set.of() : leftAlready(message));
+                    deliver(message, delivered);
                     lastRouted = entry.getID();
                 }
             }
         }
-    }
-
-    /**
-     * Sessions that moved away from this node: their marker was read in this inbox, so what follows was
-     * also sent to their new owner (one transaction wrote both), which delivers it. Until this node has
-     * let them go (the kick may come later) it must not deliver it as well. Client id -> when.
-     */
-    private final Map<String, Long> movedAway = new HashMap<>();
-    private final Map<String, String[]> arrivals = new HashMap<>();
-
-    private void marker(Map<String, String> fields) {
-        String moved = fields.get("moved");
-        String arrived = fields.get("arrived");
-        long now = System.currentTimeMillis();
-        if (moved != null) {
-            movedAway.values().removeIf(at -> now - at > 300_000); // long let go
-            movedAway.put(moved, now);
-            arrivals.remove(moved);
-        } else if (arrived != null) {
-            movedAway.remove(arrived);
-        }
-    }
-
-    /**
-     * Of the sessions that moved away, those that must not get {@code message} here: all of them, except
-     * when their new owner published it itself before it knew the session (it did not deliver it then).
-     */
-    private Set<String> leftAlready(Forwarded message) {
-        Set<String> except = new HashSet<>();
-        int cut = message.msgId().lastIndexOf(':');
-        String origin = cut < 0 ? "" : message.msgId().substring(0, cut);
-        for (String clientId : movedAway.keySet()) {
-            String[] at = arrivals.get(clientId);
-            if (at == null) {
-                java.util.List<String> v = cluster.redis(j -> j.hmget(Keys.owner(clientId), "node", "loaded"));
-                at = new String[] {v.get(0) == null ? "" : v.get(0), v.get(1)};
-                if (at[1] != null) {
-                    arrivals.put(clientId, at); // final once written; until then asked again
-                }
-            }
-            boolean fromNewOwner = origin.startsWith(at[0] + ":");
-            boolean beforeItKnew;
-            if (at[1] == null) {
-                beforeItKnew = fromNewOwner; // it has not finished loading the session yet
-            } else {
-                int c = at[1].lastIndexOf(':');
-                beforeItKnew = origin.equals(at[1].substring(0, c))
-                        && Long.parseLong(message.msgId().substring(cut + 1)) <= Long.parseLong(at[1].substring(c + 1));
-            }
-            if (!beforeItKnew) {
-                except.add(clientId);
-            }
-        }
-        return except;
     }
 
     /**
@@ -353,7 +296,7 @@ final class Inbox {
                 passOn.remove(node);
                 boolean toMe = passOn.remove(cluster.me);
                 if (toMe) {
-                    deliver(message, new HashSet<>(), Set.of()); // what the dead node would have passed on here
+                    deliver(message, new HashSet<>()); // what the dead node would have passed on here
                 } else if (!passOn.isEmpty()) {
                     Set<String> covered = new HashSet<>(message.covered());
                     covered.addAll(passOn);
@@ -387,7 +330,7 @@ final class Inbox {
         }
     }
 
-    private void deliver(Forwarded message, Set<String> delivered, Set<String> except) {
+    private void deliver(Forwarded message, Set<String> delivered) {
         boolean duplicate;
         synchronized (seen) {
             duplicate = seen.containsKey(message.msgId());
@@ -397,11 +340,7 @@ final class Inbox {
             return;
         }
         received.increment();
-        if (except.isEmpty()) {
-            cluster.host.publishForwarded(message.originClientId(), message.publish());
-        } else {
-            cluster.host.publishForwardedExcept(message.originClientId(), message.publish(), except);
-        }
+        cluster.host.publishForwarded(message.originClientId(), message.publish());
         // a node that subscribed after the sender looked at its routes did not get it: pass it on
         Set<String> missing = cluster.routes.match(message.publish().topic());
         if (message.publish().retain()) {

@@ -16,9 +16,6 @@ public interface ClusterHost {
     /** As {@link #publishForwarded}, to those of {@code clientIds} whose subscriptions match, nobody else. */
     void publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds);
 
-    /** As {@link #publishForwarded}, to every matching local subscriber except {@code clientIds}. */
-    void publishForwardedExcept(String originClientId, Publish publish, java.util.Set<String> clientIds);
-
     /**
      * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
      * and forgets the session in memory, leaving it in the shared store. Completes when done.

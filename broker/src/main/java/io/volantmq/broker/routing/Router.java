@@ -128,11 +128,6 @@ public final class Router {
         return route(originClientId, publish, false, clientIds::contains, false);
     }
 
-    /** As {@link #publishForwarded}, to every matching local subscriber except {@code clientIds}. */
-    public Outcome publishForwardedExcept(String originClientId, Publish publish, java.util.Set<String> clientIds) {
-        return route(originClientId, publish, false, clientId -> !clientIds.contains(clientId), true);
-    }
-
     /** Set once at wiring, before any message. */
     public void cluster(ClusterLink link) {
         this.cluster = link;
