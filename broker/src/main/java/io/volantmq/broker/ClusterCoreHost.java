@@ -42,6 +42,11 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
+    public void publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds) {
+        context.router().publishForwardedTo(originClientId, publish, clientIds);
+    }
+
+    @Override
     public CompletableFuture<Void> release(String clientId) {
         return context.sessions().release(clientId);
     }

@@ -3,7 +3,9 @@ package io.volantmq.cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.XTrimParams;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -69,22 +71,41 @@ final class Janitor {
             }
             janitor();
         } catch (Throwable e) {
-            long silent = System.currentTimeMillis() - lastBeat;
-            if (!fenced && silent > cluster.settings.livenessTtlSeconds() * 1000L) {
-                // the others consider this node dead now and take its clients: it must not act as their owner
-                fenced = true;
-                fencings.increment();
-                log.error("cluster: node '{}' could not refresh its liveness for {} ms ({}): disconnecting every"
-                        + " client", cluster.me, silent, e.toString());
-                try {
-                    cluster.host.disconnectAll("this node lost the cluster registry");
-                } catch (Throwable failure) {
-                    log.error("cluster: disconnecting the clients failed", failure);
-                }
-            } else {
+            if (!fenceIfSilent(e.toString())) {
                 log.warn("cluster: heartbeat failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * Run every few hundred milliseconds on its own thread: a heartbeat that hangs in a Redis call (socket
+     * and pool timeouts) must not delay the fence past the TTL.
+     */
+    void checkDeadline() {
+        try {
+            fenceIfSilent("no heartbeat answered");
+        } catch (Throwable e) {
+            log.error("cluster: deadline check failed", e);
+        }
+    }
+
+    /** Fences this node when its last successful heartbeat is older than the TTL; whether it did now. */
+    private synchronized boolean fenceIfSilent(String why) {
+        long silent = System.currentTimeMillis() - lastBeat;
+        if (fenced || silent <= cluster.settings.livenessTtlSeconds() * 1000L) {
+            return false;
+        }
+        // the others consider this node dead now and take its clients: it must not act as their owner
+        fenced = true;
+        fencings.increment();
+        log.error("cluster: node '{}' could not refresh its liveness for {} ms ({}): disconnecting every client",
+                cluster.me, silent, why);
+        try {
+            cluster.host.disconnectAll("this node lost the cluster registry");
+        } catch (Throwable failure) {
+            log.error("cluster: disconnecting the clients failed", failure);
+        }
+        return true;
     }
 
     /**
@@ -92,7 +113,7 @@ final class Janitor {
      * suspended VM) and may have been reaped: what it holds in memory is stale. It lets every client go,
      * as if it had restarted, registers again, and takes back what still belongs to it.
      */
-    private void rejoin(boolean expired) {
+    private synchronized void rejoin(boolean expired) {
         if (!fenced) {
             fenced = true;
             fencings.increment();
@@ -211,9 +232,11 @@ final class Janitor {
         }
         int adopted = 0;
         for (String clientId : clients) {
-            Object generation = cluster.redis(j -> j.eval(Scripts.ADOPT, java.util.List.of(Keys.owner(clientId),
-                    Keys.owned(cluster.me), Keys.GEN), java.util.List.of(dead, cluster.me, clientId)));
-            if (!(generation instanceof Long gen) || gen == 0) {
+            java.util.List<?> reply = (java.util.List<?>) cluster.redis(j -> j.eval(Scripts.ADOPT,
+                    java.util.List.of(Keys.owner(clientId), Keys.owned(cluster.me), Keys.GEN), java.util.List.of(dead,
+                            cluster.me, clientId, Keys.INBOX_PREFIX, Keys.MOVED_PREFIX)));
+            String arrived = (String) reply.get(1);
+            if (!(reply.get(0) instanceof Long gen) || gen == 0) {
                 continue; // it reconnected elsewhere meanwhile: that node decides about its will
             }
             cluster.generations.put(clientId, gen);
@@ -223,12 +246,14 @@ final class Janitor {
             } catch (IOException e) {
                 log.error("cluster: the will of {} is unreadable ({}); not published", clientId, e.getMessage());
             }
-            cluster.host.adopt(clientId, will == null ? null : will.message(), will == null ? 0 : will.delaySeconds());
+            Forwarded.Will adoptedWill = will;
+            cluster.inbox.arrived(clientId, arrived, () -> cluster.host.adopt(clientId,
+                    adoptedWill == null ? null : adoptedWill.message(), adoptedWill == null ? 0 : adoptedWill.delaySeconds()));
             adopted++;
         }
         cluster.redis(j -> j.del(Keys.connected(dead)));
         if (other) {
-            cluster.inbox.drain(dead);
+            StreamEntryID first = cluster.inbox.drain(dead);
             cluster.redis(j -> {
                 Pipeline p = j.pipelined();
                 p.del(Keys.routes(dead));
@@ -240,8 +265,18 @@ final class Janitor {
                 return null;
             });
             cluster.routes.removeNode(dead);
-            cluster.inbox.drain(dead); // what was sent on the old routes meanwhile
-            cluster.redis(j -> j.del(Keys.inbox(dead)));
+            StreamEntryID second = cluster.inbox.drain(dead); // what was sent on the old routes meanwhile
+            StreamEntryID last = second != null ? second : first;
+            if (last != null) {
+                // only what was drained: entries added since (late senders, or the node restarted under its
+                // name) stay for whoever reads them next
+                StreamEntryID after = new StreamEntryID(last.getTime(), last.getSequence() + 1);
+                cluster.redis(j -> j.xtrim(Keys.inbox(dead), XTrimParams.xTrimParams().minId(after.toString())));
+            }
+            // an inbox left empty goes (no key of a dead node stays); an XADD after this makes a new one
+            cluster.redis(j -> j.eval("if redis.call('XLEN', KEYS[1]) == 0 then return redis.call('DEL', KEYS[1]) end"
+                    + " return 0", java.util.List.of(Keys.inbox(dead)), java.util.List.of()));
+            cluster.redis(j -> j.del(Keys.moved(dead)));
             reaped.increment();
         }
         if (adopted > 0) {

@@ -14,6 +14,7 @@ package io.volantmq.cluster;
  * vmq:routes:{n}         set     topic filters with (non-shared) subscribers on n
  * vmq:shares:{n}         set     share groups "group/filter" with members on n
  * vmq:inbox:{n}          stream  messages forwarded to n; consumer group "g"
+ * vmq:moved:{n}          hash    client id -> id of the marker in n's inbox written when it moved away
  * channel vmq:routes     "+|n|filter", "-|n|filter", "s+|n|group/filter", "s-|n|group/filter",
  *                        "*|n" (all of n's routes and shares gone)
  * channel vmq:ctl:{n}    "kick|cid|gen|from", "released|cid|gen"
@@ -26,6 +27,8 @@ final class Keys {
     static final String ROUTES_CHANNEL = "vmq:routes";
     static final String GROUP = "g";
     static final String OWNED_PREFIX = "vmq:owned:";
+    static final String INBOX_PREFIX = "vmq:inbox:";
+    static final String MOVED_PREFIX = "vmq:moved:";
 
     private Keys() {
     }
@@ -55,7 +58,11 @@ final class Keys {
     }
 
     static String inbox(String node) {
-        return "vmq:inbox:" + node;
+        return INBOX_PREFIX + node;
+    }
+
+    static String moved(String node) {
+        return MOVED_PREFIX + node;
     }
 
     static String control(String node) {

@@ -54,23 +54,40 @@ final class Outbox {
 
     /** XADDs to every target's inbox: in the current unit, or at once in one round trip (throws: not acknowledged). */
     void send(Forwarded message, Set<String> targets) {
-        String encoded = message.encode();
-        XAddParams trim = XAddParams.xAddParams().maxLen(cluster.settings.inboxMaxLen()).approximateTrimming();
+        Map<String, String> fields = Map.of("m", message.encode());
         if (shared != null && shared.inUnit()) {
             for (String target : targets) {
-                String key = Keys.inbox(target);
-                shared.defer("forward to " + target, tx -> tx.xadd(key, trim, Map.of("m", encoded)));
+                add(target, fields);
             }
             return;
         }
+        XAddParams trim = XAddParams.xAddParams().maxLen(cluster.settings.inboxMaxLen()).approximateTrimming();
         cluster.redis(j -> {
             Pipeline p = j.pipelined();
             for (String target : targets) {
-                p.xadd(Keys.inbox(target), trim, Map.of("m", encoded));
+                p.xadd(Keys.inbox(target), trim, fields);
             }
             p.sync();
             return null;
         });
+    }
+
+    /**
+     * XADDs a message meant only for {@code clientIds} at {@code target} (the janitor hands a dead node's
+     * inbox entries to the sessions that moved away from it): the receiver delivers it to those only.
+     */
+    void sendTo(Forwarded message, String target, Set<String> clientIds) {
+        add(target, Map.of("m", message.encode(), Inbox.ONLY, String.join(Inbox.ONLY_SEPARATOR, clientIds)));
+    }
+
+    private void add(String target, Map<String, String> fields) {
+        XAddParams trim = XAddParams.xAddParams().maxLen(cluster.settings.inboxMaxLen()).approximateTrimming();
+        String key = Keys.inbox(target);
+        if (shared != null && shared.inUnit()) {
+            shared.defer("forward to " + target, tx -> tx.xadd(key, trim, fields));
+            return;
+        }
+        cluster.redis(j -> j.xadd(key, trim, fields));
     }
 
     /** XACKs {@code ids} of {@code node}'s inbox in the current unit (only when {@link #transactional()}). */

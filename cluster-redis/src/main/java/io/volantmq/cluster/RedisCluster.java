@@ -63,8 +63,20 @@ final class RedisCluster implements ClusterLink {
     private final Map<String, AtomicLong> shareCursors = new ConcurrentHashMap<>();
     final ExecutorService control;
     final ScheduledExecutorService scheduler;
+    /** Fences on time even while the heartbeat thread hangs in a Redis call. */
+    private final ScheduledExecutorService deadline;
     private final long incarnation = System.currentTimeMillis();
     private final AtomicLong sequence = new AtomicLong();
+
+    /** The prefix of the ids of messages this process publishes (then ":" and the sequence number). */
+    String msgIdPrefix() {
+        return me + ":" + incarnation;
+    }
+
+    /** The sequence number of the last message published here so far. */
+    long lastSequence() {
+        return sequence.get();
+    }
     volatile Set<String> liveNodes = Set.of();
     volatile boolean running = true;
     ClusterHost host;
@@ -100,6 +112,7 @@ final class RedisCluster implements ClusterLink {
         this.pool = new JedisPool(config, URI.create(settings.uri()), 2000, 2000);
         this.control = Executors.newSingleThreadExecutor(daemon("volantmq-cluster-control"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-heartbeat"));
+        this.deadline = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-deadline"));
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -122,6 +135,11 @@ final class RedisCluster implements ClusterLink {
     @Override
     public boolean active() {
         return true;
+    }
+
+    @Override
+    public boolean mayAct() {
+        return janitor == null || !janitor.stale();
     }
 
     @Override
@@ -151,6 +169,7 @@ final class RedisCluster implements ClusterLink {
         janitor.resync();
         inbox.start();
         scheduler.scheduleWithFixedDelay(janitor::beat, 1, 1, TimeUnit.SECONDS);
+        deadline.scheduleWithFixedDelay(janitor::checkDeadline, 200, 200, TimeUnit.MILLISECONDS);
         log.info("cluster node '{}' joined over {} (liveness {} s)", me, settings.uri().replaceAll("//[^@/]*@", "//***@"),
                 settings.livenessTtlSeconds());
     }
@@ -356,13 +375,14 @@ final class RedisCluster implements ClusterLink {
             try {
                 List<?> reply = (List<?>) redis(j -> j.eval(Scripts.ACQUIRE,
                         List.of(Keys.owner(clientId), Keys.owned(me), Keys.connected(me), Keys.GEN),
-                        List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText)));
+                        List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText,
+                                Keys.INBOX_PREFIX, Keys.MOVED_PREFIX)));
                 String previous = (String) reply.get(0);
                 long generation = (Long) reply.get(1);
                 generations.put(clientId, generation);
                 pendingWills.put(clientId, willText);
                 // the stored session and its subscriptions (so its routes) are here before the old node lets go
-                host.load(clientId);
+                inbox.arrived(clientId, (String) reply.get(2), () -> host.load(clientId));
                 if (previous.isEmpty() || previous.equals(me)) {
                     result.complete(generation);
                     return;
@@ -705,6 +725,7 @@ final class RedisCluster implements ClusterLink {
             }
         }
         scheduler.shutdownNow();
+        deadline.shutdownNow();
         if (inbox != null) {
             inbox.close();
         }

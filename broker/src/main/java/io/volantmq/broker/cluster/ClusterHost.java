@@ -13,6 +13,9 @@ public interface ClusterHost {
     /** Routes a message that another node forwarded, to local subscribers only (never forwarded again). */
     void publishForwarded(String originClientId, Publish publish);
 
+    /** As {@link #publishForwarded}, to those of {@code clientIds} whose subscriptions match, nobody else. */
+    void publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds);
+
     /**
      * As above; share groups only those {@code shares} maps to this node, and the ones without a local
      * member are left in {@link SharePlacement#unserved()}.

@@ -105,6 +105,15 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /** False: persistent sessions are loaded when their clients connect, not all at start. */
+    /**
+     * Whether this node may still act for its clients: false once the others may have declared it dead (a
+     * freeze, a cut from the cluster's store), until it has rejoined. What it held back until a sync
+     * completed (QoS 2 deliveries, PUBRELs) must not go out then: the sessions may live elsewhere now.
+     */
+    default boolean mayAct() {
+        return true;
+    }
+
     default boolean recoverSessionsAtStart() {
         return true;
     }

@@ -121,7 +121,7 @@ public final class Router {
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
         // each share group is served on one node cluster-wide: decided here, before the local part
         SharePlacement shares = cluster.placeShares(publish.topic());
-        Outcome local = route(originClientId, publish, refuseUnretained, shares, storeWork);
+        Outcome local = route(originClientId, publish, refuseUnretained, shares, null, true, storeWork);
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
@@ -132,12 +132,12 @@ public final class Router {
 
     /** A message for this node's subscribers only (its own {@code $SYS} tree), never forwarded. */
     public Outcome publishHere(String originClientId, Publish publish) {
-        return route(originClientId, publish, false, SharePlacement.LOCAL, Runnable::run);
+        return route(originClientId, publish, false, SharePlacement.LOCAL, null, true, Runnable::run);
     }
 
     /** A message another node forwarded: local subscribers only, never forwarded again. */
     public Outcome publishForwarded(String originClientId, Publish publish) {
-        return route(originClientId, publish, false, SharePlacement.LOCAL, Runnable::run);
+        return route(originClientId, publish, false, SharePlacement.LOCAL, null, true, Runnable::run);
     }
 
     /**
@@ -145,7 +145,17 @@ public final class Router {
      * here; the ones without a local member end in {@link SharePlacement#unserved()}.
      */
     public Outcome publishForwarded(String originClientId, Publish publish, SharePlacement shares) {
-        return route(originClientId, publish, false, shares, Runnable::run);
+        return route(originClientId, publish, false, shares, null, true, Runnable::run);
+    }
+
+    /**
+     * A message another node held for sessions that have moved here since: delivered to those of
+     * {@code clientIds} whose subscriptions match, nobody else (no share group), and the retained index is
+     * left alone (whoever got it first updated it; an older copy must not replace a newer one).
+     */
+    public Outcome publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds) {
+        return route(originClientId, publish, false, new SharePlacement("", Map.of(), true, true), // no group served
+                clientIds::contains, false, Runnable::run);
     }
 
     /** Set once at wiring, before any message. */
@@ -160,14 +170,14 @@ public final class Router {
     }
 
     private Outcome route(String originClientId, Publish publish, boolean refuseUnretained, SharePlacement shares,
-                          Executor storeWork) {
+                          java.util.function.Predicate<String> only, boolean updateRetained, Executor storeWork) {
         PublishTap t = tap; // a live trace sees what is published here and what other nodes forward
         if (t != null) {
             t.published(originClientId, publish);
         }
         long now = System.currentTimeMillis();
         StoredMessage stored = null;
-        if (publish.retain() && shares.plain()) {
+        if (publish.retain() && shares.plain() && updateRetained) {
             stored = propertiesCodec.toStored(publish, now);
             if (!retained.update(stored)) {
                 metrics.limitRefused(BrokerMetrics.Limit.RETAINED);
@@ -189,18 +199,22 @@ public final class Router {
         routed.increment();
         DirectVariants direct = new DirectVariants(publish, propertiesCodec);
         try {
-            return route(originClientId, publish, matches, stored, now, direct, shares, storeWork);
+            return route(originClientId, publish, matches, stored, now, direct, shares, only, storeWork);
         } finally {
             direct.release();
         }
     }
 
     private Outcome route(String originClientId, Publish publish, List<Subscriber> matches, StoredMessage stored,
-                          long now, DirectVariants direct, SharePlacement shares, Executor storeWork) {
+                          long now, DirectVariants direct, SharePlacement shares,
+                          java.util.function.Predicate<String> only, Executor storeWork) {
         boolean congested = false;
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
         for (Delivery d : deliveries(matches, originClientId, shares)) {
+            if (only != null && !only.test(d.clientId)) {
+                continue;
+            }
             Recipient recipient = directory.find(d.clientId);
             if (recipient == null) {
                 continue;

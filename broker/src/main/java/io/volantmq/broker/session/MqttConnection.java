@@ -853,14 +853,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state != State.CONNECTED) {
             return; // nothing acknowledged: the client sends its unacknowledged packets again
         }
+        if (!broker.sessions().cluster().mayAct()) {
+            // woken from a freeze (or cut off): the session may have moved, and its new owner resends these
+            closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "this node lost the cluster registry");
+            return;
+        }
         if (!durable && !(version.isV5() && refuseAcknowledgements(batch))) {
-            // 3.x cannot refuse a PUBLISH, and deliveries must wait: the client reconnects and resends,
-            // and a QoS 2 PUBLISH sent again must be taken as new, as its routing may not have lasted
-            for (MqttMessage message : batch) {
-                if (message instanceof PubReply reply && reply.type() == PacketType.PUBREC) {
-                    session.forgetIncomingQos2(reply.packetId());
-                }
-            }
+            // 3.x cannot refuse a PUBLISH, deliveries must wait, and a QoS 2 PUBLISH may have been applied
+            // although the sync failed (a WAIT shortfall, a lost EXEC reply): the client reconnects and
+            // resends it with DUP=1, and the resumed session reads its inbound QoS 2 ids from the store again
+            // (there if the write was applied: not routed twice; absent if not: routed as new)
             closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "store sync failed: " + batch.size()
                     + " packets not acknowledged");
             return;
@@ -872,13 +874,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * MQTT 5, a sync failed and the batch holds only PUBACKs and PUBRECs: each success becomes
-     * 0x80 Unspecified error, so the publisher knows and the connection stays. False otherwise.
+     * MQTT 5, a sync failed and the batch holds only PUBACKs and refused PUBRECs: each success becomes
+     * 0x80 Unspecified error, so the publisher knows and the connection stays. False otherwise, also for a
+     * successful PUBREC: a refused one would end the exchange and the client would send the message again
+     * as new, while its write may have been applied.
      */
     private boolean refuseAcknowledgements(List<MqttMessage> batch) {
         for (MqttMessage message : batch) {
             if (!(message instanceof PubReply reply && (reply.type() == PacketType.PUBACK
-                    || reply.type() == PacketType.PUBREC))) {
+                    || reply.type() == PacketType.PUBREC && ReasonCode.isError(reply.reasonCode())))) {
                 return false;
             }
         }
@@ -886,9 +890,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < batch.size(); i++) {
             PubReply reply = (PubReply) batch.get(i);
             if (!ReasonCode.isError(reply.reasonCode())) {
-                if (reply.type() == PacketType.PUBREC) {
-                    session.forgetIncomingQos2(reply.packetId()); // the flow ends with this PUBREC
-                }
                 batch.set(i, new PubReply(reply.type(), reply.packetId(), ReasonCode.UNSPECIFIED_ERROR,
                         reasonString("store sync failed")));
                 refused++;
