@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -47,16 +46,6 @@ class ClusterFailoverIT {
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    private static List<Integer> seqs(List<String> received) {
-        List<Integer> seqs = new ArrayList<>();
-        for (String text : received) {
-            if (text.startsWith("1:")) {
-                seqs.add(Integer.parseInt(text.substring(2)));
-            }
-        }
-        return seqs;
     }
 
     @Test
@@ -94,10 +83,10 @@ class ClusterFailoverIT {
                 Thread.sleep(1);
             }
             assertThat(present).as("session present on the surviving node").isTrue();
-            int before = seqs(all).size();
+            int before = ClusterNodes.seqs(all).size();
             long recoveredAt = System.nanoTime();
-            await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(seqs(all)).containsAll(acked));
-            List<Integer> seqs = seqs(all);
+            await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(ClusterNodes.seqs(all)).containsAll(acked));
+            List<Integer> seqs = ClusterNodes.seqs(all);
             Set<Integer> lost = new HashSet<>(acked);
             lost.removeAll(seqs);
             System.out.printf("T2 subscriber's node killed at 1000: %d acknowledged, %d received, %d lost, %d"

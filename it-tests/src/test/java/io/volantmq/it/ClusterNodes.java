@@ -192,4 +192,15 @@ final class ClusterNodes implements AutoCloseable {
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
+
+    /** The sequence numbers of the oracle's messages ("1:<seq>") among {@code received}, in arrival order. */
+    static List<Integer> seqs(List<String> received) {
+        List<Integer> seqs = new ArrayList<>();
+        for (String text : received) {
+            if (text.startsWith("1:")) {
+                seqs.add(Integer.parseInt(text.substring(2)));
+            }
+        }
+        return seqs;
+    }
 }

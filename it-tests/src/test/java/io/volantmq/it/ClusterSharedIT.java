@@ -46,16 +46,6 @@ class ClusterSharedIT {
         }
     }
 
-    private static List<Integer> seqs(List<String> received) {
-        List<Integer> seqs = new ArrayList<>();
-        for (String text : received) {
-            if (text.startsWith("1:")) {
-                seqs.add(Integer.parseInt(text.substring(2)));
-            }
-        }
-        return seqs;
-    }
-
     /** One member per node of {@code $share/{group}/{topic}/#}, each connected with {@code expiry}. */
     private List<ClusterNodes.Client> members(String group, String topic, long expiry, List<String> all)
             throws Exception {
@@ -91,10 +81,10 @@ class ClusterSharedIT {
                 pub.client.publish("sh1/data", ("1:" + seq).getBytes(), 1, false); // returns on PUBACK
                 acked.add(seq);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(seqs(all)).containsAll(acked));
+            await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(ClusterNodes.seqs(all)).containsAll(acked));
             Thread.sleep(1000); // a second copy (the bug: once per member node) would arrive by now
-            List<Integer> seqs = seqs(all);
-            List<Integer> perMember = members.stream().map(m -> seqs(m.received).size()).toList();
+            List<Integer> seqs = ClusterNodes.seqs(all);
+            List<Integer> perMember = members.stream().map(m -> ClusterNodes.seqs(m.received).size()).toList();
             System.out.printf("shared across nodes: %d published, %d received over the group, per member (n1, n2, n3) %s%n",
                     count, seqs.size(), perMember);
             assertThat(seqs).as("each message once over the group").doesNotHaveDuplicates().hasSize(count);
@@ -121,7 +111,7 @@ class ClusterSharedIT {
                 pub.client.publish("sh2/data", ("1:" + seq).getBytes(), 1, false);
                 acked.add(seq);
                 if (seq == 500) {
-                    beforeKill = seqs(members.get(2).received).size();
+                    beforeKill = ClusterNodes.seqs(members.get(2).received).size();
                     nodes.get(2).kill(); // SIGKILL n3 with its member's share of messages in flight
                 }
                 if (seq == 800) {
@@ -131,14 +121,14 @@ class ClusterSharedIT {
                 }
                 Thread.sleep(1);
             }
-            await().atMost(Duration.ofSeconds(90)).until(() -> new HashSet<>(seqs(all)).containsAll(acked));
-            List<Integer> seqs = seqs(all);
+            await().atMost(Duration.ofSeconds(90)).until(() -> new HashSet<>(ClusterNodes.seqs(all)).containsAll(acked));
+            List<Integer> seqs = ClusterNodes.seqs(all);
             Set<Integer> lost = new HashSet<>(acked);
             lost.removeAll(seqs);
             System.out.printf("shared, member node killed at 500: %d acknowledged, %d received over the group, %d lost,"
                     + " %d duplicates; n3's member had %d before the kill, %d after resuming on n2%n", acked.size(),
                     seqs.size(), lost.size(), seqs.size() - new HashSet<>(seqs).size(), beforeKill,
-                    resumed == null ? 0 : seqs(resumed.received).size());
+                    resumed == null ? 0 : ClusterNodes.seqs(resumed.received).size());
             assertThat(beforeKill).as("n3's member was served before the kill").isPositive();
             assertThat(lost).isEmpty();
         } finally {
@@ -185,9 +175,9 @@ class ClusterSharedIT {
             acked.add(seq);
         }
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(seqs(all)).containsAll(acked));
+            await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(ClusterNodes.seqs(all)).containsAll(acked));
             System.out.printf("shared, member on n1 left without acknowledging: %d published, %d received by the"
-                    + " member on n2%n", count, seqs(all).size());
+                    + " member on n2%n", count, ClusterNodes.seqs(all).size());
         } finally {
             m2.closeQuietly();
             pub.closeQuietly();
