@@ -118,7 +118,13 @@ class DockerImageIT {
                 second.start();
                 PahoSupport.Recorder back = new PahoSupport.Recorder();
                 MqttClient subscriber = PahoSupport.connect(uri(second), "docker-sub", false, back);
-                assertThat(back.next().payload()).isEqualTo("queued while away");
+                PahoSupport.Received first = back.next();
+                if (first.payload().equals("live") && first.message().isDuplicate()) {
+                    // QoS 1 is at least once: Paho acknowledges after its callback returns, so its PUBACK
+                    // may not have left before the DISCONNECT; the broker then sends "live" again, marked DUP
+                    first = back.next();
+                }
+                assertThat(first.payload()).isEqualTo("queued while away");
 
                 PahoSupport.Recorder fresh = new PahoSupport.Recorder();
                 MqttClient newcomer = PahoSupport.connect(uri(second), "docker-new", true, fresh);
