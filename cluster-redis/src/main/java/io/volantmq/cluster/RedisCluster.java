@@ -305,9 +305,13 @@ final class RedisCluster implements ClusterLink {
     public boolean passShare(String groupKey, Publish publish) {
         Set<String> nodes = routes.matchShares(publish.topic()).getOrDefault(groupKey, Set.of());
         String target = pick(groupKey, nodes, Set.of(me));
-        if (target == null || !liveNodes.contains(target)) {
-            return false; // kept here: a dead node's inbox is no better place
+        if (target == null) {
+            return false; // no member anywhere else: it stays with the leaving member's session
         }
+        // pick prefers live nodes; one not (yet) known live still gets it: this node's view of the live nodes is
+        // refreshed once a second, and a clean session's messages kept here would end with it; a node that is
+        // really dead has its inbox drained by the janitor, which serves its share groups
+
         Set<String> covered = new HashSet<>(liveNodes);
         covered.add(me);
         String msgId = "1|" + me + "|" + groupKey + "|" + me + ":" + incarnation + ":" + sequence.incrementAndGet();
