@@ -207,7 +207,10 @@ final class Inbox {
             upTo = lastRouted;
             published = cluster.lastSequence();
         }
-        cluster.redis(j -> j.hset(Keys.owner(clientId), "loaded", cluster.msgIdPrefix() + ":" + published));
+        // only while this node owns the entry: a session that ended meanwhile had its entry deleted (Scripts.END),
+        // and a plain HSET would bring it back as an entry without an owner
+        cluster.redis(j -> j.eval(Scripts.MARK_LOADED, List.of(Keys.owner(clientId)),
+                List.of(cluster.me, cluster.msgIdPrefix() + ":" + published)));
         StreamEntryID from = new StreamEntryID(arrivedId);
         if (upTo == null || upTo.compareTo(from) <= 0) {
             return;

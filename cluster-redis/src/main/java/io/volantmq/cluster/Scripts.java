@@ -91,4 +91,13 @@ final class Scripts {
             end
             return 0
             """;
+
+    /** Records how far ARGV[1]'s own publishing had got when it loaded the session, if it still owns KEYS[1]. */
+    static final String MARK_LOADED = """
+            if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then
+              redis.call('HSET', KEYS[1], 'loaded', ARGV[2])
+              return 1
+            end
+            return 0
+            """;
 }
