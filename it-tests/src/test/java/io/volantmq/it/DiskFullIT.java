@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       closed);</li>
  *   <li>the broker's log says the store is failing and why: the disk is full;</li>
  *   <li>once an operator frees space (deletes 8 MiB of ballast), the subscriber reconnects and gets every
- *       message that was acknowledged;</li>
+ *       message that was acknowledged (connecting again if it is disconnected on the way, as a device does);</li>
  *   <li>then QoS 1 publishing is acknowledged and delivered again, without a restart.</li>
  * </ol>
  * Only 8 MiB is freed: RocksDB by itself leaves its read-only state after a full disk only once its
@@ -123,17 +123,23 @@ class DiskFullIT {
             PahoSupport.Recorder received = new PahoSupport.Recorder();
             Set<String> missing = new LinkedHashSet<>(acked);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            // like a device, the subscriber connects again whenever it is disconnected: the first writes
+            // after the store opens again may still meet a full disk while RocksDB deletes its old log
             MqttClient subscriber = null;
-            while (subscriber == null && System.nanoTime() < deadline) {
-                subscriber = connectOrNull(broker, "disk-sub", false, received);
-            }
+            boolean everConnected = false;
             while (!missing.isEmpty() && System.nanoTime() < deadline) {
+                if (subscriber == null || !subscriber.isConnected()) {
+                    closeQuietly(subscriber);
+                    subscriber = connectOrNull(broker, "disk-sub", false, received);
+                    everConnected |= subscriber != null;
+                    continue;
+                }
                 PahoSupport.Received r = received.poll(500);
                 if (r != null) {
                     missing.remove(id(r.message().getPayload()));
                 }
             }
-            soft.assertThat(subscriber).as("(d) the subscriber reconnects within 15 s").isNotNull();
+            soft.assertThat(everConnected).as("(d) the subscriber reconnects within 15 s").isTrue();
             soft.assertThat(missing.size()).as("(d) of %d acknowledged, not delivered within 15 s (first: %s)",
                     acked.size(), missing.stream().limit(3).toList()).isZero();
 
