@@ -39,4 +39,14 @@ public interface MessageStore {
     void removeIncomingQos2(String clientId, int packetId);
 
     Set<Integer> incomingQos2(String clientId);
+
+    /**
+     * Runs {@code action} once the writes this thread has made are visible to reads on other threads
+     * (a subscriber woken to read its queue must find the entries). The default runs it at once: a
+     * store whose writes are visible on return. A store that groups a unit's writes
+     * ({@link Store#together}) runs it after the unit's writes are sent.
+     */
+    default void whenVisible(Runnable action) {
+        action.run();
+    }
 }

@@ -264,7 +264,7 @@ public final class Router {
                 List<QueueTarget> target = List.of(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
                 storeWork.execute(() -> {
                     messages.enqueue(own, target);
-                    recipient.notifyQueued();
+                    messages.whenVisible(recipient::notifyQueued);
                 });
                 continue;
             }
@@ -278,9 +278,8 @@ public final class Router {
             StoredMessage once = stored;
             storeWork.execute(() -> {
                 messages.enqueue(once, targets);
-                for (Recipient recipient : toNotify) {
-                    recipient.notifyQueued(); // after the append: the subscriber's loop reads it from the queue
-                }
+                // once the append is visible (after its unit's flush): the subscriber's loop reads it from the queue
+                messages.whenVisible(() -> toNotify.forEach(Recipient::notifyQueued));
             });
         }
         return congested ? Outcome.CONGESTED : Outcome.ROUTED;

@@ -160,7 +160,7 @@ public final class SharedSubscriptions {
                         limits.invalidate(other.clientId());
                         messages.remove(clientId, entry.seq());
                         moved.add(entry.seq());
-                        r.notifyQueued();
+                        messages.whenVisible(r::notifyQueued);
                     }
                     break;
                 }

@@ -22,6 +22,11 @@ final class GuardedMessageStore implements MessageStore {
     }
 
     @Override
+    public void whenVisible(Runnable action) {
+        target.whenVisible(action);
+    }
+
+    @Override
     public void enqueue(StoredMessage message, List<QueueTarget> targets) {
         guard.enter();
         try {

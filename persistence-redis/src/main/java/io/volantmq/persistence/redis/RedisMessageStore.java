@@ -63,6 +63,11 @@ final class RedisMessageStore implements MessageStore {
     }
 
     @Override
+    public void whenVisible(Runnable action) {
+        store.whenVisible(action);
+    }
+
+    @Override
     public List<QueuedMessage> read(String clientId, long afterSeq, int max) {
         if (max <= 0) {
             return List.of();

@@ -23,14 +23,10 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
 /**
@@ -60,14 +56,14 @@ final class RedisStore implements Store, RedisGroupWrites {
     private final ReentrantLock flushLock = new ReentrantLock();
     private final Object pendingLock = new Object();
     private List<Deferred> pending = new ArrayList<>();
+    /** What waits for the writes in {@link #pending} to reach Redis (see {@link #whenVisible}). */
+    private List<Runnable> afterPending = new ArrayList<>();
     /**
-     * Units in progress ({@link #together}) hold the read lock; a flush takes the write lock to take
-     * {@link #pending}, so it never takes a part of a unit. A unit's writes are in {@link #pending} at
-     * once (a subscriber's read on another thread, which flushes, sees them once the unit ends).
+     * The unit this thread is in ({@link #together}), null outside one. Its writes join {@link #pending}
+     * only when it ends, all at once: a flush never takes a part of a unit, and never waits for one in
+     * progress (an inbox batch of 500 entries is one unit; a subscriber's read must not wait for all of it).
      */
-    private final ReentrantReadWriteLock units = new ReentrantReadWriteLock();
-    /** The writes of the unit this thread is in, null outside one. */
-    private final ThreadLocal<List<Deferred>> unit = new ThreadLocal<>();
+    private final ThreadLocal<Unit> unit = new ThreadLocal<>();
     /** Replicas each write must reach (WAIT) before it counts as made; 0: no WAIT. */
     private final int waitReplicas;
     private final long waitTimeoutMillis;
@@ -78,6 +74,10 @@ final class RedisStore implements Store, RedisGroupWrites {
 
     /** A write waiting for the next flush, as a pipelined command. */
     private record Deferred(String what, Function<PipeliningBase, Response<?>> command) {
+    }
+
+    /** The writes of a unit in progress, and what runs once they have reached Redis. */
+    private record Unit(List<Deferred> writes, List<Runnable> afterWrites) {
     }
 
     private RedisStore(JedisPool pool, URI uri, String where, int poolSize, RedisKeys keys, boolean groupCommit,
@@ -230,9 +230,10 @@ final class RedisStore implements Store, RedisGroupWrites {
             throw new PersistenceException("redis " + where + ": store is closed (" + what + ")");
         }
         Deferred write = new Deferred(what, command);
-        List<Deferred> open = unit.get();
+        Unit open = unit.get();
         if (open != null) {
-            open.add(write);
+            open.writes().add(write);
+            return;
         }
         synchronized (pendingLock) {
             pending.add(write);
@@ -240,8 +241,22 @@ final class RedisStore implements Store, RedisGroupWrites {
     }
 
     /**
+     * Runs {@code action} once the writes this thread made so far are visible to reads on other threads:
+     * inside a unit, after the flush that carries the unit (a subscriber woken earlier would read before
+     * the unit's queue entries are there, and nobody would wake it again); otherwise at once.
+     */
+    void whenVisible(Runnable action) {
+        Unit open = unit.get();
+        if (open == null) {
+            action.run();
+            return;
+        }
+        open.afterWrites().add(action);
+    }
+
+    /**
      * The writes {@code changes} makes on this thread reach Redis in the same flush (one MULTI/EXEC),
-     * or not at all when it throws. A read inside does not flush (it would wait for this very unit).
+     * or not at all when it throws. A read inside flushes what other threads wrote, not this unit's writes.
      */
     @Override
     public void together(Runnable changes) {
@@ -249,24 +264,20 @@ final class RedisStore implements Store, RedisGroupWrites {
             changes.run();
             return;
         }
-        List<Deferred> mine = new ArrayList<>();
-        units.readLock().lock();
+        Unit mine = new Unit(new ArrayList<>(), new ArrayList<>());
         unit.set(mine);
-        boolean done = false;
         try {
-            changes.run();
-            done = true;
+            changes.run(); // throws: its writes are dropped, never written
         } finally {
             unit.remove();
-            if (!done && !mine.isEmpty()) {
-                // not flushed yet (this unit held the read lock): what failed is not written
-                Set<Deferred> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
-                dropped.addAll(mine);
-                synchronized (pendingLock) {
-                    pending.removeIf(dropped::contains);
-                }
-            }
-            units.readLock().unlock();
+        }
+        if (mine.writes().isEmpty()) {
+            mine.afterWrites().forEach(Runnable::run);
+            return;
+        }
+        synchronized (pendingLock) {
+            pending.addAll(mine.writes());
+            afterPending.addAll(mine.afterWrites());
         }
     }
 
@@ -306,8 +317,8 @@ final class RedisStore implements Store, RedisGroupWrites {
 
     /** Sends the waiting writes in one pipeline, in the order they were made, and checks every reply. */
     void flush() {
-        if (!groupCommit || unit.get() != null) {
-            return; // inside a unit: taking pending would wait for the unit itself
+        if (!groupCommit) {
+            return;
         }
         flushLock.lock();
         try {
@@ -324,18 +335,25 @@ final class RedisStore implements Store, RedisGroupWrites {
 
     private void flushLocked() {
         List<Deferred> batch;
-        units.writeLock().lock(); // whole units only
-        try {
-            synchronized (pendingLock) {
-                if (pending.isEmpty()) {
-                    return;
-                }
-                batch = pending;
-                pending = new ArrayList<>();
+        List<Runnable> after;
+        synchronized (pendingLock) {
+            if (pending.isEmpty()) {
+                return;
             }
-        } finally {
-            units.writeLock().unlock();
+            batch = pending;
+            pending = new ArrayList<>();
+            after = afterPending;
+            afterPending = new ArrayList<>();
         }
+        try {
+            send(batch);
+        } finally {
+            // also when it failed: what waits (a subscriber's wake-up) reads the store again and finds what is there
+            after.forEach(Runnable::run);
+        }
+    }
+
+    private void send(List<Deferred> batch) {
         // never retried: a lost reply leaves unknown which writes the server applied. One MULTI/EXEC:
         // a broker killed while sending it leaves none of them applied, never a part of one PUBLISH's
         String what = "writing " + batch.size() + " changes";
