@@ -6,8 +6,10 @@ import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueuedMessage;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -30,6 +32,11 @@ public final class QueueLimits {
     private final BrokerConfig.DropPolicy policy;
     private final LongAdder dropped = new LongAdder();
     private final Map<String, Estimate> estimates = new ConcurrentHashMap<>();
+    /**
+     * What was admitted to or dropped from a queue inside store units not sent yet ({@link MessageStore#whenVisible}):
+     * the store's answers leave it out (an inbox batch of a cluster node is one unit of up to 500 entries).
+     */
+    private final Map<String, Unsent> unsent = new ConcurrentHashMap<>();
     /** Queues with bounds of their own (a bridge's), by client id. */
     private final Map<String, Bound> bounds = new ConcurrentHashMap<>();
     static final int REFRESH_EVERY = 64;
@@ -44,6 +51,13 @@ public final class QueueLimits {
             this.messages = messages;
             this.bytes = bytes;
         }
+    }
+
+    /** Admitted (positive) and dropped (negative) messages and bytes of one queue not sent yet, and the dropped seqs. */
+    private static final class Unsent {
+        long messages;
+        long bytes;
+        final Set<Long> dropped = new HashSet<>();
     }
 
     public QueueLimits(MessageStore messages, BrokerConfig config) {
@@ -88,12 +102,14 @@ public final class QueueLimits {
                     estimate.messages++;
                     estimate.bytes += payloadBytes;
                     estimate.admitted++;
+                    unsent(clientId, 1, payloadBytes, null);
                     return Admission.ADMIT;
                 }
             }
         }
-        QueueStats stats = messages.stats(clientId);
+        QueueStats stats = withUnsent(clientId, messages.stats(clientId));
         if (fits(stats, payloadBytes, maxMessages, maxBytes)) {
+            unsent(clientId, 1, payloadBytes, null);
             boolean congested = stats.messages() * 2 >= maxMessages || stats.payloadBytes() * 2 >= maxBytes;
             if (congested) {
                 estimates.remove(clientId);
@@ -106,6 +122,7 @@ public final class QueueLimits {
         BrokerConfig.DropPolicy policy = own == null ? this.policy : own.policy();
         if (policy == BrokerConfig.DropPolicy.OLDEST
                 && dropOldest(clientId, stats, payloadBytes, maxMessages, maxBytes, own)) {
+            unsent(clientId, 1, payloadBytes, null);
             return Admission.ADMIT_CONGESTED;
         }
         dropped(own);
@@ -136,8 +153,9 @@ public final class QueueLimits {
             }
             for (QueuedMessage entry : batch) {
                 after = entry.seq();
-                if (entry.state() == InflightState.QUEUED) {
+                if (entry.state() == InflightState.QUEUED && !droppedUnsent(clientId, entry.seq())) {
                     messages.remove(clientId, entry.seq());
+                    unsent(clientId, -1, -entry.message().payload().length, entry.seq());
                     dropped(own);
                     count--;
                     bytes -= entry.message().payload().length;
@@ -148,6 +166,52 @@ public final class QueueLimits {
             }
         }
         return true;
+    }
+
+    /** Records a change to the queue until the unit that makes it has been sent (at once outside a unit). */
+    private void unsent(String clientId, long count, long bytes, Long droppedSeq) {
+        unsent.compute(clientId, (c, u) -> {
+            Unsent v = u == null ? new Unsent() : u;
+            synchronized (v) {
+                v.messages += count;
+                v.bytes += bytes;
+                if (droppedSeq != null) {
+                    v.dropped.add(droppedSeq);
+                }
+            }
+            return v;
+        });
+        messages.whenVisible(() -> unsent.computeIfPresent(clientId, (c, v) -> {
+            synchronized (v) {
+                v.messages -= count;
+                v.bytes -= bytes;
+                if (droppedSeq != null) {
+                    v.dropped.remove(droppedSeq);
+                }
+                return v.messages == 0 && v.bytes == 0 && v.dropped.isEmpty() ? null : v;
+            }
+        }));
+    }
+
+    /** The store's answer plus what units not sent yet have added or dropped. */
+    private QueueStats withUnsent(String clientId, QueueStats stats) {
+        Unsent u = unsent.get(clientId);
+        if (u == null) {
+            return stats;
+        }
+        synchronized (u) {
+            return new QueueStats(Math.max(0, stats.messages() + u.messages), Math.max(0, stats.payloadBytes() + u.bytes));
+        }
+    }
+
+    private boolean droppedUnsent(String clientId, long seq) {
+        Unsent u = unsent.get(clientId);
+        if (u == null) {
+            return false;
+        }
+        synchronized (u) {
+            return u.dropped.contains(seq);
+        }
     }
 
     /** Something other than an admitted message was added to the client's queue, or the queue ended. */

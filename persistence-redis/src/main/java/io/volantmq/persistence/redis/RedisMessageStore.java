@@ -128,8 +128,7 @@ final class RedisMessageStore implements MessageStore {
 
     @Override
     public QueueStats stats(String clientId) {
-        store.flush();
-        return store.call("stats " + clientId, true, jedis -> {
+        return store.readFlushed("stats " + clientId, jedis -> {
             try (Transaction tx = jedis.multi()) {
                 Response<Long> count = tx.zcard(keys.queue(clientId));
                 Response<byte[]> bytes = tx.get(keys.queueBytes(clientId));

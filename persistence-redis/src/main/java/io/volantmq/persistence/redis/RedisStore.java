@@ -380,6 +380,23 @@ final class RedisStore implements Store, RedisGroupWrites {
         });
     }
 
+    /**
+     * A read after a flush, with no other flush in between or in progress: what a flush sent and what waits
+     * for it ({@link #whenVisible}, which also corrects the broker's queue counts) are never seen half done.
+     */
+    <T> T readFlushed(String what, Function<Jedis, T> work) {
+        if (!groupCommit) {
+            return call(what, true, work);
+        }
+        flushLock.lock();
+        try {
+            flush();
+            return call(what, true, work);
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
     @Override
     public Durability durability() {
         return groupCommit ? Durability.ON_SYNC : Durability.ON_RETURN;
