@@ -110,8 +110,9 @@ final class Janitor {
 
     /**
      * This node was silent longer than the TTL (cut off from Redis, or frozen: a GC pause, SIGSTOP, a
-     * suspended VM) and may have been reaped, or a janitor raised its epoch: what it holds in memory is stale. It lets every client go,
-     * as if it had restarted, registers again, and takes back what still belongs to it.
+     * suspended VM) and may have been reaped, or a janitor raised its epoch: what it holds in memory is
+     * stale. It lets every client go, as if it had restarted, takes a new epoch (the store drops what it
+     * wrote before), registers again, and takes back what still belongs to it.
      */
     private synchronized void rejoin(boolean expired) {
         if (!fenced) {

@@ -96,9 +96,9 @@ final class RedisCluster implements ClusterLink {
     final LongAdder fencedConnections = new LongAdder();
     /** Owner keys of ended sessions removed from the registry. */
     final LongAdder registryRemoved = new LongAdder();
-    /** This node's inbox, as the heartbeat last saw it: entries, and entries read but not acknowledged. */
     /** This node's fencing epoch (see {@link Keys#epoch}); null while the store cannot be fenced. */
     private volatile String epoch;
+    /** This node's inbox, as the heartbeat last saw it: entries, and entries read but not acknowledged. */
     volatile long inboxLength;
     volatile long inboxPending;
     final LongAdder kicksReceived = new LongAdder();
