@@ -58,7 +58,7 @@ final class Janitor {
             // XX: only while the key lives; once it expired the others may have reaped this node
             String refreshed = cluster.redis(j -> j.set(Keys.node(cluster.me), "1", SetParams.setParams().xx()
                     .ex(cluster.settings.livenessTtlSeconds())));
-            if (refreshed == null || fenced) {
+            if (refreshed == null || fenced || cluster.epochTaken()) {
                 rejoin(refreshed == null);
             }
             cluster.redis(j -> j.sadd(Keys.NODES, cluster.me));
@@ -110,19 +110,23 @@ final class Janitor {
 
     /**
      * This node was silent longer than the TTL (cut off from Redis, or frozen: a GC pause, SIGSTOP, a
-     * suspended VM) and may have been reaped: what it holds in memory is stale. It lets every client go,
-     * as if it had restarted, registers again, and takes back what still belongs to it.
+     * suspended VM) and may have been reaped, or a janitor raised its epoch: what it holds in memory is
+     * stale. It lets every client go, as if it had restarted, takes a new epoch (the store drops what it
+     * wrote before), registers again, and takes back what still belongs to it.
      */
     private synchronized void rejoin(boolean expired) {
         if (!fenced) {
             fenced = true;
             fencings.increment();
-            log.error("cluster: node '{}' was silent for {} ms, longer than its liveness ({} s; its key {}):"
+            log.error("cluster: node '{}' was silent for {} ms (liveness {} s; its key {}) or reaped (its epoch raised):"
                     + " disconnecting every client", cluster.me, System.currentTimeMillis() - lastBeat,
                     cluster.settings.livenessTtlSeconds(), expired ? "expired" : "is still there");
             cluster.host.disconnectAll("this node lost the cluster registry");
         }
         cluster.generations.clear();
+        // a new epoch: what this node wrote before and has not flushed yet is dropped (a janitor may have
+        // handed the same work on meanwhile); nothing of it was acknowledged, as after a crash
+        cluster.fenceStore();
         cluster.redis(j -> j.set(Keys.node(cluster.me), "1", SetParams.setParams()
                 .ex(cluster.settings.livenessTtlSeconds())));
         reap(cluster.me, false); // its clients nobody took meanwhile: sessions reloaded, wills published
@@ -222,6 +226,10 @@ final class Janitor {
      * (routed from here) and its routes. With {@code dead} = this node: what a previous run left.
      */
     void reap(String dead, boolean other) {
+        if (other) {
+            // first: from now on no store write of that node applies (one it made before a freeze, say)
+            cluster.redis(j -> j.incr(Keys.epoch(dead)));
+        }
         Map<String, String> connected = cluster.redis(j -> j.hgetAll(Keys.connected(dead)));
         Set<String> clients = new HashSet<>(cluster.redis(j -> j.smembers(Keys.owned(dead))));
         clients.addAll(connected.keySet());

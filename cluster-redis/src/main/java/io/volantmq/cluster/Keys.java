@@ -37,6 +37,14 @@ final class Keys {
         return "vmq:node:" + node;
     }
 
+    /**
+     * A node's fencing epoch: raised by a janitor before it takes anything of that node, and by the node
+     * when it (re)joins; the node's store writes apply only while it holds the value the node last set.
+     */
+    static String epoch(String node) {
+        return "vmq:epoch:" + node;
+    }
+
     static String owner(String clientId) {
         return "vmq:owner:" + clientId;
     }

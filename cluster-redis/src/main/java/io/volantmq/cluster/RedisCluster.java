@@ -96,6 +96,8 @@ final class RedisCluster implements ClusterLink {
     final LongAdder fencedConnections = new LongAdder();
     /** Owner keys of ended sessions removed from the registry. */
     final LongAdder registryRemoved = new LongAdder();
+    /** This node's fencing epoch (see {@link Keys#epoch}); null while the store cannot be fenced. */
+    private volatile String epoch;
     /** This node's inbox, as the heartbeat last saw it: entries, and entries read but not acknowledged. */
     volatile long inboxLength;
     volatile long inboxPending;
@@ -161,6 +163,7 @@ final class RedisCluster implements ClusterLink {
             j.del(Keys.routes(me), Keys.shares(me)); // a previous run's routes: this run republishes its own
             return null;
         });
+        fenceStore();
         subscriberThread = new Thread(this::subscribeLoop, "volantmq-cluster-pubsub");
         subscriberThread.setDaemon(true);
         subscriberThread.start();
@@ -172,6 +175,27 @@ final class RedisCluster implements ClusterLink {
         deadline.scheduleWithFixedDelay(janitor::checkDeadline, 200, 200, TimeUnit.MILLISECONDS);
         log.info("cluster node '{}' joined over {} (liveness {} s)", me, settings.uri().replaceAll("//[^@/]*@", "//***@"),
                 settings.livenessTtlSeconds());
+    }
+
+    /**
+     * Takes a new fencing epoch for this node and makes the store apply its writes only while it holds
+     * (a redis store in the cluster's server with group commit; any other store cannot be fenced so, and
+     * a node woken from a freeze may then still apply writes it made before: docs/cluster.md, Limits).
+     */
+    void fenceStore() {
+        if (!(host.backend() instanceof io.volantmq.persistence.redis.RedisGroupWrites writes) || !writes.grouped()
+                || !writes.sameServer(java.net.URI.create(settings.uri()))) {
+            return;
+        }
+        String next = Long.toString(redis(j -> j.incr(Keys.epoch(me))));
+        writes.fence(Keys.epoch(me), next); // first drops what was written under the previous epoch, if it was taken
+        epoch = next;
+    }
+
+    /** Whether another node raised this node's epoch (it reaped this node) since this node took it. */
+    boolean epochTaken() {
+        String mine = epoch;
+        return mine != null && !mine.equals(redis(j -> j.get(Keys.epoch(me))));
     }
 
     // ------------------------------------------------------------------ routes

@@ -5,16 +5,24 @@ import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttPersistable;
+import org.eclipse.paho.mqttv5.common.MqttPersistenceException;
+import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -109,13 +117,15 @@ final class ClusterNodes implements AutoCloseable {
     static final class Client implements MqttCallback {
         final MqttClient client;
         final List<String> received = new CopyOnWriteArrayList<>();
-        final List<Boolean> dups = new CopyOnWriteArrayList<>();
         volatile int disconnectReason = -1;
         final AtomicInteger arrivals = new AtomicInteger();
+        /** Every arrival: payload, time, packet id, QoS, the node's URI, and whether it was a resend (not delivered). */
+        final List<String> trace = new CopyOnWriteArrayList<>();
+        final Qos2Receipts receipts = new Qos2Receipts();
         private final List<String> sink;
 
         Client(String uri, String clientId, List<String> sink) throws MqttException {
-            this.client = new MqttClient(uri, clientId, new MemoryPersistence());
+            this.client = new MqttClient(uri, clientId, receipts);
             client.setTimeToWait(30_000); // a token never completed must fail the test, not hang it
             this.sink = sink;
             client.setCallback(this);
@@ -172,8 +182,13 @@ final class ClusterNodes implements AutoCloseable {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             String text = new String(message.getPayload());
+            boolean resend = message.getQos() == 2 && receipts.takeResend(text);
+            trace.add(text + " at=" + System.currentTimeMillis() % 100_000 + " id=" + message.getId() + " qos="
+                    + message.getQos() + " via=" + client.getCurrentServerURI() + (resend ? " resend, not delivered" : ""));
+            if (resend) {
+                return; // [MQTT-4.3.3-10]: the application has it already
+            }
             received.add(text);
-            dups.add(message.isDuplicate());
             if (sink != null) {
                 sink.add(text);
             }
@@ -190,6 +205,107 @@ final class ClusterNodes implements AutoCloseable {
 
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+    /**
+     * The client's QoS 2 receive state, part of its session [MQTT 4.1]: Paho keeps one entry, "r-" + packet
+     * id, from a QoS 2 PUBLISH until its PUBREL. Two things make Paho 1.2.5 an unfit QoS 2 receiver for
+     * these tests, and this class makes up for both:
+     * <ul>
+     *   <li>its MemoryPersistence starts empty at every connect ({@code open} makes a new table), so a
+     *   client that reconnects has forgotten which messages it has not been released from; this store
+     *   keeps them across connections (emptied only by a clean start);</li>
+     *   <li>it hands every QoS 2 PUBLISH to the application, also one whose packet id it has not been
+     *   released from yet; [MQTT-4.3.3-10] forbids that: until the PUBREL, a PUBLISH with the same packet
+     *   id is acknowledged with PUBREC again and not delivered again (the server resends it so, with DUP=1
+     *   and the same packet id, to a session that resumes [MQTT-4.4.0-1]).</li>
+     * </ul>
+     * Paho stores the PUBLISH here on its receiver thread before it hands it to the callback thread, so
+     * {@link #takeResend} answers, in arrival order, whether an arrival was such a resend. Only an exact
+     * one counts (DUP=1, same packet id, same payload); anything else reaches the application.
+     */
+    static final class Qos2Receipts implements MqttClientPersistence {
+        private final Map<String, MqttPersistable> data =
+                new ConcurrentHashMap<>();
+        private final Map<String, Queue<Boolean>> resendsByPayload = new ConcurrentHashMap<>();
+        /** Trace: QoS 2 receipts stored and released, with the time (ms) and the PUBLISH's DUP flag on the wire. */
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void open(String clientId) {
+            // kept: the state belongs to the session, not to one connection
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void put(String key, MqttPersistable message)
+                throws MqttPersistenceException {
+            if (key.startsWith("r-")) {
+                MqttPersistable held = data.get(key);
+                String payload = payload(message);
+                boolean dup = wireDup(message);
+                boolean resend = held != null && dup && payload.equals(payload(held));
+                resendsByPayload.computeIfAbsent(payload, k -> new ConcurrentLinkedQueue<>()).add(resend);
+                events.add(System.currentTimeMillis() % 100_000 + " receipt " + key + " " + payload + " dup=" + dup
+                        + (held == null ? " new" : resend ? " resend-before-PUBREL" : " id-reused-before-PUBREL:" + payload(held)));
+            }
+            data.put(key, message);
+        }
+
+        @Override
+        public MqttPersistable get(String key) {
+            return data.get(key);
+        }
+
+        @Override
+        public void remove(String key) throws MqttPersistenceException {
+            MqttPersistable held = data.remove(key);
+            if (key.startsWith("r-") && held != null) {
+                events.add(System.currentTimeMillis() % 100_000 + " released " + key + " " + payload(held) + " (PUBREL)");
+            }
+        }
+
+        @Override
+        public Enumeration<String> keys() {
+            return Collections.enumeration(new ArrayList<>(data.keySet()));
+        }
+
+        @Override
+        public void clear() {
+            events.add(System.currentTimeMillis() % 100_000 + " clear (clean start)");
+            data.clear();
+        }
+
+        @Override
+        public boolean containsKey(String key) {
+            return data.containsKey(key);
+        }
+
+        /** Whether the next arrival of {@code payload} was a resend of a PUBLISH not yet released. */
+        boolean takeResend(String payload) {
+            Queue<Boolean> q = resendsByPayload.get(payload);
+            Boolean resend = q == null ? null : q.poll();
+            return resend != null && resend;
+        }
+
+        private static String payload(MqttPersistable p)
+                throws MqttPersistenceException {
+            return new String(p.getPayloadBytes(), p.getPayloadOffset(), p.getPayloadLength());
+        }
+
+        /** Paho 1.2.5 keeps a received PUBLISH's DUP flag in the packet only (its MqttMessage says false). */
+        private static boolean wireDup(Object packet) {
+            try {
+                java.lang.reflect.Field f = MqttPublish.class.getDeclaredField("dup");
+                f.setAccessible(true);
+                return f.getBoolean(packet);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("Paho's PUBLISH has no 'dup' field any more: " + e);
+            }
         }
     }
 

@@ -157,6 +157,20 @@ final class FaultOracle {
                 System.out.printf("%s   subscriber %s: %d received, %d lost %s, %d duplicates %s, %d received unacknowledged%n",
                         test, s.client.getClientId(), got.size(), lost.size(), ranges(lost), duplicates(got).size(),
                         duplicates(got).keySet(), new HashSet<>(got).stream().filter(seq -> !p.acked.contains(seq)).count());
+                // the trace of every QoS 2 message that arrived more than once: delivered twice, or a resend the
+                // client did not hand on [MQTT-4.3.3-10]
+                Set<String> traced = new java.util.TreeSet<>();
+                for (int seq : duplicates(got).keySet()) {
+                    traced.add(p.id + "|" + seq + " ");
+                }
+                s.trace.stream().filter(t -> t.contains("resend")).filter(t -> t.startsWith(p.id + "|"))
+                        .forEach(t -> traced.add(t.substring(0, t.indexOf(' ') + 1)));
+                for (String text : traced) {
+                    s.trace.stream().filter(t -> t.startsWith(text)).forEach(t -> System.out.printf("%s     %s: %s%n", test,
+                            s.client.getClientId(), t));
+                    s.receipts.events.stream().filter(t -> t.contains(" " + text)).forEach(t -> System.out.printf(
+                            "%s     %s, its QoS 2 state: %s%n", test, s.client.getClientId(), t));
+                }
             }
         }
     }

@@ -26,6 +26,15 @@ public interface RedisGroupWrites {
     /** Adds {@code command} to this thread's unit, or, outside one, to the next flush. */
     void defer(String what, Function<PipeliningBase, Response<?>> command);
 
+    /**
+     * A fencing token for the flushes from now on: a MULTI/EXEC is applied only while {@code key} holds
+     * {@code expected} (WATCH, GET, compare, then MULTI/EXEC, so a change before the EXEC aborts it too);
+     * a flush that finds another value writes nothing and fails. The writes made before this call are
+     * flushed first, under the previous token. The cluster uses it so that a node the others declared
+     * dead cannot apply, once it wakes, writes it made before (the janitor has handed their work on).
+     */
+    void fence(String key, String expected);
+
     /** Flushes (and single writes) after which WAIT found fewer replicas than asked: none of them was acknowledged. */
     long notReplicated();
 }

@@ -72,6 +72,12 @@ final class RedisStore implements Store, RedisGroupWrites {
     /** A flush that a read made failed since the last sync: its writes are lost, so that sync must fail. */
     private String failedSinceSync;
 
+    /** Null, or the key and value every flush checks first (see {@link RedisGroupWrites#fence}). */
+    private volatile Fence fence;
+
+    private record Fence(String key, String expected) {
+    }
+
     /** A write waiting for the next flush, as a pipelined command. */
     private record Deferred(String what, Function<PipeliningBase, Response<?>> command) {
     }
@@ -311,6 +317,24 @@ final class RedisStore implements Store, RedisGroupWrites {
     }
 
     @Override
+    public void fence(String key, String expected) {
+        flushLock.lock();
+        try {
+            if (fence != null && groupCommit) {
+                try {
+                    flushLocked(); // what was written under the previous token is applied under it, or not at all
+                } catch (PersistenceException e) {
+                    failedSinceSync = e.getMessage();
+                    LOG.warn("redis {}: writes made under the previous fencing token dropped: {}", where, e.getMessage());
+                }
+            }
+            fence = new Fence(key, expected);
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    @Override
     public long notReplicated() {
         return notReplicated.sum();
     }
@@ -359,6 +383,15 @@ final class RedisStore implements Store, RedisGroupWrites {
         String what = "writing " + batch.size() + " changes";
         call(what, false, jedis -> {
             List<Response<?>> replies = new ArrayList<>(batch.size());
+            Fence f = fence;
+            if (f != null) {
+                jedis.watch(f.key());
+                if (!f.expected().equals(jedis.get(f.key()))) {
+                    jedis.unwatch();
+                    throw new PersistenceException("redis " + where + ": " + what + ": fenced (" + f.key()
+                            + " is no longer " + f.expected() + "); nothing written");
+                }
+            }
             try (Transaction tx = jedis.multi()) {
                 for (Deferred write : batch) {
                     replies.add(write.command().apply(tx));
