@@ -981,7 +981,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
     }
 
     void writeAndFlush(MqttMessage message) {
-        ctx.writeAndFlush(message, ctx.voidPromise());
+        encode(message);
+        ctx.flush();
     }
 
     /**
