@@ -119,6 +119,8 @@ final class BenchRun {
         long t1 = cpu1[0];
         phases.run("subscribe", clients.stream().filter(c -> c.receiver() != null).toList(), BenchClient::subscribe);
         long t2 = System.nanoTime();
+        // -Dbench.holdSeconds=N: the connections sit idle N s before the memory readings (time for jcmd by hand)
+        Thread.sleep(TimeUnit.SECONDS.toMillis(Long.getLong("bench.holdSeconds", 0)));
         long rssAfter = BrokerMemory.residentKb(config.brokerPid());
         // read after RSS: the full collection it forces must not be part of what RSS shows
         long heapAfter = heapBefore < 0 ? -1 : BrokerMemory.liveHeapKb(config.brokerPid());

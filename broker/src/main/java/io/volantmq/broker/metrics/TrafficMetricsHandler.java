@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts what crosses a connection. At the head of every pipeline it sees bytes; between the codec and
- * the connection handler it sees packets, there as part of {@link CountingMqttEncoder}. Stateless, so one
- * instance serves every channel.
+ * Counts what crosses a connection. At the head of every pipeline it sees bytes; the connection handler,
+ * which also encodes, counts its packets with {@link #countInbound(BrokerMetrics, ChannelHandlerContext, Object)}
+ * and {@link #countOutbound(BrokerMetrics, ChannelHandlerContext, Object)}. Stateless, so one instance
+ * serves every channel.
  */
 @ChannelHandler.Sharable
 public final class TrafficMetricsHandler extends ChannelDuplexHandler {
@@ -38,7 +39,16 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
-    void countInbound(ChannelHandlerContext ctx, Object msg) {
+    private void countInbound(ChannelHandlerContext ctx, Object msg) {
+        countInbound(metrics, ctx, msg);
+    }
+
+    private void countOutbound(ChannelHandlerContext ctx, Object msg) {
+        countOutbound(metrics, ctx, msg);
+    }
+
+    /** Counts a received buffer's bytes, or a decoded packet (and its message). */
+    public static void countInbound(BrokerMetrics metrics, ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
             metrics.bytesReceived(buf.readableBytes());
         } else if (msg instanceof MqttMessage message) {
@@ -52,7 +62,8 @@ public final class TrafficMetricsHandler extends ChannelDuplexHandler {
         }
     }
 
-    void countOutbound(ChannelHandlerContext ctx, Object msg) {
+    /** Counts a sent buffer's bytes, or a packet (and its message) about to be encoded. */
+    public static void countOutbound(BrokerMetrics metrics, ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
             metrics.bytesSent(buf.readableBytes());
         } else if (msg instanceof MqttMessage message) {

@@ -32,10 +32,12 @@ public final class SubscriptionTree {
          */
         private volatile Map<String, Node> children;
         /**
-         * key (client id, or group/client id) -> the subscription to exactly this filter. Sized for one:
-         * most filters have one subscriber (a table of 2 slots instead of 16); a popular one grows.
+         * The subscriptions to exactly this filter: null for none, the {@link Subscriber} itself for one (most
+         * filters, a client's own topic: a map for one costs ~130 bytes), else a map of key (client id, or
+         * group/client id) -> subscriber. Written under the tree's monitor, read without it: a new value is
+         * complete before it is published, and a map, once made, stays.
          */
-        final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>(1);
+        private volatile Object subscribers;
         /** How many of them are not shared; changed under the tree's monitor (the cluster's plain route). */
         int plain;
 
@@ -57,6 +59,68 @@ public final class SubscriptionTree {
                 children = c;
             }
             return c.computeIfAbsent(childLevel, l -> new Node(this, l));
+        }
+
+        /** Under the tree's monitor; the subscriber {@code key} had before, or null. */
+        Subscriber putSubscriber(String key, Subscriber subscriber) {
+            Object current = subscribers;
+            if (current instanceof Subscriber one) {
+                if (key(one.clientId(), one.options()).equals(key)) {
+                    subscribers = subscriber;
+                    return one;
+                }
+                Map<String, Subscriber> map = new ConcurrentHashMap<>(4);
+                map.put(key(one.clientId(), one.options()), one);
+                map.put(key, subscriber);
+                subscribers = map;
+                return null;
+            }
+            if (current != null) {
+                return asMap(current).put(key, subscriber);
+            }
+            subscribers = subscriber;
+            return null;
+        }
+
+        /** Under the tree's monitor; the subscriber removed, or null. */
+        Subscriber removeSubscriber(String key) {
+            Object current = subscribers;
+            if (current instanceof Subscriber one) {
+                if (!key(one.clientId(), one.options()).equals(key)) {
+                    return null;
+                }
+                subscribers = null;
+                return one;
+            }
+            return current == null ? null : asMap(current).remove(key);
+        }
+
+        boolean hasSubscribers() {
+            Object current = subscribers;
+            return current instanceof Subscriber || current != null && !asMap(current).isEmpty();
+        }
+
+        /** The subscribers now (weakly consistent with concurrent changes, like the map). */
+        Collection<Subscriber> subscribers() {
+            Object current = subscribers;
+            if (current instanceof Subscriber one) {
+                return List.of(one);
+            }
+            return current == null ? List.of() : asMap(current).values();
+        }
+
+        void addSubscribersTo(Collection<Subscriber> out) {
+            Object current = subscribers;
+            if (current instanceof Subscriber one) {
+                out.add(one);
+            } else if (current != null) {
+                out.addAll(asMap(current).values());
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Subscriber> asMap(Object subscribers) {
+            return (Map<String, Subscriber>) subscribers;
         }
 
         boolean hasChildren() {
@@ -87,7 +151,7 @@ public final class SubscriptionTree {
         if (options.shared() && cursors.joined(options.shareGroup(), SharedSubscriptions.filter(filter))) {
             cluster.shareAdded(SharedSubscriptions.key(options.shareGroup(), SharedSubscriptions.filter(filter)));
         }
-        Subscriber previous = node.subscribers.put(key(clientId, options), new Subscriber(clientId, filter, options));
+        Subscriber previous = node.putSubscriber(key(clientId, options), new Subscriber(clientId, filter, options));
         boolean wasPlain = previous != null && !previous.options().shared();
         // other nodes forward to this one for a plain subscriber; share groups have routes of their own
         if (!options.shared() && !wasPlain && node.plain++ == 0) {
@@ -112,7 +176,7 @@ public final class SubscriptionTree {
         if (node == null) {
             return false;
         }
-        Subscriber gone = node.subscribers.remove(key(clientId, options));
+        Subscriber gone = node.removeSubscriber(key(clientId, options));
         boolean removed = gone != null;
         if (removed && !gone.options().shared() && --node.plain == 0) {
             cluster.routeRemoved(indexed(filter, options));
@@ -126,7 +190,7 @@ public final class SubscriptionTree {
     }
 
     private static boolean hasGroupMember(Node node, String group) {
-        for (Subscriber s : node.subscribers.values()) {
+        for (Subscriber s : node.subscribers()) {
             if (group.equals(s.options().shareGroup())) {
                 return true;
             }
@@ -139,7 +203,7 @@ public final class SubscriptionTree {
         Node node = find(filter);
         List<Subscriber> members = new ArrayList<>();
         if (node != null) {
-            for (Subscriber s : node.subscribers.values()) {
+            for (Subscriber s : node.subscribers()) {
                 if (group.equals(s.options().shareGroup())) {
                     members.add(s);
                 }
@@ -160,7 +224,7 @@ public final class SubscriptionTree {
     }
 
     private void prune(Node node) {
-        while (node.parent != null && node.subscribers.isEmpty() && !node.hasChildren()) {
+        while (node.parent != null && !node.hasSubscribers() && !node.hasChildren()) {
             node.parent.children.remove(node.level, node); // a parent has children
             node = node.parent;
         }
@@ -186,11 +250,11 @@ public final class SubscriptionTree {
                 // '#' matches this level and everything below, including the parent level itself [MQTT-4.7.1-2]
                 Node multi = node.child("#");
                 if (multi != null) {
-                    result.addAll(multi.subscribers.values());
+                    multi.addSubscribersTo(result);
                 }
             }
             if (depth == levels.length) {
-                result.addAll(node.subscribers.values());
+                node.addSubscribersTo(result);
                 continue;
             }
             Node exact = node.child(levels[depth]);
@@ -219,7 +283,7 @@ public final class SubscriptionTree {
         pending.push(root);
         while (!pending.isEmpty()) {
             Node node = pending.pop();
-            node.subscribers.values().forEach(visitor);
+            node.subscribers().forEach(visitor);
             node.children().forEach(pending::push);
         }
     }

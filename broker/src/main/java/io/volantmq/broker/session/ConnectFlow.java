@@ -350,7 +350,8 @@ final class ConnectFlow {
             }
             broker.plugins().connected(connection.identity());
             if (authMethod == null) {
-                connect = null; // only a re-authentication [MQTT-4.12] asks for it again: an idle client holds less
+                // only a re-authentication [MQTT-4.12] needs this flow again, and it needs an authentication method
+                connection.handshakeDone();
             }
         } catch (PersistenceException e) {
             // the resumed session's state could not be read: it stays, offline, for a later try

@@ -7,7 +7,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -15,6 +16,8 @@ import io.volantmq.broker.auth.ClientIdentity;
 import io.volantmq.broker.codec.DecodeFailure;
 import io.volantmq.broker.codec.MqttCodec;
 import io.volantmq.broker.codec.MqttDecoder;
+import io.volantmq.broker.codec.MqttEncoder;
+import io.volantmq.broker.metrics.TrafficMetricsHandler;
 import io.volantmq.broker.codec.SharedPublish;
 import io.volantmq.broker.store.GroupCommit;
 import io.volantmq.broker.store.StoreLane;
@@ -41,6 +44,8 @@ import io.volantmq.persistence.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,8 +61,11 @@ import java.util.concurrent.TimeUnit;
  * One network connection: the handshake (delegated to {@link ConnectFlow}), then packets dispatched
  * to the session's flows. Every method runs on the channel's event loop except
  * {@link #writeFromAnyThread}.
+ *
+ * <p>It is also the pipeline's MQTT encoder and counts the packets both ways: a separate encoder stage
+ * would cost every connection a handler context (64 bytes) and every packet a pipeline hop.
  */
-public final class MqttConnection extends ChannelInboundHandlerAdapter {
+public final class MqttConnection extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
     /** Fired into every open channel when the broker stops: MQTT 5 clients hear 0x8B. */
@@ -74,9 +82,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** How long a client told why it is disconnected may still send before its socket is closed. */
     private static final long CLOSE_LINGER_MILLIS = 1_000;
 
+    private static final VarHandle DETACHED;
+
+    static {
+        try {
+            DETACHED = MethodHandles.lookup().findVarHandle(MqttConnection.class, "detached", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final BrokerContext broker;
     private final ListenerContext listener;
-    private final ConnectFlow connectFlow;
+    /** The handshake; kept after the CONNACK only for re-authentication (a CONNECT with a method). */
+    private ConnectFlow connectFlow;
     /** Created with the first SUBSCRIBE or UNSUBSCRIBE: many connections never send one. */
     private SubscribeFlow subscribeFlow;
     /** Created with the first PUBLISH or PUBREL: many connections never send one. */
@@ -93,7 +112,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private long clientMaxPacketSize;
     private boolean problemInformation = true;
     private ScheduledFuture<?> connectTimeout;
-    private final CompletableFuture<Void> detached = new CompletableFuture<>();
+    /** See {@link #detached()}; null until asked for. */
+    private volatile CompletableFuture<Void> detached;
+    /** Set once the connection has left its session; read with {@link #detached} from other threads. */
+    private volatile boolean ended;
     private boolean flushScheduled;
     /** Packets waiting for the next group commit; null when none. */
     private List<MqttMessage> awaitingSync;
@@ -103,8 +125,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private int laneBatchesPending;
     /** The store lane held more than its bound: reading pauses until this connection's batches are done. */
     private boolean awaitingStore;
-    /** Hands store work to this turn's lane batch (with lanes); created once. */
-    private final Executor laneWork = work -> laneBatch().work.add(work);
+    /** Hands store work to this turn's lane batch; made on first use (only a broker with lanes uses it). */
+    private Executor laneWork;
     private boolean throttled;
     /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
     private boolean awaitingPlugin;
@@ -183,9 +205,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         return state != State.CLOSED && channel.isActive();
     }
 
-    /** Completes once this connection has left its session (after close). */
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<Void> future(Object detached) {
+        return (CompletableFuture<Void>) detached;
+    }
+
+    /** The CONNACK is out and no re-authentication can follow: the handshake's state can go. */
+    void handshakeDone() {
+        connectFlow = null;
+    }
+
+    /**
+     * Completes once this connection has left its session (after close). Made on first ask (a takeover,
+     * from another event loop): most connections are never asked.
+     */
     CompletableFuture<Void> detached() {
-        return detached;
+        CompletableFuture<Void> future = detached;
+        if (future == null) {
+            CompletableFuture<Void> made = new CompletableFuture<>();
+            Object earlier = DETACHED.compareAndExchange(this, null, made);
+            future = earlier == null ? made : future(earlier);
+        }
+        if (ended) {
+            future.complete(null);
+        }
+        return future;
     }
 
     // ------------------------------------------------------------------ Netty events
@@ -240,6 +284,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        TrafficMetricsHandler.countInbound(broker.metrics(), ctx, msg);
         if (keepAliveSeconds > 0) {
             lastPacketNanos = ctx.executor().ticker().nanoTime(); // any packet counts [MQTT-3.1.2-23]
         }
@@ -436,7 +481,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 leaveSession();
             }
         } finally {
-            detached.complete(null);
+            ended = true; // then the future: detached() looks in the opposite order, so one of them completes it
+            CompletableFuture<Void> future = detached;
+            if (future != null) {
+                future.complete(null);
+            }
         }
     }
 
@@ -509,7 +558,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             case UNSUBSCRIBE -> subscribeFlow().onUnsubscribe(this, session, (Unsubscribe) message);
             case PINGREQ -> write(PingResp.INSTANCE);
             case DISCONNECT -> onDisconnect((Disconnect) message);
-            case AUTH -> connectFlow.onAuth((Auth) message);
+            case AUTH -> {
+                if (connectFlow != null) {
+                    connectFlow.onAuth((Auth) message);
+                } else { // [MQTT-4.12.0-5] the CONNECT named no method: as ConnectFlow answers it
+                    closeWithReason(ReasonCode.PROTOCOL_ERROR, "AUTH with another authentication method");
+                }
+            }
             case CONNECT -> protocolViolation("second CONNECT on one connection [MQTT-3.1.0-2]");
             default -> protocolViolation(message.type() + " may not be sent by a client");
         }
@@ -727,7 +782,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (topicAliases != null && message instanceof Publish publish) {
             message = topicAliases.apply(publish, this::fits);
         }
-        ctx.write(message, ctx.voidPromise());
+        encode(message);
+    }
+
+    /**
+     * Packets written into the channel (they start at the tail, so they pass here) and this connection's own
+     * ({@link #encode}): counted, then encoded for the stages in front.
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        TrafficMetricsHandler.countOutbound(broker.metrics(), ctx, msg);
+        MqttEncoder.INSTANCE.write(ctx, msg, promise);
+    }
+
+    /** A packet of this connection's own: {@code ctx.write} would pass this stage by, so it encodes here. */
+    private void encode(Object message) {
+        ChannelPromise promise = ctx.voidPromise();
+        try {
+            write(ctx, message, promise);
+        } catch (Throwable t) {
+            promise.tryFailure(t); // as the pipeline does for a stage's failed write: the void promise reports it
+        }
     }
 
     /**
@@ -739,11 +814,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (topicAliases != null) {
             Publish aliased = topicAliases.apply(publish, this::fits);
             if (aliased != publish) {
-                ctx.write(aliased, ctx.voidPromise());
+                encode(aliased);
                 return;
             }
         }
-        ctx.write(shared.retainedPacket(version, ctx.alloc()), ctx.voidPromise());
+        encode(shared.retainedPacket(version, ctx.alloc()));
     }
 
     void flush() {
@@ -778,7 +853,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      * client's store lane when the broker has lanes (the event loop goes on), else at once.
      */
     Executor storeWork() {
-        return broker.lanes() != null ? laneWork : Runnable::run;
+        if (broker.lanes() == null) {
+            return Runnable::run;
+        }
+        if (laneWork == null) {
+            laneWork = work -> laneBatch().work.add(work);
+        }
+        return laneWork;
     }
 
     private LaneBatch laneBatch() {
@@ -900,7 +981,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     void writeAndFlush(MqttMessage message) {
-        ctx.writeAndFlush(message, ctx.voidPromise());
+        encode(message);
+        ctx.flush();
     }
 
     /**

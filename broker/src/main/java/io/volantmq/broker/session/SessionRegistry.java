@@ -404,6 +404,9 @@ public final class SessionRegistry implements RecipientDirectory {
 
     /** Asks every online session to hand over shared-subscription messages left unacknowledged too long. */
     public void moveStaleShared(long nowMillis, long timeoutMillis) {
+        if (router.shared().groupCount() == 0) {
+            return; // no member of any share group here: no need to look at every session each second
+        }
         for (Session session : sessions.values()) {
             MqttConnection c = session.connection();
             if (c != null && session.hasSharedSubscriptions()) {

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.volantmq.broker.codec.MqttDecoder;
-import io.volantmq.broker.metrics.CountingMqttEncoder;
 import io.volantmq.broker.metrics.TrafficMetricsHandler;
 import io.volantmq.broker.BrokerContext;
 import io.volantmq.broker.session.ListenerContext;
@@ -25,10 +24,10 @@ import io.volantmq.broker.session.MqttConnection;
  *   [http, httpAggregator, wsGuard, ws,     WebSocket upgrade and frames  (ws, wss)
  *    wsMqtt]
  *   [bandwidth]                             inbound bytes per second      (bandwidth)
- *   decoder, encoder                        MQTT codec, maxConnectPacketSize then maxPacketSize; the
- *                                           encoder also counts packets both ways
+ *   decoder                                 MQTT decoder, maxConnectPacketSize then maxPacketSize
  *   [publishRate]                           PUBLISH packets per second    (publishRate)
- *   mqtt                                    the connection
+ *   mqtt                                    the connection; it also encodes and counts the packets both
+ *                                           ways (no encoder stage: a handler context less per connection)
  * </pre>
  * Every stage is bounded: the PROXY header, HTTP request line and headers, WebSocket frames and MQTT
  * packets (at most maxConnectPacketSize until the CONNECT is accepted, then the listener's maxPacketSize)
@@ -42,7 +41,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ListenerSpec spec;
     private final ListenerContext listener;
     private final TrafficMetricsHandler traffic;
-    private final CountingMqttEncoder encoder;
     private final TlsContextSource tls;
     private final ConnectionGate gate;
     private final ChannelGroup openChannels;
@@ -61,7 +59,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.allowedOrigins = spec.transport().webSocket() ? WebSocketHandshakeGuard.allowedOrigins(spec)
                 : java.util.Set.of();
         this.traffic = new TrafficMetricsHandler(broker.metrics());
-        this.encoder = new CountingMqttEncoder(traffic);
     }
 
     @Override
@@ -105,7 +102,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("bandwidth", new BandwidthLimiter(spec));
         }
         p.addLast("decoder", MqttDecoder.forBroker(maxConnectPacketSize)); // maxPacketSize once authenticated
-        p.addLast("encoder", encoder); // one stage with the packet counts: a handler context less per connection
         if (spec.publishRate() > 0) {
             p.addLast("publishRate", new PublishRateLimiter(spec));
         }

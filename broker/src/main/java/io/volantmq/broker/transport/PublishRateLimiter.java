@@ -63,14 +63,15 @@ final class PublishRateLimiter extends ChannelInboundHandlerAdapter {
                         listener.publishRate(), publish.topic(), refused);
             }
             PacketType ack = publish.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC;
-            ctx.writeAndFlush(new PubReply(ack, publish.packetId(), ReasonCode.QUOTA_EXCEEDED, null));
+            // from the tail: the connection handler behind this stage encodes and counts MQTT packets
+            ctx.channel().writeAndFlush(new PubReply(ack, publish.packetId(), ReasonCode.QUOTA_EXCEEDED, null));
             return;
         }
         log.warn("{}: client {} from {} publishes faster than {}/s: closing", listener, clientId,
                 ChannelInfo.remoteAddress(ctx.channel()), listener.publishRate());
         ctx.channel().config().setAutoRead(false);
         if (version.isV5()) {
-            ctx.writeAndFlush(new Disconnect(ReasonCode.MESSAGE_RATE_TOO_HIGH, Properties.EMPTY))
+            ctx.channel().writeAndFlush(new Disconnect(ReasonCode.MESSAGE_RATE_TOO_HIGH, Properties.EMPTY))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();

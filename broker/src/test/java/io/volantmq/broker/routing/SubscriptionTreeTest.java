@@ -91,6 +91,30 @@ class SubscriptionTreeTest {
     }
 
     @Test
+    void aFilterGoesFromOneSubscriberToManyAndBack() {
+        // one subscriber is held as itself, more in a map: every step must keep exactly who subscribed
+        SubscriptionTree tree = new SubscriptionTree();
+        tree.subscribe("c1", "x/y", Q1);
+        assertThat(tree.subscribe("c2", "x/y", Q1)).isFalse();
+        assertThat(tree.subscribe("c1", "x/y", SubscriptionOptions.of("x/y", true, 2, false, false, 0))).isTrue();
+        assertThat(tree.match("x/y")).extracting(Subscriber::clientId, s -> s.options().qos())
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("c1", 2),
+                        org.assertj.core.groups.Tuple.tuple("c2", 1));
+        assertThat(tree.unsubscribe("c1", "x/y", Q1)).isTrue();
+        assertThat(tree.unsubscribe("c3", "x/y", Q1)).isFalse();
+        assertThat(tree.match("x/y")).extracting(Subscriber::clientId).containsExactly("c2");
+        assertThat(tree.unsubscribe("c2", "x/y", Q1)).isTrue();
+        assertThat(tree.match("x/y")).isEmpty();
+        java.util.List<Subscriber> all = new java.util.ArrayList<>();
+        tree.forEach(all::add);
+        assertThat(all).isEmpty();
+
+        tree.subscribe("c4", "x/y", Q1); // a pruned filter starts again with one
+        assertThat(tree.unsubscribe("c5", "x/y", Q1)).isFalse();
+        assertThat(tree.match("x/y")).extracting(Subscriber::clientId).containsExactly("c4");
+    }
+
+    @Test
     void oneEntryPerClientAndFilter() {
         SubscriptionTree tree = new SubscriptionTree();
         tree.subscribe("c1", "a/+", Q1);

@@ -90,6 +90,23 @@ class LimitsTest {
     }
 
     @Test
+    void refusalsPassTheEncoderBehindTheLimiter() {
+        // in the broker the connection handler, behind this stage, encodes: a refusal must go through it
+        EmbeddedChannel ch = new EmbeddedChannel(new PublishRateLimiter(spec("publishRate=1"), nanos::get),
+                io.volantmq.broker.codec.MqttEncoder.INSTANCE);
+        ch.attr(MqttCodec.PROTOCOL_VERSION).set(ProtocolVersion.MQTT_5);
+        ch.writeInbound(publish(1, 1), publish(1, 2));
+        Object out = ch.readOutbound();
+        assertThat(out).as("bytes, not a PubReply object").isInstanceOf(io.netty.buffer.ByteBuf.class);
+        io.netty.buffer.ByteBuf bytes = (io.netty.buffer.ByteBuf) out;
+        PubReply puback = (PubReply) MqttCodec.decode(bytes, ProtocolVersion.MQTT_5);
+        bytes.release();
+        assertThat(puback.packetId()).isEqualTo(2);
+        assertThat(puback.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void bandwidthOverTwoSecondsWorthEndsTheConnection() {
         EmbeddedChannel ch = new EmbeddedChannel(new BandwidthLimiter(spec("bandwidth=1000"), nanos::get));
         ch.attr(MqttCodec.PROTOCOL_VERSION).set(ProtocolVersion.MQTT_5);
