@@ -27,6 +27,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,10 +40,10 @@ import org.slf4j.LoggerFactory;
  * DUP on resume [MQTT-4.4.0-1], QoS 2 written only once durable, and handing unacknowledged
  * shared-subscription messages to another member.
  *
- * <p>Store calls per delivered QoS 1 message, all on the event loop: a share of one queue read
+ * <p>Store calls per delivered QoS 1 message: a share of one queue read on the event loop
  * ({@value #READ_BATCH} entries at a time, kept in {@code readAhead} until the window has room) and
- * a share of one {@link MessageStore#removeAll} (the PUBACKs of one socket read are removed together,
- * before the window is refilled). The SENT state of a QoS 1 entry is written only when the connection
+ * a share of one {@link MessageStore#removeAll} on the client's store lane when the broker has lanes
+ * (the PUBACKs of one socket read are removed together; the lane need not sync for them). The SENT state of a QoS 1 entry is written only when the connection
  * detaches with it unacknowledged, so a resumed session re-sends it with DUP and the same packet id
  * [MQTT-4.4.0-1]; after a crash such an entry is sent again as a new QoS 1 delivery (a duplicate,
  * which QoS 1 allows). QoS 2 states are written at once: they must be durable before the packet goes out.
@@ -86,6 +88,8 @@ final class DeliveryFlow {
     /** Seqs of acknowledged entries not yet removed from the store: removed together in {@link #removeAcked()}. */
     private long[] acked = NO_SEQS;
     private int ackedCount;
+    /** Removals handed to the store lane and not yet done (the lane takes each out); null before the first. */
+    private ConcurrentLinkedQueue<long[]> removing;
     private int nextPacketId = 1;
     private int window;
     /** Acknowledgements freed window room during this read; pump once when the read is done. */
@@ -121,6 +125,14 @@ final class DeliveryFlow {
     void detach() {
         try {
             removeAcked();
+            if (removing != null) {
+                // the lane may not have run them yet, and the next reader of the queue (a resumed session, the
+                // share groups' redistribution) must not see them: removing twice is a no-op
+                for (long[] seqs : removing) {
+                    messages.removeAll(clientId, seqs, seqs.length);
+                }
+                removing.clear();
+            }
             sentNotStored.forEach((packetId, seq) ->
                     messages.updateInflight(clientId, seq, packetId, InflightState.SENT));
         } catch (PersistenceException e) {
@@ -184,7 +196,7 @@ final class DeliveryFlow {
     private void pump(MqttConnection c) {
         EventLoop loop = c.eventLoop();
         assert loop.inEventLoop();
-        removeAcked(); // before the read: a queue that was full has room again
+        removeAcked(c); // before the read: a queue that was full has room again
         boolean wrote = false;
         long now = System.currentTimeMillis();
         while (c.writable() && inflightByPacketId.size() < window) {
@@ -219,6 +231,32 @@ final class DeliveryFlow {
             cursor = batch.get(batch.size() - 1).seq();
         }
         return readAhead.peek();
+    }
+
+    /**
+     * Removes the acknowledged entries in one call on the client's store lane, so the event loop does not
+     * wait for it (or at once without lanes). Later reads only look past these entries; a reader from the
+     * start (the next attach) comes after {@link #detach()}, which makes sure they are gone.
+     */
+    private void removeAcked(MqttConnection c) {
+        if (ackedCount == 0) {
+            return;
+        }
+        Executor lane = c.storeWorkUnsynced();
+        if (lane == MqttConnection.INLINE) {
+            removeAcked();
+            return;
+        }
+        long[] seqs = Arrays.copyOf(acked, ackedCount);
+        ackedCount = 0;
+        if (removing == null) {
+            removing = new ConcurrentLinkedQueue<>();
+        }
+        removing.add(seqs);
+        lane.execute(() -> {
+            messages.removeAll(clientId, seqs, seqs.length);
+            removing.remove(seqs);
+        });
     }
 
     /** Removes the acknowledged entries from the store in one call; kept for the next try if the store fails. */

@@ -104,7 +104,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** The store lane held more than its bound: reading pauses until this connection's batches are done. */
     private boolean awaitingStore;
     /** Hands store work to this turn's lane batch (with lanes); created once. */
+    /** The store work executor without lanes: the change runs at once, on the event loop. */
+    static final Executor INLINE = Runnable::run;
     private final Executor laneWork = work -> laneBatch().work.add(work);
+    /** As {@link #laneWork}, for changes the lane need not sync (see {@link #storeWorkUnsynced()}). */
+    private final Executor laneWorkUnsynced = work -> laneBatch().unsynced.add(work);
     private boolean throttled;
     /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
     private boolean awaitingPlugin;
@@ -778,7 +782,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      * client's store lane when the broker has lanes (the event loop goes on), else at once.
      */
     Executor storeWork() {
-        return broker.lanes() != null ? laneWork : Runnable::run;
+        return broker.lanes() != null ? laneWork : INLINE;
+    }
+
+    /**
+     * Where a flow runs store changes that need no sync, as a lost one only repeats a delivery (the
+     * removal of acknowledged queue entries): the client's store lane when the broker has lanes,
+     * after this turn's other store work, else at once.
+     */
+    Executor storeWorkUnsynced() {
+        return broker.lanes() != null ? laneWorkUnsynced : INLINE;
     }
 
     private LaneBatch laneBatch() {
@@ -818,6 +831,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final class LaneBatch implements StoreLane.Batch {
         private final List<Runnable> work = new ArrayList<>(2);
         private final List<MqttMessage> acks = new ArrayList<>(2);
+        private final List<Runnable> unsynced = new ArrayList<>(1);
         private final EventLoop loop;
 
         LaneBatch(EventLoop loop) {
@@ -829,11 +843,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             for (Runnable change : work) {
                 change.run();
             }
+            for (Runnable change : unsynced) {
+                change.run();
+            }
         }
 
         @Override
         public int size() {
-            return Math.max(1, work.size() + acks.size());
+            return Math.max(1, work.size() + acks.size() + unsynced.size());
+        }
+
+        @Override
+        public boolean needsSync() {
+            return !work.isEmpty() || !acks.isEmpty();
         }
 
         @Override
