@@ -28,6 +28,17 @@ public interface MessageStore {
     /** Removes entry {@code seq} (acknowledged, expired or dropped). No-op if absent. */
     void remove(String clientId, long seq);
 
+    /**
+     * Removes the first {@code count} entries of {@code seqs}, as {@link #remove} does each (absent
+     * ones are skipped). A backend that can should do it in one write: the broker hands over the
+     * acknowledgements of a whole read at once.
+     */
+    default void removeAll(String clientId, long[] seqs, int count) {
+        for (int i = 0; i < count; i++) {
+            remove(clientId, seqs[i]);
+        }
+    }
+
     /** Removes the client's whole queue and its inbound QoS 2 ids. */
     void clear(String clientId);
 

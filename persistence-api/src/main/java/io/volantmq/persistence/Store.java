@@ -2,8 +2,9 @@ package io.volantmq.persistence;
 
 /**
  * An open store: four small synchronous domains. Every method of every domain is thread-safe; the
- * broker never calls concurrently for the same client id except through
- * {@link MessageStore#enqueue}, which may touch many queues at once. A method returns only once
+ * broker calls concurrently for the same client id only through {@link MessageStore#enqueue}, which
+ * may touch many queues at once, and {@link MessageStore#removeAll} of acknowledged entries, which
+ * may run on a store thread while the client's reads go on past those entries. A method returns only once
  * its change is as durable as the backend promises ({@link Provider#durable()}), or, for a store
  * whose {@link #durability()} is {@link Durability#ON_SYNC}, once a later {@link #sync()} returns.
  */

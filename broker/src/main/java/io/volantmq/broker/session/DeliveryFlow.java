@@ -21,10 +21,14 @@ import io.volantmq.persistence.QueuedMessage;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +40,21 @@ import org.slf4j.LoggerFactory;
  * DUP on resume [MQTT-4.4.0-1], QoS 2 written only once durable, and handing unacknowledged
  * shared-subscription messages to another member.
  *
+ * <p>Store calls per delivered QoS 1 message: a share of one queue read on the event loop
+ * ({@value #READ_BATCH} entries at a time, kept in {@code readAhead} until the window has room) and
+ * a share of one {@link MessageStore#removeAll} on the client's store lane when the broker has lanes
+ * (the PUBACKs of one socket read are removed together; the lane need not sync for them). The SENT state of a QoS 1 entry is written only when the connection
+ * detaches with it unacknowledged, so a resumed session re-sends it with DUP and the same packet id
+ * [MQTT-4.4.0-1]; after a crash such an entry is sent again as a new QoS 1 delivery (a duplicate,
+ * which QoS 1 allows). QoS 2 states are written at once: they must be durable before the packet goes out.
+ *
  * <p>Confinement: one per {@link Session}; every method except {@link #notifyQueued()} and
  * {@link #sendDirect} runs on the connection's event loop.
  */
 final class DeliveryFlow {
     private static final Logger log = LoggerFactory.getLogger(DeliveryFlow.class);
     private static final int READ_BATCH = 64;
+    private static final long[] NO_SEQS = new long[0];
     private static final VarHandle PUMP_SCHEDULED;
 
     static {
@@ -66,7 +79,17 @@ final class DeliveryFlow {
     private final PacketIdMap inflightByPacketId = new PacketIdMap();
     /** When each inflight PUBLISH was (last) sent, for members of share groups that stop acknowledging. */
     private final PacketIdMap sentAtByPacketId = new PacketIdMap();
+    /** The seq of the last entry read from the store: {@link #readAhead} holds what came after it is sent. */
     private long cursor;
+    /** Entries read and not yet sent (waiting for window room); null while empty. */
+    private ArrayDeque<QueuedMessage> readAhead;
+    /** QoS 1 deliveries (packet id to seq) whose SENT state is not in the store; written on detach. */
+    private final PacketIdMap sentNotStored = new PacketIdMap();
+    /** Seqs of acknowledged entries not yet removed from the store: removed together in {@link #removeAcked()}. */
+    private long[] acked = NO_SEQS;
+    private int ackedCount;
+    /** Removals handed to the store lane and not yet done (the lane takes each out); null before the first. */
+    private ConcurrentLinkedQueue<long[]> removing;
     private int nextPacketId = 1;
     private int window;
     /** Acknowledgements freed window room during this read; pump once when the read is done. */
@@ -87,13 +110,38 @@ final class DeliveryFlow {
     /** A connection attached: the window is the client's Receive Maximum, and the queue is read from its start. */
     void attach(int clientReceiveMaximum) {
         inflightByPacketId.clear();
+        sentNotStored.clear();
+        readAhead = null;
         cursor = 0;
         window = Math.min(maxInflight, clientReceiveMaximum);
     }
 
-    /** The connection detached: what was inflight is re-sent from the store on the next attach. */
+    /**
+     * The connection detached: what was inflight is re-sent from the store on the next attach, so the
+     * store gets the acknowledgements still held here and the packet ids of unacknowledged QoS 1
+     * deliveries (their DUP re-send keeps the id). A failing store only costs duplicates: an entry
+     * whose remove did not happen is sent again, one without its SENT state as a new QoS 1 delivery.
+     */
     void detach() {
+        try {
+            removeAcked();
+            if (removing != null) {
+                // the lane may not have run them yet, and the next reader of the queue (a resumed session, the
+                // share groups' redistribution) must not see them: removing twice is a no-op
+                for (long[] seqs : removing) {
+                    messages.removeAll(clientId, seqs, seqs.length);
+                }
+                removing.clear();
+            }
+            sentNotStored.forEach((packetId, seq) ->
+                    messages.updateInflight(clientId, seq, packetId, InflightState.SENT));
+        } catch (PersistenceException e) {
+            log.warn("client {} detached while the store failed; some QoS 1 messages will be sent again: {}",
+                    LogSafe.escape(clientId), e.getMessage());
+        }
+        sentNotStored.clear();
         inflightByPacketId.clear();
+        readAhead = null;
     }
 
     /**
@@ -148,26 +196,74 @@ final class DeliveryFlow {
     private void pump(MqttConnection c) {
         EventLoop loop = c.eventLoop();
         assert loop.inEventLoop();
+        removeAcked(c); // before the read: a queue that was full has room again
         boolean wrote = false;
         long now = System.currentTimeMillis();
         while (c.writable() && inflightByPacketId.size() < window) {
-            List<QueuedMessage> batch = messages.read(clientId, cursor,
-                    Math.min(READ_BATCH, window - inflightByPacketId.size()));
-            if (batch.isEmpty()) {
+            QueuedMessage entry = nextEntry();
+            if (entry == null) {
                 break;
             }
-            for (QueuedMessage entry : batch) {
-                cursor = entry.seq();
-                if (entry.state() == InflightState.QUEUED && entry.message().expired(now)) {
-                    messages.remove(clientId, entry.seq()); // MQTT 5 message expiry [MQTT-3.3.2-5]
-                    metrics.messageExpired();
-                    continue;
-                }
+            if (entry.state() == InflightState.QUEUED && entry.message().expired(now)) {
+                messages.remove(clientId, entry.seq()); // MQTT 5 message expiry [MQTT-3.3.2-5]
+                metrics.messageExpired();
+            } else {
                 wrote |= send(c, entry, now);
             }
+            readAhead.poll(); // only once handled: a failing store leaves it for the retry
         }
         if (wrote) {
             c.flush();
+        }
+    }
+
+    /** The next entry to send, reading a whole batch from the store when none is left; null at the queue's end. */
+    private QueuedMessage nextEntry() {
+        if (readAhead == null || readAhead.isEmpty()) {
+            List<QueuedMessage> batch = messages.read(clientId, cursor, READ_BATCH);
+            if (batch.isEmpty()) {
+                return null;
+            }
+            if (readAhead == null) {
+                readAhead = new ArrayDeque<>(batch.size());
+            }
+            readAhead.addAll(batch);
+            cursor = batch.get(batch.size() - 1).seq();
+        }
+        return readAhead.peek();
+    }
+
+    /**
+     * Removes the acknowledged entries in one call on the client's store lane, so the event loop does not
+     * wait for it (or at once without lanes). Later reads only look past these entries; a reader from the
+     * start (the next attach) comes after {@link #detach()}, which makes sure they are gone.
+     */
+    private void removeAcked(MqttConnection c) {
+        if (ackedCount == 0) {
+            return;
+        }
+        Executor lane = c.storeWorkUnsynced();
+        if (lane == MqttConnection.INLINE) {
+            removeAcked();
+            return;
+        }
+        long[] seqs = Arrays.copyOf(acked, ackedCount);
+        ackedCount = 0;
+        if (removing == null) {
+            removing = new ConcurrentLinkedQueue<>();
+        }
+        removing.add(seqs);
+        lane.execute(() -> {
+            messages.removeAll(clientId, seqs, seqs.length);
+            removing.remove(seqs);
+        });
+    }
+
+    /** Removes the acknowledged entries from the store in one call; kept for the next try if the store fails. */
+    private void removeAcked() {
+        if (ackedCount > 0) {
+            messages.removeAll(clientId, acked, ackedCount);
+            ackedCount = 0;
         }
     }
 
@@ -188,10 +284,14 @@ final class DeliveryFlow {
                 if (entry.qos() == 0) {
                     messages.remove(clientId, entry.seq());
                 } else {
+                    if (entry.qos() == 2) {
+                        messages.updateInflight(clientId, entry.seq(), packetId, InflightState.SENT);
+                    } else {
+                        sentNotStored.put(packetId, entry.seq()); // written on detach, if still unacknowledged
+                    }
                     takePacketId(packetId);
                     inflightByPacketId.put(packetId, entry.seq());
                     sentAtByPacketId.put(packetId, now);
-                    messages.updateInflight(clientId, entry.seq(), packetId, InflightState.SENT);
                 }
                 write(c, entry, publish);
             }
@@ -240,9 +340,13 @@ final class DeliveryFlow {
      */
     void onDeliveryComplete(int packetId) {
         sentAtByPacketId.remove(packetId);
+        sentNotStored.remove(packetId);
         Long seq = inflightByPacketId.remove(packetId);
         if (seq != null) {
-            messages.remove(clientId, seq);
+            if (ackedCount == acked.length) {
+                acked = Arrays.copyOf(acked, Math.max(16, acked.length * 2));
+            }
+            acked[ackedCount++] = seq; // removed once the read is done, before the window is refilled
             pumpAfterRead = true;
         }
     }
@@ -301,6 +405,7 @@ final class DeliveryFlow {
             if (moved.contains(inflightByPacketId.get(packetId))) {
                 inflightByPacketId.remove(packetId);
                 sentAtByPacketId.remove(packetId);
+                sentNotStored.remove(packetId);
             }
         }
         if (!moved.isEmpty()) {

@@ -121,12 +121,16 @@ public final class MqttConnection extends ChannelDuplexHandler {
     private List<MqttMessage> awaitingSync;
     /** Store work and acknowledgements of this event-loop turn, for the client's store lane; null when none. */
     private LaneBatch laneBatch;
+    /** The store work executor without lanes: the change runs at once, on the event loop. */
+    static final Executor INLINE = Runnable::run;
     /** Batches handed to the store lane and not yet done. */
     private int laneBatchesPending;
     /** The store lane held more than its bound: reading pauses until this connection's batches are done. */
     private boolean awaitingStore;
     /** Hands store work to this turn's lane batch; made on first use (only a broker with lanes uses it). */
     private Executor laneWork;
+    /** As {@link #laneWork}, for changes the lane need not sync (see {@link #storeWorkUnsynced()}). */
+    private Executor laneWorkUnsynced;
     private boolean throttled;
     /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
     private boolean awaitingPlugin;
@@ -854,12 +858,27 @@ public final class MqttConnection extends ChannelDuplexHandler {
      */
     Executor storeWork() {
         if (broker.lanes() == null) {
-            return Runnable::run;
+            return INLINE;
         }
         if (laneWork == null) {
             laneWork = work -> laneBatch().work.add(work);
         }
         return laneWork;
+    }
+
+    /**
+     * Where a flow runs store changes that need no sync, as a lost one only repeats a delivery (the
+     * removal of acknowledged queue entries): the client's store lane when the broker has lanes,
+     * after this turn's other store work, else at once.
+     */
+    Executor storeWorkUnsynced() {
+        if (broker.lanes() == null) {
+            return INLINE;
+        }
+        if (laneWorkUnsynced == null) {
+            laneWorkUnsynced = work -> laneBatch().unsynced.add(work);
+        }
+        return laneWorkUnsynced;
     }
 
     private LaneBatch laneBatch() {
@@ -899,6 +918,7 @@ public final class MqttConnection extends ChannelDuplexHandler {
     private final class LaneBatch implements StoreLane.Batch {
         private final List<Runnable> work = new ArrayList<>(2);
         private final List<MqttMessage> acks = new ArrayList<>(2);
+        private final List<Runnable> unsynced = new ArrayList<>(1);
         private final EventLoop loop;
 
         LaneBatch(EventLoop loop) {
@@ -910,11 +930,19 @@ public final class MqttConnection extends ChannelDuplexHandler {
             for (Runnable change : work) {
                 change.run();
             }
+            for (Runnable change : unsynced) {
+                change.run();
+            }
         }
 
         @Override
         public int size() {
-            return Math.max(1, work.size() + acks.size());
+            return Math.max(1, work.size() + acks.size() + unsynced.size());
+        }
+
+        @Override
+        public boolean needsSync() {
+            return !work.isEmpty() || !acks.isEmpty();
         }
 
         @Override

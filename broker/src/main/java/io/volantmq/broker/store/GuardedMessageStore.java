@@ -73,6 +73,17 @@ final class GuardedMessageStore implements MessageStore {
     }
 
     @Override
+    public void removeAll(String clientId, long[] seqs, int count) {
+        guard.enter();
+        try {
+            target.removeAll(clientId, seqs, count);
+        } catch (PersistenceException e) {
+            throw guard.failed(e);
+        }
+        guard.succeeded();
+    }
+
+    @Override
     public void clear(String clientId) {
         guard.enter();
         try {

@@ -32,6 +32,11 @@ public final class StoreLane {
 
         /** Whether its changes are durable; must not block (it hands over to an event loop). */
         void done(boolean durable);
+
+        /** False when losing its changes in a crash costs nothing but repeats: the lane need not sync for it. */
+        default boolean needsSync() {
+            return true;
+        }
     }
 
     private static final Batch STOP = new Batch() {
@@ -122,8 +127,9 @@ public final class StoreLane {
             ran[i] = runOne(batches.get(i));
         }
         // one sync covers every change made above, whichever batch made it
-        boolean synced = !syncs || sync(batches.size());
-        if (syncs) {
+        boolean syncing = syncs && batches.stream().anyMatch(Batch::needsSync);
+        boolean synced = !syncing || sync(batches.size());
+        if (syncing) {
             syncCount.increment();
         }
         batchCount.add(batches.size());

@@ -8,6 +8,11 @@ import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.SubAck;
 import io.volantmq.broker.protocol.Subscribe;
 import io.volantmq.broker.protocol.Subscription;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.volantmq.broker.codec.MqttCodec;
+import io.volantmq.broker.protocol.ProtocolVersion;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -87,6 +92,61 @@ class DeliveryFlowTest {
             List<MqttMessage> next = sub.drain();
             assertThat(next).hasSize(1);
             assertThat(new String(((Publish) next.get(0)).payload())).isEqualTo("m3");
+        }
+    }
+
+    /**
+     * The subscriber's store calls do not grow with each message: a queue read serves a window of
+     * them, and the PUBACKs of one socket read are removed with one call. An acknowledged entry is
+     * still gone from the store before the next read, an unacknowledged one is kept and re-sent.
+     */
+    @Test
+    void qos1DeliveriesShareTheirQueueReadsAndRemoves() {
+        CountingStore[] counting = new CountingStore[1];
+        try (FlowHarness h = new FlowHarness(b -> { }, memory -> {
+            counting[0] = new CountingStore(memory);
+            return counting[0].store;
+        })) {
+            CountingStore calls = counting[0];
+            FlowHarness.Client sub = h.connect("batched", false);
+            subscribe(sub, "b", 1);
+            sub.drop();
+            FlowHarness.Client pub = h.connect("batched-pub", true);
+            for (int i = 1; i <= 100; i++) {
+                pub.send(publish("b", 1, i, "m" + i));
+            }
+            calls.reset();
+
+            FlowHarness.Client again = h.open();
+            assertThat(again.connect("batched", false).sessionPresent()).isTrue();
+            List<Publish> window = again.drain().stream().map(Publish.class::cast).toList();
+            assertThat(window).hasSize(64); // maxInflight
+            ByteBuf acks = Unpooled.buffer();
+            for (Publish p : window.subList(0, 60)) {
+                ByteBuf one = MqttCodec.encode(PubReply.of(PacketType.PUBACK, p.packetId()),
+                        ProtocolVersion.MQTT_3_1_1, ByteBufAllocator.DEFAULT);
+                acks.writeBytes(one);
+                one.release();
+            }
+            again.channel.writeInbound(acks); // 60 PUBACKs in one read
+            h.settle();
+            List<Publish> rest = again.drain().stream().map(Publish.class::cast).toList();
+            assertThat(rest).hasSize(36);
+            assertThat(h.store.messages().stats("batched").messages()).isEqualTo(40);
+
+            assertThat(calls.count("updateInflight")).isZero();
+            assertThat(calls.count("remove")).isZero();
+            assertThat(calls.count("removeAll")).isEqualTo(1);
+            assertThat(calls.count("read")).isLessThanOrEqualTo(3);
+
+            again.drop(); // 40 unacknowledged: kept, and re-sent with DUP and their packet ids
+            FlowHarness.Client third = h.open();
+            assertThat(third.connect("batched", false).sessionPresent()).isTrue();
+            List<Publish> resent = third.drain().stream().map(Publish.class::cast).toList();
+            assertThat(resent).hasSize(40).allMatch(Publish::dup);
+            assertThat(resent.get(0).packetId()).isEqualTo(window.get(60).packetId());
+            assertThat(new String(resent.get(0).payload())).isEqualTo("m61");
+            assertThat(new String(resent.get(39).payload())).isEqualTo("m100");
         }
     }
 

@@ -43,9 +43,14 @@ final class FlowHarness implements AutoCloseable {
     }
 
     FlowHarness(Consumer<BrokerConfig.Builder> settings) {
+        this(settings, memory -> memory);
+    }
+
+    /** Over {@code wrap} of the memory store (a counting view, say). */
+    FlowHarness(Consumer<BrokerConfig.Builder> settings, java.util.function.UnaryOperator<Store> wrap) {
         BrokerConfig.Builder builder = BrokerConfig.builder();
         settings.accept(builder);
-        store = new MemoryProvider().open(new ProviderConfig("memory", Map.of()));
+        store = wrap.apply(new MemoryProvider().open(new ProviderConfig("memory", Map.of())));
         broker = BrokerContext.wire(builder.build(), store, AccessControl.ALLOW_ALL, java.util.List.of(),
                 io.volantmq.broker.metrics.BrokerMetrics.noop(), BrokerEvents.NONE);
     }

@@ -36,12 +36,23 @@ class StoreLanesTest {
         private final String clientId;
         private final String payload;
         private final int size;
+        private final boolean needsSync;
 
         Append(Store store, String clientId, String payload, int size) {
+            this(store, clientId, payload, size, true);
+        }
+
+        Append(Store store, String clientId, String payload, int size, boolean needsSync) {
             this.store = store;
             this.clientId = clientId;
             this.payload = payload;
             this.size = size;
+            this.needsSync = needsSync;
+        }
+
+        @Override
+        public boolean needsSync() {
+            return needsSync;
         }
 
         @Override
@@ -87,6 +98,26 @@ class StoreLanesTest {
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, appends.length).mapToObj(i -> "m" + i)
                         .toList());
         reopened.close();
+    }
+
+    @Test
+    void batchesThatNeedNoSyncRunWithoutOne() throws Exception {
+        Store store = open();
+        try (StoreLanes lanes = new StoreLanes(store, 1, 10_000)) {
+            for (int i = 0; i < 20; i++) {
+                Append unsynced = new Append(store, "c", "u" + i, 1, false);
+                lanes.lane("c").submit(unsynced);
+                assertThat(unsynced.durable.get(10, TimeUnit.SECONDS)).isTrue(); // ran
+            }
+            assertThat(lanes.syncs()).isZero();
+            assertThat(store.messages().read("c", 0, 100)).hasSize(20);
+
+            Append synced = new Append(store, "c", "s", 1);
+            lanes.lane("c").submit(synced);
+            assertThat(synced.durable.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(lanes.syncs()).isEqualTo(1);
+        }
+        store.close();
     }
 
     @Test

@@ -620,6 +620,27 @@ public abstract class StoreContract {
         }
 
         @Test
+        void removeAllDeletesTheFirstCountEntriesAndSkipsAbsentAndRepeatedOnes() {
+            for (int i = 0; i < 5; i++) {
+                store.messages().enqueue(message("t", "m" + i), targets("c", "d"));
+            }
+            List<Long> seqs = seqs(readAll(store, "c"));
+            long[] acked = {seqs.get(0), seqs.get(2), seqs.get(2), seqs.get(4) + 1000, seqs.get(3), seqs.get(1)};
+
+            store.messages().removeAll("c", acked, 5); // the last one is beyond count
+            store.messages().removeAll("ghost", acked, 2);
+
+            assertThat(payloads(readAll(store, "c"))).containsExactly("m1", "m4");
+            assertThat(store.messages().stats("c")).isEqualTo(new QueueStats(2, 4));
+            // the bodies are shared with d: its queue keeps every one
+            assertThat(payloads(readAll(store, "d"))).containsExactly("m0", "m1", "m2", "m3", "m4");
+            store.messages().removeAll("d", seqs(readAll(store, "d")).stream().mapToLong(Long::longValue).toArray(), 5);
+            assertThat(readAll(store, "d")).isEmpty();
+            assertThat(store.messages().stats("d")).isEqualTo(QueueStats.EMPTY);
+            assertThat(payloads(readAll(store, "c"))).containsExactly("m1", "m4");
+        }
+
+        @Test
         void statsCountEntriesAndTheirPayloadBytes() {
             store.messages().enqueue(message("t", randomBytes(10, 1)), targets("c", "d"));
             store.messages().enqueue(message("t", randomBytes(20, 2)), targets("c"));

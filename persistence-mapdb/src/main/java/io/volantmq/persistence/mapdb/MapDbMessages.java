@@ -150,6 +150,28 @@ final class MapDbMessages implements MessageStore {
         });
     }
 
+    /** As {@link #remove} for each, in one write: one commit for a whole read's acknowledgements. */
+    @Override
+    public void removeAll(String clientId, long[] seqs, int count) {
+        if (count == 0) {
+            return;
+        }
+        store.write("removing " + count + " entries of " + clientId, () -> {
+            MapDbFiles files = store.files();
+            boolean removed = false;
+            for (int i = 0; i < count; i++) {
+                byte[] value = files.queues.remove(MapDbFiles.seqKey(clientId, seqs[i]));
+                if (value != null) {
+                    QueueEntry entry = RecordCodec.queueEntry(value);
+                    addStats(files, clientId, -1, -entry.payloadLength());
+                    release(files, entry.bodyId(), 1);
+                    removed = true;
+                }
+            }
+            return removed;
+        });
+    }
+
     @Override
     public void clear(String clientId) {
         store.write("clearing the queue of " + clientId, () -> {

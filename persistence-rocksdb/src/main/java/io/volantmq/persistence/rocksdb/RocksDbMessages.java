@@ -173,6 +173,54 @@ final class RocksDbMessages implements MessageStore {
         }
     }
 
+    /** As {@link #remove} for each, in one write batch: one lock, one stats update, one write. */
+    @Override
+    public void removeAll(String clientId, long[] seqs, int count) {
+        if (count == 0) {
+            return;
+        }
+        long[] freed = store.call("removing " + count + " entries of " + clientId, () -> {
+            try (Stripes.Held held = store.clientLocks().lock(clientId)) {
+                Map<Long, Integer> references = new HashMap<>();
+                Map<Long, Integer> lengths = new HashMap<>();
+                Set<Long> seen = new TreeSet<>();
+                long payloadBytes = 0;
+                try (WriteBatch batch = new WriteBatch()) {
+                    for (int i = 0; i < count; i++) {
+                        byte[] key = Keys.entry(clientId, seqs[i]);
+                        byte[] value = seen.add(seqs[i]) ? store.db().get(store.files().queues(), key) : null;
+                        if (value == null) {
+                            continue;
+                        }
+                        QueueEntry entry = Values.entry(value);
+                        batch.delete(store.files().queues(), key);
+                        references.merge(entry.bodyId(), 1, Integer::sum);
+                        lengths.put(entry.bodyId(), entry.payloadLength());
+                        payloadBytes += entry.payloadLength();
+                    }
+                    int entries = references.values().stream().mapToInt(Integer::intValue).sum();
+                    if (entries == 0) {
+                        return new long[] {0, 0};
+                    }
+                    addStats(batch, clientId, -entries, -payloadBytes);
+                    long freedBytes = 0;
+                    try (Stripes.Held bodies = store.bodyLocks().lockAll(references.keySet())) {
+                        for (Map.Entry<Long, Integer> e : references.entrySet()) {
+                            if (release(batch, e.getKey(), e.getValue())) {
+                                freedBytes += lengths.get(e.getKey());
+                            }
+                        }
+                        store.write(batch);
+                    }
+                    return new long[] {entries, freedBytes};
+                }
+            }
+        });
+        if (freed[0] > 0) {
+            store.removed(freed[0], freed[1]);
+        }
+    }
+
     @Override
     public void clear(String clientId) {
         byte[] prefix = Keys.client(clientId);

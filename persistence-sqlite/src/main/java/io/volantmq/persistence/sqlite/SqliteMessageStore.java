@@ -9,6 +9,7 @@ import io.volantmq.persistence.StoredMessage;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -127,31 +128,55 @@ final class SqliteMessageStore implements MessageStore {
 
     @Override
     public void remove(String clientId, long seq) {
-        boolean reclaimDue = store.transaction("remove " + clientId + " " + seq, () -> {
-            PreparedStatement find = store.statement(FIND);
-            find.setString(1, clientId);
-            find.setLong(2, seq);
-            long messageId;
-            try (ResultSet rs = find.executeQuery()) {
-                if (!rs.next()) {
-                    return false;
+        boolean reclaimDue = store.transaction("remove " + clientId + " " + seq,
+                () -> deleteEntry(clientId, seq) && reclaim.removed(1));
+        if (reclaimDue) {
+            reclaim.run();
+        }
+    }
+
+    /** As {@link #remove} for each, in one transaction: one commit for a whole read's acknowledgements. */
+    @Override
+    public void removeAll(String clientId, long[] seqs, int count) {
+        if (count == 0) {
+            return;
+        }
+        boolean reclaimDue = store.transaction("remove " + count + " entries of " + clientId, () -> {
+            int removed = 0;
+            for (int i = 0; i < count; i++) {
+                if (deleteEntry(clientId, seqs[i])) {
+                    removed++;
                 }
-                messageId = rs.getLong(1);
             }
-            PreparedStatement delete = store.statement(DELETE_ENTRY);
-            delete.setLong(1, seq);
-            delete.executeUpdate();
-            PreparedStatement release = store.statement(RELEASE);
-            release.setLong(1, messageId);
-            release.executeUpdate();
-            PreparedStatement unreferenced = store.statement(DELETE_UNREFERENCED);
-            unreferenced.setLong(1, messageId);
-            unreferenced.executeUpdate();
-            return reclaim.removed(1);
+            return removed > 0 && reclaim.removed(removed);
         });
         if (reclaimDue) {
             reclaim.run();
         }
+    }
+
+    /** Deletes one entry and releases its message, inside the caller's transaction; false if absent. */
+    private boolean deleteEntry(String clientId, long seq) throws SQLException {
+        PreparedStatement find = store.statement(FIND);
+        find.setString(1, clientId);
+        find.setLong(2, seq);
+        long messageId;
+        try (ResultSet rs = find.executeQuery()) {
+            if (!rs.next()) {
+                return false;
+            }
+            messageId = rs.getLong(1);
+        }
+        PreparedStatement delete = store.statement(DELETE_ENTRY);
+        delete.setLong(1, seq);
+        delete.executeUpdate();
+        PreparedStatement release = store.statement(RELEASE);
+        release.setLong(1, messageId);
+        release.executeUpdate();
+        PreparedStatement unreferenced = store.statement(DELETE_UNREFERENCED);
+        unreferenced.setLong(1, messageId);
+        unreferenced.executeUpdate();
+        return true;
     }
 
     @Override
