@@ -203,13 +203,9 @@ final class RocksDbMessages implements MessageStore {
                         return new long[] {0, 0};
                     }
                     addStats(batch, clientId, -entries, -payloadBytes);
-                    long freedBytes = 0;
+                    long freedBytes;
                     try (Stripes.Held bodies = store.bodyLocks().lockAll(references.keySet())) {
-                        for (Map.Entry<Long, Integer> e : references.entrySet()) {
-                            if (release(batch, e.getKey(), e.getValue())) {
-                                freedBytes += lengths.get(e.getKey());
-                            }
-                        }
+                        freedBytes = releaseAll(batch, references, lengths);
                         store.write(batch);
                     }
                     return new long[] {entries, freedBytes};
@@ -219,6 +215,18 @@ final class RocksDbMessages implements MessageStore {
         if (freed[0] > 0) {
             store.removed(freed[0], freed[1]);
         }
+    }
+
+    /** Releases each body's references (callers hold its lock); returns the payload bytes freed. */
+    private long releaseAll(WriteBatch batch, Map<Long, Integer> references, Map<Long, Integer> lengths)
+            throws RocksDBException {
+        long freedBytes = 0;
+        for (Map.Entry<Long, Integer> e : references.entrySet()) {
+            if (release(batch, e.getKey(), e.getValue())) {
+                freedBytes += lengths.get(e.getKey());
+            }
+        }
+        return freedBytes;
     }
 
     @Override
@@ -244,7 +252,7 @@ final class RocksDbMessages implements MessageStore {
                 if (entries == 0 && qos2.isEmpty()) {
                     return new long[] {0, 0};
                 }
-                long freedBytes = 0;
+                long freedBytes;
                 try (Stripes.Held bodies = store.bodyLocks().lockAll(references.keySet());
                      WriteBatch batch = new WriteBatch()) {
                     if (entries > 0) {
@@ -255,11 +263,7 @@ final class RocksDbMessages implements MessageStore {
                     for (int packetId : qos2) {
                         batch.delete(store.files().qos2(), Keys.qos2(clientId, packetId));
                     }
-                    for (Map.Entry<Long, Integer> e : references.entrySet()) {
-                        if (release(batch, e.getKey(), e.getValue())) {
-                            freedBytes += lengths.get(e.getKey());
-                        }
-                    }
+                    freedBytes = releaseAll(batch, references, lengths);
                     store.write(batch);
                 }
                 return new long[] {entries, freedBytes};
