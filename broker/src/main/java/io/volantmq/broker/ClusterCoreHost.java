@@ -42,6 +42,12 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
+    public void publishForwarded(String originClientId, Publish publish, SharePlacement shares,
+                                 java.util.Set<String> except) {
+        context.router().publishForwarded(originClientId, publish, shares, except);
+    }
+
+    @Override
     public void publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds) {
         context.router().publishForwardedTo(originClientId, publish, clientIds);
     }

@@ -44,6 +44,23 @@ final class Inbox {
     private final Object routing = new Object();
     /** The last entry of this node's inbox routed so far (under {@link #routing}). */
     private StreamEntryID lastRouted;
+    /**
+     * Who delivers to a session that moves (all under {@link #routing}). The registry scripts write a
+     * {@code moved} marker into the old node's inbox and an {@code arrived} marker into the new node's, and a
+     * forward lands in all its targets' inboxes at once, so each message is before both or after both: what
+     * precedes the markers is the old node's to deliver, what follows is the new node's. Sessions that arrived
+     * here and whose {@code arrived} marker this inbox has not read yet: entries before it that also went to
+     * the node they came from are left out for them.
+     */
+    private final Map<String, Marker> arriving = new HashMap<>();
+    /** Sessions whose {@code moved} marker this inbox read (and no later arrival): left out where the new node got it. */
+    private final Map<String, String> away = new HashMap<>();
+    /** Sessions released here before this inbox reached their {@code moved} marker: what is theirs is handed on. */
+    private final Map<String, StreamEntryID> released = new HashMap<>();
+
+    /** A move marker's entry id, and the other node (where the session came from, or went to). */
+    private record Marker(StreamEntryID id, String node) {
+    }
     final LongAdder received = new LongAdder();
     final LongAdder duplicates = new LongAdder();
 
@@ -161,6 +178,9 @@ final class Inbox {
         for (StreamEntry entry : batch) {
             String text = entry.getFields() == null ? null : entry.getFields().get("m");
             if (text == null) {
+                if (drain == null && entry.getFields() != null) {
+                    marker(entry);
+                }
                 continue; // a marker, or deleted from the stream meanwhile (trimmed)
             }
             Forwarded message;
@@ -175,15 +195,102 @@ final class Inbox {
             if (drain != null) {
                 drain.route(entry.getID(), message, only == null ? null : Set.of(only.split(ONLY_SEPARATOR)));
             } else if (only != null) {
-                // handed on by a janitor for sessions that moved here: theirs only, whatever the seen-set says
-                received.increment();
-                cluster.host.publishForwardedTo(message.originClientId(), message.publish(),
-                        Set.of(only.split(ONLY_SEPARATOR)));
-            } else {
+                // handed on (by a janitor, or by a node that released them) for sessions that moved here: theirs
+                // only, whatever the seen-set says; passed on again if they were released here meanwhile
                 synchronized (routing) {
-                    deliver(message, delivered, node);
+                    Set<String> here = new HashSet<>();
+                    for (String client : only.split(ONLY_SEPARATOR)) {
+                        if (handOn(entry.getID(), client)) {
+                            cluster.outbox.handOn(message, client);
+                        } else {
+                            here.add(client);
+                        }
+                    }
+                    if (!here.isEmpty()) {
+                        received.increment();
+                        cluster.host.publishForwardedTo(message.originClientId(), message.publish(), here);
+                    }
                     lastRouted = entry.getID();
                 }
+            } else {
+                synchronized (routing) {
+                    Set<String> except = new HashSet<>();
+                    arriving.forEach((client, arrival) -> {
+                        if (entry.getID().compareTo(arrival.id()) < 0 && reachedInbox(message, arrival.node())) {
+                            except.add(client); // the node it came from had it before the move
+                        }
+                    });
+                    away.forEach((client, to) -> {
+                        if (reachedInbox(message, to)) {
+                            except.add(client); // its new node has it after the move
+                        }
+                    });
+                    if (deliver(message, delivered, node, except) && !message.sharesOnly()) {
+                        for (String client : released.keySet()) {
+                            if (!except.contains(client) && handOn(entry.getID(), client)) {
+                                cluster.outbox.handOn(message, client);
+                            }
+                        }
+                    }
+                    lastRouted = entry.getID();
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether {@code message} went through {@code node}'s inbox. Not when {@code node} published it: it routed
+     * it locally then, which reached a moving session only if it was loaded there at that moment.
+     */
+    private static boolean reachedInbox(Forwarded message, String node) {
+        return message.covered().contains(node) && !message.msgId().startsWith(node + ":");
+    }
+
+    /** A move marker read from this node's inbox (under {@link #routing} with the entries around it). */
+    private void marker(StreamEntry entry) {
+        Map<String, String> fields = entry.getFields();
+        synchronized (routing) {
+            String left = fields.get("moved");
+            String came = fields.get("arrived");
+            if (left != null) {
+                StreamEntryID until = released.get(left);
+                if (until != null && until.compareTo(entry.getID()) <= 0) {
+                    released.remove(left);
+                }
+                if (fields.get("to") != null) {
+                    away.put(left, fields.get("to"));
+                }
+            } else if (came != null) {
+                away.remove(came);
+                Marker arrival = arriving.get(came);
+                if (arrival != null && arrival.id().compareTo(entry.getID()) <= 0) {
+                    arriving.remove(came);
+                }
+            }
+            lastRouted = entry.getID();
+        }
+    }
+
+    /** Whether an entry this inbox reads is to be handed on for {@code clientId}: released here, marker not reached. */
+    private boolean handOn(StreamEntryID id, String clientId) {
+        StreamEntryID until = released.get(clientId);
+        return until != null && id.compareTo(until) < 0;
+    }
+
+    /**
+     * Another node took {@code clientId}: {@code release} lets it go here. Entries this inbox reads afterwards
+     * and before the session's {@code moved} marker were this node's to deliver: they are handed on to the
+     * session's owner (see {@link Scripts#HAND_ON}). The release runs under the routing lock, so every entry
+     * is either routed while the session is known here or handed on.
+     */
+    void released(String clientId, Runnable release) {
+        String marker = cluster.redis(j -> j.hget(Keys.moved(cluster.me), clientId));
+        synchronized (routing) {
+            release.run();
+            arriving.remove(clientId);
+            StreamEntryID until = marker == null ? null : new StreamEntryID(marker);
+            if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
+                released.put(clientId, until);
             }
         }
     }
@@ -195,14 +302,25 @@ final class Inbox {
      * routed to it now. And the sequence number reached by this node's own publishing is recorded: a
      * janitor hands on to it what this node published before it knew the session (see {@link Drain}).
      */
-    void arrived(String clientId, String arrivedId, Runnable load) {
+    void arrived(String clientId, String arrivedId, String cameFrom, Runnable load) {
         if (arrivedId == null || arrivedId.isEmpty()) {
-            load.run();
+            synchronized (routing) {
+                away.remove(clientId);
+                released.remove(clientId);
+                load.run();
+            }
             return;
         }
         StreamEntryID upTo;
         long published;
         synchronized (routing) {
+            released.remove(clientId);
+            StreamEntryID marker = new StreamEntryID(arrivedId);
+            if (lastRouted == null || lastRouted.compareTo(marker) < 0) {
+                arriving.put(clientId, new Marker(marker, cameFrom));
+            } else {
+                away.remove(clientId); // this inbox read the marker already
+            }
             load.run();
             upTo = lastRouted;
             published = cluster.lastSequence();
@@ -219,8 +337,10 @@ final class Inbox {
         int handed = 0;
         for (StreamEntry entry : missed) {
             String text = entry.getFields() == null ? null : entry.getFields().get("m");
-            if (text == null || entry.getFields().containsKey(ONLY) || entry.getID().equals(from)) {
-                continue;
+            String only = text == null ? null : entry.getFields().get(ONLY);
+            if (text == null || entry.getID().equals(from)
+                    || only != null && !List.of(only.split(ONLY_SEPARATOR)).contains(clientId)) {
+                continue; // a hand-on for it (from the node it left) read before it was known here is routed now
             }
             try {
                 Forwarded message = Forwarded.decode(text);
@@ -314,7 +434,7 @@ final class Inbox {
                 boolean toMe = passOn.remove(cluster.me);
                 if (toMe) {
                     // what the dead node would have passed on here, and the share groups it was to serve
-                    deliver(message, new HashSet<>(), node);
+                    deliver(message, new HashSet<>(), node, Set.of());
                 } else {
                     if (!passOn.isEmpty()) {
                         Set<String> covered = new HashSet<>(message.covered());
@@ -352,23 +472,24 @@ final class Inbox {
     }
 
     /** {@code node}: whose inbox it came from (a dead node's when the janitor drains it: its share groups). */
-    private void deliver(Forwarded message, Set<String> delivered, String node) {
+    /** Returns false for a message already delivered here (it came by two paths). */
+    private boolean deliver(Forwarded message, Set<String> delivered, String node, Set<String> except) {
         boolean duplicate;
         synchronized (seen) {
             duplicate = seen.containsKey(message.msgId());
         }
         if (duplicate || !delivered.add(message.msgId())) {
             duplicates.increment(); // it came by two paths (the sender's and a stale route's pass-on)
-            return;
+            return false;
         }
         received.increment();
         SharePlacement shares = new SharePlacement(node, message.shares(), true, !message.sharesOnly());
-        cluster.host.publishForwarded(message.originClientId(), message.publish(), shares);
+        cluster.host.publishForwarded(message.originClientId(), message.publish(), shares, except);
         if (!shares.unserved().isEmpty()) {
             cluster.reshare(message, shares.unserved(), node);
         }
         if (message.sharesOnly()) {
-            return; // the plain subscribers of other nodes got the original
+            return true; // the plain subscribers of other nodes got the original
         }
         // a node that subscribed after the sender looked at its routes did not get it: pass it on
         Set<String> missing = cluster.routes.match(message.publish().topic());
@@ -383,6 +504,7 @@ final class Inbox {
             cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered,
                     message.shares()), missing);
         }
+        return true;
     }
 
     /**

@@ -9,6 +9,7 @@ import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XAddParams;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -88,6 +89,18 @@ final class Outbox {
             return;
         }
         cluster.redis(j -> j.xadd(key, trim, fields));
+    }
+
+    /** Hands {@code message} to wherever {@code clientId} lives now, for it only ({@link Scripts#HAND_ON}). */
+    void handOn(Forwarded message, String clientId) {
+        List<String> keys = List.of(Keys.owner(clientId));
+        List<String> args = List.of(Keys.INBOX_PREFIX, String.valueOf(cluster.settings.inboxMaxLen()),
+                message.encode(), clientId);
+        if (shared != null && shared.inUnit()) {
+            shared.defer("hand on to " + clientId, tx -> tx.eval(Scripts.HAND_ON, keys, args));
+            return;
+        }
+        cluster.redis(j -> j.eval(Scripts.HAND_ON, keys, args));
     }
 
     /** XACKs {@code ids} of {@code node}'s inbox in the current unit (only when {@link #transactional()}). */

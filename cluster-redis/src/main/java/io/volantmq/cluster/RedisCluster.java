@@ -410,7 +410,7 @@ final class RedisCluster implements ClusterLink {
                 generations.put(clientId, generation);
                 pendingWills.put(clientId, willText);
                 // the stored session and its subscriptions (so its routes) are here before the old node lets go
-                inbox.arrived(clientId, (String) reply.get(2), () -> host.load(clientId));
+                inbox.arrived(clientId, (String) reply.get(2), previous, () -> host.load(clientId));
                 if (previous.isEmpty() || previous.equals(me)) {
                     result.complete(generation);
                     return;
@@ -468,18 +468,29 @@ final class RedisCluster implements ClusterLink {
             }
             generations.remove(clientId);
             pendingWills.remove(clientId);
-            host.release(clientId).whenComplete((ignored, error) -> control.execute(() -> {
-                if (error != null) {
-                    log.warn("cluster: releasing client {} failed: {}", clientId, error.toString());
-                }
-                try {
-                    host.sync(); // what was queued for it here is in Redis before the new owner reads its queue
-                } catch (RuntimeException e) {
-                    log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
-                }
-                answer(from, clientId, generation);
-            }));
+            try {
+                // under the inbox's routing lock: what the inbox reads for it from now on is handed on
+                inbox.released(clientId, () -> awaitRelease(clientId));
+            } catch (RuntimeException e) {
+                log.warn("cluster: releasing client {} failed: {}", clientId, e.toString());
+            }
+            try {
+                host.sync(); // what was queued for it here is in Redis before the new owner reads its queue
+            } catch (RuntimeException e) {
+                log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
+            }
+            answer(from, clientId, generation);
         });
+    }
+
+    private void awaitRelease(String clientId) {
+        try {
+            host.release(clientId).get(settings.takeoverTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("cluster: releasing client {} did not complete: {}", clientId, e.toString());
+        }
     }
 
     private void answer(String to, String clientId, long generation) {

@@ -39,9 +39,9 @@ final class Scripts {
             redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
             if old and old ~= ARGV[1] then
               redis.call('SREM', ARGV[3] .. old, ARGV[4])
-              local marker = redis.call('XADD', ARGV[6] .. old, '*', 'moved', ARGV[4])
+              local marker = redis.call('XADD', ARGV[6] .. old, '*', 'moved', ARGV[4], 'to', ARGV[1])
               redis.call('HSET', ARGV[7] .. old, ARGV[4], marker)
-              arrived = redis.call('XADD', ARGV[6] .. ARGV[1], '*', 'arrived', ARGV[4])
+              arrived = redis.call('XADD', ARGV[6] .. ARGV[1], '*', 'arrived', ARGV[4], 'from', old)
             else
               old = ''
             end
@@ -70,9 +70,9 @@ final class Scripts {
             redis.call('SADD', KEYS[2], ARGV[3])
             redis.call('HDEL', KEYS[1], 'loaded')
             if ARGV[1] == ARGV[2] then return {gen, ''} end
-            local marker = redis.call('XADD', ARGV[4] .. ARGV[1], '*', 'moved', ARGV[3])
+            local marker = redis.call('XADD', ARGV[4] .. ARGV[1], '*', 'moved', ARGV[3], 'to', ARGV[2])
             redis.call('HSET', ARGV[5] .. ARGV[1], ARGV[3], marker)
-            return {gen, redis.call('XADD', ARGV[4] .. ARGV[2], '*', 'arrived', ARGV[3])}
+            return {gen, redis.call('XADD', ARGV[4] .. ARGV[2], '*', 'arrived', ARGV[3], 'from', ARGV[1])}
             """;
 
     /**
@@ -90,6 +90,19 @@ final class Scripts {
               return 1
             end
             return 0
+            """;
+
+    /**
+     * A node that released a session before its inbox reached the session's {@code moved} marker hands what it
+     * reads for it meanwhile to the session's owner, as an entry for that client only: read and XADD in one
+     * step, so a later move leaves its marker after this entry in that owner's inbox. KEYS: owner. ARGV: inbox
+     * prefix, inbox max length, message, client id. Returns the owner ("" when the session ended).
+     */
+    static final String HAND_ON = """
+            local node = redis.call('HGET', KEYS[1], 'node')
+            if not node then return '' end
+            redis.call('XADD', ARGV[1] .. node, 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[3], 'only', ARGV[4])
+            return node
             """;
 
     /** Records how far ARGV[1]'s own publishing had got when it loaded the session, if it still owns KEYS[1]. */

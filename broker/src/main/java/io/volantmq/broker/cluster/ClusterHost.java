@@ -22,6 +22,9 @@ public interface ClusterHost {
      */
     void publishForwarded(String originClientId, Publish publish, SharePlacement shares);
 
+    /** As above, leaving out the sessions of {@code except} (another node delivers to them: a move). */
+    void publishForwarded(String originClientId, Publish publish, SharePlacement shares, java.util.Set<String> except);
+
     /**
      * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
      * and forgets the session in memory, leaving it in the shared store. Completes when done.

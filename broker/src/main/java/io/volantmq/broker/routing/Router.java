@@ -148,6 +148,13 @@ public final class Router {
         return route(originClientId, publish, false, shares, null, true, Runnable::run);
     }
 
+    /** As above, leaving out the sessions of {@code except} (they moved, and another node delivers to them). */
+    public Outcome publishForwarded(String originClientId, Publish publish, SharePlacement shares,
+                                    java.util.Set<String> except) {
+        return route(originClientId, publish, false, shares, except.isEmpty() ? null : c -> !except.contains(c), true,
+                Runnable::run);
+    }
+
     /**
      * A message another node held for sessions that have moved here since: delivered to those of
      * {@code clientIds} whose subscriptions match, nobody else (no share group), and the retained index is
