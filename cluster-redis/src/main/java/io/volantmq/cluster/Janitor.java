@@ -227,8 +227,9 @@ final class Janitor {
      */
     void reap(String dead, boolean other) {
         if (other) {
-            // first: from now on no store write of that node applies (one it made before a freeze, say)
-            cluster.redis(j -> j.incr(Keys.epoch(dead)));
+            // first: from now on no store write of that node applies (one it made before a freeze, say); the key is
+            // deleted, not raised, so a reaped node leaves no key behind
+            cluster.redis(j -> j.del(Keys.epoch(dead)));
         }
         Map<String, String> connected = cluster.redis(j -> j.hgetAll(Keys.connected(dead)));
         Set<String> clients = new HashSet<>(cluster.redis(j -> j.smembers(Keys.owned(dead))));

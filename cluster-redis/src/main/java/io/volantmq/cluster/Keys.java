@@ -37,9 +37,13 @@ final class Keys {
         return "vmq:node:" + node;
     }
 
+    /** The cluster-wide counter every fencing epoch is drawn from: a value is never handed out twice. */
+    static final String EPOCHS = "vmq:epochs";
+
     /**
-     * A node's fencing epoch: raised by a janitor before it takes anything of that node, and by the node
-     * when it (re)joins; the node's store writes apply only while it holds the value the node last set.
+     * A node's fencing epoch: set by the node when it (re)joins to a fresh value of {@link #EPOCHS}, deleted by
+     * a janitor before it takes anything of that node; the node's store writes apply only while the key holds
+     * the value the node last set (a deleted key holds none, and a later value is never an old one again).
      */
     static String epoch(String node) {
         return "vmq:epoch:" + node;

@@ -187,12 +187,13 @@ final class RedisCluster implements ClusterLink {
                 || !writes.sameServer(java.net.URI.create(settings.uri()))) {
             return;
         }
-        String next = Long.toString(redis(j -> j.incr(Keys.epoch(me))));
+        String next = Long.toString(redis(j -> j.incr(Keys.EPOCHS)));
+        redis(j -> j.set(Keys.epoch(me), next));
         writes.fence(Keys.epoch(me), next); // first drops what was written under the previous epoch, if it was taken
         epoch = next;
     }
 
-    /** Whether another node raised this node's epoch (it reaped this node) since this node took it. */
+    /** Whether another node took this node's epoch away (it reaped this node) since this node set it. */
     boolean epochTaken() {
         String mine = epoch;
         return mine != null && !mine.equals(redis(j -> j.get(Keys.epoch(me))));
