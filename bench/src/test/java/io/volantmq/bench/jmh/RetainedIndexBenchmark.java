@@ -85,8 +85,8 @@ public class RetainedIndexBenchmark {
         return index.match("site/" + ThreadLocalRandom.current().nextInt(sites) + "/+/+/temp", 1);
     }
 
-    /** Keeps nothing: the index alone is measured. */
-    private static final class NoStore implements RetainedStore {
+    /** Keeps nothing: the index alone is measured (here and in {@link RetainedIndexFootprint}). */
+    static final class NoStore implements RetainedStore {
         @Override
         public void put(StoredMessage message) {
         }

@@ -1,13 +1,10 @@
 package io.volantmq.bench.jmh;
 
 import io.volantmq.broker.routing.RetainedIndex;
-import io.volantmq.persistence.RetainedStore;
 import io.volantmq.persistence.StoredMessage;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * Heap the retained index itself holds per retained message (its maps or trie nodes, not the messages,
@@ -28,7 +25,7 @@ public final class RetainedIndexFootprint {
             messages[i] = new StoredMessage("site/" + i / 100 + "/dev/" + i % 100 + "/temp", 0, true, payload, null, 0, 0);
         }
         long before = usedAfterGc();
-        RetainedIndex index = new RetainedIndex(new NoStore(), 0, 0);
+        RetainedIndex index = new RetainedIndex(new RetainedIndexBenchmark.NoStore(), 0, 0);
         for (StoredMessage m : messages) {
             index.update(m);
         }
@@ -43,29 +40,5 @@ public final class RetainedIndexFootprint {
             System.gc();
         }
         return memory.getHeapMemoryUsage().getUsed();
-    }
-
-    private static final class NoStore implements RetainedStore {
-        @Override
-        public void put(StoredMessage message) {
-        }
-
-        @Override
-        public void delete(String topic) {
-        }
-
-        @Override
-        public Optional<StoredMessage> get(String topic) {
-            return Optional.empty();
-        }
-
-        @Override
-        public long count() {
-            return 0;
-        }
-
-        @Override
-        public void forEach(Consumer<StoredMessage> visitor) {
-        }
     }
 }
