@@ -132,6 +132,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
     /** As {@link #laneWork}, for changes the lane need not sync (see {@link #storeWorkUnsynced()}). */
     private Executor laneWorkUnsynced;
     private boolean throttled;
+    /** A message of this publisher went to another node whose inbox is too far behind: reading waits for it. */
+    private boolean awaitingBacklog;
     /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
     private boolean awaitingPlugin;
     /**
@@ -379,7 +381,7 @@ public final class MqttConnection extends ChannelDuplexHandler {
             return;
         }
         channel.config().setAutoRead(state != State.CONNECTING && !throttled && !awaitingPlugin && !awaitingStore
-                && channel.isWritable());
+                && !awaitingBacklog && channel.isWritable());
     }
 
     /**
@@ -438,8 +440,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
         long idle = ctx.executor().ticker().nanoTime() - lastPacketNanos;
         if (idle < limit) {
             scheduleKeepAliveCheck(limit - idle);
-        } else if (unwritableDeadline != null) {
-            // we stopped reading, not the client: its PINGREQs wait unread; the deadline decides
+        } else if (unwritableDeadline != null || awaitingBacklog) {
+            // we stopped reading, not the client: its PINGREQs wait unread; the deadline (or the other node) decides
             scheduleKeepAliveCheck(limit);
         } else {
             closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
@@ -1027,6 +1029,27 @@ public final class MqttConnection extends ChannelDuplexHandler {
             throttled = false;
             updateAutoRead();
         }, THROTTLE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Back-pressure across nodes (event loop): a message of this publisher went to another node whose inbox is
+     * over its high-water mark; reading stops until {@code caughtUp} completes (that node drained to its low-water
+     * mark, or left the cluster). What the client sent meanwhile waits in the socket, as for a slow subscriber on
+     * one node.
+     */
+    void pauseUntil(java.util.concurrent.CompletionStage<Void> caughtUp) {
+        if (awaitingBacklog || state != State.CONNECTED) {
+            return; // already waiting: once it resumes, the next message to a node still behind pauses it again
+        }
+        awaitingBacklog = true;
+        updateAutoRead();
+        caughtUp.whenComplete((ignored, error) -> channel.eventLoop().execute(() -> {
+            awaitingBacklog = false;
+            if (keepAliveSeconds > 0) {
+                lastPacketNanos = ctx.executor().ticker().nanoTime(); // the silence was ours, not the client's
+            }
+            updateAutoRead();
+        }));
     }
 
     /** Reads are paused while connecting; this lets the next packets in (the client's AUTH). */
