@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * group's {@code lag} (entries not read) plus its {@code pending} (read, not acknowledged), from XINFO GROUPS
  * (Redis 7), polled every {@link #POLL_MILLIS} ms while this node forwards, one pipeline for all nodes. A node
  * whose backlog reaches {@code inboxHighWater} is "behind" until it is at or below {@code inboxLowWater}, or
- * is not alive any more (the janitor hands its inbox on then), or the poll fails (the forwards themselves then
- * fail and nothing is acknowledged): publishers are never left waiting for something that cannot happen.
+ * has been reaped (left {@code vmq:nodes}: the janitor handed its inbox on), or the poll fails (the forwards
+ * themselves then fail and nothing is acknowledged): publishers are never left waiting for something that cannot
+ * happen. A dead node is waited for until it is reaped, not only until its liveness expired: released earlier,
+ * the publishers would add to its inbox as fast as the janitor drains it, and the drain would not end.
  */
 final class Backlogs {
     private static final Logger log = LoggerFactory.getLogger(Backlogs.class);
@@ -42,6 +44,8 @@ final class Backlogs {
     /** Times a publisher was paused for another node's backlog. */
     final LongAdder pauses = new LongAdder();
     private boolean pollFailed;
+    /** When each node was last logged as behind (a node near the mark goes behind and back often). */
+    private final Map<String, Long> loggedBehind = new ConcurrentHashMap<>();
 
     Backlogs(RedisCluster cluster) {
         this.cluster = cluster;
@@ -82,8 +86,9 @@ final class Backlogs {
         nodes.addAll(behind.keySet());
         nodes.remove(cluster.me);
         Map<String, Long> now;
+        Set<String> members = new HashSet<>();
         try {
-            now = cluster.redis(j -> read(j.pipelined(), nodes));
+            now = cluster.redis(j -> read(j.pipelined(), nodes, members));
         } catch (RuntimeException e) {
             if (!pollFailed) {
                 log.warn("cluster: the other nodes' inbox backlogs could not be read ({}); no publisher waits for them"
@@ -97,16 +102,16 @@ final class Backlogs {
         backlog.keySet().retainAll(nodes);
         for (String node : nodes) {
             Long entries = now.get(node);
-            if (entries == null || !live.contains(node)) {
+            if (entries == null || !members.contains(node)) {
                 backlog.remove(node);
-                caughtUp(node); // gone: its inbox is the janitor's to hand on
+                caughtUp(node); // reaped: the janitor handed its inbox on
                 continue;
             }
             backlog.put(node, entries);
             if (entries >= cluster.settings.inboxHighWater()) {
-                if (behind.putIfAbsent(node, new CompletableFuture<>()) == null) {
+                if (behind.putIfAbsent(node, new CompletableFuture<>()) == null && loggedLongAgo(node)) {
                     log.info("cluster: node {} has {} forwarded entries not routed yet (high water {}); publishers"
-                            + " here sending to it pause", node, entries, cluster.settings.inboxHighWater());
+                            + " here sending to it pause (logged at most once a minute)", node, entries, cluster.settings.inboxHighWater());
                 }
             } else if (entries <= cluster.settings.inboxLowWater()) {
                 caughtUp(node);
@@ -114,13 +119,15 @@ final class Backlogs {
         }
     }
 
-    /** Lag plus pending of each node's inbox group; a node without an inbox or a known lag is left out. */
-    private static Map<String, Long> read(Pipeline p, Set<String> nodes) {
+    /** Lag plus pending of each node's inbox group (a node without an inbox is left out), and {@code vmq:nodes}. */
+    private static Map<String, Long> read(Pipeline p, Set<String> nodes, Set<String> members) {
         Map<String, Response<List<StreamGroupInfo>>> replies = new LinkedHashMap<>();
         for (String node : nodes) {
             replies.put(node, p.xinfoGroups(Keys.inbox(node)));
         }
+        Response<Set<String>> joined = p.smembers(Keys.NODES);
         p.sync();
+        members.addAll(joined.get());
         Map<String, Long> result = new LinkedHashMap<>();
         replies.forEach((node, reply) -> {
             List<StreamGroupInfo> groups;
@@ -143,9 +150,19 @@ final class Backlogs {
     private void caughtUp(String node) {
         CompletableFuture<Void> waiting = behind.remove(node);
         if (waiting != null) {
-            log.info("cluster: node {} caught up (or left); publishers waiting for it resume", node);
+            log.debug("cluster: node {} caught up (or left); publishers waiting for it resume", node);
             waiting.complete(null);
         }
+    }
+
+    private boolean loggedLongAgo(String node) {
+        long now = System.nanoTime();
+        Long last = loggedBehind.get(node);
+        if (last != null && now - last < java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+            return false;
+        }
+        loggedBehind.put(node, now);
+        return true;
     }
 
     /** Nodes behind now. */

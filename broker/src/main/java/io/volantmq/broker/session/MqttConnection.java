@@ -76,6 +76,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
 
     /** How long a publisher's reads pause when a queue it feeds is congested. */
     private static final long THROTTLE_MILLIS = 5;
+    /** Packets read and held while paused for another node, beyond which no more are read (memory). */
+    private static final int MAX_HELD_WHILE_BEHIND = 1024;
 
     private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
@@ -294,7 +296,11 @@ public final class MqttConnection extends ChannelDuplexHandler {
         if (keepAliveSeconds > 0) {
             lastPacketNanos = ctx.executor().ticker().nanoTime(); // any packet counts [MQTT-3.1.2-23]
         }
-        if (awaitingPlugin || held != null && !held.isEmpty()) {
+        if (awaitingBacklog && !awaitingPlugin && msg instanceof MqttMessage m && m.type() == PacketType.PINGREQ) {
+            handle(msg); // answered while paused for another node: the client's keep-alive must not end it
+            return;
+        }
+        if (awaitingPlugin || awaitingBacklog || held != null && !held.isEmpty()) {
             if (held == null) {
                 held = new ArrayDeque<>();
             }
@@ -380,8 +386,11 @@ public final class MqttConnection extends ChannelDuplexHandler {
         if (state == State.CLOSED) {
             return;
         }
-        channel.config().setAutoRead(state != State.CONNECTING && !throttled && !awaitingPlugin && !awaitingStore
-                && !awaitingBacklog && channel.isWritable());
+        channel.config().setAutoRead(readable() && !awaitingBacklog);
+    }
+
+    private boolean readable() {
+        return state != State.CONNECTING && !throttled && !awaitingPlugin && !awaitingStore && channel.isWritable();
     }
 
     /**
@@ -415,15 +424,20 @@ public final class MqttConnection extends ChannelDuplexHandler {
                         remoteAddress(), LogSafe.escape(clientId), e);
                 closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "internal error");
             }
-            while (!awaitingPlugin && held != null && !held.isEmpty() && state != State.CLOSED) {
-                handle(held.poll());
-            }
-            updateAutoRead();
-            if (session != null && state == State.CONNECTED) {
-                session.pumpIfAcknowledged();
-            }
-            ctx.flush();
+            handleHeld();
         });
+    }
+
+    /** The packets that waited (for a plugin's answer, for another node), in order, then reading resumes. */
+    private void handleHeld() {
+        while (!awaitingPlugin && !awaitingBacklog && held != null && !held.isEmpty() && state != State.CLOSED) {
+            handle(held.poll());
+        }
+        updateAutoRead();
+        if (session != null && state == State.CONNECTED) {
+            session.pumpIfAcknowledged();
+        }
+        ctx.flush();
     }
 
     private void scheduleKeepAliveCheck(long delayNanos) {
@@ -1035,7 +1049,7 @@ public final class MqttConnection extends ChannelDuplexHandler {
      * Back-pressure across nodes (event loop): a message of this publisher went to another node whose inbox is
      * over its high-water mark; reading stops until {@code caughtUp} completes (that node drained to its low-water
      * mark, or left the cluster). What the client sent meanwhile waits in the socket, as for a slow subscriber on
-     * one node.
+     * one node, or, read along with a PINGREQ (see {@link #peekWhileBacklogged}), in {@link #held}.
      */
     void pauseUntil(java.util.concurrent.CompletionStage<Void> caughtUp) {
         if (awaitingBacklog || state != State.CONNECTED) {
@@ -1043,13 +1057,40 @@ public final class MqttConnection extends ChannelDuplexHandler {
         }
         awaitingBacklog = true;
         updateAutoRead();
+        if (keepAliveSeconds > 0) {
+            scheduleBacklogPeek();
+        }
         caughtUp.whenComplete((ignored, error) -> channel.eventLoop().execute(() -> {
             awaitingBacklog = false;
+            if (state == State.CLOSED) {
+                held = null;
+                return;
+            }
             if (keepAliveSeconds > 0) {
                 lastPacketNanos = ctx.executor().ticker().nanoTime(); // the silence was ours, not the client's
             }
-            updateAutoRead();
+            handleHeld(); // a held PUBLISH to a node still behind pauses it again
         }));
+    }
+
+    private void scheduleBacklogPeek() {
+        ctx.executor().schedule(this::peekWhileBacklogged, Math.max(500, keepAliveSeconds * 500L), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * While paused for another node, one read every half keep-alive: the client's PINGREQ waits in the socket
+     * behind what it sent, and a client answered no PINGRESP for its keep-alive gives the connection up. The
+     * PINGREQ is answered, everything else read with it is held until the pause ends (at most
+     * {@link #MAX_HELD_WHILE_BEHIND} packets: then reads wait for the end of the pause).
+     */
+    private void peekWhileBacklogged() {
+        if (!awaitingBacklog || state != State.CONNECTED) {
+            return;
+        }
+        if (readable() && (held == null || held.size() < MAX_HELD_WHILE_BEHIND)) {
+            channel.read();
+        }
+        scheduleBacklogPeek();
     }
 
     /** Reads are paused while connecting; this lets the next packets in (the client's AUTH). */
