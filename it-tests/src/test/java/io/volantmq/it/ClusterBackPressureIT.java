@@ -174,6 +174,19 @@ class ClusterBackPressureIT {
         }
     }
 
+    /** A high-water mark above half of the inbox bound is refused at start, with the key named. */
+    @Test
+    void aHighWaterMarkTooCloseToTheInboxBoundIsRefused() throws Exception {
+        RequiredTool.require(RedisServerProcess.available(), "no " + RedisServerProcess.BINARY + " (apt-get install redis-server)");
+        try (ClusterNodes cluster = new ClusterNodes(dir)) {
+            BrokerProcess n1 = cluster.node("n1", cluster.redisUri(), "-Dvolantmq.cluster.inboxMaxLen=10000",
+                    "-Dvolantmq.cluster.inboxHighWater=6000");
+            assertThat(n1.runToExit()).isNotZero();
+            assertThat(java.nio.file.Files.readString(dir.resolve("n1.log")))
+                    .contains("cluster.inboxHighWater").contains("0..5000");
+        }
+    }
+
     /** Entries added to {@code node}'s inbox and not routed yet: the group's lag plus its pending. */
     private static long backlog(ClusterNodes cluster, String node) throws Exception {
         List<String> info = List.of(RedisCli.run(cluster.redisPort(), "XINFO", "GROUPS", "vmq:inbox:" + node)
