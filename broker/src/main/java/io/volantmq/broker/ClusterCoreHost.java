@@ -42,9 +42,10 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
-    public void publishForwarded(String originClientId, Publish publish, SharePlacement shares,
-                                 java.util.Set<String> except) {
-        context.router().publishForwarded(originClientId, publish, shares, except);
+    public boolean publishForwarded(String originClientId, Publish publish, SharePlacement shares,
+                                    java.util.Set<String> except) {
+        return context.router().publishForwarded(originClientId, publish, shares, except)
+                == io.volantmq.broker.routing.Router.Outcome.CONGESTED;
     }
 
     @Override

@@ -65,6 +65,9 @@ final class RedisCluster implements ClusterLink {
     final ScheduledExecutorService scheduler;
     /** Fences on time even while the heartbeat thread hangs in a Redis call. */
     private final ScheduledExecutorService deadline;
+    /** Polls the other nodes' inbox backlogs (back-pressure across nodes). */
+    private final ScheduledExecutorService backlogPoll;
+    final Backlogs backlogs = new Backlogs(this);
     private final long incarnation = System.currentTimeMillis();
     private final AtomicLong sequence = new AtomicLong();
 
@@ -115,6 +118,7 @@ final class RedisCluster implements ClusterLink {
         this.control = Executors.newSingleThreadExecutor(daemon("volantmq-cluster-control"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-heartbeat"));
         this.deadline = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-deadline"));
+        this.backlogPoll = Executors.newSingleThreadScheduledExecutor(daemon("volantmq-cluster-backlog"));
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -173,6 +177,10 @@ final class RedisCluster implements ClusterLink {
         inbox.start();
         scheduler.scheduleWithFixedDelay(janitor::beat, 1, 1, TimeUnit.SECONDS);
         deadline.scheduleWithFixedDelay(janitor::checkDeadline, 200, 200, TimeUnit.MILLISECONDS);
+        if (settings.inboxHighWater() > 0) {
+            backlogPoll.scheduleWithFixedDelay(this::pollBacklogs, Backlogs.POLL_MILLIS, Backlogs.POLL_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
         log.info("cluster node '{}' joined over {} (liveness {} s)", me, settings.uri().replaceAll("//[^@/]*@", "//***@"),
                 settings.livenessTtlSeconds());
     }
@@ -252,6 +260,15 @@ final class RedisCluster implements ClusterLink {
     }
 
     // ------------------------------------------------------------------ forwarding
+
+    private void pollBacklogs() {
+        try {
+            backlogs.poll();
+        } catch (Throwable e) {
+            log.warn("cluster: polling the inbox backlogs failed: {}", e.toString());
+            backlogs.releaseAll();
+        }
+    }
 
     /**
      * Round robin over the nodes holding members of each matching group, this one included; nodes not
@@ -358,6 +375,12 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public boolean forward(String originClientId, Publish publish, SharePlacement shares) {
+        return forward(originClientId, publish, shares, backlog -> { });
+    }
+
+    @Override
+    public boolean forward(String originClientId, Publish publish, SharePlacement shares,
+                           java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
         if (janitor != null && janitor.stale()) {
             // a node that may have been declared dead acknowledges nothing (it is about to fence itself)
             throw new PersistenceException("cluster node '" + me + "' has not refreshed its liveness for longer than "
@@ -385,6 +408,10 @@ final class RedisCluster implements ClusterLink {
         covered.add(me);
         String msgId = me + ":" + incarnation + ":" + sequence.incrementAndGet();
         send(new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup()), targets);
+        java.util.concurrent.CompletionStage<Void> caughtUp = backlogs.waitFor(targets);
+        if (caughtUp != null) {
+            backlog.accept(caughtUp); // sent and acknowledged all the same; the next ones wait
+        }
         return !matched.isEmpty() || sharedElsewhere;
     }
 
@@ -644,6 +671,14 @@ final class RedisCluster implements ClusterLink {
                 gauge("inbox.length", "entries in this node's inbox stream (heartbeat sample)", () -> inboxLength),
                 gauge("inbox.pending", "inbox entries read but not acknowledged yet (heartbeat sample)",
                         () -> inboxPending),
+                counter("inbox.congested.reads", "inbox reads of one entry because a local subscriber's queue was more"
+                        + " than half full", () -> inbox == null ? 0 : inbox.congestedReads.sum()),
+                gauge("backpressure.behind", "other nodes whose inbox backlog is over"
+                        + " cluster.inboxHighWater (publishers sending to them pause)", backlogs::behindCount),
+                gauge("backpressure.paused", "publishes waiting here for another node to catch up (about one per"
+                        + " paused publisher connection)", () -> backlogs.paused.get()),
+                counter("backpressure.pauses", "times a publisher here paused for another node's backlog",
+                        backlogs.pauses::sum),
                 counter("takeovers", "CONNECTs here that took a client id over from another node", takeovers::sum),
                 counter("kicks.received", "requests from other nodes to let a client go", kicksReceived::sum),
                 counter("fencing.connections", "connections closed after their CONNACK: another node took the id"
@@ -727,6 +762,11 @@ final class RedisCluster implements ClusterLink {
         }
         view.put("inboxLength", lag);
         view.put("inboxPending", inboxPending);
+        view.put("inboxHighWater", settings.inboxHighWater());
+        view.put("backlogs", new java.util.TreeMap<>(backlogs.backlog)); // other nodes', as last polled
+        view.put("nodesBehind", backlogs.behindCount());
+        view.put("pausedPublishes", backlogs.paused.get());
+        view.put("publisherPauses", backlogs.pauses.sum());
         view.put("sharedGroups", localShares.size());
         view.put("remoteSharedGroups", routes.shareCount() - localShares.size());
         view.put("fencedConnections", fencedConnections.sum());
@@ -766,6 +806,8 @@ final class RedisCluster implements ClusterLink {
         }
         scheduler.shutdownNow();
         deadline.shutdownNow();
+        backlogPoll.shutdownNow();
+        backlogs.releaseAll();
         if (inbox != null) {
             inbox.close();
         }

@@ -56,6 +56,16 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /**
+     * As {@link #forward(String, Publish, SharePlacement)}; when a node it went to has more unrouted entries
+     * than it should (its subscribers are behind), hands {@code backlog} what completes once that node has
+     * caught up or left the cluster: the caller stops reading from the publisher until then.
+     */
+    default boolean forward(String originClientId, Publish publish, SharePlacement shares,
+                            java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
+        return forward(originClientId, publish, shares);
+    }
+
+    /**
      * A message queued here for a share-group member that is leaving, with no other online member of the
      * group on this node: hands it to a live node that has one. False when there is none (then it stays
      * here, as on a single node). May block for one round trip.

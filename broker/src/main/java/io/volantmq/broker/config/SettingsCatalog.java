@@ -44,6 +44,7 @@ public final class SettingsCatalog {
             integer("cluster.livenessTtl", 5, 2, 3600, "cluster: seconds without a heartbeat after which a node is dead (the others take its clients; it disconnects them itself)"),
             integer("cluster.takeoverTimeoutMillis", 2000, 1, 60_000, "cluster: how long a CONNECT waits for the node that held the client id to let it go"),
             integer("cluster.inboxMaxLen", 1_000_000, 1000, Long.MAX_VALUE, "cluster: entries a node's inbox stream keeps (approximate trim; beyond it the oldest unread are lost)"),
+            integer("cluster.inboxHighWater", 20_000, 0, Long.MAX_VALUE, "cluster: forwarded entries a node may have not routed yet before the nodes sending to it stop reading from those publishers, until it is down to half (at most inboxMaxLen / 2; 0 = never)"),
             integer("cluster.redis.waitReplicas", 0, 0, 100, "cluster: replicas every store write must reach (WAIT, once per group commit) before PUBACK/PUBREC and the inbox XACK count; fewer: not acknowledged, the client resends; 0 = off"),
             integer("cluster.redis.waitTimeoutMillis", 1000, 1, 60_000, "cluster: how long one WAIT for replicas may take (below persistence.redis.readTimeoutMillis)"),
             choice("logLevel", "INFO", "level of the root logger", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").live(),

@@ -119,6 +119,16 @@ public final class Router {
      * outcome is decided here, before they run.
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
+        return publish(originClientId, publish, refuseUnretained, storeWork, backlog -> { });
+    }
+
+    /**
+     * As above; {@code backlog} gets what completes once the other nodes this message went to have caught up,
+     * when one of them is too far behind ({@link ClusterLink#forward(String, Publish, SharePlacement,
+     * java.util.function.Consumer)}).
+     */
+    public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork,
+                           java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
         // each share group is served on one node cluster-wide: decided here, before the local part
         SharePlacement shares = cluster.placeShares(publish.topic());
         Outcome local = route(originClientId, publish, refuseUnretained, shares, null, true, storeWork);
@@ -126,7 +136,7 @@ public final class Router {
             return local;
         }
         // after the local part: a failure to hand it over throws, and the publisher is not acknowledged
-        boolean remote = cluster.forward(originClientId, publish, shares);
+        boolean remote = cluster.forward(originClientId, publish, shares, backlog);
         return remote && local == Outcome.NO_SUBSCRIBERS ? Outcome.ROUTED : local;
     }
 

@@ -76,6 +76,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
 
     /** How long a publisher's reads pause when a queue it feeds is congested. */
     private static final long THROTTLE_MILLIS = 5;
+    /** Packets read and held while paused for another node, beyond which no more are read (memory). */
+    private static final int MAX_HELD_WHILE_BEHIND = 1024;
 
     private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
@@ -132,6 +134,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
     /** As {@link #laneWork}, for changes the lane need not sync (see {@link #storeWorkUnsynced()}). */
     private Executor laneWorkUnsynced;
     private boolean throttled;
+    /** A message of this publisher went to another node whose inbox is too far behind: reading waits for it. */
+    private boolean awaitingBacklog;
     /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
     private boolean awaitingPlugin;
     /**
@@ -292,7 +296,11 @@ public final class MqttConnection extends ChannelDuplexHandler {
         if (keepAliveSeconds > 0) {
             lastPacketNanos = ctx.executor().ticker().nanoTime(); // any packet counts [MQTT-3.1.2-23]
         }
-        if (awaitingPlugin || held != null && !held.isEmpty()) {
+        if (awaitingBacklog && !awaitingPlugin && msg instanceof MqttMessage m && m.type() == PacketType.PINGREQ) {
+            handle(msg); // answered while paused for another node: the client's keep-alive must not end it
+            return;
+        }
+        if (awaitingPlugin || awaitingBacklog || held != null && !held.isEmpty()) {
             if (held == null) {
                 held = new ArrayDeque<>();
             }
@@ -378,8 +386,11 @@ public final class MqttConnection extends ChannelDuplexHandler {
         if (state == State.CLOSED) {
             return;
         }
-        channel.config().setAutoRead(state != State.CONNECTING && !throttled && !awaitingPlugin && !awaitingStore
-                && channel.isWritable());
+        channel.config().setAutoRead(readable() && !awaitingBacklog);
+    }
+
+    private boolean readable() {
+        return state != State.CONNECTING && !throttled && !awaitingPlugin && !awaitingStore && channel.isWritable();
     }
 
     /**
@@ -413,15 +424,20 @@ public final class MqttConnection extends ChannelDuplexHandler {
                         remoteAddress(), LogSafe.escape(clientId), e);
                 closeWithReason(ReasonCode.UNSPECIFIED_ERROR, "internal error");
             }
-            while (!awaitingPlugin && held != null && !held.isEmpty() && state != State.CLOSED) {
-                handle(held.poll());
-            }
-            updateAutoRead();
-            if (session != null && state == State.CONNECTED) {
-                session.pumpIfAcknowledged();
-            }
-            ctx.flush();
+            handleHeld();
         });
+    }
+
+    /** The packets that waited (for a plugin's answer, for another node), in order, then reading resumes. */
+    private void handleHeld() {
+        while (!awaitingPlugin && !awaitingBacklog && held != null && !held.isEmpty() && state != State.CLOSED) {
+            handle(held.poll());
+        }
+        updateAutoRead();
+        if (session != null && state == State.CONNECTED) {
+            session.pumpIfAcknowledged();
+        }
+        ctx.flush();
     }
 
     private void scheduleKeepAliveCheck(long delayNanos) {
@@ -438,8 +454,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
         long idle = ctx.executor().ticker().nanoTime() - lastPacketNanos;
         if (idle < limit) {
             scheduleKeepAliveCheck(limit - idle);
-        } else if (unwritableDeadline != null) {
-            // we stopped reading, not the client: its PINGREQs wait unread; the deadline decides
+        } else if (unwritableDeadline != null || awaitingBacklog) {
+            // we stopped reading, not the client: its PINGREQs wait unread; the deadline (or the other node) decides
             scheduleKeepAliveCheck(limit);
         } else {
             closeWithReason(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive expired");
@@ -1027,6 +1043,54 @@ public final class MqttConnection extends ChannelDuplexHandler {
             throttled = false;
             updateAutoRead();
         }, THROTTLE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Back-pressure across nodes (event loop): a message of this publisher went to another node whose inbox is
+     * over its high-water mark; reading stops until {@code caughtUp} completes (that node drained to its low-water
+     * mark, or left the cluster). What the client sent meanwhile waits in the socket, as for a slow subscriber on
+     * one node, or, read along with a PINGREQ (see {@link #peekWhileBacklogged}), in {@link #held}.
+     */
+    void pauseUntil(java.util.concurrent.CompletionStage<Void> caughtUp) {
+        if (awaitingBacklog || state != State.CONNECTED) {
+            return; // already waiting: once it resumes, the next message to a node still behind pauses it again
+        }
+        awaitingBacklog = true;
+        updateAutoRead();
+        if (keepAliveSeconds > 0) {
+            scheduleBacklogPeek();
+        }
+        caughtUp.whenComplete((ignored, error) -> channel.eventLoop().execute(() -> {
+            awaitingBacklog = false;
+            if (state == State.CLOSED) {
+                held = null;
+                return;
+            }
+            if (keepAliveSeconds > 0) {
+                lastPacketNanos = ctx.executor().ticker().nanoTime(); // the silence was ours, not the client's
+            }
+            handleHeld(); // a held PUBLISH to a node still behind pauses it again
+        }));
+    }
+
+    private void scheduleBacklogPeek() {
+        ctx.executor().schedule(this::peekWhileBacklogged, Math.max(500, keepAliveSeconds * 500L), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * While paused for another node, one read every half keep-alive: the client's PINGREQ waits in the socket
+     * behind what it sent, and a client answered no PINGRESP for its keep-alive gives the connection up. The
+     * PINGREQ is answered, everything else read with it is held until the pause ends (at most
+     * {@link #MAX_HELD_WHILE_BEHIND} packets: then reads wait for the end of the pause).
+     */
+    private void peekWhileBacklogged() {
+        if (!awaitingBacklog || state != State.CONNECTED) {
+            return;
+        }
+        if (readable() && (held == null || held.size() < MAX_HELD_WHILE_BEHIND)) {
+            channel.read();
+        }
+        scheduleBacklogPeek();
     }
 
     /** Reads are paused while connecting; this lets the next packets in (the client's AUTH). */

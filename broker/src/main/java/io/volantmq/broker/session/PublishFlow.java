@@ -231,11 +231,11 @@ final class PublishFlow {
                 : ReasonCode.NO_MATCHING_SUBSCRIBERS;
     }
 
-    /** Routes the message; slows the publisher when a subscriber's queue fills. */
+    /** Routes the message; slows the publisher when a subscriber's queue fills or another node falls behind. */
     private Router.Outcome routeAndPace(MqttConnection connection, Session session, Publish publish,
                                         boolean refuseUnretained) {
         Router.Outcome outcome = broker.router().publish(session.clientId(), publish, refuseUnretained,
-                connection.storeWork());
+                connection.storeWork(), connection::pauseUntil);
         if (outcome == Router.Outcome.CONGESTED) {
             connection.throttle();
         }
