@@ -42,10 +42,9 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
-    public boolean publishForwarded(String originClientId, Publish publish, SharePlacement shares,
-                                    java.util.Set<String> except) {
-        return context.router().publishForwarded(originClientId, publish, shares, except)
-                == io.volantmq.broker.routing.Router.Outcome.CONGESTED;
+    public void publishForwarded(String originClientId, Publish publish, SharePlacement shares,
+                                 java.util.Set<String> except) {
+        context.router().publishForwarded(originClientId, publish, shares, except);
     }
 
     @Override

@@ -28,8 +28,6 @@ final class Inbox {
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
     private static final int BATCH = 500;
     private static final int SEEN = 100_000;
-    /** While a local subscriber is congested: one entry per this many ms, so its queue grows no faster. */
-    private static final long CONGESTED_PAUSE_MILLIS = 50;
     /** Stream field of an entry meant only for these client ids (separated by {@link #ONLY_SEPARATOR}). */
     static final String ONLY = "only";
     static final String ONLY_SEPARATOR = "\n";
@@ -65,15 +63,6 @@ final class Inbox {
     }
     final LongAdder received = new LongAdder();
     final LongAdder duplicates = new LongAdder();
-    /**
-     * A message of this node's inbox went to a connected subscriber whose queue is more than half full: the
-     * next reads take one entry at a time, {@link #CONGESTED_PAUSE_MILLIS} apart, until one is routed without
-     * congestion (the inbox slows down as a publisher on one node would; the entries left wait in the stream,
-     * where the nodes forwarding to this one see them and pause their publishers).
-     */
-    private volatile boolean congested;
-    /** Batches read while congested (one entry each). */
-    final LongAdder congestedReads = new LongAdder();
 
     Inbox(RedisCluster cluster) {
         this.cluster = cluster;
@@ -102,16 +91,8 @@ final class Inbox {
         while (cluster.running) {
             try {
                 StreamEntryID position = from;
-                int count = BATCH;
-                if (congested) {
-                    congested = false;
-                    count = 1;
-                    congestedReads.increment();
-                    RedisCluster.sleep(CONGESTED_PAUSE_MILLIS);
-                }
-                int limit = count;
                 List<StreamEntry> batch = cluster.redis(j -> entries(j.xreadGroup(Keys.GROUP, cluster.me,
-                        XReadGroupParams.xReadGroupParams().count(limit).block(1000),
+                        XReadGroupParams.xReadGroupParams().count(BATCH).block(1000),
                         Map.of(Keys.inbox(cluster.me), position))));
                 if (batch.isEmpty() && from != StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY) {
                     from = StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY;
@@ -503,10 +484,8 @@ final class Inbox {
         }
         received.increment();
         SharePlacement shares = new SharePlacement(node, message.shares(), true, !message.sharesOnly());
-        if (cluster.host.publishForwarded(message.originClientId(), message.publish(), shares, except)
-                && node.equals(cluster.me)) {
-            congested = true;
-        }
+        // one subscriber slow to read is not a reason to slow the inbox: every session of this node shares it
+        cluster.host.publishForwarded(message.originClientId(), message.publish(), shares, except);
         if (!shares.unserved().isEmpty()) {
             cluster.reshare(message, shares.unserved(), node);
         }

@@ -671,8 +671,6 @@ final class RedisCluster implements ClusterLink {
                 gauge("inbox.length", "entries in this node's inbox stream (heartbeat sample)", () -> inboxLength),
                 gauge("inbox.pending", "inbox entries read but not acknowledged yet (heartbeat sample)",
                         () -> inboxPending),
-                counter("inbox.congested.reads", "inbox reads of one entry because a local subscriber's queue was more"
-                        + " than half full", () -> inbox == null ? 0 : inbox.congestedReads.sum()),
                 gauge("backpressure.behind", "other nodes whose inbox backlog is over"
                         + " cluster.inboxHighWater (publishers sending to them pause)", backlogs::behindCount),
                 gauge("backpressure.paused", "publishes waiting here for another node to catch up (about one per"

@@ -22,11 +22,8 @@ public interface ClusterHost {
      */
     void publishForwarded(String originClientId, Publish publish, SharePlacement shares);
 
-    /**
-     * As above, leaving out the sessions of {@code except} (another node delivers to them: a move). True when
-     * a connected subscriber's queue is more than half full (the inbox should slow down, as a publisher would).
-     */
-    boolean publishForwarded(String originClientId, Publish publish, SharePlacement shares, java.util.Set<String> except);
+    /** As above, leaving out the sessions of {@code except} (another node delivers to them: a move). */
+    void publishForwarded(String originClientId, Publish publish, SharePlacement shares, java.util.Set<String> except);
 
     /**
      * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
