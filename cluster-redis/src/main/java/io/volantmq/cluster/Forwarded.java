@@ -42,6 +42,13 @@ record Forwarded(String msgId, String originClientId, Publish publish, Set<Strin
         return sharesOnly() ? Integer.parseInt(msgId.substring(0, msgId.indexOf('|'))) : 0;
     }
 
+    /** For the trace: the id and the start of the payload (the fault tests' payloads name publisher and number). */
+    String describe() {
+        String text = new String(publish.payload(), 0, Math.min(publish.payload().length, 40),
+                java.nio.charset.StandardCharsets.UTF_8);
+        return msgId + " '" + text + "'";
+    }
+
     String encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + publish.payload().length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {

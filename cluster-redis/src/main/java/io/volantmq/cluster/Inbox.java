@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Inbox {
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+    /**
+     * What happens to each message and session move, at DEBUG (off by default; the fault tests turn it on to
+     * follow a duplicate through the nodes' logs).
+     */
+    static final Logger TRACE = LoggerFactory.getLogger("io.volantmq.cluster.trace");
     private static final int BATCH = 500;
     private static final int SEEN = 100_000;
     /** Stream field of an entry meant only for these client ids (separated by {@link #ONLY_SEPARATOR}). */
@@ -210,6 +215,10 @@ final class Inbox {
                         received.increment();
                         cluster.host.publishForwardedTo(message.originClientId(), message.publish(), here);
                     }
+                    if (TRACE.isDebugEnabled()) {
+                        TRACE.debug("inbox {} entry {} {} only {}: routed to {}", node, entry.getID(),
+                                message.describe(), only.replace(ONLY_SEPARATOR, ","), here);
+                    }
                     lastRouted = entry.getID();
                 }
             } else {
@@ -225,12 +234,19 @@ final class Inbox {
                             except.add(client); // its new node has it after the move
                         }
                     });
-                    if (deliver(message, delivered, node, except) && !message.sharesOnly()) {
+                    Set<String> handedOn = new HashSet<>();
+                    boolean routed = deliver(message, delivered, node, except);
+                    if (routed && !message.sharesOnly()) {
                         for (String client : released.keySet()) {
                             if (!except.contains(client) && handOn(entry.getID(), client)) {
                                 cluster.outbox.handOn(message, client);
+                                handedOn.add(client);
                             }
                         }
+                    }
+                    if (TRACE.isDebugEnabled()) {
+                        TRACE.debug("inbox {} entry {} {}: {}, left out for {}, handed on for {}", node, entry.getID(),
+                                message.describe(), routed ? "routed" : "seen before", except, handedOn);
                     }
                     lastRouted = entry.getID();
                 }
@@ -249,6 +265,7 @@ final class Inbox {
     /** A move marker read from this node's inbox (under {@link #routing} with the entries around it). */
     private void marker(StreamEntry entry) {
         Map<String, String> fields = entry.getFields();
+        TRACE.debug("inbox {} marker {} {}", cluster.me, entry.getID(), fields);
         synchronized (routing) {
             String left = fields.get("moved");
             String came = fields.get("arrived");
@@ -292,6 +309,7 @@ final class Inbox {
             if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
                 released.put(clientId, until);
             }
+            TRACE.debug("released {}: its moved marker {}, inbox routed up to {}", clientId, until, lastRouted);
         }
     }
 
@@ -325,6 +343,8 @@ final class Inbox {
             upTo = lastRouted;
             published = cluster.lastSequence();
         }
+        TRACE.debug("arrived {} from {} (marker {}): inbox routed up to {}, own publishing up to {}", clientId, cameFrom,
+                arrivedId, upTo, published);
         // only while this node owns the entry: a session that ended meanwhile had its entry deleted (Scripts.END),
         // and a plain HSET would bring it back as an entry without an owner
         cluster.redis(j -> j.eval(Scripts.MARK_LOADED, List.of(Keys.owner(clientId)),
@@ -345,6 +365,8 @@ final class Inbox {
             try {
                 Forwarded message = Forwarded.decode(text);
                 cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
+                TRACE.debug("arrived {}: entry {} {} routed before it was known, routed to it now", clientId,
+                        entry.getID(), message.describe());
                 handed++;
             } catch (IOException e) {
                 log.error("cluster: inbox entry {} is unreadable ({}); skipped", entry.getID(), e.getMessage());
@@ -459,8 +481,9 @@ final class Inbox {
                 }
             }
             targeted.forEach((owner, clients) -> {
-                log.debug("cluster: drain {} entry {} msg {} payload {} -> {} at {}", node, id, message.msgId(),
-                        new String(message.publish().payload(), java.nio.charset.StandardCharsets.UTF_8), clients, owner);
+                if (TRACE.isDebugEnabled()) {
+                    TRACE.debug("drain {} entry {} {} for {} at {}", node, id, message.describe(), clients, owner);
+                }
                 if (owner.equals(cluster.me)) {
                     received.increment();
                     cluster.host.publishForwardedTo(message.originClientId(), message.publish(), clients);

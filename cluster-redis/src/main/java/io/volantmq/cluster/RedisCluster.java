@@ -384,7 +384,11 @@ final class RedisCluster implements ClusterLink {
         Set<String> covered = new HashSet<>(targets);
         covered.add(me);
         String msgId = me + ":" + incarnation + ":" + sequence.incrementAndGet();
-        send(new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup()), targets);
+        Forwarded message = new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup());
+        if (Inbox.TRACE.isDebugEnabled()) {
+            Inbox.TRACE.debug("published {} to {}", message.describe(), targets);
+        }
+        send(message, targets);
         return !matched.isEmpty() || sharedElsewhere;
     }
 
@@ -432,6 +436,8 @@ final class RedisCluster implements ClusterLink {
         awaitingRelease.put(key, released);
         released.whenComplete((ignored, error) -> control.execute(() -> {
             awaitingRelease.remove(key);
+            Inbox.TRACE.debug("took {} over from {} at gen {} ({})", clientId, previous, generation,
+                    error == null ? "released" : error.toString());
             try {
                 host.load(clientId); // what the old node saved while letting go
                 result.complete(generation);
@@ -461,6 +467,7 @@ final class RedisCluster implements ClusterLink {
     /** Another node took {@code clientId} at {@code generation}: let go unless this node holds a newer one. */
     private void onKick(String clientId, long generation, String from) {
         kicksReceived.increment();
+        Inbox.TRACE.debug("kick for {} at gen {} from {}", clientId, generation, from);
         control.execute(() -> {
             Long mine = generations.get(clientId);
             if (mine != null && mine > generation) {
