@@ -59,12 +59,36 @@ final class Inbox {
      */
     private final Map<String, Marker> arriving = new HashMap<>();
     /** Sessions whose {@code moved} marker this inbox read (and no later arrival): left out where the new node got it. */
-    private final Map<String, String> away = new HashMap<>();
+    private final Map<String, Away> away = new HashMap<>();
     /** Sessions released here before this inbox reached their {@code moved} marker: what is theirs is handed on. */
     private final Map<String, StreamEntryID> released = new HashMap<>();
 
     /** A move marker's entry id, and the other node (where the session came from, or went to). */
     private record Marker(StreamEntryID id, String node) {
+    }
+
+    /**
+     * Where a session went ({@code node}), and the id of the last message that node had published before it took
+     * the session ({@code publishedUpTo}, node:incarnation:sequence; null from a node of an earlier version).
+     */
+    private record Away(String node, String publishedUpTo) {
+        /**
+         * Whether the new node got {@code message} itself: it went through that node's inbox, or that node published
+         * it after loading the session (numbered after its marker, and not among the sessions it had not loaded
+         * yet), so its local routing reached the session.
+         */
+        boolean reachedThere(Forwarded message, String clientId) {
+            if (reachedInbox(message, node)) {
+                return true;
+            }
+            if (publishedUpTo == null || message.sharesOnly() || message.notReached().contains(clientId)) {
+                return false;
+            }
+            int cut = publishedUpTo.lastIndexOf(':');
+            String id = message.msgId();
+            return id.lastIndexOf(':') == cut && id.regionMatches(0, publishedUpTo, 0, cut + 1)
+                    && Long.parseLong(id.substring(cut + 1)) > Long.parseLong(publishedUpTo.substring(cut + 1));
+        }
     }
     final LongAdder received = new LongAdder();
     final LongAdder duplicates = new LongAdder();
@@ -230,7 +254,7 @@ final class Inbox {
                         }
                     });
                     away.forEach((client, to) -> {
-                        if (reachedInbox(message, to)) {
+                        if (to.reachedThere(message, client)) {
                             except.add(client); // its new node has it after the move
                         }
                     });
@@ -275,7 +299,7 @@ final class Inbox {
                     released.remove(left);
                 }
                 if (fields.get("to") != null) {
-                    away.put(left, fields.get("to"));
+                    away.put(left, new Away(fields.get("to"), fields.get("pub")));
                 }
             } else if (came != null) {
                 away.remove(came);

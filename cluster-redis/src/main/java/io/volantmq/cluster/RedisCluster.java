@@ -77,6 +77,25 @@ final class RedisCluster implements ClusterLink {
     long lastSequence() {
         return sequence.get();
     }
+
+    /**
+     * Client ids this node is taking over whose session is not loaded here yet: a message published here
+     * meanwhile is routed locally without them, and says so ({@link Forwarded#notReached}) to the node they
+     * leave, which delivers to them every message of this node's that follows their {@code moved} marker except
+     * what this node delivered itself (see {@link Inbox}).
+     */
+    private final Set<String> arrivingHere = ConcurrentHashMap.newKeySet();
+
+    /** A message published here, numbered before it was routed locally, and the sessions that routing could not reach. */
+    private record Numbered(long sequence, Set<String> notReached) {
+    }
+
+    @Override
+    public Object beforeLocalRouting() {
+        long next = sequence.incrementAndGet();
+        // read after numbering: a session missing here was loaded before the local routing that follows
+        return new Numbered(next, arrivingHere.isEmpty() ? Set.of() : Set.copyOf(arrivingHere));
+    }
     volatile Set<String> liveNodes = Set.of();
     volatile boolean running = true;
     ClusterHost host;
@@ -358,6 +377,12 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public boolean forward(String originClientId, Publish publish, SharePlacement shares) {
+        return forward(originClientId, publish, shares, beforeLocalRouting());
+    }
+
+    @Override
+    public boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal) {
+        Numbered numbered = beforeLocal instanceof Numbered n ? n : (Numbered) beforeLocalRouting();
         if (janitor != null && janitor.stale()) {
             // a node that may have been declared dead acknowledges nothing (it is about to fence itself)
             throw new PersistenceException("cluster node '" + me + "' has not refreshed its liveness for longer than "
@@ -383,10 +408,12 @@ final class RedisCluster implements ClusterLink {
         }
         Set<String> covered = new HashSet<>(targets);
         covered.add(me);
-        String msgId = me + ":" + incarnation + ":" + sequence.incrementAndGet();
-        Forwarded message = new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup());
+        String msgId = me + ":" + incarnation + ":" + numbered.sequence();
+        Forwarded message = new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup(),
+                numbered.notReached());
         if (Inbox.TRACE.isDebugEnabled()) {
-            Inbox.TRACE.debug("published {} to {}", message.describe(), targets);
+            Inbox.TRACE.debug("published {} to {}, not reached here: {}", message.describe(), targets,
+                    numbered.notReached());
         }
         send(message, targets);
         return !matched.isEmpty() || sharedElsewhere;
@@ -405,17 +432,24 @@ final class RedisCluster implements ClusterLink {
         CompletableFuture<Long> result = new CompletableFuture<>();
         String willText = Forwarded.encodeWill(will, willDelaySeconds);
         control.execute(() -> {
+            // from before the marker until the session is loaded here, messages published here say they missed it
+            arrivingHere.add(clientId);
             try {
+                String publishedUpTo = msgIdPrefix() + ":" + sequence.get();
                 List<?> reply = (List<?>) redis(j -> j.eval(Scripts.ACQUIRE,
                         List.of(Keys.owner(clientId), Keys.owned(me), Keys.connected(me), Keys.GEN),
                         List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText,
-                                Keys.INBOX_PREFIX, Keys.MOVED_PREFIX)));
+                                Keys.INBOX_PREFIX, Keys.MOVED_PREFIX, publishedUpTo)));
                 String previous = (String) reply.get(0);
                 long generation = (Long) reply.get(1);
                 generations.put(clientId, generation);
                 pendingWills.put(clientId, willText);
                 // the stored session and its subscriptions (so its routes) are here before the old node lets go
-                inbox.arrived(clientId, (String) reply.get(2), previous, () -> host.load(clientId));
+                try {
+                    inbox.arrived(clientId, (String) reply.get(2), previous, () -> host.load(clientId));
+                } finally {
+                    arrivingHere.remove(clientId);
+                }
                 if (previous.isEmpty() || previous.equals(me)) {
                     result.complete(generation);
                     return;
@@ -423,6 +457,7 @@ final class RedisCluster implements ClusterLink {
                 takeovers.increment();
                 control.execute(() -> kick(previous, clientId, generation, result));
             } catch (Throwable e) {
+                arrivingHere.remove(clientId);
                 result.completeExceptionally(e);
             }
         });

@@ -56,6 +56,20 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /**
+     * Called for a message published on this node just before it is routed locally: what the cluster needs to
+     * know of that moment (which sessions the local routing can reach), handed back to
+     * {@link #forward(String, Publish, SharePlacement, Object)}. Null when nothing.
+     */
+    default Object beforeLocalRouting() {
+        return null;
+    }
+
+    /** As {@link #forward(String, Publish, SharePlacement)}, with what {@link #beforeLocalRouting} returned. */
+    default boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal) {
+        return forward(originClientId, publish, shares);
+    }
+
+    /**
      * A message queued here for a share-group member that is leaving, with no other online member of the
      * group on this node: hands it to a live node that has one. False when there is none (then it stays
      * here, as on a single node). May block for one round trip.

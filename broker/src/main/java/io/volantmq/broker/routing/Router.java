@@ -121,12 +121,14 @@ public final class Router {
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
         // each share group is served on one node cluster-wide: decided here, before the local part
         SharePlacement shares = cluster.placeShares(publish.topic());
+        // before the local part: the other nodes learn which sessions arriving here it could not reach yet
+        Object beforeLocal = cluster.beforeLocalRouting();
         Outcome local = route(originClientId, publish, refuseUnretained, shares, null, true, storeWork);
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
         // after the local part: a failure to hand it over throws, and the publisher is not acknowledged
-        boolean remote = cluster.forward(originClientId, publish, shares);
+        boolean remote = cluster.forward(originClientId, publish, shares, beforeLocal);
         return remote && local == Outcome.NO_SUBSCRIBERS ? Outcome.ROUTED : local;
     }
 
