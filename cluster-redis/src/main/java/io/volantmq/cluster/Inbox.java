@@ -363,9 +363,9 @@ final class Inbox {
             } else {
                 away.remove(clientId); // this inbox read the marker already
             }
-            load.run();
+            // exclusive of this node's local routing: its messages numbered up to here did not reach the session
+            published = cluster.loadArriving(clientId, load);
             upTo = lastRouted;
-            published = cluster.lastSequence();
         }
         TRACE.debug("arrived {} from {} (marker {}): inbox routed up to {}, own publishing up to {}", clientId, cameFrom,
                 arrivedId, upTo, published);

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -73,10 +74,6 @@ final class RedisCluster implements ClusterLink {
         return me + ":" + incarnation;
     }
 
-    /** The sequence number of the last message published here so far. */
-    long lastSequence() {
-        return sequence.get();
-    }
 
     /**
      * Client ids this node is taking over whose session is not loaded here yet: a message published here
@@ -90,12 +87,41 @@ final class RedisCluster implements ClusterLink {
     private record Numbered(long sequence, Set<String> notReached) {
     }
 
+    /** Local routing of a message published here (read) against loading a session that moves here (write). */
+    private final ReentrantReadWriteLock arrivals = new ReentrantReadWriteLock();
+
+    /**
+     * Numbers the message and routes it locally while no session can arrive: a session it names as not reached
+     * was not loaded during the routing, and one it does not name (and that arrives) was loaded before it.
+     */
     @Override
-    public Object beforeLocalRouting() {
-        long next = sequence.incrementAndGet();
-        // read after numbering: a session missing here was loaded before the local routing that follows
-        return new Numbered(next, arrivingHere.isEmpty() ? Set.of() : Set.copyOf(arrivingHere));
+    public Object routeLocally(Runnable route) {
+        arrivals.readLock().lock();
+        try {
+            Numbered numbered = new Numbered(sequence.incrementAndGet(),
+                    arrivingHere.isEmpty() ? Set.of() : Set.copyOf(arrivingHere));
+            route.run();
+            return numbered;
+        } finally {
+            arrivals.readLock().unlock();
+        }
     }
+
+    /**
+     * Loads a session that moves here ({@code load}) between two local routings of this node's messages; returns
+     * the sequence number of the last message routed before it (the later ones reached the session).
+     */
+    long loadArriving(String clientId, Runnable load) {
+        arrivals.writeLock().lock();
+        try {
+            load.run();
+            arrivingHere.remove(clientId);
+            return sequence.get();
+        } finally {
+            arrivals.writeLock().unlock();
+        }
+    }
+
     volatile Set<String> liveNodes = Set.of();
     volatile boolean running = true;
     ClusterHost host;
@@ -377,12 +403,12 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public boolean forward(String originClientId, Publish publish, SharePlacement shares) {
-        return forward(originClientId, publish, shares, beforeLocalRouting());
+        return forward(originClientId, publish, shares, routeLocally(() -> { }));
     }
 
     @Override
     public boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal) {
-        Numbered numbered = beforeLocal instanceof Numbered n ? n : (Numbered) beforeLocalRouting();
+        Numbered numbered = beforeLocal instanceof Numbered n ? n : (Numbered) routeLocally(() -> { });
         if (janitor != null && janitor.stale()) {
             // a node that may have been declared dead acknowledges nothing (it is about to fence itself)
             throw new PersistenceException("cluster node '" + me + "' has not refreshed its liveness for longer than "

@@ -56,15 +56,16 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /**
-     * Called for a message published on this node just before it is routed locally: what the cluster needs to
-     * know of that moment (which sessions the local routing can reach), handed back to
+     * Runs {@code route}, the local part of a message published on this node, and returns what the cluster
+     * needs to know of that moment (which sessions arriving here it could not reach), for
      * {@link #forward(String, Publish, SharePlacement, Object)}. Null when nothing.
      */
-    default Object beforeLocalRouting() {
+    default Object routeLocally(Runnable route) {
+        route.run();
         return null;
     }
 
-    /** As {@link #forward(String, Publish, SharePlacement)}, with what {@link #beforeLocalRouting} returned. */
+    /** As {@link #forward(String, Publish, SharePlacement)}, with what {@link #routeLocally} returned. */
     default boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal) {
         return forward(originClientId, publish, shares);
     }

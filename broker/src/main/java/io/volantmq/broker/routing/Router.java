@@ -121,9 +121,11 @@ public final class Router {
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork) {
         // each share group is served on one node cluster-wide: decided here, before the local part
         SharePlacement shares = cluster.placeShares(publish.topic());
-        // before the local part: the other nodes learn which sessions arriving here it could not reach yet
-        Object beforeLocal = cluster.beforeLocalRouting();
-        Outcome local = route(originClientId, publish, refuseUnretained, shares, null, true, storeWork);
+        // the cluster tells the other nodes which sessions arriving here the local part could not reach yet
+        Outcome[] routed = new Outcome[1];
+        Object beforeLocal = cluster.routeLocally(() -> routed[0] = route(originClientId, publish, refuseUnretained,
+                shares, null, true, storeWork));
+        Outcome local = routed[0];
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
