@@ -20,13 +20,19 @@ import java.util.Set;
  * A message on its way between nodes: {@code msgId} (origin node, incarnation, seq) for dedupe, the
  * publishing client, and {@code covered}: the nodes it was sent to, so a node that receives it on a
  * stale route can pass it on to nodes that did not get it, never to one that did; {@code shares}: the
- * node the publishing node chose for each share group (group/filter), so each group gets it once.
+ * node the publishing node chose for each share group (group/filter), so each group gets it once;
+ * {@code notReached}: sessions the publishing node was taking over and had not loaded yet when it routed the
+ * message locally (it did not deliver it to them; see {@link Inbox}).
  */
 record Forwarded(String msgId, String originClientId, Publish publish, Set<String> covered,
-                 Map<String, String> shares) {
+                 Map<String, String> shares, Set<String> notReached) {
 
     Forwarded(String msgId, String originClientId, Publish publish, Set<String> covered) {
         this(msgId, originClientId, publish, covered, Map.of());
+    }
+
+    Forwarded(String msgId, String originClientId, Publish publish, Set<String> covered, Map<String, String> shares) {
+        this(msgId, originClientId, publish, covered, shares, Set.of());
     }
 
     /**
@@ -40,6 +46,13 @@ record Forwarded(String msgId, String originClientId, Publish publish, Set<Strin
     /** How many times a share-group copy was passed on; 0 for an original. */
     int hops() {
         return sharesOnly() ? Integer.parseInt(msgId.substring(0, msgId.indexOf('|'))) : 0;
+    }
+
+    /** For the trace: the id and the start of the payload (the fault tests' payloads name publisher and number). */
+    String describe() {
+        String text = new String(publish.payload(), 0, Math.min(publish.payload().length, 40),
+                java.nio.charset.StandardCharsets.UTF_8);
+        return msgId + " '" + text + "'";
     }
 
     String encode() {
@@ -57,6 +70,10 @@ record Forwarded(String msgId, String originClientId, Publish publish, Set<Strin
             for (Map.Entry<String, String> share : shares.entrySet()) {
                 out.writeUTF(share.getKey());
                 out.writeUTF(share.getValue());
+            }
+            out.writeInt(notReached.size()); // after shares: an earlier node reads none and ignores it
+            for (String client : notReached) {
+                out.writeUTF(client);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -81,10 +98,17 @@ record Forwarded(String msgId, String originClientId, Publish publish, Set<Strin
                     shares.put(in.readUTF(), in.readUTF());
                 }
             }
+            Set<String> notReached = new java.util.HashSet<>();
+            if (in.available() > 0) {
+                int count = in.readInt();
+                for (int i = 0; i < count; i++) {
+                    notReached.add(in.readUTF());
+                }
+            }
             Properties props = properties.length == 0 ? Properties.EMPTY : MqttCodec.decodeProperties(properties);
             return new Forwarded(msgId, origin.isEmpty() ? null : origin,
                     new Publish(topic, qos, retain, false, 0, payload, props),
-                    covered.isEmpty() ? Set.of() : Set.of(covered.split(",")), shares);
+                    covered.isEmpty() ? Set.of() : Set.of(covered.split(",")), shares, notReached);
         } catch (IllegalArgumentException e) {
             throw new IOException("not a forwarded message: " + e.getMessage(), e);
         }

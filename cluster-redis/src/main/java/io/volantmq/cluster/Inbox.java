@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Inbox {
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+    /**
+     * What happens to each message and session move, at DEBUG (off by default; the fault tests turn it on to
+     * follow a duplicate through the nodes' logs).
+     */
+    static final Logger TRACE = LoggerFactory.getLogger("io.volantmq.cluster.trace");
     private static final int BATCH = 500;
     private static final int SEEN = 100_000;
     /** Stream field of an entry meant only for these client ids (separated by {@link #ONLY_SEPARATOR}). */
@@ -54,12 +59,36 @@ final class Inbox {
      */
     private final Map<String, Marker> arriving = new HashMap<>();
     /** Sessions whose {@code moved} marker this inbox read (and no later arrival): left out where the new node got it. */
-    private final Map<String, String> away = new HashMap<>();
+    private final Map<String, Away> away = new HashMap<>();
     /** Sessions released here before this inbox reached their {@code moved} marker: what is theirs is handed on. */
     private final Map<String, StreamEntryID> released = new HashMap<>();
 
     /** A move marker's entry id, and the other node (where the session came from, or went to). */
     private record Marker(StreamEntryID id, String node) {
+    }
+
+    /**
+     * Where a session went ({@code node}), and the id of the last message that node had published before it took
+     * the session ({@code publishedUpTo}, node:incarnation:sequence; null from a node of an earlier version).
+     */
+    private record Away(String node, String publishedUpTo) {
+        /**
+         * Whether the new node got {@code message} itself: it went through that node's inbox, or that node published
+         * it after loading the session (numbered after its marker, and not among the sessions it had not loaded
+         * yet), so its local routing reached the session.
+         */
+        boolean reachedThere(Forwarded message, String clientId) {
+            if (reachedInbox(message, node)) {
+                return true;
+            }
+            if (publishedUpTo == null || message.sharesOnly() || message.notReached().contains(clientId)) {
+                return false;
+            }
+            int cut = publishedUpTo.lastIndexOf(':');
+            String id = message.msgId();
+            return id.lastIndexOf(':') == cut && id.regionMatches(0, publishedUpTo, 0, cut + 1)
+                    && Long.parseLong(id.substring(cut + 1)) > Long.parseLong(publishedUpTo.substring(cut + 1));
+        }
     }
     final LongAdder received = new LongAdder();
     final LongAdder duplicates = new LongAdder();
@@ -210,6 +239,10 @@ final class Inbox {
                         received.increment();
                         cluster.host.publishForwardedTo(message.originClientId(), message.publish(), here);
                     }
+                    if (TRACE.isDebugEnabled()) {
+                        TRACE.debug("inbox {} entry {} {} only {}: routed to {}", node, entry.getID(),
+                                message.describe(), only.replace(ONLY_SEPARATOR, ","), here);
+                    }
                     lastRouted = entry.getID();
                 }
             } else {
@@ -221,16 +254,23 @@ final class Inbox {
                         }
                     });
                     away.forEach((client, to) -> {
-                        if (reachedInbox(message, to)) {
+                        if (to.reachedThere(message, client)) {
                             except.add(client); // its new node has it after the move
                         }
                     });
-                    if (deliver(message, delivered, node, except) && !message.sharesOnly()) {
+                    Set<String> handedOn = new HashSet<>();
+                    boolean routed = deliver(message, delivered, node, except);
+                    if (routed && !message.sharesOnly()) {
                         for (String client : released.keySet()) {
                             if (!except.contains(client) && handOn(entry.getID(), client)) {
                                 cluster.outbox.handOn(message, client);
+                                handedOn.add(client);
                             }
                         }
+                    }
+                    if (TRACE.isDebugEnabled()) {
+                        TRACE.debug("inbox {} entry {} {}: {}, left out for {}, handed on for {}", node, entry.getID(),
+                                message.describe(), routed ? "routed" : "seen before", except, handedOn);
                     }
                     lastRouted = entry.getID();
                 }
@@ -249,6 +289,7 @@ final class Inbox {
     /** A move marker read from this node's inbox (under {@link #routing} with the entries around it). */
     private void marker(StreamEntry entry) {
         Map<String, String> fields = entry.getFields();
+        TRACE.debug("inbox {} marker {} {}", cluster.me, entry.getID(), fields);
         synchronized (routing) {
             String left = fields.get("moved");
             String came = fields.get("arrived");
@@ -258,7 +299,7 @@ final class Inbox {
                     released.remove(left);
                 }
                 if (fields.get("to") != null) {
-                    away.put(left, fields.get("to"));
+                    away.put(left, new Away(fields.get("to"), fields.get("pub")));
                 }
             } else if (came != null) {
                 away.remove(came);
@@ -292,6 +333,7 @@ final class Inbox {
             if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
                 released.put(clientId, until);
             }
+            TRACE.debug("released {}: its moved marker {}, inbox routed up to {}", clientId, until, lastRouted);
         }
     }
 
@@ -321,10 +363,12 @@ final class Inbox {
             } else {
                 away.remove(clientId); // this inbox read the marker already
             }
-            load.run();
+            // exclusive of this node's local routing: its messages numbered up to here did not reach the session
+            published = cluster.loadArriving(clientId, load);
             upTo = lastRouted;
-            published = cluster.lastSequence();
         }
+        TRACE.debug("arrived {} from {} (marker {}): inbox routed up to {}, own publishing up to {}", clientId, cameFrom,
+                arrivedId, upTo, published);
         // only while this node owns the entry: a session that ended meanwhile had its entry deleted (Scripts.END),
         // and a plain HSET would bring it back as an entry without an owner
         cluster.redis(j -> j.eval(Scripts.MARK_LOADED, List.of(Keys.owner(clientId)),
@@ -345,6 +389,8 @@ final class Inbox {
             try {
                 Forwarded message = Forwarded.decode(text);
                 cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
+                TRACE.debug("arrived {}: entry {} {} routed before it was known, routed to it now", clientId,
+                        entry.getID(), message.describe());
                 handed++;
             } catch (IOException e) {
                 log.error("cluster: inbox entry {} is unreadable ({}); skipped", entry.getID(), e.getMessage());
@@ -459,8 +505,9 @@ final class Inbox {
                 }
             }
             targeted.forEach((owner, clients) -> {
-                log.debug("cluster: drain {} entry {} msg {} payload {} -> {} at {}", node, id, message.msgId(),
-                        new String(message.publish().payload(), java.nio.charset.StandardCharsets.UTF_8), clients, owner);
+                if (TRACE.isDebugEnabled()) {
+                    TRACE.debug("drain {} entry {} {} for {} at {}", node, id, message.describe(), clients, owner);
+                }
                 if (owner.equals(cluster.me)) {
                     received.increment();
                     cluster.host.publishForwardedTo(message.originClientId(), message.publish(), clients);

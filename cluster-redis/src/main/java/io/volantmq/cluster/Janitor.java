@@ -160,10 +160,14 @@ final class Janitor {
         });
     }
 
-    /** Re-reads every node's routes and republishes this node's own (heals lost channel messages). */
+    /**
+     * Re-reads every node's routes and republishes this node's own (heals lost channel messages). A dead node's
+     * routes stay until the janitor has reaped it ({@code *|node}): until it has adopted the node's sessions
+     * they are reached only through its inbox, which the janitor drains after the adoption.
+     */
     void resync() {
-        Set<String> nodes = live();
-        cluster.liveNodes = nodes;
+        cluster.liveNodes = live();
+        Set<String> nodes = cluster.redis(j -> j.smembers(Keys.NODES));
         Set<String> mine = new HashSet<>(cluster.localRoutes);
         Set<String> myShares = new HashSet<>(cluster.localShares);
         Map<String, Set<String>> shares = new HashMap<>();

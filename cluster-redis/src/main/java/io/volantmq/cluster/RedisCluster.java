@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -76,10 +77,54 @@ final class RedisCluster implements ClusterLink {
         return me + ":" + incarnation;
     }
 
-    /** The sequence number of the last message published here so far. */
-    long lastSequence() {
-        return sequence.get();
+
+    /**
+     * Client ids this node is taking over whose session is not loaded here yet: a message published here
+     * meanwhile is routed locally without them, and says so ({@link Forwarded#notReached}) to the node they
+     * leave, which delivers to them every message of this node's that follows their {@code moved} marker except
+     * what this node delivered itself (see {@link Inbox}).
+     */
+    private final Set<String> arrivingHere = ConcurrentHashMap.newKeySet();
+
+    /** A message published here, numbered before it was routed locally, and the sessions that routing could not reach. */
+    private record Numbered(long sequence, Set<String> notReached) {
     }
+
+    /** Local routing of a message published here (read) against loading a session that moves here (write). */
+    private final ReentrantReadWriteLock arrivals = new ReentrantReadWriteLock();
+
+    /**
+     * Numbers the message and routes it locally while no session can arrive: a session it names as not reached
+     * was not loaded during the routing, and one it does not name (and that arrives) was loaded before it.
+     */
+    @Override
+    public Object routeLocally(Runnable route) {
+        arrivals.readLock().lock();
+        try {
+            Numbered numbered = new Numbered(sequence.incrementAndGet(),
+                    arrivingHere.isEmpty() ? Set.of() : Set.copyOf(arrivingHere));
+            route.run();
+            return numbered;
+        } finally {
+            arrivals.readLock().unlock();
+        }
+    }
+
+    /**
+     * Loads a session that moves here ({@code load}) between two local routings of this node's messages; returns
+     * the sequence number of the last message routed before it (the later ones reached the session).
+     */
+    long loadArriving(String clientId, Runnable load) {
+        arrivals.writeLock().lock();
+        try {
+            load.run();
+            arrivingHere.remove(clientId);
+            return sequence.get();
+        } finally {
+            arrivals.writeLock().unlock();
+        }
+    }
+
     volatile Set<String> liveNodes = Set.of();
     volatile boolean running = true;
     ClusterHost host;
@@ -375,12 +420,13 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public boolean forward(String originClientId, Publish publish, SharePlacement shares) {
-        return forward(originClientId, publish, shares, backlog -> { });
+        return forward(originClientId, publish, shares, routeLocally(() -> { }), backlog -> { });
     }
 
     @Override
-    public boolean forward(String originClientId, Publish publish, SharePlacement shares,
+    public boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal,
                            java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
+        Numbered numbered = beforeLocal instanceof Numbered n ? n : (Numbered) routeLocally(() -> { });
         if (janitor != null && janitor.stale()) {
             // a node that may have been declared dead acknowledges nothing (it is about to fence itself)
             throw new PersistenceException("cluster node '" + me + "' has not refreshed its liveness for longer than "
@@ -406,8 +452,14 @@ final class RedisCluster implements ClusterLink {
         }
         Set<String> covered = new HashSet<>(targets);
         covered.add(me);
-        String msgId = me + ":" + incarnation + ":" + sequence.incrementAndGet();
-        send(new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup()), targets);
+        String msgId = me + ":" + incarnation + ":" + numbered.sequence();
+        Forwarded message = new Forwarded(msgId, originClientId, publish, covered, shares.nodeByGroup(),
+                numbered.notReached());
+        if (Inbox.TRACE.isDebugEnabled()) {
+            Inbox.TRACE.debug("published {} to {}, not reached here: {}", message.describe(), targets,
+                    numbered.notReached());
+        }
+        send(message, targets);
         java.util.concurrent.CompletionStage<Void> caughtUp = backlogs.waitFor(targets);
         if (caughtUp != null) {
             backlog.accept(caughtUp); // sent and acknowledged all the same; the next ones wait
@@ -428,17 +480,24 @@ final class RedisCluster implements ClusterLink {
         CompletableFuture<Long> result = new CompletableFuture<>();
         String willText = Forwarded.encodeWill(will, willDelaySeconds);
         control.execute(() -> {
+            // from before the marker until the session is loaded here, messages published here say they missed it
+            arrivingHere.add(clientId);
             try {
+                String publishedUpTo = msgIdPrefix() + ":" + sequence.get();
                 List<?> reply = (List<?>) redis(j -> j.eval(Scripts.ACQUIRE,
                         List.of(Keys.owner(clientId), Keys.owned(me), Keys.connected(me), Keys.GEN),
                         List.of(me, Long.toString(System.currentTimeMillis()), Keys.OWNED_PREFIX, clientId, willText,
-                                Keys.INBOX_PREFIX, Keys.MOVED_PREFIX)));
+                                Keys.INBOX_PREFIX, Keys.MOVED_PREFIX, publishedUpTo)));
                 String previous = (String) reply.get(0);
                 long generation = (Long) reply.get(1);
                 generations.put(clientId, generation);
                 pendingWills.put(clientId, willText);
                 // the stored session and its subscriptions (so its routes) are here before the old node lets go
-                inbox.arrived(clientId, (String) reply.get(2), previous, () -> host.load(clientId));
+                try {
+                    inbox.arrived(clientId, (String) reply.get(2), previous, () -> host.load(clientId));
+                } finally {
+                    arrivingHere.remove(clientId);
+                }
                 if (previous.isEmpty() || previous.equals(me)) {
                     result.complete(generation);
                     return;
@@ -446,6 +505,7 @@ final class RedisCluster implements ClusterLink {
                 takeovers.increment();
                 control.execute(() -> kick(previous, clientId, generation, result));
             } catch (Throwable e) {
+                arrivingHere.remove(clientId);
                 result.completeExceptionally(e);
             }
         });
@@ -459,6 +519,8 @@ final class RedisCluster implements ClusterLink {
         awaitingRelease.put(key, released);
         released.whenComplete((ignored, error) -> control.execute(() -> {
             awaitingRelease.remove(key);
+            Inbox.TRACE.debug("took {} over from {} at gen {} ({})", clientId, previous, generation,
+                    error == null ? "released" : error.toString());
             try {
                 host.load(clientId); // what the old node saved while letting go
                 result.complete(generation);
@@ -488,6 +550,7 @@ final class RedisCluster implements ClusterLink {
     /** Another node took {@code clientId} at {@code generation}: let go unless this node holds a newer one. */
     private void onKick(String clientId, long generation, String from) {
         kicksReceived.increment();
+        Inbox.TRACE.debug("kick for {} at gen {} from {}", clientId, generation, from);
         control.execute(() -> {
             Long mine = generations.get(clientId);
             if (mine != null && mine > generation) {

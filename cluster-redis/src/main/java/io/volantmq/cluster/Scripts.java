@@ -25,10 +25,11 @@ final class Scripts {
     /**
      * Takes a client id: a new generation fences every older owner. KEYS: owner, owned set of this node,
      * connected hash of this node, gen counter. ARGV: node, now, owned prefix, client id, will, inbox prefix,
-     * moved prefix. Returns {old node, gen, id of the arrival marker in this node's inbox or ""}. When the
-     * client comes from another node, a marker entry in that node's inbox records the move: what precedes
-     * it there was meant for the client too, and a janitor draining that node (should it die) hands those
-     * entries to the client where it lives now.
+     * moved prefix, id of the last message this node published before (node:incarnation:sequence). Returns
+     * {old node, gen, id of the arrival marker in this node's inbox or ""}. When the client comes from another
+     * node, a marker entry in that node's inbox records the move: what precedes it there was meant for the
+     * client too, and a janitor draining that node (should it die) hands those entries to the client where it
+     * lives now; the marker's {@code pub} tells that node which of this node's messages came after the move.
      */
     static final String ACQUIRE = """
             local old = redis.call('HGET', KEYS[1], 'node')
@@ -39,7 +40,7 @@ final class Scripts {
             redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
             if old and old ~= ARGV[1] then
               redis.call('SREM', ARGV[3] .. old, ARGV[4])
-              local marker = redis.call('XADD', ARGV[6] .. old, '*', 'moved', ARGV[4], 'to', ARGV[1])
+              local marker = redis.call('XADD', ARGV[6] .. old, '*', 'moved', ARGV[4], 'to', ARGV[1], 'pub', ARGV[8])
               redis.call('HSET', ARGV[7] .. old, ARGV[4], marker)
               arrived = redis.call('XADD', ARGV[6] .. ARGV[1], '*', 'arrived', ARGV[4], 'from', old)
             else

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
@@ -29,13 +30,16 @@ import static org.awaitility.Awaitility.await;
 class ClusterFreezeIT {
     @TempDir
     Path dir;
+    @RegisterExtension
+    final FaultEvidence evidence = new FaultEvidence();
     private ClusterNodes cluster;
     private List<BrokerProcess> nodes;
 
     @BeforeEach
     void startCluster() throws Exception {
         RequiredTool.require(RedisServerProcess.available(), "no " + RedisServerProcess.BINARY + " (apt-get install redis-server)");
-        cluster = new ClusterNodes(dir);
+        cluster = new ClusterNodes(dir).traced();
+        evidence.watch(dir);
         nodes = cluster.startAll("n1", "n2", "n3");
     }
 
@@ -106,7 +110,7 @@ class ClusterFreezeIT {
                     + " still connected to n2 was closed after %d ms (reason 0x%02x); session present: moved during the"
                     + " freeze %s, resumed after it %s%n", frozenMillis, evictedMillis, fencedMillis, staysReason,
                     movedPresent, staysPresent);
-            FaultOracle.report("T5", subscribers, publishers);
+            evidence.note(FaultOracle.report("T5", subscribers, publishers));
             assertThat(movedPresent).as("a client moved to n3 during the freeze keeps its session").isTrue();
             assertThat(staysPresent).as("the client n2 closed after waking keeps its session").isTrue();
             FaultOracle.assertNoLossNoQos2Duplicates(subscribers, publishers);

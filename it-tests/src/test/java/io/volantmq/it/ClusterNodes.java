@@ -35,6 +35,7 @@ final class ClusterNodes implements AutoCloseable {
     private final RedisServerProcess redis;
     private final Path dir;
     private final List<BrokerProcess> nodes = new ArrayList<>();
+    private boolean traced;
 
     ClusterNodes(Path dir) throws IOException, InterruptedException {
         this(dir, List.of());
@@ -58,6 +59,15 @@ final class ClusterNodes implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Nodes started from now on log the cluster's trace (cluster-node-logback.xml: markers, releases, arrivals,
+     * hand-ons, each message published or routed from an inbox), enough to follow one message through a fault.
+     */
+    ClusterNodes traced() {
+        this.traced = true;
+        return this;
+    }
+
     /** Starts node {@code name}; settings are extra {@code -D} arguments. */
     BrokerProcess start(String name, String... settings) throws IOException, InterruptedException {
         return node(name, redis.uri(), settings).start();
@@ -70,6 +80,10 @@ final class ClusterNodes implements AutoCloseable {
     BrokerProcess node(String name, String redisUri, String... settings) throws IOException {
         List<String> args = new ArrayList<>(List.of("-Dvolantmq.cluster=redis", "-Dvolantmq.cluster.redis.uri=" + redisUri,
                 "-Dvolantmq.nodeName=" + name, "-Dvolantmq.cluster.livenessTtl=3"));
+        if (traced) {
+            args.add("-Dlogback.configurationFile=" + Path.of("target", "test-classes", "cluster-node-logback.xml")
+                    .toAbsolutePath());
+        }
         args.addAll(List.of(settings));
         BrokerProcess node = new BrokerProcess(args, dir.resolve(name + ".log"))
                 .env(Map.of("VOLANTMQ_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"));

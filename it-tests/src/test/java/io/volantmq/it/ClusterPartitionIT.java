@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
@@ -32,6 +33,8 @@ import static org.awaitility.Awaitility.await;
 class ClusterPartitionIT {
     @TempDir
     Path dir;
+    @RegisterExtension
+    final FaultEvidence evidence = new FaultEvidence();
     private NetNamespace ns;
     private ClusterNodes cluster;
 
@@ -40,7 +43,8 @@ class ClusterPartitionIT {
         RequiredTool.require(RedisServerProcess.available(), "no " + RedisServerProcess.BINARY + " (apt-get install redis-server)");
         RequiredTool.require(NetNamespace.available(), "T6 makes network namespaces: needs root and iproute2 (ip netns)");
         ns = NetNamespace.create();
-        cluster = new ClusterNodes(dir, List.of(ns.redisAddress()));
+        cluster = new ClusterNodes(dir, List.of(ns.redisAddress())).traced();
+        evidence.watch(dir);
     }
 
     @AfterEach
@@ -144,7 +148,7 @@ class ClusterPartitionIT {
                 p.join();
             }
             FaultOracle.awaitAll(List.of(xView, stable), all);
-            FaultOracle.report("T6", List.of(xView, xOld, xNew, stable), all);
+            evidence.note(FaultOracle.report("T6", List.of(xView, xOld, xNew, stable), all));
             FaultOracle.assertNoLoss(List.of(xView, stable), all);
             FaultOracle.assertNoQos2Duplicates(List.of(xOld, xNew, stable), all);
         } finally {

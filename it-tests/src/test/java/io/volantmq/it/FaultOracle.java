@@ -145,18 +145,22 @@ final class FaultOracle {
         }
     }
 
-    /** Prints per subscriber and publisher: acknowledged, received, lost, duplicates. */
-    static void report(String test, List<ClusterNodes.Client> subscribers, List<Publisher> publishers) {
+    /**
+     * Prints per subscriber and publisher: acknowledged, received, lost, duplicates (with the trace of each QoS 2
+     * duplicate); returns the same text, for {@link FaultEvidence}.
+     */
+    static String report(String test, List<ClusterNodes.Client> subscribers, List<Publisher> publishers) {
+        StringBuilder out = new StringBuilder();
         for (Publisher p : publishers) {
-            System.out.printf("%s publisher %s (QoS %d): %d acknowledged, %d not acknowledged, %d reconnects%n", test, p.id,
-                    p.qos, p.acked.size(), p.failed.get(), p.reconnects.get());
+            out.append(String.format("%s publisher %s (QoS %d): %d acknowledged, %d not acknowledged, %d reconnects%n", test, p.id,
+                    p.qos, p.acked.size(), p.failed.get(), p.reconnects.get()));
             for (ClusterNodes.Client s : subscribers) {
                 List<Integer> got = received(s, p);
                 Set<Integer> lost = new HashSet<>(p.acked);
                 lost.removeAll(got);
-                System.out.printf("%s   subscriber %s: %d received, %d lost %s, %d duplicates %s, %d received unacknowledged%n",
+                out.append(String.format("%s   subscriber %s: %d received, %d lost %s, %d duplicates %s, %d received unacknowledged%n",
                         test, s.client.getClientId(), got.size(), lost.size(), ranges(lost), duplicates(got).size(),
-                        duplicates(got).keySet(), new HashSet<>(got).stream().filter(seq -> !p.acked.contains(seq)).count());
+                        duplicates(got).keySet(), new HashSet<>(got).stream().filter(seq -> !p.acked.contains(seq)).count()));
                 // the trace of every QoS 2 message that arrived more than once: delivered twice, or a resend the
                 // client did not hand on [MQTT-4.3.3-10]
                 Set<String> traced = new java.util.TreeSet<>();
@@ -166,13 +170,15 @@ final class FaultOracle {
                 s.trace.stream().filter(t -> t.contains("resend")).filter(t -> t.startsWith(p.id + "|"))
                         .forEach(t -> traced.add(t.substring(0, t.indexOf(' ') + 1)));
                 for (String text : traced) {
-                    s.trace.stream().filter(t -> t.startsWith(text)).forEach(t -> System.out.printf("%s     %s: %s%n", test,
-                            s.client.getClientId(), t));
-                    s.receipts.events.stream().filter(t -> t.contains(" " + text)).forEach(t -> System.out.printf(
-                            "%s     %s, its QoS 2 state: %s%n", test, s.client.getClientId(), t));
+                    s.trace.stream().filter(t -> t.startsWith(text)).forEach(t -> out.append(String.format("%s     %s: %s%n", test,
+                            s.client.getClientId(), t)));
+                    s.receipts.events.stream().filter(t -> t.contains(" " + text)).forEach(t -> out.append(String.format(
+                            "%s     %s, its QoS 2 state: %s%n", test, s.client.getClientId(), t)));
                 }
             }
         }
+        System.out.print(out);
+        return out.toString();
     }
 
     /** {@code [3-7, 9]}: where the losses are (one run of numbers is one window of the fault). */

@@ -56,11 +56,21 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /**
-     * As {@link #forward(String, Publish, SharePlacement)}; when a node it went to has more unrouted entries
-     * than it should (its subscribers are behind), hands {@code backlog} what completes once that node has
-     * caught up or left the cluster: the caller stops reading from the publisher until then.
+     * Runs {@code route}, the local part of a message published on this node, and returns what the cluster
+     * needs to know of that moment (which sessions arriving here it could not reach), for
+     * {@link #forward(String, Publish, SharePlacement, Object, java.util.function.Consumer)}. Null when nothing.
      */
-    default boolean forward(String originClientId, Publish publish, SharePlacement shares,
+    default Object routeLocally(Runnable route) {
+        route.run();
+        return null;
+    }
+
+    /**
+     * As {@link #forward(String, Publish, SharePlacement)}, with what {@link #routeLocally} returned; when a node
+     * it went to has more unrouted entries than it should (it is behind), hands {@code backlog} what completes
+     * once that node has caught up or left the cluster: the caller stops reading from the publisher until then.
+     */
+    default boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal,
                             java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
         return forward(originClientId, publish, shares);
     }

@@ -124,19 +124,23 @@ public final class Router {
 
     /**
      * As above; {@code backlog} gets what completes once the other nodes this message went to have caught up,
-     * when one of them is too far behind ({@link ClusterLink#forward(String, Publish, SharePlacement,
+     * when one of them is too far behind ({@link ClusterLink#forward(String, Publish, SharePlacement, Object,
      * java.util.function.Consumer)}).
      */
     public Outcome publish(String originClientId, Publish publish, boolean refuseUnretained, Executor storeWork,
                            java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
         // each share group is served on one node cluster-wide: decided here, before the local part
         SharePlacement shares = cluster.placeShares(publish.topic());
-        Outcome local = route(originClientId, publish, refuseUnretained, shares, null, true, storeWork);
+        // the cluster tells the other nodes which sessions arriving here the local part could not reach yet
+        Outcome[] routed = new Outcome[1];
+        Object beforeLocal = cluster.routeLocally(() -> routed[0] = route(originClientId, publish, refuseUnretained,
+                shares, null, true, storeWork));
+        Outcome local = routed[0];
         if (local == Outcome.RETAIN_REFUSED) {
             return local;
         }
         // after the local part: a failure to hand it over throws, and the publisher is not acknowledged
-        boolean remote = cluster.forward(originClientId, publish, shares, backlog);
+        boolean remote = cluster.forward(originClientId, publish, shares, beforeLocal, backlog);
         return remote && local == Outcome.NO_SUBSCRIBERS ? Outcome.ROUTED : local;
     }
 
