@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -123,8 +124,16 @@ public final class StoreLane {
 
     private void runAll(List<Batch> batches) {
         boolean[] ran = new boolean[batches.size()];
+        // the round's queue appends reach the store in one write, not one per PUBLISH
+        GuardedStore gathering = store instanceof GuardedStore guarded ? guarded : null;
+        if (gathering != null) {
+            gathering.gatherAppends();
+        }
         for (int i = 0; i < batches.size(); i++) {
             ran[i] = runOne(batches.get(i));
+        }
+        if (gathering != null && !gathering.appendGathered()) {
+            Arrays.fill(ran, false); // which batch's appends failed is not known: none is acknowledged
         }
         // one sync covers every change made above, whichever batch made it
         boolean syncing = syncs && batches.stream().anyMatch(Batch::needsSync);
