@@ -189,12 +189,62 @@ class StoreLaneAppendsTest {
         guarded.close();
     }
 
+    @Test
+    void lanesThatFinishWhileAnotherLaneSyncsShareTheNextSync() throws Exception {
+        Counted counted = new Counted(openRocksDb());
+        counted.firstSyncHeld = new CountDownLatch(1);
+        GuardedStore guarded = new GuardedStore(counted, "rocksdb", 1000);
+        try (StoreLanes lanes = new StoreLanes(guarded, 3, 10_000)) {
+            String[] clients = clientsOnDistinctLanes(lanes);
+            Work first = new Work(() -> guarded.messages().enqueue(message("a"),
+                    List.of(new QueueTarget(clients[0], 1, false, List.of()))));
+            lanes.lane(clients[0]).submit(first);
+            assertThat(counted.syncEntered.await(10, TimeUnit.SECONDS)).as("the first lane's sync runs").isTrue();
+            Work second = new Work(() -> guarded.messages().enqueue(message("b"),
+                    List.of(new QueueTarget(clients[1], 1, false, List.of()))));
+            Work third = new Work(() -> guarded.messages().enqueue(message("c"),
+                    List.of(new QueueTarget(clients[2], 1, false, List.of()))));
+            lanes.lane(clients[1]).submit(second);
+            lanes.lane(clients[2]).submit(third);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lanes.waitingForSync() < 2 && System.nanoTime() < deadline) { // the two others wait
+                Thread.sleep(5);
+            }
+            assertThat(lanes.waitingForSync()).isEqualTo(2);
+            counted.firstSyncHeld.countDown();
+            assertThat(first.durable.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.durable.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(third.durable.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(counted.syncs.get()).as("the first lane's sync, then one for both others").isEqualTo(2);
+            assertThat(lanes.syncs()).isEqualTo(2);
+        }
+        guarded.close();
+    }
+
+    /** One client id per lane, the first three lanes. */
+    private static String[] clientsOnDistinctLanes(StoreLanes lanes) {
+        List<StoreLane> seen = new ArrayList<>();
+        List<String> clients = new ArrayList<>();
+        for (int i = 0; clients.size() < 3; i++) {
+            StoreLane lane = lanes.lane("c" + i);
+            if (!seen.contains(lane)) {
+                seen.add(lane);
+                clients.add("c" + i);
+            }
+        }
+        return clients.toArray(String[]::new);
+    }
+
     /** The real store, counting its queue appends; {@link #failAppends} makes them fail as a full disk would. */
     private static final class Counted implements Store {
         final AtomicInteger enqueues = new AtomicInteger();
         final AtomicInteger enqueueAllCalls = new AtomicInteger();
         final AtomicInteger enqueueAllAppends = new AtomicInteger();
         volatile boolean failAppends;
+        final AtomicInteger syncs = new AtomicInteger();
+        final CountDownLatch syncEntered = new CountDownLatch(1);
+        /** When set, the first sync waits for it: another lane's sync still running. */
+        volatile CountDownLatch firstSyncHeld;
         private final Store real;
         private final MessageStore messages;
 
@@ -297,6 +347,15 @@ class StoreLaneAppendsTest {
 
         @Override
         public void sync() {
+            CountDownLatch held = firstSyncHeld;
+            if (syncs.incrementAndGet() == 1 && held != null) {
+                syncEntered.countDown();
+                try {
+                    held.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             real.sync();
         }
 
