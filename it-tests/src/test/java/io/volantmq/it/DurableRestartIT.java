@@ -14,11 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.images.PullPolicy;
-import org.testcontainers.utility.DockerImageName;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,29 +32,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the launcher, is stopped cleanly or killed with SIGKILL, and is started again on the same store.
  */
 class DurableRestartIT {
-    private static final String REDIS_IMAGE = System.getProperty("volantmq.test.redisImage", "local/redis:7");
-    private static GenericContainer<?> redis;
+    private static RedisServerProcess redis;
+    private static Path redisDir;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startRedis() {
+    static void startRedis() throws Exception {
         // appendfsync always: Redis itself keeps what it acknowledged, so the broker's promise can be tested
-        redis = new GenericContainer<>(DockerImageName.parse(REDIS_IMAGE))
-                .withCommand("redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "yes",
-                        "--appendfsync", "always")
-                .withExposedPorts(6379)
-                .withImagePullPolicy(REDIS_IMAGE.startsWith("local/") ? image -> false : PullPolicy.defaultPolicy())
-                .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1)
-                        .withStartupTimeout(Duration.ofSeconds(30)));
-        redis.start();
+        redisDir = Files.createTempDirectory("durable-restart-redis");
+        redis = RedisServerProcess.start(redisDir, List.of(), "always");
     }
 
     @AfterAll
-    static void stopRedis() {
+    static void stopRedis() throws Exception {
         if (redis != null) {
-            redis.stop();
+            redis.close();
+        }
+        try (var files = Files.walk(redisDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 
@@ -71,8 +65,8 @@ class DurableRestartIT {
         }
         s.add("-Dvolantmq.persistence=" + backend);
         switch (backend) {
-            case "redis" -> s.add("-Dvolantmq.persistence.redis.uri=redis://" + redis.getHost() + ":"
-                    + redis.getMappedPort(6379) + "/" + Math.floorMod(dir.hashCode(), 16));
+            case "redis" -> s.add("-Dvolantmq.persistence.redis.uri=redis://127.0.0.1:" + redis.port() + "/"
+                    + Math.floorMod(dir.hashCode(), 16));
             case "rocksdb" -> s.add("-Dvolantmq.persistence.rocksdb.path=" + dir.resolve("rocksdb"));
             case "mapdb" -> s.add("-Dvolantmq.persistence.mapdb.path=" + dir.resolve("store.mapdb"));
             case "sqlite" -> s.add("-Dvolantmq.persistence.sqlite.path=" + dir.resolve("store.db"));

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} process on a free loopback port, for the cluster tests (no Docker):
- * AOF on with fsync every second, as the cluster design's test plan runs it. Killed by its own PID.
+ * A real {@code redis-server} process on a free loopback port, for the cluster and store tests (no Docker):
+ * AOF on, by default with fsync every second, as the cluster design's test plan runs it. Killed by its own PID.
  */
 final class RedisServerProcess implements AutoCloseable {
     static final String BINARY = System.getProperty("volantmq.test.redisServer", "/usr/bin/redis-server");
@@ -34,13 +34,19 @@ final class RedisServerProcess implements AutoCloseable {
 
     /** @param extraBinds addresses to listen on besides 127.0.0.1 (protected mode off: no password here) */
     static RedisServerProcess start(Path dir, List<String> extraBinds) throws IOException, InterruptedException {
+        return start(dir, extraBinds, "everysec");
+    }
+
+    /** @param appendFsync Redis's appendfsync: {@code always} keeps all it acknowledged through its own crash */
+    static RedisServerProcess start(Path dir, List<String> extraBinds, String appendFsync)
+            throws IOException, InterruptedException {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1"));
         command.addAll(extraBinds); // one argument each: redis-server quotes an argument with a space as one value
-        command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir.toString()));
+        command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", appendFsync, "--dir", dir.toString()));
         if (!extraBinds.isEmpty()) {
             command.addAll(List.of("--protected-mode", "no"));
         }

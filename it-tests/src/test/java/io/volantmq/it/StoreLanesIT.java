@@ -67,11 +67,14 @@ class StoreLanesIT {
         }
     }
 
-    /** Whether some thread is inside the SQLite store's enqueue (waiting for the database's lock). */
+    /**
+     * Whether some thread is inside the SQLite store's enqueue or enqueueAll (a lane hands over its round's
+     * appends in one enqueueAll), waiting for the database's lock.
+     */
     private static boolean appendWaits() {
         return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
             for (StackTraceElement frame : stack) {
-                if (frame.getClassName().endsWith("SqliteMessageStore") && frame.getMethodName().equals("enqueue")) {
+                if (frame.getClassName().endsWith("SqliteMessageStore") && frame.getMethodName().startsWith("enqueue")) {
                     return true;
                 }
             }

@@ -17,6 +17,16 @@ public interface MessageStore {
     void enqueue(StoredMessage message, List<QueueTarget> targets);
 
     /**
+     * As {@link #enqueue} for each append, in order. A backend that can should write them in one
+     * write, all or nothing: the broker hands over the appends of a whole store lane round at once.
+     */
+    default void enqueueAll(List<QueueAppend> appends) {
+        for (QueueAppend append : appends) {
+            enqueue(append.message(), append.targets());
+        }
+    }
+
+    /**
      * Up to {@code max} entries of the client's queue with {@code seq > afterSeq}, in seq order.
      * Sequence numbers are positive, so {@code afterSeq = 0} reads from the start.
      */

@@ -3,6 +3,7 @@ package io.volantmq.broker.store;
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.QueueAppend;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
@@ -23,14 +24,30 @@ final class GuardedMessageStore implements MessageStore {
 
     @Override
     public void whenVisible(Runnable action) {
-        target.whenVisible(action);
+        if (!guard.afterHeldBack(action)) {
+            target.whenVisible(action);
+        }
     }
 
     @Override
     public void enqueue(StoredMessage message, List<QueueTarget> targets) {
+        if (guard.heldBack(message, targets)) {
+            return; // a store lane round: written with the round's other appends
+        }
         guard.enter();
         try {
             target.enqueue(message, targets);
+        } catch (PersistenceException e) {
+            throw guard.failed(e);
+        }
+        guard.succeeded();
+    }
+
+    @Override
+    public void enqueueAll(List<QueueAppend> appends) {
+        guard.enter();
+        try {
+            target.enqueueAll(appends);
         } catch (PersistenceException e) {
             throw guard.failed(e);
         }

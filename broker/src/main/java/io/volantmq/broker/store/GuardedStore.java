@@ -1,15 +1,20 @@
 package io.volantmq.broker.store;
 
-import io.volantmq.persistence.StoreHealth;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.QueueAppend;
+import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.RetainedStore;
 import io.volantmq.persistence.SessionStore;
 import io.volantmq.persistence.Store;
+import io.volantmq.persistence.StoreHealth;
+import io.volantmq.persistence.StoredMessage;
 import io.volantmq.persistence.SubscriptionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,8 +57,99 @@ public final class GuardedStore implements Store {
      * QoS 1 publish goes through here several times.
      */
 
-    /** Fails fast while the store is failing and not yet due for a probe. */
+    /** Queue appends held back on a thread inside {@link #gatherAppends}; absent elsewhere. */
+    private final ThreadLocal<Gathered> gathered = new ThreadLocal<>();
+
+    /** The appends held back on one thread, and the actions that wait until they are visible. */
+    private static final class Gathered {
+        final List<QueueAppend> appends = new ArrayList<>();
+        final List<Runnable> whenVisible = new ArrayList<>();
+        boolean failed;
+    }
+
+    /**
+     * Starts holding back this thread's queue appends: they reach the backend together, in one
+     * {@link MessageStore#enqueueAll}, when this thread makes any other store call or calls
+     * {@link #appendGathered()}, so the order of its store calls stays as it was made.
+     */
+    public void gatherAppends() {
+        gathered.set(new Gathered());
+    }
+
+    /**
+     * Writes what this thread held back and stops holding back. False when a write of the appends
+     * held back since {@link #gatherAppends()} failed: none of them may be acknowledged.
+     */
+    public boolean appendGathered() {
+        Gathered g = gathered.get();
+        if (g == null) {
+            return true;
+        }
+        writeGathered(g);
+        gathered.remove();
+        return !g.failed;
+    }
+
+    /** True when {@code message} was held back for this thread's next gathered write. */
+    boolean heldBack(StoredMessage message, List<QueueTarget> targets) {
+        Gathered g = gathered.get();
+        if (g == null) {
+            return false;
+        }
+        g.appends.add(new QueueAppend(message, targets));
+        return true;
+    }
+
+    /** True when {@code action} waits for this thread's held-back appends. */
+    boolean afterHeldBack(Runnable action) {
+        Gathered g = gathered.get();
+        if (g == null || g.appends.isEmpty()) {
+            return false;
+        }
+        g.whenVisible.add(action);
+        return true;
+    }
+
+    private void writeGathered(Gathered g) {
+        if (g.appends.isEmpty()) {
+            return;
+        }
+        List<QueueAppend> appends = List.copyOf(g.appends);
+        List<Runnable> actions = List.copyOf(g.whenVisible);
+        g.appends.clear(); // before the write: it enters this guard again
+        g.whenVisible.clear();
+        try {
+            enterBreaker();
+            delegate.messages().enqueueAll(appends);
+            succeeded();
+        } catch (PersistenceException e) {
+            failed(e);
+            g.failed = true;
+            log.warn("store appends failed, not acknowledging {} messages: {}", appends.size(), e.getMessage());
+            return;
+        } catch (RuntimeException e) { // a bug: the same, with its stack
+            g.failed = true;
+            log.error("store appends failed, not acknowledging {} messages", appends.size(), e);
+            return;
+        }
+        for (Runnable action : actions) {
+            delegate.messages().whenVisible(action);
+        }
+    }
+
+    /**
+     * Fails fast while the store is failing and not yet due for a probe. Writes first what this
+     * thread held back, so every store call sees the appends made before it.
+     */
     void enter() {
+        Gathered g = gathered.get();
+        if (g != null) {
+            writeGathered(g);
+        }
+        enterBreaker();
+    }
+
+    private void enterBreaker() {
         if (failing && System.currentTimeMillis() < retryAt) {
             failedCalls.incrementAndGet();
             throw new PersistenceException("store '" + name + "' unavailable: " + lastError);

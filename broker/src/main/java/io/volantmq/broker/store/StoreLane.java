@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,9 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One store thread. Event loops hand it {@link Batch}es (the store changes and acknowledgements of
  * one connection's event-loop turn) and go on; the lane runs everything that queued up meanwhile,
- * makes it durable with one {@link Store#sync()} (group commit), then tells each batch whether its
- * changes are durable. Batches run in the order they came, so one client's work (always on the same
- * lane) stays in order.
+ * makes it durable with one {@link Store#sync()} (group commit, shared with the other lanes by
+ * {@link SharedSync}), then tells each batch whether its changes are durable. Batches run in the
+ * order they came, so one client's work (always on the same lane) stays in order.
  */
 public final class StoreLane {
     private static final Logger log = LoggerFactory.getLogger(StoreLane.class);
@@ -55,17 +56,18 @@ public final class StoreLane {
     };
 
     private final Store store;
+    private final SharedSync sharedSync;
     private final boolean syncs;
     private final int backlogBound;
     private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger backlog = new AtomicInteger();
-    private final LongAdder syncCount = new LongAdder();
     private final LongAdder batchCount = new LongAdder();
     private final Thread thread;
     private volatile boolean closed;
 
-    StoreLane(Store store, int backlogBound, String name) {
+    StoreLane(Store store, SharedSync sharedSync, int backlogBound, String name) {
         this.store = store;
+        this.sharedSync = sharedSync;
         this.syncs = store.durability() == Store.Durability.ON_SYNC;
         this.backlogBound = backlogBound;
         this.thread = new Thread(this::loop, name);
@@ -91,10 +93,6 @@ public final class StoreLane {
     /** Packets queued and not yet done. */
     public int backlog() {
         return backlog.get();
-    }
-
-    long syncs() {
-        return syncCount.sum();
     }
 
     long batches() {
@@ -123,15 +121,20 @@ public final class StoreLane {
 
     private void runAll(List<Batch> batches) {
         boolean[] ran = new boolean[batches.size()];
+        // the round's queue appends reach the store in one write, not one per PUBLISH
+        GuardedStore gathering = store instanceof GuardedStore guarded ? guarded : null;
+        if (gathering != null) {
+            gathering.gatherAppends();
+        }
         for (int i = 0; i < batches.size(); i++) {
             ran[i] = runOne(batches.get(i));
+        }
+        if (gathering != null && !gathering.appendGathered()) {
+            Arrays.fill(ran, false); // which batch's appends failed is not known: none is acknowledged
         }
         // one sync covers every change made above, whichever batch made it
         boolean syncing = syncs && batches.stream().anyMatch(Batch::needsSync);
         boolean synced = !syncing || sync(batches.size());
-        if (syncing) {
-            syncCount.increment();
-        }
         batchCount.add(batches.size());
         for (int i = 0; i < batches.size(); i++) {
             Batch batch = batches.get(i);
@@ -161,8 +164,7 @@ public final class StoreLane {
 
     private boolean sync(int batches) {
         try {
-            store.sync();
-            return true;
+            return sharedSync.sync();
         } catch (Throwable e) { // PersistenceException, or worse: nothing of this round is acknowledged
             log.error("store sync failed, refusing what {} batches would acknowledge: {}", batches, e.toString());
             return false;

@@ -9,14 +9,16 @@ import io.volantmq.persistence.Store;
  */
 public final class StoreLanes implements AutoCloseable {
     private final StoreLane[] lanes;
+    private final SharedSync sharedSync;
 
     public StoreLanes(Store store, int count, int backlogBound) {
         if (count < 1) {
             throw new IllegalArgumentException("store lanes: " + count);
         }
         lanes = new StoreLane[count];
+        sharedSync = new SharedSync(store);
         for (int i = 0; i < count; i++) {
-            lanes[i] = new StoreLane(store, backlogBound, "volantmq-store-" + i);
+            lanes[i] = new StoreLane(store, sharedSync, backlogBound, "volantmq-store-" + i);
         }
     }
 
@@ -25,17 +27,18 @@ public final class StoreLanes implements AutoCloseable {
         return lanes[Math.floorMod(clientId.hashCode(), lanes.length)];
     }
 
+    /** Lanes waiting for a sync another lane runs (for tests). */
+    int waitingForSync() {
+        return sharedSync.waiting();
+    }
+
     public int count() {
         return lanes.length;
     }
 
-    /** Store syncs so far, over every lane. */
+    /** Store syncs so far, over every lane (one shared sync counts once). */
     public long syncs() {
-        long sum = 0;
-        for (StoreLane lane : lanes) {
-            sum += lane.syncs();
-        }
-        return sum;
+        return sharedSync.syncs();
     }
 
     /** Batches done so far: divided by {@link #syncs()}, how many one sync covered. */

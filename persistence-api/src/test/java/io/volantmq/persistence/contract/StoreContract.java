@@ -5,6 +5,7 @@ import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.Providers;
+import io.volantmq.persistence.QueueAppend;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
@@ -657,6 +658,37 @@ public abstract class StoreContract {
             store.messages().clear("c");
             assertThat(store.messages().stats("c")).isEqualTo(QueueStats.EMPTY);
             assertThat(store.messages().stats("d")).isEqualTo(new QueueStats(1, 10));
+        }
+
+        @Test
+        void enqueueAllAppendsEachInOrderWithItsStatsAndSharedBodies() {
+            store.messages().enqueue(message("t", "before"), targets("c"));
+            store.messages().enqueueAll(List.of(
+                    new QueueAppend(message("t", randomBytes(10, 1)), targets("c", "d")),
+                    new QueueAppend(message("t", "none"), List.of()),
+                    new QueueAppend(message("t", randomBytes(20, 2)), targets("c")),
+                    new QueueAppend(message("u", "third"), List.of(new QueueTarget("d", 2, true, List.of(7))))));
+            store.messages().enqueue(message("t", "after"), targets("c"));
+
+            List<QueuedMessage> c = readAll(store, "c");
+            assertThat(c).hasSize(4);
+            assertThat(payloads(List.of(c.get(0), c.get(3)))).containsExactly("before", "after");
+            assertThat(List.of(c.get(1).message().payload().length, c.get(2).message().payload().length))
+                    .containsExactly(10, 20);
+            assertThat(seqs(c)).isSorted().doesNotHaveDuplicates();
+            List<QueuedMessage> d = readAll(store, "d");
+            assertThat(d).hasSize(2);
+            assertThat(d.get(1).qos()).isEqualTo(2);
+            assertThat(d.get(1).retain()).isTrue();
+            assertThat(d.get(1).subscriptionIds()).containsExactly(7);
+            assertThat(store.messages().stats("c")).isEqualTo(new QueueStats(4, 6 + 10 + 20 + 5));
+            assertThat(store.messages().stats("d")).isEqualTo(new QueueStats(2, 10 + 5));
+
+            // the body shared by c and d outlives the removal from one of them
+            store.messages().remove("c", c.get(1).seq());
+            assertThat(readAll(store, "d").get(0).message().payload()).isEqualTo(randomBytes(10, 1));
+            store.messages().enqueueAll(List.of());
+            assertThat(readAll(store, "c")).hasSize(3);
         }
 
         @Test

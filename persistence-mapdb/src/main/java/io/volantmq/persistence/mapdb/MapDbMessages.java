@@ -2,6 +2,7 @@ package io.volantmq.persistence.mapdb;
 
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.QueueAppend;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,23 +47,49 @@ final class MapDbMessages implements MessageStore {
     @Override
     public void enqueue(StoredMessage message, List<QueueTarget> targets) {
         Objects.requireNonNull(message, "message");
-        if (targets.isEmpty()) {
-            return;
+        if (!targets.isEmpty()) {
+            append(List.of(new QueueAppend(message, targets)), "enqueueing " + message.topic() + " for "
+                    + targets.size() + " sessions");
         }
-        int payloadLength = message.payload().length;
-        byte[] body = RecordCodec.message(message);
-        store.write("enqueueing " + message.topic() + " for " + targets.size() + " sessions", () -> {
+    }
+
+    /** Every append in one change under one lock, with one stats update per client. */
+    @Override
+    public void enqueueAll(List<QueueAppend> appends) {
+        if (!appends.isEmpty()) {
+            append(appends, "enqueueing " + appends.size() + " messages");
+        }
+    }
+
+    private void append(List<QueueAppend> appends, String what) {
+        byte[][] bodies = new byte[appends.size()][];
+        for (int m = 0; m < appends.size(); m++) {
+            bodies[m] = RecordCodec.message(appends.get(m).message());
+        }
+        store.write(what, () -> {
             MapDbFiles files = store.files();
-            long bodyId = nextIds(files, targets.size());
-            files.bodies.put(bodyId, body);
-            files.refs.put(bodyId, targets.size());
-            for (int i = 0; i < targets.size(); i++) {
-                QueueTarget target = targets.get(i);
-                files.queues.put(MapDbFiles.seqKey(target.clientId(), bodyId + i), RecordCodec.queueEntry(new QueueEntry(bodyId,
-                        payloadLength, target.qos(), target.retain(), target.subscriptionIds(), 0, InflightState.QUEUED)));
-                addStats(files, target.clientId(), 1, payloadLength);
+            Map<String, long[]> added = new LinkedHashMap<>();
+            for (int m = 0; m < appends.size(); m++) {
+                List<QueueTarget> targets = appends.get(m).targets();
+                if (targets.isEmpty()) {
+                    continue;
+                }
+                int payloadLength = appends.get(m).message().payload().length;
+                long bodyId = nextIds(files, targets.size());
+                files.bodies.put(bodyId, bodies[m]);
+                files.refs.put(bodyId, targets.size());
+                for (int i = 0; i < targets.size(); i++) {
+                    QueueTarget target = targets.get(i);
+                    files.queues.put(MapDbFiles.seqKey(target.clientId(), bodyId + i), RecordCodec.queueEntry(
+                            new QueueEntry(bodyId, payloadLength, target.qos(), target.retain(),
+                                    target.subscriptionIds(), 0, InflightState.QUEUED)));
+                    long[] delta = added.computeIfAbsent(target.clientId(), k -> new long[2]);
+                    delta[0]++;
+                    delta[1] += payloadLength;
+                }
             }
-            return true;
+            added.forEach((clientId, delta) -> addStats(files, clientId, delta[0], delta[1]));
+            return !added.isEmpty();
         });
     }
 

@@ -2,6 +2,7 @@ package io.volantmq.persistence.rocksdb;
 
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.QueueAppend;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,27 +48,60 @@ final class RocksDbMessages implements MessageStore {
     @Override
     public void enqueue(StoredMessage message, List<QueueTarget> targets) {
         Objects.requireNonNull(message, "message");
-        if (targets.isEmpty()) {
+        if (!targets.isEmpty()) {
+            append(List.of(new QueueAppend(message, targets)), "enqueueing " + message.topic() + " for "
+                    + targets.size() + " sessions");
+        }
+    }
+
+    /** Every append in one write batch: one id block, one lock round, one stats update per client. */
+    @Override
+    public void enqueueAll(List<QueueAppend> appends) {
+        if (!appends.isEmpty()) {
+            append(appends, "enqueueing " + appends.size() + " messages");
+        }
+    }
+
+    private void append(List<QueueAppend> appends, String what) {
+        int entries = 0;
+        Set<String> clients = new HashSet<>();
+        byte[][] bodies = new byte[appends.size()][];
+        for (int m = 0; m < appends.size(); m++) {
+            QueueAppend append = appends.get(m);
+            bodies[m] = RecordCodec.message(append.message());
+            entries += append.targets().size();
+            for (QueueTarget target : append.targets()) {
+                clients.add(target.clientId());
+            }
+        }
+        if (entries == 0) {
             return;
         }
-        byte[] body = RecordCodec.message(message);
-        int payloadLength = message.payload().length;
-        List<String> clients = targets.stream().map(QueueTarget::clientId).toList();
-        store.run("enqueueing " + message.topic() + " for " + targets.size() + " sessions", () -> {
+        int total = entries;
+        store.run(what, () -> {
             try (Stripes.Held held = store.clientLocks().lockAll(clients);
                  WriteBatch batch = new WriteBatch()) {
-                long bodyId = store.ids().next(targets.size());
-                batch.put(store.files().messages(), Keys.id(bodyId), body);
-                batch.put(store.files().refs(), Keys.id(bodyId), Keys.id(targets.size()));
+                long bodyId = store.ids().next(total);
                 Map<String, long[]> added = new LinkedHashMap<>();
-                for (int i = 0; i < targets.size(); i++) {
-                    QueueTarget target = targets.get(i);
-                    QueueEntry entry = new QueueEntry(bodyId, payloadLength, target.qos(), target.retain(),
-                            target.subscriptionIds(), 0, InflightState.QUEUED);
-                    batch.put(store.files().queues(), Keys.entry(target.clientId(), bodyId + i), RecordCodec.queueEntry(entry));
-                    long[] delta = added.computeIfAbsent(target.clientId(), k -> new long[2]);
-                    delta[0]++;
-                    delta[1] += payloadLength;
+                for (int m = 0; m < appends.size(); m++) {
+                    List<QueueTarget> targets = appends.get(m).targets();
+                    if (targets.isEmpty()) {
+                        continue;
+                    }
+                    int payloadLength = appends.get(m).message().payload().length;
+                    batch.put(store.files().messages(), Keys.id(bodyId), bodies[m]);
+                    batch.put(store.files().refs(), Keys.id(bodyId), Keys.id(targets.size()));
+                    for (int i = 0; i < targets.size(); i++) {
+                        QueueTarget target = targets.get(i);
+                        QueueEntry entry = new QueueEntry(bodyId, payloadLength, target.qos(), target.retain(),
+                                target.subscriptionIds(), 0, InflightState.QUEUED);
+                        batch.put(store.files().queues(), Keys.entry(target.clientId(), bodyId + i),
+                                RecordCodec.queueEntry(entry));
+                        long[] delta = added.computeIfAbsent(target.clientId(), k -> new long[2]);
+                        delta[0]++;
+                        delta[1] += payloadLength;
+                    }
+                    bodyId += targets.size(); // the next body's id: seqs stay unique and increasing
                 }
                 for (Map.Entry<String, long[]> e : added.entrySet()) {
                     addStats(batch, e.getKey(), e.getValue()[0], e.getValue()[1]);

@@ -2,6 +2,7 @@ package io.volantmq.persistence.sqlite;
 
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
+import io.volantmq.persistence.QueueAppend;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
@@ -67,28 +68,49 @@ final class SqliteMessageStore implements MessageStore {
             return;
         }
         store.transaction("enqueue " + message.topic() + " for " + targets.size() + " sessions", () -> {
-            PreparedStatement insert = store.statement(INSERT_MESSAGE);
-            SqliteRows.bind(insert, 1, message);
-            insert.setLong(8, message.payload().length);
-            insert.setLong(9, targets.size());
-            insert.executeUpdate();
-            long messageId;
-            try (ResultSet rs = store.statement(LAST_ID).executeQuery()) {
-                rs.next();
-                messageId = rs.getLong(1);
-            }
-            PreparedStatement entry = store.statement(INSERT_ENTRY);
-            for (QueueTarget target : targets) {
-                entry.setString(1, target.clientId());
-                entry.setLong(2, messageId);
-                entry.setInt(3, target.qos());
-                entry.setInt(4, target.retain() ? 1 : 0);
-                entry.setString(5, encodeIds(target.subscriptionIds()));
-                entry.addBatch();
-            }
-            entry.executeBatch();
+            insert(message, targets);
             return null;
         });
+    }
+
+    /** Every append in one transaction: one commit (and sync) for all of them. */
+    @Override
+    public void enqueueAll(List<QueueAppend> appends) {
+        if (appends.isEmpty()) {
+            return;
+        }
+        store.transaction("enqueue " + appends.size() + " messages", () -> {
+            for (QueueAppend append : appends) {
+                if (!append.targets().isEmpty()) {
+                    insert(append.message(), append.targets());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The message row and its entries; inside a transaction. */
+    private void insert(StoredMessage message, List<QueueTarget> targets) throws SQLException {
+        PreparedStatement insert = store.statement(INSERT_MESSAGE);
+        SqliteRows.bind(insert, 1, message);
+        insert.setLong(8, message.payload().length);
+        insert.setLong(9, targets.size());
+        insert.executeUpdate();
+        long messageId;
+        try (ResultSet rs = store.statement(LAST_ID).executeQuery()) {
+            rs.next();
+            messageId = rs.getLong(1);
+        }
+        PreparedStatement entry = store.statement(INSERT_ENTRY);
+        for (QueueTarget target : targets) {
+            entry.setString(1, target.clientId());
+            entry.setLong(2, messageId);
+            entry.setInt(3, target.qos());
+            entry.setInt(4, target.retain() ? 1 : 0);
+            entry.setString(5, encodeIds(target.subscriptionIds()));
+            entry.addBatch();
+        }
+        entry.executeBatch();
     }
 
     @Override
