@@ -60,25 +60,28 @@ public final class GuardedStore implements Store {
     /** Queue appends held back on a thread inside {@link #gatherAppends}; absent elsewhere. */
     private final ThreadLocal<Gathered> gathered = new ThreadLocal<>();
 
-    /** The appends held back on one thread, and the actions that wait until they are visible. */
+    /**
+     * The writes held back on one thread, in the order they were made: queue appends ({@link QueueAppend}) and
+     * inbound QoS 2 ids ({@link Runnable}, the backend call), and the actions that wait until they are visible.
+     */
     private static final class Gathered {
-        final List<QueueAppend> appends = new ArrayList<>();
+        final List<Object> writes = new ArrayList<>();
         final List<Runnable> whenVisible = new ArrayList<>();
         boolean failed;
     }
 
     /**
-     * Starts holding back this thread's queue appends: they reach the backend together, in one
-     * {@link MessageStore#enqueueAll}, when this thread makes any other store call or calls
-     * {@link #appendGathered()}, so the order of its store calls stays as it was made.
+     * Starts holding back this thread's queue appends (and the inbound QoS 2 ids among them): they reach the
+     * backend in order, consecutive appends in one {@link MessageStore#enqueueAll}, when this thread makes any
+     * other store call or calls {@link #appendGathered()}, so the order of its store calls stays as it was made.
      */
     public void gatherAppends() {
         gathered.set(new Gathered());
     }
 
     /**
-     * Writes what this thread held back and stops holding back. False when a write of the appends
-     * held back since {@link #gatherAppends()} failed: none of them may be acknowledged.
+     * Writes what this thread held back and stops holding back. False when a write of what was held back
+     * since {@link #gatherAppends()} failed: none of it may be acknowledged.
      */
     public boolean appendGathered() {
         Gathered g = gathered.get();
@@ -92,18 +95,31 @@ public final class GuardedStore implements Store {
 
     /** True when {@code message} was held back for this thread's next gathered write. */
     boolean heldBack(StoredMessage message, List<QueueTarget> targets) {
+        return holdBack(new QueueAppend(message, targets));
+    }
+
+    /**
+     * True when {@code write} (an inbound QoS 2 id) was held back with the appends: a PUBLISH's id is written
+     * just before its queue entries, as without gathering, never a whole round ahead of them (a crash in
+     * between would keep the id, and the resent PUBLISH would be taken as a duplicate and never routed).
+     */
+    boolean heldBackWrite(Runnable write) {
+        return holdBack(write);
+    }
+
+    private boolean holdBack(Object write) {
         Gathered g = gathered.get();
         if (g == null) {
             return false;
         }
-        g.appends.add(new QueueAppend(message, targets));
+        g.writes.add(write);
         return true;
     }
 
-    /** True when {@code action} waits for this thread's held-back appends. */
+    /** True when {@code action} waits for this thread's held-back writes. */
     boolean afterHeldBack(Runnable action) {
         Gathered g = gathered.get();
-        if (g == null || g.appends.isEmpty()) {
+        if (g == null || g.writes.isEmpty()) {
             return false;
         }
         g.whenVisible.add(action);
@@ -111,29 +127,49 @@ public final class GuardedStore implements Store {
     }
 
     private void writeGathered(Gathered g) {
-        if (g.appends.isEmpty()) {
+        if (g.writes.isEmpty()) {
             return;
         }
-        List<QueueAppend> appends = List.copyOf(g.appends);
+        List<Object> writes = List.copyOf(g.writes);
         List<Runnable> actions = List.copyOf(g.whenVisible);
-        g.appends.clear(); // before the write: it enters this guard again
+        g.writes.clear(); // before the write: it enters this guard again
         g.whenVisible.clear();
+        if (g.failed) {
+            return; // after a failed write nothing more of the round is written: it is not acknowledged
+        }
         try {
             enterBreaker();
-            delegate.messages().enqueueAll(appends);
+            List<QueueAppend> appends = new ArrayList<>();
+            for (Object write : writes) {
+                if (write instanceof QueueAppend append) {
+                    appends.add(append);
+                } else {
+                    enqueueAll(appends);
+                    ((Runnable) write).run();
+                }
+            }
+            enqueueAll(appends);
             succeeded();
         } catch (PersistenceException e) {
             failed(e);
             g.failed = true;
-            log.warn("store appends failed, not acknowledging {} messages: {}", appends.size(), e.getMessage());
+            log.warn("store writes failed, not acknowledging {} held-back writes: {}", writes.size(), e.getMessage());
             return;
         } catch (RuntimeException e) { // a bug: the same, with its stack
             g.failed = true;
-            log.error("store appends failed, not acknowledging {} messages", appends.size(), e);
+            log.error("store writes failed, not acknowledging {} held-back writes", writes.size(), e);
             return;
         }
         for (Runnable action : actions) {
             delegate.messages().whenVisible(action);
+        }
+    }
+
+    /** Writes {@code appends} (consecutive held-back appends) in one call, and empties the list. */
+    private void enqueueAll(List<QueueAppend> appends) {
+        if (!appends.isEmpty()) {
+            delegate.messages().enqueueAll(List.copyOf(appends));
+            appends.clear();
         }
     }
 

@@ -158,6 +158,49 @@ class StoreLaneAppendsTest {
         guarded.close();
     }
 
+    /**
+     * A QoS 2 PUBLISH stores its packet id, then its queue entries: the id must never reach the store a whole
+     * round ahead of its entries (killed in between, the broker would keep the id and take the client's resend
+     * for a duplicate: the message never routed). Held back with the appends, each id is written just before
+     * its own entries, as without gathering.
+     */
+    @Test
+    void anInboundQos2IdIsWrittenJustBeforeItsOwnAppendsNotARoundAhead() throws Exception {
+        Counted counted = new Counted(openRocksDb());
+        GuardedStore guarded = new GuardedStore(counted, "rocksdb", 1000);
+        List<Work> round = new ArrayList<>();
+        try (StoreLanes lanes = new StoreLanes(guarded, 1, 10_000)) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            lanes.lane("s").submit(blocker(running, release));
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 1; i <= 3; i++) {
+                int packetId = i;
+                StoredMessage m = message("m" + i);
+                Work w = new Work(() -> {
+                    guarded.messages().addIncomingQos2("pub", packetId);
+                    guarded.messages().enqueue(m, List.of(new QueueTarget("s", 2, false, List.of())));
+                    counted.writes.add("batch " + packetId + " done"); // the lane goes on: a kill may come now
+                });
+                round.add(w);
+                lanes.lane("s").submit(w);
+            }
+            release.countDown();
+            for (Work w : round) {
+                assertThat(w.durable.get(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        List<String> writes = counted.writes;
+        for (int i = 0; i < writes.size(); i++) {
+            if (writes.get(i).startsWith("id ")) {
+                assertThat(writes.get(i + 1)).as("after %s in %s", writes.get(i), writes).isEqualTo("appends 1");
+            }
+        }
+        assertThat(writes.stream().filter(w -> w.startsWith("id "))).containsExactly("id 1", "id 2", "id 3");
+        assertThat(guarded.messages().incomingQos2("pub")).containsExactlyInAnyOrder(1, 2, 3);
+        guarded.close();
+    }
+
     @Test
     void noBatchOfARoundWhoseAppendsFailedIsToldDurable() throws Exception {
         Counted counted = new Counted(openRocksDb());
@@ -240,6 +283,8 @@ class StoreLaneAppendsTest {
         final AtomicInteger enqueues = new AtomicInteger();
         final AtomicInteger enqueueAllCalls = new AtomicInteger();
         final AtomicInteger enqueueAllAppends = new AtomicInteger();
+        /** The backend's writes in the order they came: "id N" for an inbound QoS 2 id, "appends N" for a write. */
+        final List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean failAppends;
         final AtomicInteger syncs = new AtomicInteger();
         final CountDownLatch syncEntered = new CountDownLatch(1);
@@ -262,6 +307,7 @@ class StoreLaneAppendsTest {
                 public void enqueueAll(List<QueueAppend> appends) {
                     enqueueAllCalls.incrementAndGet();
                     enqueueAllAppends.addAndGet(appends.size());
+                    writes.add("appends " + appends.size());
                     if (failAppends) {
                         throw new PersistenceException("no space left on device (the test's)");
                     }
@@ -300,6 +346,7 @@ class StoreLaneAppendsTest {
 
                 @Override
                 public void addIncomingQos2(String clientId, int packetId) {
+                    writes.add("id " + packetId);
                     m.addIncomingQos2(clientId, packetId);
                 }
 
