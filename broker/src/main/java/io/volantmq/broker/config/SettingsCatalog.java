@@ -111,6 +111,7 @@ public final class SettingsCatalog {
             list("tls.protocols", "TLSv1.3,TLSv1.2", "enabled TLS versions").perListener(),
             list("tls.ciphers", null, "cipher suites (default: the JDK's)").perListener(),
             integer("tls.handshakeTimeout", 10, 1, 3600, "seconds a TLS handshake may take").perListener(),
+            choice("tls.provider", "auto", "auto (OpenSSL when it loads, else the JDK), openssl or jdk", "auto", "openssl", "jdk").perListener(),
             list("ws.allowedOrigins", null, "WebSocket: Origins allowed to connect (unset: any; others get HTTP 403)").perListener(),
             bool("proxy", false, "every connection starts with a PROXY protocol v1 or v2 header").perListener(),
             integer("maxConnections", 0, 0, INT_MAX, "open connections: broker-wide on all listeners, in a listener's query on that one (0 = no limit)").perListener(),
