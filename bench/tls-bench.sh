@@ -56,6 +56,9 @@ PAIRS=${PAIRS:-1}
 MOSQUITTO=${MOSQUITTO:-0}
 TOOL_TLS_PROVIDER=${TOOL_TLS_PROVIDER:-auto}
 label=volantmq
+broker_log=
+# kept as a shell variable only: the broker refuses unknown VOLANTMQ_* variables in its environment
+export -n VOLANTMQ_OPTS 2>/dev/null || true
 mkdir -p bench/target
 RESULTS=${RESULTS:-$root/bench/target/tls-bench-$(date +%Y%m%d-%H%M%S).txt}
 
@@ -99,7 +102,7 @@ free_port() {
 wait_port() { # wait_port PORT: until something accepts on 127.0.0.1:PORT (60 s at most)
   for _ in $(seq 1 600); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    if ! kill -0 "$broker_pid" 2>/dev/null; then log "broker exited; its log:"; cat "$work/volantmq.log" >&2; exit 1; fi
+    if ! kill -0 "$broker_pid" 2>/dev/null; then log "broker exited; its log:"; cat "$broker_log" >&2; exit 1; fi
     sleep 0.1
   done
   log "broker did not listen on port $1 within 60 s"; exit 1
@@ -186,6 +189,7 @@ log "starting ./volantmq on core $BROKER_CORE: $listeners"
 (pinned "$BROKER_CORE" ./volantmq -Dvolantmq.listeners="$listeners" -Dvolantmq.tls.certFile="$work/chain.pem" \
   -Dvolantmq.tls.keyFile="$work/key.pem" ${VOLANTMQ_OPTS:-} >"$work/volantmq.log" 2>&1) &
 broker_pid=$!
+broker_log=$work/volantmq.log
 for p in $tcp_port $ssl_port $ws_port $wss_port; do wait_port "$p"; done
 
 {
@@ -248,8 +252,11 @@ if [ "$MOSQUITTO" = 1 ]; then
   tcp_port=$(free_port); ssl_port=$(free_port)
   printf '%s\n' "allow_anonymous true" "listener $tcp_port 127.0.0.1" "listener $ssl_port 127.0.0.1" \
     "cafile $work/ca.pem" "certfile $work/chain.pem" "keyfile $work/key.pem" >"$work/mosquitto.conf"
+  # as root mosquitto switches to user mosquitto, who cannot read the key in this private directory
+  if [ "$(id -u)" = 0 ]; then echo "user root" >>"$work/mosquitto.conf"; fi
   (pinned "$BROKER_CORE" mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1) &
   broker_pid=$!
+  broker_log=$work/mosquitto.log
   wait_port "$tcp_port"; wait_port "$ssl_port"
   echo "# $(mosquitto -h 2>&1 | head -1), $(ldd "$(command -v mosquitto)" | grep -o 'libssl[^ ]*' | head -1)" >>"$RESULTS"
   label=mosquitto
