@@ -109,7 +109,7 @@ public final class SettingsCatalog {
             path("tls.caFile", null, "PEM CA certificates that client certificates must chain to").perListener(),
             choice("tls.clientAuth", "none", "none, optional (checked if sent) or required client certificates", "none", "optional", "required").perListener(),
             list("tls.protocols", "TLSv1.3,TLSv1.2", "enabled TLS versions").perListener(),
-            list("tls.ciphers", null, "cipher suites (default: the JDK's)").perListener(),
+            list("tls.ciphers", null, "cipher suites, JDK names (default: the provider's)").perListener(),
             integer("tls.handshakeTimeout", 10, 1, 3600, "seconds a TLS handshake may take").perListener(),
             choice("tls.provider", "auto", "auto (OpenSSL when it loads, else the JDK), openssl or jdk", "auto", "openssl", "jdk").perListener(),
             list("ws.allowedOrigins", null, "WebSocket: Origins allowed to connect (unset: any; others get HTTP 403)").perListener(),

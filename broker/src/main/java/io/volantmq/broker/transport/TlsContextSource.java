@@ -38,7 +38,7 @@ import java.util.Locale;
  * certificate chain, leaf first), {@code keyFile} (its PKCS#8 private key), {@code keyPassword} (when
  * the key is encrypted), {@code caFile} (CAs that client certificates must chain to),
  * {@code clientAuth} ({@code none}, {@code optional}, {@code required}), {@code protocols} (default
- * {@code TLSv1.3,TLSv1.2}), {@code ciphers} (default: the JDK's), {@code handshakeTimeout} (seconds,
+ * {@code TLSv1.3,TLSv1.2}), {@code ciphers} (JDK names; default: the provider's), {@code handshakeTimeout} (seconds,
  * default 10), {@code provider} ({@code auto}: OpenSSL (BoringSSL, netty-tcnative) when its library
  * loads, else the JDK; {@code openssl}; {@code jdk}).
  */
