@@ -16,6 +16,8 @@
 #   pair QoS 0    1:1, --window 1000, over tcp, ssl, ws, wss
 #   pair QoS 1    1:1, --inflight 1000 --window 1000, over tcp, ssl, ws, wss
 #   s_time        openssl s_time -new against the ssl listener: raw full TLS handshakes/s (no MQTT)
+#   mosquitto     (MOSQUITTO=1) VolantMQ stopped, mosquitto from PATH on the same core with a tcp and an ssl
+#                 listener (same CA, certificate and key): the connections runs over tcp and ssl again
 #
 # Environment:
 #   DURATION      measured seconds per pair run (default 10); WARMUP: warm-up seconds per pair run (default 3)
@@ -31,6 +33,10 @@
 #   RESULTS       where the raw RESULT lines go (default bench/target/tls-bench-DATE.txt)
 #   VOLANTMQ_OPTS extra -D settings for ./volantmq (VOLANTMQ_JAVA_OPTS is passed through as well)
 #   SKIP_BUILD    1 skips the Maven build
+#   PAIRS         0 skips the pair runs (default 1)
+#   MOSQUITTO     1 adds the mosquitto runs (default 0)
+#   TOOL_TLS_PROVIDER  the load tool's --tls-provider (default auto: OpenSSL where it loads); the broker's
+#                 is -Dvolantmq.tls.provider=... in VOLANTMQ_OPTS (default auto)
 # Only 127.0.0.1 is used; every process started here is stopped on exit.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,6 +52,13 @@ WARM=${WARM:-1}
 BROKER_CORE=${BROKER_CORE:-0}
 TOOL_CORE=${TOOL_CORE:-1}
 PIN=${PIN:-1}
+PAIRS=${PAIRS:-1}
+MOSQUITTO=${MOSQUITTO:-0}
+TOOL_TLS_PROVIDER=${TOOL_TLS_PROVIDER:-auto}
+label=volantmq
+broker_log=
+# kept as a shell variable only: the broker refuses unknown VOLANTMQ_* variables in its environment
+export -n VOLANTMQ_OPTS 2>/dev/null || true
 mkdir -p bench/target
 RESULTS=${RESULTS:-$root/bench/target/tls-bench-$(date +%Y%m%d-%H%M%S).txt}
 
@@ -89,7 +102,7 @@ free_port() {
 wait_port() { # wait_port PORT: until something accepts on 127.0.0.1:PORT (60 s at most)
   for _ in $(seq 1 600); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    if ! kill -0 "$broker_pid" 2>/dev/null; then log "broker exited; its log:"; cat "$work/volantmq.log" >&2; exit 1; fi
+    if ! kill -0 "$broker_pid" 2>/dev/null; then log "broker exited; its log:"; cat "$broker_log" >&2; exit 1; fi
     sleep 0.1
   done
   log "broker did not listen on port $1 within 60 s"; exit 1
@@ -121,10 +134,10 @@ EOF
 wire_args() { # the load tool's options for a transport
   case "$1" in
     tcp) echo "--port $tcp_port" ;;
-    ssl) echo "--port $ssl_port --tls --cafile $work/ca.pem" ;;
-    ssl-resume) echo "--port $ssl_port --tls --cafile $work/ca.pem --tls-resume" ;;
+    ssl) echo "--port $ssl_port --tls --cafile $work/ca.pem --tls-provider $TOOL_TLS_PROVIDER" ;;
+    ssl-resume) echo "--port $ssl_port --tls --cafile $work/ca.pem --tls-resume --tls-provider $TOOL_TLS_PROVIDER" ;;
     ws) echo "--port $ws_port --ws /mqtt" ;;
-    wss) echo "--port $wss_port --ws /mqtt --tls --cafile $work/ca.pem" ;;
+    wss) echo "--port $wss_port --ws /mqtt --tls --cafile $work/ca.pem --tls-provider $TOOL_TLS_PROVIDER" ;;
     *) log "unknown transport $1"; exit 2 ;;
   esac
 }
@@ -136,7 +149,7 @@ run_tool() { # run_tool CASE WIRE ARGS...: one load tool run; its RESULT line go
   log "$name over $wire: bench/bench $* $(wire_args "$wire")  (load $(cut -d' ' -f1-3 /proc/loadavg))"
   set +e
   # shellcheck disable=SC2046
-  (pinned "$TOOL_CORE" bench/bench "$@" $(wire_args "$wire") --host 127.0.0.1 --label volantmq \
+  (pinned "$TOOL_CORE" bench/bench "$@" $(wire_args "$wire") --host 127.0.0.1 --label "$label" \
     --case "$name" --broker-pid "$broker_pid" --quiet >"$out" 2>"$work/run.err") &
   tool_pid=$!
   wait "$tool_pid"
@@ -176,6 +189,7 @@ log "starting ./volantmq on core $BROKER_CORE: $listeners"
 (pinned "$BROKER_CORE" ./volantmq -Dvolantmq.listeners="$listeners" -Dvolantmq.tls.certFile="$work/chain.pem" \
   -Dvolantmq.tls.keyFile="$work/key.pem" ${VOLANTMQ_OPTS:-} >"$work/volantmq.log" 2>&1) &
 broker_pid=$!
+broker_log=$work/volantmq.log
 for p in $tcp_port $ssl_port $ws_port $wss_port; do wait_port "$p"; done
 
 {
@@ -200,10 +214,12 @@ for w in tcp ssl ssl-resume ws wss; do
     --warmup-connections "$WARMUP_CONNECTIONS"
 done
 for w in tcp ssl ws wss; do
+  [ "$PAIRS" = 1 ] || break
   before_load=$(cut -d' ' -f1-3 /proc/loadavg)
   run_tool "pair-qos0-$w" "$w" pair --qos 0 --window 1000 --duration "$DURATION" --warmup "$WARMUP"
 done
 for w in tcp ssl ws wss; do
+  [ "$PAIRS" = 1 ] || break
   before_load=$(cut -d' ' -f1-3 /proc/loadavg)
   run_tool "pair-qos1-$w" "$w" pair --qos 1 --inflight 1000 --window 1000 --duration "$DURATION" --warmup "$WARMUP"
 done
@@ -228,6 +244,27 @@ if [ "$S_TIME" != 0 ] && command -v openssl >/dev/null; then
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     echo "S_TIME {\"handshakes\":$n,\"real_s\":$secs,\"handshakes_per_s\":$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }'),\"broker_cpu_pct\":$(awk -v t=$((ticks1 - ticks0)) -v s="$secs" 'BEGIN { printf "%.0f", t / s }'),\"broker_cpu_us_per_handshake\":$(awk -v t=$((ticks1 - ticks0)) -v n="$n" 'BEGIN { printf "%.0f", t * 10000 / n }')}" >>"$RESULTS"
   fi
+fi
+
+if [ "$MOSQUITTO" = 1 ]; then
+  log "stopping VolantMQ; starting mosquitto ($(mosquitto -h 2>&1 | head -1)) on core $BROKER_CORE"
+  kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
+  tcp_port=$(free_port); ssl_port=$(free_port)
+  printf '%s\n' "allow_anonymous true" "listener $tcp_port 127.0.0.1" "listener $ssl_port 127.0.0.1" \
+    "cafile $work/ca.pem" "certfile $work/chain.pem" "keyfile $work/key.pem" >"$work/mosquitto.conf"
+  # as root mosquitto switches to user mosquitto, who cannot read the key in this private directory
+  if [ "$(id -u)" = 0 ]; then echo "user root" >>"$work/mosquitto.conf"; fi
+  (pinned "$BROKER_CORE" mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1) &
+  broker_pid=$!
+  broker_log=$work/mosquitto.log
+  wait_port "$tcp_port"; wait_port "$ssl_port"
+  echo "# $(mosquitto -h 2>&1 | head -1), $(ldd "$(command -v mosquitto)" | grep -o 'libssl[^ ]*' | head -1)" >>"$RESULTS"
+  label=mosquitto
+  for w in tcp ssl; do
+    before_load=$(cut -d' ' -f1-3 /proc/loadavg)
+    run_tool "mosquitto-connections-$w" "$w" connections --clients "$CONNECTIONS" --qos 0 --connect-concurrency 100 \
+      --warmup-connections "$WARMUP_CONNECTIONS"
+  done
 fi
 echo "# load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS"
 
@@ -259,6 +296,13 @@ awk '
         q1 in r ? sprintf("%.0f", get(r[q1], "delivered_per_s")) : "-",
         q1 in r ? sprintf("%.0f / %.0f", get(r[q1], "broker_cpu_pct"), get(r[q1], "tool_cpu_pct")) : "-",
         verdict
+    }
+    for (i = 1; i <= 2; i++) {
+      w = i == 1 ? "tcp" : "ssl"; cc = "mosquitto-connections-" w
+      if (cc in r) {
+        printf "| mosquitto %s | %.0f | %.0f | %.0f / %.0f | - | - | - | - | %s |\n", w, get(r[cc], "connect_per_s"),
+          get(r[cc], "connect_broker_cpu_us"), get(r[cc], "connect_broker_cpu_pct"), get(r[cc], "connect_tool_cpu_pct"), ok(cc)
+      }
     }
     if (st != "") {
       printf "\nopenssl s_time -new: %s full TLS handshakes/s, broker CPU %s %% of a core, %s us per handshake\n",

@@ -33,11 +33,20 @@ final class BrokerMemory {
      * does not depend on how far the collector chose to grow the heap.
      */
     static long liveHeapKb(long pid) {
-        if (pid <= 0 || jcmd(pid, "GC.run") == null) {
+        if (pid <= 0 || !isJvm(pid) || jcmd(pid, "GC.run") == null) {
             return -1;
         }
         String info = jcmd(pid, "GC.heap_info");
         return info == null ? -1 : parseHeapUsed(info);
+    }
+
+    /** jcmd attaches by sending SIGQUIT, which kills a broker that is no JVM (mosquitto): ask JVMs only. */
+    private static boolean isJvm(long pid) {
+        try (var lines = Files.lines(Path.of("/proc", Long.toString(pid), "maps"), StandardCharsets.ISO_8859_1)) {
+            return lines.anyMatch(l -> l.endsWith("/libjvm.so"));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
     }
 
     static long parseHeapUsed(String heapInfo) {

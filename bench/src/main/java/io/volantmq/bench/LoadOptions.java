@@ -84,6 +84,10 @@ final class LoadOptions {
             + "(few with many concurrent connects) and check the host name (default: a full handshake per connection)")
     boolean tlsResume;
 
+    @Option(names = "--tls-provider", paramLabel = "auto|openssl|jdk", description = "with --tls: the client's TLS "
+            + "engine; auto = OpenSSL (BoringSSL) where it loads, else the JDK (default: auto)")
+    String tlsProvider;
+
     @Option(names = "--ws", paramLabel = "PATH", description = "MQTT over WebSocket at this path, e.g. /mqtt "
             + "(subprotocol mqtt, binary frames; wss:// with --tls)")
     String wsPath;
@@ -139,7 +143,7 @@ final class LoadOptions {
         double warmupSeconds = scenario == Scenario.CONNECTIONS ? 0 : warmup;
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
-                keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath),
+                keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath, tlsProvider),
                 brokerPid, html, label, name, !quiet, subPorts, stalled, sourceAddresses);
     }
 

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -34,7 +35,8 @@ import java.util.Locale;
  * Every scenario builds its client pipelines through {@link #initChannel}; only the handlers in front of
  * the MQTT codec differ.
  * <ul>
- *   <li>TLS: the JDK's engine (like the broker's), trusting the PEM CA file given, or anything at all
+ *   <li>TLS: OpenSSL's engine (BoringSSL, netty-tcnative) where it loads, else the JDK's
+ *   ({@code --tls-provider}), trusting the PEM CA file given, or anything at all
  *   (loudly, see {@link #warning()}) without one. By default every connection makes a full handshake:
  *   engines are created without the peer's host and port, so the JDK has no session to resume (and
  *   checks the chain but not the host name). With resumption on, engines know host and port (SNI,
@@ -48,7 +50,7 @@ import java.util.Locale;
  * </ul>
  */
 final class Wire {
-    static final Wire TCP = new Wire(null, false, null, null, false, null);
+    static final Wire TCP = new Wire(null, false, null, null, false, null, null);
 
     private final SslContext ssl;
     private final boolean insecure;
@@ -56,14 +58,17 @@ final class Wire {
     private final Path caFile;
     private final boolean resume;
     private final String wsPath;
+    private final SslProvider provider;
 
-    private Wire(SslContext ssl, boolean insecure, String tlsVersion, Path caFile, boolean resume, String wsPath) {
+    private Wire(SslContext ssl, boolean insecure, String tlsVersion, Path caFile, boolean resume, String wsPath,
+                 SslProvider provider) {
         this.ssl = ssl;
         this.insecure = insecure;
         this.tlsVersion = tlsVersion;
         this.caFile = caFile;
         this.resume = resume;
         this.wsPath = wsPath;
+        this.provider = provider;
     }
 
     /**
@@ -74,16 +79,18 @@ final class Wire {
      * @param tlsVersion {@code 1.2}, {@code 1.3}, {@code TLSv1.2} or {@code TLSv1.3}; null for the JDK's choice
      * @param resume     let the JDK resume TLS sessions (otherwise a full handshake per connection)
      * @param wsPath     the WebSocket path (starting with {@code /}); null for MQTT straight on the stream
+     * @param provider   {@code openssl}, {@code jdk} or {@code auto} (null): OpenSSL where it loads, so that
+     *                   the client's handshakes (the JDK's cost more CPU) do not limit the run
      */
-    static Wire of(boolean tls, Path caFile, String tlsVersion, boolean resume, String wsPath) {
-        if (!tls && (caFile != null || tlsVersion != null || resume)) {
-            throw new IllegalArgumentException("--cafile, --tls-version and --tls-resume need --tls");
+    static Wire of(boolean tls, Path caFile, String tlsVersion, boolean resume, String wsPath, String provider) {
+        if (!tls && (caFile != null || tlsVersion != null || resume || provider != null)) {
+            throw new IllegalArgumentException("--cafile, --tls-version, --tls-resume and --tls-provider need --tls");
         }
         if (wsPath != null && !wsPath.startsWith("/")) {
             throw new IllegalArgumentException("--ws takes a path starting with /, e.g. /mqtt, not " + wsPath);
         }
         if (!tls) {
-            return wsPath == null ? TCP : new Wire(null, false, null, null, false, wsPath);
+            return wsPath == null ? TCP : new Wire(null, false, null, null, false, wsPath, null);
         }
         String version = tlsVersion == null ? null : switch (tlsVersion) {
             case "1.2", "TLSv1.2" -> "TLSv1.2";
@@ -93,7 +100,19 @@ final class Wire {
         if (caFile != null && !Files.isReadable(caFile)) {
             throw new IllegalArgumentException("--cafile " + caFile + " is not a readable file");
         }
-        SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+        SslProvider sslProvider = switch (provider == null ? "auto" : provider) {
+            case "auto" -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+            case "openssl" -> {
+                if (!OpenSsl.isAvailable()) {
+                    throw new IllegalArgumentException("--tls-provider openssl: OpenSSL (netty-tcnative) does not "
+                            + "load here: " + OpenSsl.unavailabilityCause());
+                }
+                yield SslProvider.OPENSSL;
+            }
+            case "jdk" -> SslProvider.JDK;
+            default -> throw new IllegalArgumentException("--tls-provider must be auto, openssl or jdk, not " + provider);
+        };
+        SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(sslProvider);
         if (caFile != null) {
             builder.trustManager(caFile.toFile());
         } else {
@@ -105,7 +124,7 @@ final class Wire {
             builder.protocols(version);
         }
         try {
-            return new Wire(builder.build(), caFile == null, version, caFile, resume, wsPath);
+            return new Wire(builder.build(), caFile == null, version, caFile, resume, wsPath, sslProvider);
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot set up TLS" + (caFile != null ? " with --cafile " + caFile : "")
                     + ": " + e.getMessage(), e);
@@ -132,7 +151,8 @@ final class Wire {
             s.append(" path ").append(wsPath).append(" (subprotocol mqtt)");
         }
         if (tls()) {
-            s.append(", TLS ").append(tlsVersion != null ? tlsVersion : "TLSv1.3/TLSv1.2 (JDK's choice)")
+            s.append(", TLS ").append(tlsVersion != null ? tlsVersion : "TLSv1.3/TLSv1.2")
+                    .append(provider == SslProvider.JDK ? " by the JDK" : " by OpenSSL (" + OpenSsl.versionString() + ")")
                     .append(insecure ? ", server certificate NOT checked" : ", trusting " + caFile)
                     .append(resume ? ", sessions resumed where offered" : ", a full handshake per connection");
         }

@@ -22,13 +22,23 @@ class WireTest {
 
     @Test
     void schemesFollowTheOptions() {
-        assertThat(Wire.of(false, null, null, false, null).scheme()).isEqualTo("tcp");
-        assertThat(Wire.of(true, null, null, false, null).scheme()).isEqualTo("ssl");
-        assertThat(Wire.of(false, null, null, false, "/mqtt").scheme()).isEqualTo("ws");
-        assertThat(Wire.of(true, null, "1.3", false, "/mqtt").scheme()).isEqualTo("wss");
-        assertThat(Wire.of(true, null, null, false, null).warning()).contains("NOT checked");
-        assertThat(Wire.of(false, null, null, false, "/mqtt").warning()).isNull();
-        assertThatThrownBy(() -> Wire.of(false, null, "1.2", false, null)).hasMessageContaining("need --tls");
+        assertThat(Wire.of(false, null, null, false, null, null).scheme()).isEqualTo("tcp");
+        assertThat(Wire.of(true, null, null, false, null, null).scheme()).isEqualTo("ssl");
+        assertThat(Wire.of(false, null, null, false, "/mqtt", null).scheme()).isEqualTo("ws");
+        assertThat(Wire.of(true, null, "1.3", false, "/mqtt", null).scheme()).isEqualTo("wss");
+        assertThat(Wire.of(true, null, null, false, null, null).warning()).contains("NOT checked");
+        assertThat(Wire.of(false, null, null, false, "/mqtt", null).warning()).isNull();
+        assertThatThrownBy(() -> Wire.of(false, null, "1.2", false, null, null)).hasMessageContaining("need --tls");
+    }
+
+    @Test
+    void theTlsEngineIsOpensslWhereItLoadsUnlessTheJdkIsAskedFor() {
+        assertThat(Wire.of(true, null, null, false, null, null).describe()).contains("by OpenSSL");
+        assertThat(Wire.of(true, null, null, false, null, "openssl").describe()).contains("by OpenSSL");
+        assertThat(Wire.of(true, null, null, false, null, "jdk").describe()).contains("by the JDK");
+        assertThatThrownBy(() -> Wire.of(true, null, null, false, null, "boring"))
+                .hasMessageContaining("--tls-provider must be auto, openssl or jdk");
+        assertThatThrownBy(() -> Wire.of(false, null, null, false, null, "jdk")).hasMessageContaining("need --tls");
     }
 
     @Test

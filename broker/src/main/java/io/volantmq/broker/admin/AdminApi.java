@@ -195,6 +195,13 @@ final class AdminApi {
         c.put("protocol", version == null ? null : protocolName(version));
         c.put("address", v.address());
         c.put("listener", listenerName(v.listener()));
+        if (v.tls() != null) {
+            Map<String, Object> tls = new LinkedHashMap<>();
+            tls.put("protocol", v.tls().protocol());
+            tls.put("cipher", v.tls().cipher());
+            tls.put("provider", v.tls().provider());
+            c.put("tls", tls);
+        }
         c.put("username", v.username());
         c.put("keepAlive", v.keepAliveSeconds());
         c.put("sessionExpiry", v.expirySeconds() == SessionState.NEVER_EXPIRES ? "never" : v.expirySeconds());

@@ -1,10 +1,12 @@
 package io.volantmq.broker.session;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -26,6 +28,25 @@ public final class ChannelInfo {
         SocketAddress proxied = channel.hasAttr(PROXIED_REMOTE_ADDRESS)
                 ? channel.attr(PROXIED_REMOTE_ADDRESS).get() : null;
         return proxied != null ? proxied : channel.remoteAddress();
+    }
+
+    /**
+     * A connection's TLS as the admin API shows it.
+     *
+     * @param provider {@code openssl} or {@code jdk}, as {@code tls.provider} names them
+     */
+    public record Tls(String protocol, String cipher, String provider) {
+    }
+
+    /** The negotiated TLS of a connection; null without TLS or before the handshake completed. */
+    public static Tls tls(Channel channel) {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
+            return null;
+        }
+        SSLSession session = ssl.engine().getSession();
+        return new Tls(session.getProtocol(), session.getCipherSuite(),
+                ssl.engine() instanceof ReferenceCountedOpenSslEngine ? "openssl" : "jdk");
     }
 
     /** The client certificate chain the TLS handshake verified, leaf first; empty without one or without TLS. */

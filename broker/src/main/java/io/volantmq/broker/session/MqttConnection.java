@@ -200,6 +200,11 @@ public final class MqttConnection extends ChannelDuplexHandler {
         return ChannelInfo.peerCertificates(channel);
     }
 
+    /** The negotiated TLS; null without. */
+    ChannelInfo.Tls tls() {
+        return ChannelInfo.tls(channel);
+    }
+
     /** The keep-alive in force (s); 0 for none. */
     int keepAliveSeconds() {
         return keepAliveSeconds;

@@ -528,12 +528,12 @@ public final class SessionRegistry implements RecipientDirectory {
 
     /**
      * One session as the admin API shows it. {@code address}, {@code listener} and
-     * {@code keepAliveSeconds} are null while the client is offline.
+     * {@code keepAliveSeconds} are null while the client is offline; {@code tls} is null also without TLS.
      */
     public record ClientView(String clientId, boolean online, int protocolLevel, String address, String listener,
                              String username, Integer keepAliveSeconds, long expirySeconds,
                              long disconnectedAtMillis, Map<String, SubscriptionOptions> subscriptions, int inflight,
-                             long connectedAtMillis) {
+                             long connectedAtMillis, ChannelInfo.Tls tls) {
     }
 
     /** The client ids of every session, online or not, sorted. */
@@ -589,7 +589,7 @@ public final class SessionRegistry implements RecipientDirectory {
         return new ClientView(s.clientId(), true, s.protocolLevel(), address(c.remoteAddress()),
                 c.listener().uri().toString(), s.identity() == null ? null : s.identity().username(),
                 c.keepAliveSeconds(), s.expirySeconds(), 0, Collections.unmodifiableMap(
-                        new LinkedHashMap<>(s.subscriptions())), s.inflightCount(), s.connectedAtMillis());
+                        new LinkedHashMap<>(s.subscriptions())), s.inflightCount(), s.connectedAtMillis(), c.tls());
     }
 
     /** Offline sessions change only under this monitor (claim, expire) or when a client attaches. */
@@ -599,7 +599,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 return new ClientView(s.clientId(), false, s.protocolLevel(), null, null,
                         s.identity() == null ? null : s.identity().username(), null, s.expirySeconds(),
                         s.disconnectedAtMillis(), Collections.unmodifiableMap(new LinkedHashMap<>(s.subscriptions())),
-                        0, 0);
+                        0, 0, null);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
                     throw e; // its client came back and is subscribing right now

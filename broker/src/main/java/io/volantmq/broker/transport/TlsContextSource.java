@@ -2,12 +2,15 @@ package io.volantmq.broker.transport;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.volantmq.broker.auth.Reloader;
 import io.volantmq.broker.auth.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -28,17 +31,20 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The TLS side of an ssl or wss listener: a JDK {@link SslContext} from PEM files, rebuilt when a file
+ * The TLS side of an ssl or wss listener: an {@link SslContext} from PEM files, rebuilt when a file
  * changes (new connections get the new certificate; established ones keep theirs).
  *
  * <p>Settings ({@code volantmq.tls.*}, or {@code ?tls.*=} per listener): {@code certFile} (the
  * certificate chain, leaf first), {@code keyFile} (its PKCS#8 private key), {@code keyPassword} (when
  * the key is encrypted), {@code caFile} (CAs that client certificates must chain to),
  * {@code clientAuth} ({@code none}, {@code optional}, {@code required}), {@code protocols} (default
- * {@code TLSv1.3,TLSv1.2}), {@code ciphers} (default: the JDK's), {@code handshakeTimeout} (seconds,
- * default 10).
+ * {@code TLSv1.3,TLSv1.2}), {@code ciphers} (JDK names; default: the provider's), {@code handshakeTimeout} (seconds,
+ * default 10), {@code provider} ({@code auto}: OpenSSL (BoringSSL, netty-tcnative) when its library
+ * loads, else the JDK; {@code openssl}; {@code jdk}).
  */
 final class TlsContextSource {
+    private static final Logger log = LoggerFactory.getLogger(TlsContextSource.class);
+
     private final Reloader.Watched<SslContext> context;
     private final long handshakeTimeoutMillis;
     private final String description;
@@ -72,6 +78,7 @@ final class TlsContextSource {
         String[] protocols = list(s.string("tls.protocols", "TLSv1.3,TLSv1.2"));
         String ciphers = s.get("tls.ciphers");
         long timeout = s.longValue("tls.handshakeTimeout", 10, 1, 3600) * 1000;
+        SslProvider provider = provider(spec, s);
         List<Path> files = new ArrayList<>(List.of(cert, key));
         if (ca != null) {
             files.add(ca);
@@ -87,7 +94,7 @@ final class TlsContextSource {
             }
             try {
                 SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile(), keyPassword)
-                        .sslProvider(SslProvider.JDK)
+                        .sslProvider(provider)
                         .protocols(protocols)
                         .clientAuth(clientAuth);
                 if (ca != null) {
@@ -102,9 +109,44 @@ final class TlsContextSource {
                         + "): " + rootMessage(e), e);
             }
         });
-        String description = String.join("/", protocols) + ", client certificates "
+        String description = String.join("/", protocols) + " by " + providerName(provider) + ", client certificates "
                 + clientAuth.name().toLowerCase(Locale.ROOT).replace("require", "required");
         return new TlsContextSource(context, timeout, description);
+    }
+
+    /**
+     * OpenSSL (BoringSSL) costs the broker less CPU per handshake than the JDK's TLS. {@code OPENSSL}, not
+     * {@code OPENSSL_REFCNT}: a context replaced by a reload is freed by the GC once no engine uses it, and
+     * each engine's native state is freed when its SslHandler is removed.
+     */
+    private static SslProvider provider(ListenerSpec spec, Settings s) {
+        String chosen = s.choice("tls.provider", "auto", "auto", "openssl", "jdk");
+        if (chosen.equals("jdk")) {
+            return SslProvider.JDK;
+        }
+        if (OpenSsl.isAvailable()) {
+            return SslProvider.OPENSSL;
+        }
+        String cause = String.valueOf(rootCause(OpenSsl.unavailabilityCause()));
+        if (chosen.equals("openssl")) {
+            throw s.bad("tls.provider", chosen, "auto or jdk here: OpenSSL (netty-tcnative-boringssl-static) "
+                    + "does not load on this machine (" + cause + ")");
+        }
+        log.info("listener {}: TLS by the JDK, OpenSSL (netty-tcnative-boringssl-static) does not load here: {}",
+                spec, cause);
+        return SslProvider.JDK;
+    }
+
+    private static String providerName(SslProvider provider) {
+        return provider == SslProvider.JDK ? "the JDK" : "OpenSSL (" + OpenSsl.versionString() + ")";
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t != null && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     SslHandler newHandler(ByteBufAllocator alloc) {

@@ -212,6 +212,21 @@ public final class TestPki {
         return Files.writeString(file, pem("PRIVATE KEY", key.getEncoded()));
     }
 
+    /** Writes a PKCS#8 private key encrypted with {@code password} (PBES2, AES-256-CBC) as PEM. */
+    public static Path writeEncryptedKey(Path file, PrivateKey key, String password) throws IOException {
+        try {
+            org.bouncycastle.operator.OutputEncryptor encryptor =
+                    new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+                            org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
+                            .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                            .setPassword(password.toCharArray()).build();
+            byte[] der = new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, encryptor).generate().getContent();
+            return Files.writeString(file, pem("ENCRYPTED PRIVATE KEY", der));
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IOException(e);
+        }
+    }
+
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)

@@ -1,18 +1,23 @@
 package io.volantmq.broker.transport;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.volantmq.broker.BrokerConfig;
 import io.volantmq.broker.auth.Reloader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLEngine;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,18 +47,32 @@ class TlsContextSourceTest {
         return server;
     }
 
-    @Test
-    void buildsAJdkEngineWithTheConfiguredProtocolsAndClientAuth() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"openssl", "jdk"})
+    void buildsAnEngineOfTheChosenProviderWithTheConfiguredProtocolsAndClientAuth(String provider) throws Exception {
         serverFiles(TestPki.ca("ca"), "broker");
-        TlsContextSource tls = TlsContextSource.open(spec("tls.clientAuth=required&tls.caFile="
-                + dir.resolve("ca.pem")), reloader);
+        TlsContextSource tls = TlsContextSource.open(spec("tls.provider=" + provider + "&tls.clientAuth=required"
+                + "&tls.caFile=" + dir.resolve("ca.pem")), reloader);
         SslHandler handler = tls.newHandler(ByteBufAllocator.DEFAULT);
         SSLEngine engine = handler.engine();
+        assertThat(engine instanceof ReferenceCountedOpenSslEngine).isEqualTo(provider.equals("openssl"));
         assertThat(engine.getUseClientMode()).isFalse();
         assertThat(engine.getNeedClientAuth()).isTrue();
-        assertThat(List.of(engine.getEnabledProtocols())).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
-        assertThat(tls.description()).contains("required");
+        // OpenSSL's engine always lists the SSLv2Hello pseudo-protocol (a hello format, not a version)
+        assertThat(Arrays.stream(engine.getEnabledProtocols()).filter(p -> !p.equals("SSLv2Hello")))
+                .containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+        assertThat(tls.description()).contains("required").contains(provider.equals("jdk") ? "the JDK" : "OpenSSL");
         engine.closeOutbound();
+        ReferenceCountUtil.release(engine);
+    }
+
+    @Test
+    void theProviderIsAutoOpensslOrJdk() throws Exception {
+        serverFiles(TestPki.ca("ca"), "broker");
+        assertThat(OpenSsl.isAvailable()).as("netty-tcnative loads here").isTrue();
+        assertThat(TlsContextSource.open(spec(""), reloader).description()).contains("OpenSSL");
+        assertThatThrownBy(() -> TlsContextSource.open(spec("tls.provider=boringssl"), reloader))
+                .hasMessageContaining("tls.provider").hasMessageContaining("one of auto, openssl, jdk");
     }
 
     @Test
