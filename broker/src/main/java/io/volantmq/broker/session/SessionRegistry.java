@@ -235,7 +235,15 @@ public final class SessionRegistry implements RecipientDirectory {
      * Cluster: a client whose node died. Its session (if persistent) is loaded; its will goes out after
      * its delay unless the client resumes first [MQTT-3.1.3-9], as if it had disconnected now.
      */
-    public synchronized void adopt(String clientId, StoredMessage will, long willDelaySeconds) {
+    public void adopt(String clientId, StoredMessage will, long willDelaySeconds) {
+        try {
+            adoptLocked(clientId, will, willDelaySeconds);
+        } finally {
+            publishDueWills();
+        }
+    }
+
+    private synchronized void adoptLocked(String clientId, StoredMessage will, long willDelaySeconds) {
         load(clientId);
         Session session = sessions.get(clientId);
         if (session == null) {
@@ -329,8 +337,16 @@ public final class SessionRegistry implements RecipientDirectory {
      * @param username the authenticated user name of the connection, null when anonymous; it becomes
      *                 the session's owner
      */
-    synchronized Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds,
-                             String username) {
+    Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds, String username) {
+        try {
+            return claimLocked(clientId, cleanStart, protocolLevel, expirySeconds, username);
+        } finally {
+            publishDueWills();
+        }
+    }
+
+    private synchronized Claim claimLocked(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds,
+                                           String username) {
         Session existing = sessions.get(clientId);
         if (clientIdBinding && existing != null && existing.owner() != null
                 && !existing.owner().equals(username)) {
@@ -376,7 +392,15 @@ public final class SessionRegistry implements RecipientDirectory {
      * A connection went away. A session with expiry 0 ends now; a longer-lived one is kept offline.
      * A will with a delay is held until the delay passes or the session ends [MQTT-3.1.3-9].
      */
-    synchronized void disconnected(Session session, StoredMessage will, long willDelaySeconds) {
+    void disconnected(Session session, StoredMessage will, long willDelaySeconds) {
+        try {
+            disconnectedLocked(session, will, willDelaySeconds);
+        } finally {
+            publishDueWills();
+        }
+    }
+
+    private synchronized void disconnectedLocked(Session session, StoredMessage will, long willDelaySeconds) {
         expiryDue(session);
         if (will != null) {
             long delay = Math.min(willDelaySeconds, session.expirySeconds());
@@ -419,7 +443,15 @@ public final class SessionRegistry implements RecipientDirectory {
      * Publishes due delayed wills and removes expired sessions; called periodically. One will or
      * session that fails is logged and skipped, so it cannot hold up the others.
      */
-    public synchronized void expire(long nowMillis) {
+    public void expire(long nowMillis) {
+        try {
+            expireLocked(nowMillis);
+        } finally {
+            publishDueWills();
+        }
+    }
+
+    private synchronized void expireLocked(long nowMillis) {
         for (Map.Entry<String, DelayedWill> e : delayedWills.isEmpty() ? List.<Map.Entry<String, DelayedWill>>of()
                 : new ArrayList<>(delayedWills.entrySet())) {
             if (nowMillis >= e.getValue().dueAtMillis()) {
@@ -475,7 +507,41 @@ public final class SessionRegistry implements RecipientDirectory {
         }
     }
 
+    /**
+     * Wills that came due while this thread held the registry's monitor, published once it let go of it: routing
+     * a will in a cluster takes the cluster's lock against sessions moving here, and a session moving here is
+     * loaded under that lock into this registry (its monitor): holding the monitor while routing deadlocked both.
+     */
+    private final ThreadLocal<List<Runnable>> willsDue = ThreadLocal.withInitial(ArrayList::new);
+
     private void publishWill(String clientId, DelayedWill pending) {
+        if (Thread.holdsLock(this)) {
+            willsDue.get().add(() -> {
+                try {
+                    publishWillNow(clientId, pending);
+                } catch (RuntimeException failure) {
+                    log.error("publishing the will of {} failed; it is dropped", clientId, failure);
+                }
+            });
+            return;
+        }
+        publishWillNow(clientId, pending);
+    }
+
+    /** Publishes the wills {@link #publishWill} held back, once this thread no longer holds the monitor. */
+    private void publishDueWills() {
+        if (Thread.holdsLock(this)) {
+            return; // a nested call: the outermost one publishes them
+        }
+        List<Runnable> due = willsDue.get();
+        while (!due.isEmpty()) {
+            List<Runnable> now = List.copyOf(due);
+            due.clear();
+            now.forEach(Runnable::run);
+        }
+    }
+
+    private void publishWillNow(String clientId, DelayedWill pending) {
         if (router == null) {
             return;
         }
