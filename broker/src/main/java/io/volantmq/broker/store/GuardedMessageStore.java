@@ -127,7 +127,7 @@ final class GuardedMessageStore implements MessageStore {
     @Override
     public void addIncomingQos2(String clientId, int packetId) {
         if (guard.heldBackWrite(() -> target.addIncomingQos2(clientId, packetId))) {
-            return; // a store lane round: written just before the PUBLISH's queue appends
+            return; // a store lane round: written after the round's queue appends
         }
         guard.enter();
         try {

@@ -72,8 +72,8 @@ public final class GuardedStore implements Store {
 
     /**
      * Starts holding back this thread's queue appends (and the inbound QoS 2 ids among them): they reach the
-     * backend in order, consecutive appends in one {@link MessageStore#enqueueAll}, when this thread makes any
-     * other store call or calls {@link #appendGathered()}, so the order of its store calls stays as it was made.
+     * backend in one {@link MessageStore#enqueueAll} (then the ids) when this thread makes any other store call
+     * or calls {@link #appendGathered()}, so every other store call sees the changes made before it.
      */
     public void gatherAppends() {
         gathered.set(new Gathered());
@@ -100,8 +100,7 @@ public final class GuardedStore implements Store {
 
     /**
      * True when {@code write} (an inbound QoS 2 id) was held back with the appends: a PUBLISH's id is written
-     * just before its queue entries, as without gathering, never a whole round ahead of them (a crash in
-     * between would keep the id, and the resent PUBLISH would be taken as a duplicate and never routed).
+     * after its queue entries, never ahead of them (see {@link #writeGathered}).
      */
     boolean heldBackWrite(Runnable write) {
         return holdBack(write);
@@ -126,51 +125,65 @@ public final class GuardedStore implements Store {
         return true;
     }
 
+    /**
+     * Writes what this thread held back: every queue append in one {@link MessageStore#enqueueAll}, then the
+     * inbound QoS 2 ids among them. An id goes after its entries: killed in between, the broker keeps entries
+     * without their id, and the client's resend (no PUBREC came) is routed again, a QoS 2 duplicate; the other
+     * order would keep the id without its entries, and the resend would be taken for a duplicate and never
+     * routed: the message lost. A failed append write writes no id.
+     */
     private void writeGathered(Gathered g) {
         if (g.writes.isEmpty()) {
             return;
         }
-        List<Object> writes = List.copyOf(g.writes);
+        List<QueueAppend> appends = new ArrayList<>();
+        List<Runnable> ids = new ArrayList<>();
+        for (Object write : g.writes) {
+            if (write instanceof QueueAppend append) {
+                appends.add(append);
+            } else {
+                ids.add((Runnable) write);
+            }
+        }
         List<Runnable> actions = List.copyOf(g.whenVisible);
         g.writes.clear(); // before the write: it enters this guard again
         g.whenVisible.clear();
         if (g.failed) {
             return; // after a failed write nothing more of the round is written: it is not acknowledged
         }
+        if (!write(g, appends.size() + " queue appends", () -> {
+            if (!appends.isEmpty()) {
+                delegate.messages().enqueueAll(appends);
+            }
+        })) {
+            return;
+        }
+        for (Runnable action : actions) { // the entries are there: wake their subscribers, whatever the ids do
+            try {
+                delegate.messages().whenVisible(action);
+            } catch (RuntimeException e) { // a closing event loop: never let it end the lane's thread
+                log.warn("could not wake a subscriber after a store write: {}", e.toString());
+            }
+        }
+        write(g, ids.size() + " inbound QoS 2 ids", () -> ids.forEach(Runnable::run));
+    }
+
+    /** One backend write of held-back changes; false (and the round marked failed) when it failed. */
+    private boolean write(Gathered g, String what, Runnable write) {
         try {
             enterBreaker();
-            List<QueueAppend> appends = new ArrayList<>();
-            for (Object write : writes) {
-                if (write instanceof QueueAppend append) {
-                    appends.add(append);
-                } else {
-                    enqueueAll(appends);
-                    ((Runnable) write).run();
-                }
-            }
-            enqueueAll(appends);
+            write.run();
             succeeded();
+            return true;
         } catch (PersistenceException e) {
             failed(e);
             g.failed = true;
-            log.warn("store writes failed, not acknowledging {} held-back writes: {}", writes.size(), e.getMessage());
-            return;
+            log.warn("store write of {} failed, not acknowledging its round: {}", what, e.getMessage());
         } catch (RuntimeException e) { // a bug: the same, with its stack
             g.failed = true;
-            log.error("store writes failed, not acknowledging {} held-back writes", writes.size(), e);
-            return;
+            log.error("store write of {} failed, not acknowledging its round", what, e);
         }
-        for (Runnable action : actions) {
-            delegate.messages().whenVisible(action);
-        }
-    }
-
-    /** Writes {@code appends} (consecutive held-back appends) in one call, and empties the list. */
-    private void enqueueAll(List<QueueAppend> appends) {
-        if (!appends.isEmpty()) {
-            delegate.messages().enqueueAll(List.copyOf(appends));
-            appends.clear();
-        }
+        return false;
     }
 
     /**

@@ -159,13 +159,12 @@ class StoreLaneAppendsTest {
     }
 
     /**
-     * A QoS 2 PUBLISH stores its packet id, then its queue entries: the id must never reach the store a whole
-     * round ahead of its entries (killed in between, the broker would keep the id and take the client's resend
-     * for a duplicate: the message never routed). Held back with the appends, each id is written just before
-     * its own entries, as without gathering.
+     * A QoS 2 PUBLISH stores its packet id and its queue entries. Held back in a lane round, the ids go after the
+     * round's appends: never ahead of their own entries (killed in between, the broker would keep an id without
+     * its message and take the client's resend for a duplicate: the message never routed).
      */
     @Test
-    void anInboundQos2IdIsWrittenJustBeforeItsOwnAppendsNotARoundAhead() throws Exception {
+    void inboundQos2IdsAreWrittenAfterTheirAppends() throws Exception {
         Counted counted = new Counted(openRocksDb());
         GuardedStore guarded = new GuardedStore(counted, "rocksdb", 1000);
         List<Work> round = new ArrayList<>();
@@ -175,30 +174,54 @@ class StoreLaneAppendsTest {
             lanes.lane("s").submit(blocker(running, release));
             assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 1; i <= 3; i++) {
-                int packetId = i;
-                StoredMessage m = message("m" + i);
-                Work w = new Work(() -> {
-                    guarded.messages().addIncomingQos2("pub", packetId);
-                    guarded.messages().enqueue(m, List.of(new QueueTarget("s", 2, false, List.of())));
-                    counted.writes.add("batch " + packetId + " done"); // the lane goes on: a kill may come now
-                });
-                round.add(w);
-                lanes.lane("s").submit(w);
+                round.add(qos2Publish(guarded, counted, i));
+                lanes.lane("s").submit(round.get(i - 1));
             }
             release.countDown();
             for (Work w : round) {
                 assertThat(w.durable.get(10, TimeUnit.SECONDS)).isTrue();
             }
         }
-        List<String> writes = counted.writes;
-        for (int i = 0; i < writes.size(); i++) {
-            if (writes.get(i).startsWith("id ")) {
-                assertThat(writes.get(i + 1)).as("after %s in %s", writes.get(i), writes).isEqualTo("appends 1");
-            }
-        }
-        assertThat(writes.stream().filter(w -> w.startsWith("id "))).containsExactly("id 1", "id 2", "id 3");
+        assertThat(counted.writes).containsExactly("batch 1 done", "batch 2 done", "batch 3 done",
+                "appends 3", "id 1", "id 2", "id 3");
         assertThat(guarded.messages().incomingQos2("pub")).containsExactlyInAnyOrder(1, 2, 3);
         guarded.close();
+    }
+
+    /** A round whose appends could not be written keeps none of its inbound QoS 2 ids either. */
+    @Test
+    void aFailedAppendWriteKeepsNoInboundQos2Id() throws Exception {
+        Counted counted = new Counted(openRocksDb());
+        GuardedStore guarded = new GuardedStore(counted, "rocksdb", 0);
+        List<Work> round = new ArrayList<>();
+        try (StoreLanes lanes = new StoreLanes(guarded, 1, 10_000)) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            lanes.lane("s").submit(blocker(running, release));
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            counted.failAppends = true;
+            for (int i = 1; i <= 3; i++) {
+                round.add(qos2Publish(guarded, counted, i));
+                lanes.lane("s").submit(round.get(i - 1));
+            }
+            release.countDown();
+            for (Work w : round) {
+                assertThat(w.durable.get(10, TimeUnit.SECONDS)).as("its append failed").isFalse();
+            }
+        }
+        assertThat(counted.writes).doesNotContain("id 1", "id 2", "id 3");
+        assertThat(guarded.messages().incomingQos2("pub")).as("the resends are routed as new").isEmpty();
+        guarded.close();
+    }
+
+    /** A QoS 2 PUBLISH's store work on its lane: its id, its queue entry; then the lane goes on. */
+    private static Work qos2Publish(GuardedStore guarded, Counted counted, int packetId) {
+        StoredMessage m = message("m" + packetId);
+        return new Work(() -> {
+            guarded.messages().addIncomingQos2("pub", packetId);
+            guarded.messages().enqueue(m, List.of(new QueueTarget("s", 2, false, List.of())));
+            counted.writes.add("batch " + packetId + " done"); // a kill may come now
+        });
     }
 
     @Test
