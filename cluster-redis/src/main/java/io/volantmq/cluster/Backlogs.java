@@ -44,6 +44,11 @@ final class Backlogs {
     /** Times a publisher was paused for another node's backlog. */
     final LongAdder pauses = new LongAdder();
     private boolean pollFailed;
+    /**
+     * The members of {@code vmq:nodes} at the last poll: a node that died (no longer live) is still polled until
+     * it is reaped, as its routes are kept until then and publishers here go on adding to its inbox.
+     */
+    private volatile Set<String> joined = Set.of();
     /** When each node was last logged as behind (a node near the mark goes behind and back often). */
     private final Map<String, Long> loggedBehind = new ConcurrentHashMap<>();
 
@@ -83,6 +88,7 @@ final class Backlogs {
         forwarded = false;
         Set<String> live = cluster.liveNodes;
         Set<String> nodes = new HashSet<>(live);
+        nodes.addAll(joined);
         nodes.addAll(behind.keySet());
         nodes.remove(cluster.me);
         Map<String, Long> now;
@@ -99,6 +105,7 @@ final class Backlogs {
             return;
         }
         pollFailed = false;
+        joined = Set.copyOf(members);
         backlog.keySet().retainAll(nodes);
         for (String node : nodes) {
             Long entries = now.get(node);

@@ -136,6 +136,8 @@ public final class MqttConnection extends ChannelDuplexHandler {
     private boolean throttled;
     /** A message of this publisher went to another node whose inbox is too far behind: reading waits for it. */
     private boolean awaitingBacklog;
+    /** Which pause a scheduled peek belongs to: a peek of an ended pause stops instead of running on. */
+    private int backlogPause;
     /** A blocking plugin hook decides a packet of this connection: nothing more of it is read or handled. */
     private boolean awaitingPlugin;
     /**
@@ -1061,9 +1063,10 @@ public final class MqttConnection extends ChannelDuplexHandler {
             return; // already waiting: once it resumes, the next message to a node still behind pauses it again
         }
         awaitingBacklog = true;
+        int pause = ++backlogPause;
         updateAutoRead();
         if (keepAliveSeconds > 0) {
-            scheduleBacklogPeek();
+            scheduleBacklogPeek(pause);
         }
         caughtUp.whenComplete((ignored, error) -> channel.eventLoop().execute(() -> {
             awaitingBacklog = false;
@@ -1078,8 +1081,9 @@ public final class MqttConnection extends ChannelDuplexHandler {
         }));
     }
 
-    private void scheduleBacklogPeek() {
-        ctx.executor().schedule(this::peekWhileBacklogged, Math.max(500, keepAliveSeconds * 500L), TimeUnit.MILLISECONDS);
+    private void scheduleBacklogPeek(int pause) {
+        ctx.executor().schedule(() -> peekWhileBacklogged(pause), Math.max(500, keepAliveSeconds * 500L),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -1088,14 +1092,14 @@ public final class MqttConnection extends ChannelDuplexHandler {
      * PINGREQ is answered, everything else read with it is held until the pause ends (at most
      * {@link #MAX_HELD_WHILE_BEHIND} packets: then reads wait for the end of the pause).
      */
-    private void peekWhileBacklogged() {
-        if (!awaitingBacklog || state != State.CONNECTED) {
-            return;
+    private void peekWhileBacklogged(int pause) {
+        if (!awaitingBacklog || pause != backlogPause || state != State.CONNECTED) {
+            return; // that pause ended (a later one has its own peeks)
         }
         if (readable() && (held == null || held.size() < MAX_HELD_WHILE_BEHIND)) {
             channel.read();
         }
-        scheduleBacklogPeek();
+        scheduleBacklogPeek(pause);
     }
 
     /** Reads are paused while connecting; this lets the next packets in (the client's AUTH). */
