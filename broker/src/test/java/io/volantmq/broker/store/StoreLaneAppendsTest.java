@@ -152,7 +152,8 @@ class StoreLaneAppendsTest {
             assertThat(second.durable.get(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(readInRound).containsExactly("a");
-        assertThat(readWhenVisible.get(10, TimeUnit.SECONDS)).containsExactly("a");
+        // the woken reader runs on another thread, so the lane may have written "b" too by the time it reads
+        assertThat(readWhenVisible.get(10, TimeUnit.SECONDS)).startsWith("a");
         assertThat(payloads(guarded.messages().read("s", 0, 10))).containsExactly("a", "b");
         assertThat(counted.enqueueAllCalls.get()).as("the read split the round's appends in two writes").isEqualTo(2);
         guarded.close();
