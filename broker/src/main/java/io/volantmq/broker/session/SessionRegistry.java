@@ -236,11 +236,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * its delay unless the client resumes first [MQTT-3.1.3-9], as if it had disconnected now.
      */
     public void adopt(String clientId, StoredMessage will, long willDelaySeconds) {
-        try {
-            adoptLocked(clientId, will, willDelaySeconds);
-        } finally {
-            publishDueWills();
-        }
+        thenWills(() -> adoptLocked(clientId, will, willDelaySeconds));
     }
 
     private synchronized void adoptLocked(String clientId, StoredMessage will, long willDelaySeconds) {
@@ -338,11 +334,9 @@ public final class SessionRegistry implements RecipientDirectory {
      *                 the session's owner
      */
     Claim claim(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds, String username) {
-        try {
-            return claimLocked(clientId, cleanStart, protocolLevel, expirySeconds, username);
-        } finally {
-            publishDueWills();
-        }
+        Claim[] claim = new Claim[1];
+        thenWills(() -> claim[0] = claimLocked(clientId, cleanStart, protocolLevel, expirySeconds, username));
+        return claim[0];
     }
 
     private synchronized Claim claimLocked(String clientId, boolean cleanStart, int protocolLevel, long expirySeconds,
@@ -393,11 +387,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * A will with a delay is held until the delay passes or the session ends [MQTT-3.1.3-9].
      */
     void disconnected(Session session, StoredMessage will, long willDelaySeconds) {
-        try {
-            disconnectedLocked(session, will, willDelaySeconds);
-        } finally {
-            publishDueWills();
-        }
+        thenWills(() -> disconnectedLocked(session, will, willDelaySeconds));
     }
 
     private synchronized void disconnectedLocked(Session session, StoredMessage will, long willDelaySeconds) {
@@ -444,11 +434,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * session that fails is logged and skipped, so it cannot hold up the others.
      */
     public void expire(long nowMillis) {
-        try {
-            expireLocked(nowMillis);
-        } finally {
-            publishDueWills();
-        }
+        thenWills(() -> expireLocked(nowMillis));
     }
 
     private synchronized void expireLocked(long nowMillis) {
@@ -526,6 +512,15 @@ public final class SessionRegistry implements RecipientDirectory {
             return;
         }
         publishWillNow(clientId, pending);
+    }
+
+    /** Runs {@code locked} (a synchronized method), then publishes the wills it held back. */
+    private void thenWills(Runnable locked) {
+        try {
+            locked.run();
+        } finally {
+            publishDueWills();
+        }
     }
 
     /** Publishes the wills {@link #publishWill} held back, once this thread no longer holds the monitor. */

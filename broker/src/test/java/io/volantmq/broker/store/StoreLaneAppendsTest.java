@@ -92,23 +92,32 @@ class StoreLaneAppendsTest {
         });
     }
 
+    /** Submits {@code works} to client "s"'s lane behind a {@link #blocker}, so that they run as one round. */
+    private static void oneRound(StoreLanes lanes, List<Work> works) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        lanes.lane("s").submit(blocker(running, release));
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        works.forEach(lanes.lane("s")::submit);
+        release.countDown();
+    }
+
+    /** A batch that appends {@code payload} to client "s"'s queue at QoS 1. */
+    private static Work append(GuardedStore guarded, String payload) {
+        StoredMessage m = message(payload);
+        return new Work(() -> guarded.messages().enqueue(m, List.of(new QueueTarget("s", 1, false, List.of()))));
+    }
+
     @Test
     void theAppendsOfOneRoundReachTheStoreInOneWriteInOrderAndSurviveAReopen() throws Exception {
         Counted counted = new Counted(openRocksDb());
         GuardedStore guarded = new GuardedStore(counted, "rocksdb", 1000);
         List<Work> appends = new ArrayList<>();
         try (StoreLanes lanes = new StoreLanes(guarded, 1, 10_000)) {
-            CountDownLatch running = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            lanes.lane("s").submit(blocker(running, release));
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < 50; i++) {
-                StoredMessage m = message("m" + i);
-                Work w = new Work(() -> guarded.messages().enqueue(m, List.of(new QueueTarget("s", 1, false, List.of()))));
-                appends.add(w);
-                lanes.lane("s").submit(w);
+                appends.add(append(guarded, "m" + i));
             }
-            release.countDown();
+            oneRound(lanes, appends);
             for (Work w : appends) {
                 assertThat(w.durable.get(10, TimeUnit.SECONDS)).isTrue();
             }
@@ -132,10 +141,6 @@ class StoreLaneAppendsTest {
         List<String> readInRound = new ArrayList<>();
         CompletableFuture<List<String>> readWhenVisible = new CompletableFuture<>();
         try (StoreLanes lanes = new StoreLanes(guarded, 1, 10_000)) {
-            CountDownLatch running = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            lanes.lane("s").submit(blocker(running, release));
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             Work first = new Work(() -> {
                 guarded.messages().enqueue(message("a"), List.of(new QueueTarget("s", 1, false, List.of())));
                 // a subscriber woken now must find the entry: read from another thread, as its event loop does
@@ -145,10 +150,7 @@ class StoreLaneAppendsTest {
             Work reader = new Work(() -> readInRound.addAll(payloads(guarded.messages().read("s", 0, 10))));
             Work second = new Work(() ->
                     guarded.messages().enqueue(message("b"), List.of(new QueueTarget("s", 1, false, List.of()))));
-            lanes.lane("s").submit(first);
-            lanes.lane("s").submit(reader);
-            lanes.lane("s").submit(second);
-            release.countDown();
+            oneRound(lanes, List.of(first, reader, second));
             assertThat(second.durable.get(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(readInRound).containsExactly("a");
@@ -170,15 +172,10 @@ class StoreLaneAppendsTest {
         GuardedStore guarded = new GuardedStore(counted, "rocksdb", 1000);
         List<Work> round = new ArrayList<>();
         try (StoreLanes lanes = new StoreLanes(guarded, 1, 10_000)) {
-            CountDownLatch running = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            lanes.lane("s").submit(blocker(running, release));
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 1; i <= 3; i++) {
                 round.add(qos2Publish(guarded, counted, i));
-                lanes.lane("s").submit(round.get(i - 1));
             }
-            release.countDown();
+            oneRound(lanes, round);
             for (Work w : round) {
                 assertThat(w.durable.get(10, TimeUnit.SECONDS)).isTrue();
             }
@@ -196,16 +193,11 @@ class StoreLaneAppendsTest {
         GuardedStore guarded = new GuardedStore(counted, "rocksdb", 0);
         List<Work> round = new ArrayList<>();
         try (StoreLanes lanes = new StoreLanes(guarded, 1, 10_000)) {
-            CountDownLatch running = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            lanes.lane("s").submit(blocker(running, release));
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             counted.failAppends = true;
             for (int i = 1; i <= 3; i++) {
                 round.add(qos2Publish(guarded, counted, i));
-                lanes.lane("s").submit(round.get(i - 1));
             }
-            release.countDown();
+            oneRound(lanes, round);
             for (Work w : round) {
                 assertThat(w.durable.get(10, TimeUnit.SECONDS)).as("its append failed").isFalse();
             }
@@ -231,24 +223,16 @@ class StoreLaneAppendsTest {
         GuardedStore guarded = new GuardedStore(counted, "rocksdb", 0);
         List<Work> round = new ArrayList<>();
         try (StoreLanes lanes = new StoreLanes(guarded, 1, 10_000)) {
-            CountDownLatch running = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            lanes.lane("s").submit(blocker(running, release));
-            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             counted.failAppends = true;
             for (int i = 0; i < 5; i++) {
-                StoredMessage m = message("m" + i);
-                Work w = new Work(() -> guarded.messages().enqueue(m, List.of(new QueueTarget("s", 1, false, List.of()))));
-                round.add(w);
-                lanes.lane("s").submit(w);
+                round.add(append(guarded, "m" + i));
             }
-            release.countDown();
+            oneRound(lanes, round);
             for (Work w : round) {
                 assertThat(w.durable.get(10, TimeUnit.SECONDS)).as("its append failed").isFalse();
             }
             counted.failAppends = false;
-            Work later = new Work(() ->
-                    guarded.messages().enqueue(message("later"), List.of(new QueueTarget("s", 1, false, List.of()))));
+            Work later = append(guarded, "later");
             lanes.lane("s").submit(later);
             assertThat(later.durable.get(10, TimeUnit.SECONDS)).as("the next round is not held to it").isTrue();
         }
