@@ -62,6 +62,11 @@ final class Inbox {
     private final Map<String, Away> away = new HashMap<>();
     /** Sessions released here before this inbox reached their {@code moved} marker: what is theirs is handed on. */
     private final Map<String, StreamEntryID> released = new HashMap<>();
+    /**
+     * Sessions released here that moved away (with {@link #away}): a message their new node published while it
+     * had not loaded them, but XADDed here only after this node let them go, is handed on to them.
+     */
+    private final Set<String> gone = new HashSet<>();
 
     /** A move marker's entry id, and the other node (where the session came from, or went to). */
     private record Marker(StreamEntryID id, String node) {
@@ -267,6 +272,12 @@ final class Inbox {
                                 handedOn.add(client);
                             }
                         }
+                        for (String client : gone) {
+                            if (!except.contains(client) && missedThere(message, client)) {
+                                cluster.outbox.handOn(message, client);
+                                handedOn.add(client);
+                            }
+                        }
                     }
                     if (TRACE.isDebugEnabled()) {
                         TRACE.debug("inbox {} entry {} {}: {}, left out for {}, handed on for {}", node, entry.getID(),
@@ -303,6 +314,7 @@ final class Inbox {
                 }
             } else if (came != null) {
                 away.remove(came);
+                gone.remove(came);
                 Marker arrival = arriving.get(came);
                 if (arrival != null && arrival.id().compareTo(entry.getID()) <= 0) {
                     arriving.remove(came);
@@ -310,6 +322,15 @@ final class Inbox {
             }
             lastRouted = entry.getID();
         }
+    }
+
+    /**
+     * Whether {@code message}, read after {@code clientId}'s {@code moved} marker, was published by the node it went
+     * to before that node had loaded it (so not delivered there), and this node no longer has it either.
+     */
+    private boolean missedThere(Forwarded message, String clientId) {
+        Away to = away.get(clientId);
+        return to != null && message.notReached().contains(clientId) && message.msgId().startsWith(to.node() + ":");
     }
 
     /** Whether an entry this inbox reads is to be handed on for {@code clientId}: released here, marker not reached. */
@@ -330,6 +351,9 @@ final class Inbox {
             release.run();
             arriving.remove(clientId);
             StreamEntryID until = marker == null ? null : new StreamEntryID(marker);
+            if (until != null) {
+                gone.add(clientId);
+            }
             if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
                 released.put(clientId, until);
             }
@@ -348,6 +372,7 @@ final class Inbox {
         if (arrivedId == null || arrivedId.isEmpty()) {
             synchronized (routing) {
                 away.remove(clientId);
+                gone.remove(clientId);
                 released.remove(clientId);
                 load.run();
             }
@@ -357,6 +382,7 @@ final class Inbox {
         long published;
         synchronized (routing) {
             released.remove(clientId);
+            gone.remove(clientId);
             StreamEntryID marker = new StreamEntryID(arrivedId);
             if (lastRouted == null || lastRouted.compareTo(marker) < 0) {
                 arriving.put(clientId, new Marker(marker, cameFrom));
