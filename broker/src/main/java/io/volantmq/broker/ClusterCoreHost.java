@@ -53,7 +53,7 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
-    public CompletableFuture<Void> release(String clientId) {
+    public CompletableFuture<Object> release(String clientId) {
         return context.sessions().release(clientId);
     }
 

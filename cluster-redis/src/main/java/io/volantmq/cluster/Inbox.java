@@ -67,6 +67,19 @@ final class Inbox {
      * had not loaded them, but XADDed here only after this node let them go, is handed on to them.
      */
     private final Set<String> gone = new HashSet<>();
+    /**
+     * Sessions that arrived here from a node that still had them (the kick is out): that node's messages this
+     * inbox reads meanwhile are held for them, since its local routing may have reached them there. Once it has
+     * let go, it says up to which of its messages it held the session, and the held ones after that are
+     * delivered ({@link #releasedThere}).
+     */
+    private final Map<String, Held> holding = new HashMap<>();
+    /** Sessions that came from a node that let them go: its messages up to the mark reached them there. */
+    private final Map<String, String> reachedBefore = new HashMap<>();
+
+    /** The messages of {@code node} held for a session that arrived from it, with their inbox entry ids. */
+    private record Held(String node, Map<StreamEntryID, Forwarded> messages) {
+    }
 
     /** A move marker's entry id, and the other node (where the session came from, or went to). */
     private record Marker(StreamEntryID id, String node) {
@@ -263,8 +276,23 @@ final class Inbox {
                             except.add(client); // its new node has it after the move
                         }
                     });
+                    reachedBefore.forEach((client, mark) -> {
+                        if (numbered(message.msgId(), mark) <= 0) {
+                            except.add(client); // the node it came from delivered it there
+                        }
+                    });
+                    List<String> heldFor = new ArrayList<>();
+                    holding.forEach((client, held) -> {
+                        if (!except.contains(client) && message.msgId().startsWith(held.node() + ":")) {
+                            except.add(client);
+                            heldFor.add(client);
+                        }
+                    });
                     Set<String> handedOn = new HashSet<>();
                     boolean routed = deliver(message, delivered, node, except);
+                    if (routed) {
+                        heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
+                    }
                     if (routed && !message.sharesOnly()) {
                         for (String client : released.keySet()) {
                             if (!except.contains(client) && handOn(entry.getID(), client)) {
@@ -280,8 +308,9 @@ final class Inbox {
                         }
                     }
                     if (TRACE.isDebugEnabled()) {
-                        TRACE.debug("inbox {} entry {} {}: {}, left out for {}, handed on for {}", node, entry.getID(),
-                                message.describe(), routed ? "routed" : "seen before", except, handedOn);
+                        TRACE.debug("inbox {} entry {} {}: {}, left out for {}, handed on for {}, held for {}", node,
+                                entry.getID(), message.describe(), routed ? "routed" : "seen before", except, handedOn,
+                                heldFor);
                     }
                     lastRouted = entry.getID();
                 }
@@ -333,6 +362,46 @@ final class Inbox {
         return to != null && message.notReached().contains(clientId) && message.msgId().startsWith(to.node() + ":");
     }
 
+    /**
+     * Where {@code msgId} stands against {@code mark} (both node:incarnation:sequence): negative, zero or positive
+     * when the same node process published it before, at or after the mark; {@link Integer#MAX_VALUE} when another
+     * node or an earlier run of it did.
+     */
+    static int numbered(String msgId, String mark) {
+        int cut = mark.lastIndexOf(':');
+        if (msgId.lastIndexOf(':') != cut || !msgId.regionMatches(0, mark, 0, cut + 1)) {
+            return Integer.MAX_VALUE;
+        }
+        return Long.compare(Long.parseLong(msgId.substring(cut + 1)), Long.parseLong(mark.substring(cut + 1)));
+    }
+
+    /**
+     * The node {@code clientId} came from let it go ({@code mark}: its last message routed while it held the
+     * session; null when it did not say: it died, did not answer in time, or is of an earlier version). The
+     * messages held meanwhile that it published after the mark are delivered now; those up to it are left out, as
+     * are the ones this inbox reads later.
+     */
+    void releasedThere(String clientId, String mark) {
+        synchronized (routing) {
+            Held held = holding.remove(clientId);
+            if (held == null) {
+                return;
+            }
+            List<String> delivered = new ArrayList<>();
+            new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
+                if (mark == null || numbered(message.msgId(), mark) > 0) {
+                    cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
+                    delivered.add(message.msgId());
+                }
+            });
+            if (mark != null) {
+                reachedBefore.put(clientId, mark);
+            }
+            TRACE.debug("{} let go by {} at {}: of {} held, delivered {}", clientId, held.node(), mark,
+                    held.messages().size(), delivered);
+        }
+    }
+
     /** Whether an entry this inbox reads is to be handed on for {@code clientId}: released here, marker not reached. */
     private boolean handOn(StreamEntryID id, String clientId) {
         StreamEntryID until = released.get(clientId);
@@ -350,6 +419,12 @@ final class Inbox {
         synchronized (routing) {
             release.run();
             arriving.remove(clientId);
+            reachedBefore.remove(clientId);
+            Held held = holding.remove(clientId);
+            if (held != null) {
+                // taken on before the node it came from said what it had delivered: handed on, at the risk of twice
+                held.messages().values().forEach(message -> cluster.outbox.handOn(message, clientId));
+            }
             StreamEntryID until = marker == null ? null : new StreamEntryID(marker);
             if (until != null) {
                 gone.add(clientId);
@@ -368,12 +443,14 @@ final class Inbox {
      * routed to it now. And the sequence number reached by this node's own publishing is recorded: a
      * janitor hands on to it what this node published before it knew the session (see {@link Drain}).
      */
-    void arrived(String clientId, String arrivedId, String cameFrom, Runnable load) {
+    void arrived(String clientId, String arrivedId, String cameFrom, boolean stillThere, Runnable load) {
         if (arrivedId == null || arrivedId.isEmpty()) {
             synchronized (routing) {
                 away.remove(clientId);
                 gone.remove(clientId);
                 released.remove(clientId);
+                reachedBefore.remove(clientId);
+                holding.remove(clientId);
                 load.run();
             }
             return;
@@ -383,6 +460,11 @@ final class Inbox {
         synchronized (routing) {
             released.remove(clientId);
             gone.remove(clientId);
+            reachedBefore.remove(clientId);
+            holding.remove(clientId);
+            if (stillThere) {
+                holding.put(clientId, new Held(cameFrom, new HashMap<>()));
+            }
             StreamEntryID marker = new StreamEntryID(arrivedId);
             if (lastRouted == null || lastRouted.compareTo(marker) < 0) {
                 arriving.put(clientId, new Marker(marker, cameFrom));
@@ -414,6 +496,9 @@ final class Inbox {
             }
             try {
                 Forwarded message = Forwarded.decode(text);
+                if (only == null && hold(clientId, entry.getID(), message)) {
+                    continue;
+                }
                 cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
                 TRACE.debug("arrived {}: entry {} {} routed before it was known, routed to it now", clientId,
                         entry.getID(), message.describe());
@@ -424,6 +509,20 @@ final class Inbox {
         }
         log.info("cluster: {} arrived at marker {}; {} inbox entries routed before it was known handed to it",
                 clientId, arrivedId, handed);
+    }
+
+    /** Holds {@code message} for {@code clientId} when the node it came from published it and has not let go yet. */
+    private boolean hold(String clientId, StreamEntryID id, Forwarded message) {
+        synchronized (routing) {
+            Held held = holding.get(clientId);
+            if (held == null || !message.msgId().startsWith(held.node() + ":")) {
+                return false;
+            }
+            held.messages().put(id, message);
+            TRACE.debug("arrived {}: entry {} {} routed before it was known, held for it", clientId, id,
+                    message.describe());
+            return true;
+        }
     }
 
     /**

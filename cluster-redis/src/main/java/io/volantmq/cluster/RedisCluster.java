@@ -55,7 +55,8 @@ final class RedisCluster implements ClusterLink {
     final Map<String, Long> generations = new ConcurrentHashMap<>();
     /** Will to record after the CONNACK, by client id; also marks a CONNECT between acquire and confirm. */
     private final Map<String, String> pendingWills = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Void>> awaitingRelease = new ConcurrentHashMap<>();
+    /** Takeovers waiting for the old node to let go: what it says of its own messages (see {@link #leaveLocally}). */
+    private final Map<String, CompletableFuture<String>> awaitingRelease = new ConcurrentHashMap<>();
     /** Filters with local subscribers, as last told by the tree: republished on every resync. */
     final Set<String> localRoutes = ConcurrentHashMap.newKeySet();
     /** Share groups with local members, likewise. */
@@ -494,7 +495,8 @@ final class RedisCluster implements ClusterLink {
                 pendingWills.put(clientId, willText);
                 // the stored session and its subscriptions (so its routes) are here before the old node lets go
                 try {
-                    inbox.arrived(clientId, (String) reply.get(2), previous, () -> host.load(clientId));
+                    inbox.arrived(clientId, (String) reply.get(2), previous, !previous.isEmpty() && !previous.equals(me),
+                            () -> host.load(clientId));
                 } finally {
                     arrivingHere.remove(clientId);
                 }
@@ -515,14 +517,15 @@ final class RedisCluster implements ClusterLink {
     /** Asks {@code previous} to let go, then waits for its answer, its death, or the takeover timeout. */
     private void kick(String previous, String clientId, long generation, CompletableFuture<Long> result) {
         String key = generation + "|" + clientId;
-        CompletableFuture<Void> released = new CompletableFuture<>();
+        CompletableFuture<String> released = new CompletableFuture<>();
         awaitingRelease.put(key, released);
-        released.whenComplete((ignored, error) -> control.execute(() -> {
+        released.whenComplete((mark, error) -> control.execute(() -> {
             awaitingRelease.remove(key);
             Inbox.TRACE.debug("took {} over from {} at gen {} ({})", clientId, previous, generation,
                     error == null ? "released" : error.toString());
             try {
                 host.load(clientId); // what the old node saved while letting go
+                inbox.releasedThere(clientId, error == null ? mark : null);
                 result.complete(generation);
             } catch (Throwable e) {
                 result.completeExceptionally(e);
@@ -559,9 +562,10 @@ final class RedisCluster implements ClusterLink {
             }
             generations.remove(clientId);
             pendingWills.remove(clientId);
+            String[] mark = {""};
             try {
                 // under the inbox's routing lock: what the inbox reads for it from now on is handed on
-                inbox.released(clientId, () -> awaitRelease(clientId));
+                inbox.released(clientId, () -> mark[0] = awaitRelease(clientId));
             } catch (RuntimeException e) {
                 log.warn("cluster: releasing client {} failed: {}", clientId, e.toString());
             }
@@ -570,23 +574,50 @@ final class RedisCluster implements ClusterLink {
             } catch (RuntimeException e) {
                 log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
             }
-            answer(from, clientId, generation);
+            answer(from, clientId, generation, mark[0]);
         });
     }
 
-    private void awaitRelease(String clientId) {
+    /** Lets the session go here; returns the mark of {@link #leaveLocally} ("" when not known). */
+    private String awaitRelease(String clientId) {
         try {
-            host.release(clientId).get(settings.takeoverTimeoutMillis(), TimeUnit.MILLISECONDS);
+            Object mark = host.release(clientId).get(settings.takeoverTimeoutMillis(), TimeUnit.MILLISECONDS);
+            return mark == null ? "" : mark.toString();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("cluster: releasing client {} did not complete: {}", clientId, e.toString());
         }
+        return "";
     }
 
-    private void answer(String to, String clientId, long generation) {
+    /**
+     * Leaving a session here ({@code unload}) between two local routings of this node's messages: returns the id
+     * of the last message routed before (node:incarnation:sequence); that one and every earlier one were routed
+     * while the session was here, every later one without it. The new node leaves the earlier ones out for it.
+     */
+    @Override
+    public Object leaveLocally(Runnable unload) {
+        arrivals.writeLock().lock();
         try {
-            redis(j -> j.publish(Keys.control(to), "released|" + generation + "|" + clientId));
+            unload.run();
+            return msgIdPrefix() + ":" + sequence.get();
+        } finally {
+            arrivals.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Tells {@code to} that {@code clientId} is let go here, with the mark of {@link #leaveLocally} ("": not known,
+     * the session was not here, or this node holds a newer generation).
+     */
+    private void answer(String to, String clientId, long generation) {
+        answer(to, clientId, generation, "");
+    }
+
+    private void answer(String to, String clientId, long generation, String mark) {
+        try {
+            redis(j -> j.publish(Keys.control(to), "let-go|" + generation + "|" + mark + "|" + clientId));
         } catch (RuntimeException e) {
             log.warn("cluster: could not tell {} that {} is released: {}", to, clientId, e.getMessage());
         }
@@ -701,9 +732,16 @@ final class RedisCluster implements ClusterLink {
         if (message.startsWith("kick|")) {
             String[] parts = message.split("\\|", 4);
             onKick(parts[3], Long.parseLong(parts[1]), parts[2]);
+        } else if (message.startsWith("let-go|")) {
+            String[] parts = message.split("\\|", 4);
+            CompletableFuture<String> waiting = awaitingRelease.get(parts[1] + "|" + parts[3]);
+            if (waiting != null) {
+                waiting.complete(parts[2].isEmpty() ? null : parts[2]);
+            }
         } else if (message.startsWith("released|")) {
+            // a node of an earlier version: it does not say which of its messages reached the session
             String[] parts = message.split("\\|", 3);
-            CompletableFuture<Void> waiting = awaitingRelease.get(parts[1] + "|" + parts[2]);
+            CompletableFuture<String> waiting = awaitingRelease.get(parts[1] + "|" + parts[2]);
             if (waiting != null) {
                 waiting.complete(null);
             }

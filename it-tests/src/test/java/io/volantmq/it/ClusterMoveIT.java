@@ -87,6 +87,60 @@ class ClusterMoveIT {
     }
 
     /**
+     * The mirror case: the session moves away from the publisher's node, back and forth, while a QoS 2 publisher
+     * there sends without pause, and a second subscriber on n2 keeps n1 forwarding everything to n2. A message
+     * n1 routed to the session while it still held it must not be delivered again by n2 from its inbox.
+     */
+    @Test
+    void qos2MessagesPublishedOnTheNodeASessionLeavesArriveOnce() throws Exception {
+        BrokerProcess n1 = nodes.get(0);
+        BrokerProcess n2 = nodes.get(1);
+        ClusterNodes.Client sub = new ClusterNodes.Client(n1.uri(), "away-sub", null);
+        ClusterNodes.Client other = new ClusterNodes.Client(n2.uri(), "away-other", null);
+        FaultOracle.Publisher publisher = null;
+        try {
+            sub.connect(false, 300);
+            sub.client.subscribe("away/#", 2);
+            other.connect(true, 0);
+            other.client.subscribe("away/#", 2);
+            FaultOracle.awaitRoutes(n1, "away/probe", sub, other);
+            publisher = new FaultOracle.Publisher(n1.uri(), "away-pub", "away/a", 2, n1.uri());
+            publisher.start();
+            for (int move = 0; move < 10; move++) {
+                Thread.sleep(400);
+                sub.client.disconnect();
+                sub.connectTo((move % 2 == 0 ? n2 : n1).uri(), false, 300, 60);
+            }
+            Thread.sleep(400);
+            publisher.stopPublishing();
+            publisher.join();
+            FaultOracle.awaitAll(List.of(sub, other), List.of(publisher));
+            Thread.sleep(1000);
+            String report = evidence.note(FaultOracle.report("away", List.of(sub, other), List.of(publisher)));
+            FaultOracle.assertNoLossNoQos2Duplicates(List.of(other), List.of(publisher));
+            // the moving client is judged by what it stored (PUBREC sent), not by what Paho handed on: Paho drops a
+            // PUBLISH that arrives while it disconnects, after it stored and acknowledged it
+            java.util.Map<String, Long> stored = sub.receipts.events.stream().map(e -> e.split(" "))
+                    .filter(f -> f.length > 5 && f[1].equals("receipt") && f[3].startsWith("away-pub|")
+                            && !f[5].equals("resend-before-PUBREL"))
+                    .collect(java.util.stream.Collectors.groupingBy(f -> f[3], java.util.stream.Collectors.counting()));
+            evidence.note(report + "away-sub stored: " + stored.size() + ", twice: " + stored.entrySet().stream()
+                    .filter(e -> e.getValue() > 1).map(java.util.Map.Entry::getKey).toList() + "\n" + String.join("\n", sub.receipts.events));
+            assertThat(publisher.acked.stream().map(seq -> "away-pub|" + seq).filter(m -> !stored.containsKey(m)))
+                    .as("acknowledged, never stored by the moving client").isEmpty();
+            assertThat(stored).as("stored twice by the moving client (QoS 2 delivered twice)")
+                    .allSatisfy((payload, times) -> assertThat(times).as(payload).isEqualTo(1L));
+        } finally {
+            if (publisher != null) {
+                publisher.stopPublishing();
+                publisher.close();
+            }
+            sub.closeQuietly();
+            other.closeQuietly();
+        }
+    }
+
+    /**
      * The review's loss window: n2 numbers a message while a session is arriving (so its own routing leaves the
      * session out and names it as not reached), but the XADD into n1's inbox comes only after n2 loaded the
      * session, kicked n1 and n1 released it. n1 then reads the message after the session's {@code moved} marker,

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ClusterNodes implements AutoCloseable {
     private final RedisServerProcess redis;
     private final Path dir;
-    private final List<BrokerProcess> nodes = new ArrayList<>();
+    private final List<BrokerProcess> nodes = new CopyOnWriteArrayList<>(); // startAll adds from several threads
     private boolean traced;
 
     ClusterNodes(Path dir) throws IOException, InterruptedException {

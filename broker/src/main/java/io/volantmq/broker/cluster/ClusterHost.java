@@ -27,9 +27,10 @@ public interface ClusterHost {
 
     /**
      * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
-     * and forgets the session in memory, leaving it in the shared store. Completes when done.
+     * and forgets the session in memory, leaving it in the shared store. Completes when done, with what
+     * {@link ClusterLink#leaveLocally} returned for it (null: the session was not here).
      */
-    CompletableFuture<Void> release(String clientId);
+    CompletableFuture<Object> release(String clientId);
 
     /** Makes the stored session of {@code clientId} known here (offline) unless it is already. */
     void load(String clientId);

@@ -66,6 +66,16 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /**
+     * Runs {@code unload}, a session leaving this node for another, while no message published here is being
+     * routed locally, and returns what the cluster needs to tell which of this node's messages reached the
+     * session before it left (the new node leaves those out for it). Null when nothing.
+     */
+    default Object leaveLocally(Runnable unload) {
+        unload.run();
+        return null;
+    }
+
+    /**
      * As {@link #forward(String, Publish, SharePlacement)}, with what {@link #routeLocally} returned; when a node
      * it went to has more unrouted entries than it should (it is behind), hands {@code backlog} what completes
      * once that node has caught up or left the cluster: the caller stops reading from the publisher until then.

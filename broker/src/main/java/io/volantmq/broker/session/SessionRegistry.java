@@ -262,7 +262,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * Cluster: another node owns {@code clientId} now. Its connection here is closed (MQTT 5: 0x8E
      * [MQTT-3.1.4-3]) and its session forgotten in memory only: the shared store keeps it for the new owner.
      */
-    public CompletableFuture<Void> release(String clientId) {
+    public CompletableFuture<Object> release(String clientId) {
         Session session = sessions.get(clientId);
         if (session == null) {
             return CompletableFuture.completedFuture(null);
@@ -270,11 +270,11 @@ public final class SessionRegistry implements RecipientDirectory {
         return release(session, ReasonCode.SESSION_TAKEN_OVER, "session taken over on another node");
     }
 
-    private CompletableFuture<Void> release(Session session, int reasonCode, String reason) {
+    /** Completes with what {@link ClusterLink#leaveLocally} returned for the unload. */
+    private CompletableFuture<Object> release(Session session, int reasonCode, String reason) {
         MqttConnection c = session.connection();
         if (c == null) {
-            unload(session);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(cluster.leaveLocally(() -> unload(session)));
         }
         try {
             c.eventLoop().execute(() -> {
@@ -284,13 +284,9 @@ public final class SessionRegistry implements RecipientDirectory {
                 c.closeWithReason(reasonCode, reason);
             });
         } catch (RejectedExecutionException e) {
-            unload(session);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(cluster.leaveLocally(() -> unload(session)));
         }
-        return c.detached().handle((ignored, error) -> {
-            unload(session);
-            return null;
-        });
+        return c.detached().handle((ignored, error) -> cluster.leaveLocally(() -> unload(session)));
     }
 
     private synchronized void unload(Session session) {
@@ -309,7 +305,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * keeps routes or queues here; the shared store keeps them for their owner. Completes when done.
      */
     public CompletableFuture<Void> disconnectAll(String reason) {
-        List<CompletableFuture<Void>> released = new ArrayList<>();
+        List<CompletableFuture<Object>> released = new ArrayList<>();
         for (Session session : List.copyOf(sessions.values())) {
             released.add(release(session, ReasonCode.SERVER_UNAVAILABLE, reason));
         }
