@@ -699,6 +699,8 @@ final class RedisCluster implements ClusterLink {
                     public void onSubscribe(String channel, int count) {
                         if (channel.equals(Keys.ROUTES_CHANNEL)) {
                             scheduler.execute(janitor::resyncQuietly); // what was missed while unsubscribed
+                        } else if (channel.equals(Keys.control(me))) {
+                            control.execute(RedisCluster.this::letGoOfClientsTakenMeanwhile); // kicks missed
                         }
                     }
                 };
@@ -709,6 +711,46 @@ final class RedisCluster implements ClusterLink {
                     log.warn("cluster: pub/sub connection lost ({}); reconnecting in 1 s", e.toString());
                     sleep(1000);
                 }
+            }
+        }
+    }
+
+    /**
+     * A kick sent while this node's pub/sub connection was down is lost (Redis pub/sub keeps nothing for a
+     * subscriber that is away): so once subscribed, every client id held here is checked against its owner
+     * entry, and those another node took at a newer generation are let go as on a kick. An entry that is gone
+     * is left alone (a Redis that lost data must not make a node drop every client).
+     */
+    void letGoOfClientsTakenMeanwhile() {
+        List<String> held = List.copyOf(generations.keySet());
+        if (held.isEmpty()) {
+            return;
+        }
+        List<List<String>> owners;
+        try {
+            owners = redis(j -> {
+                Pipeline p = j.pipelined();
+                List<redis.clients.jedis.Response<List<String>>> replies = new java.util.ArrayList<>(held.size());
+                for (String clientId : held) {
+                    replies.add(p.hmget(Keys.owner(clientId), "node", "gen"));
+                }
+                p.sync();
+                return replies.stream().map(redis.clients.jedis.Response::get).toList();
+            });
+        } catch (RuntimeException e) {
+            log.warn("cluster: could not check which of {} clients other nodes took meanwhile: {}", held.size(),
+                    e.toString());
+            return;
+        }
+        for (int i = 0; i < held.size(); i++) {
+            String clientId = held.get(i);
+            String node = owners.get(i).get(0);
+            String gen = owners.get(i).get(1);
+            Long mine = generations.get(clientId);
+            if (mine != null && node != null && gen != null && !node.equals(me) && Long.parseLong(gen) > mine) {
+                log.info("cluster: client {} was taken by {} at gen {} while this node did not listen; let go here",
+                        clientId, node, gen);
+                onKick(clientId, Long.parseLong(gen), node);
             }
         }
     }

@@ -87,6 +87,52 @@ class ClusterMoveIT {
     }
 
     /**
+     * A node that missed a kick (its pub/sub connection was down) kept the session in memory: when the client came
+     * back to it later, it resumed that stale copy, with the subscriptions it had before it moved. Now the node
+     * checks, once it listens again, which of its clients another node took, and lets them go.
+     */
+    @Test
+    void aNodeThatMissedTheKickLetsTheSessionGoOnceItListensAgain() throws Exception {
+        BrokerProcess n1 = nodes.get(0);
+        BrokerProcess n2 = nodes.get(1);
+        ClusterNodes.Client sub = new ClusterNodes.Client(n1.uri(), "kick-sub", null);
+        ClusterNodes.Client pub = new ClusterNodes.Client(n1.uri(), "kick-pub", null);
+        try {
+            sub.connect(false, 300);
+            sub.client.subscribe("kick/old", 1);
+            FaultOracle.awaitRoutes(n2, "kick/old", sub);
+            sub.client.disconnectForcibly(0, 1, false);
+            try (Jedis redis = new Jedis(URI.create(cluster.redisUri()))) {
+                redis.clientKill(ClientKillParams.clientKillParams().type(ClientType.PUBSUB));
+            }
+            assertThat(sub.connectTo(n2.uri(), false, 300, 60)).as("session present on n2").isTrue();
+            sub.client.subscribe("kick/new", 1);
+            sub.client.unsubscribe("kick/old");
+            Path n1Log = dir.resolve("n1.log");
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!java.nio.file.Files.readString(n1Log).contains("client kick-sub was taken by n2")
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            sub.client.disconnect();
+            assertThat(sub.connectTo(n1.uri(), false, 300, 60)).as("session present back on n1").isTrue();
+            pub.connect(true, 0);
+            pub.client.publish("kick/old", "old".getBytes(), 1, false);
+            pub.client.publish("kick/new", "new".getBytes(), 1, false);
+            deadline = System.currentTimeMillis() + 5_000;
+            while (!sub.received.contains("new") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(500);
+            assertThat(sub.received).as("what the session subscribed to on n2, not what it left")
+                    .contains("new").doesNotContain("old");
+        } finally {
+            pub.closeQuietly();
+            sub.closeQuietly();
+        }
+    }
+
+    /**
      * The mirror case: the session moves away from the publisher's node, back and forth, while a QoS 2 publisher
      * there sends without pause, and a second subscriber on n2 keeps n1 forwarding everything to n2. A message
      * n1 routed to the session while it still held it must not be delivered again by n2 from its inbox.
