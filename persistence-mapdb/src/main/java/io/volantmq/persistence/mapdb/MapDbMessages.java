@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,19 +63,24 @@ final class MapDbMessages implements MessageStore {
     }
 
     private void append(List<QueueAppend> appends, String what) {
+        // copied: the store may apply the change again after the call returned (see MapDbStore.uncommitted)
         byte[][] bodies = new byte[appends.size()][];
+        List<List<QueueTarget>> targetLists = new ArrayList<>(appends.size());
+        int[] payloadLengths = new int[appends.size()];
         for (int m = 0; m < appends.size(); m++) {
             bodies[m] = RecordCodec.message(appends.get(m).message());
+            targetLists.add(List.copyOf(appends.get(m).targets()));
+            payloadLengths[m] = appends.get(m).message().payload().length;
         }
         store.write(what, () -> {
             MapDbFiles files = store.files();
             Map<String, long[]> added = new LinkedHashMap<>();
-            for (int m = 0; m < appends.size(); m++) {
-                List<QueueTarget> targets = appends.get(m).targets();
+            for (int m = 0; m < bodies.length; m++) {
+                List<QueueTarget> targets = targetLists.get(m);
                 if (targets.isEmpty()) {
                     continue;
                 }
-                int payloadLength = appends.get(m).message().payload().length;
+                int payloadLength = payloadLengths[m];
                 long bodyId = nextIds(files, targets.size());
                 files.bodies.put(bodyId, bodies[m]);
                 files.refs.put(bodyId, targets.size());
@@ -184,19 +190,20 @@ final class MapDbMessages implements MessageStore {
         if (count == 0) {
             return;
         }
+        long[] removed = Arrays.copyOf(seqs, count); // the caller may reuse its array; the store may apply this again
         store.write("removing " + count + " entries of " + clientId, () -> {
             MapDbFiles files = store.files();
-            boolean removed = false;
-            for (int i = 0; i < count; i++) {
-                byte[] value = files.queues.remove(MapDbFiles.seqKey(clientId, seqs[i]));
+            boolean changed = false;
+            for (long seq : removed) {
+                byte[] value = files.queues.remove(MapDbFiles.seqKey(clientId, seq));
                 if (value != null) {
                     QueueEntry entry = RecordCodec.queueEntry(value);
                     addStats(files, clientId, -1, -entry.payloadLength());
                     release(files, entry.bodyId(), 1);
-                    removed = true;
+                    changed = true;
                 }
             }
-            return removed;
+            return changed;
         });
     }
 

@@ -9,6 +9,10 @@ import io.volantmq.persistence.SubscriptionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -21,8 +25,10 @@ import java.util.function.Supplier;
  * last commit that finished.
  *
  * <p>With group commit, changes stay uncommitted in memory and {@link #sync()} commits and syncs
- * them all at once. A failed change then rolls back every change since the last commit, so the
- * next sync fails: none of those changes may be acknowledged.
+ * them all at once. A failed change rolls back every change since the last commit, so the changes
+ * before it that returned are applied again (their callers may already wait for a sync). Only when
+ * that fails too, or the file fails, are they lost: then the next sync fails, and so does the next
+ * sync of every thread that made one of them (see {@link Writer}).
  *
  * <p>A failed write or commit (a full disk, an I/O error) may leave MVStore closed, so the next
  * call closes the file and opens it again at its last commit: the store heals itself once the
@@ -42,10 +48,24 @@ final class MapDbStore implements Store {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final boolean groupCommit;
     private boolean closed;
-    /** Group commit: changes made since the last commit. */
-    private boolean uncommitted;
-    /** Group commit: a rollback since the last commit undid changes their callers believe made. */
+    /**
+     * Group commit: the changes made since the last commit, in order, applied again after a failed
+     * change's rollback. They read everything from the store and the arguments they captured (which
+     * the callers do not change, or which are copied), so on the same committed state they make the
+     * same changes again.
+     */
+    private final List<Change> uncommitted = new ArrayList<>();
+    /** Group commit: changes were lost; the next sync, whoever calls it, fails. */
     private String undoneSinceSync;
+    /**
+     * Group commit: the changes made since one commit form a generation, committed or lost together;
+     * the next change starts the next generation. Guarded by the write lock.
+     */
+    private long generation;
+    /** Generations whose changes were lost. Guarded by the write lock. */
+    private final Set<Long> lostGenerations = new HashSet<>();
+    /** Each writing thread's {@link Writer}. */
+    private final ThreadLocal<Writer> writers = ThreadLocal.withInitial(Writer::new);
     /** Commits since the last compaction step. Guarded by the write lock. */
     private int commitsSinceCompaction;
     /** The file's size after the last compaction step. Guarded by the write lock. */
@@ -100,7 +120,7 @@ final class MapDbStore implements Store {
                 return;
             }
             closed = true;
-            if (uncommitted) {
+            if (!uncommitted.isEmpty()) {
                 files.commitDurably(); // a clean stop keeps what was written since the last sync
             }
             files.mv.close();
@@ -114,6 +134,49 @@ final class MapDbStore implements Store {
 
     MapDbFiles files() {
         return files;
+    }
+
+    /**
+     * What a thread's own syncs must know of its changes. The one failing sync that {@link #undoneSinceSync}
+     * makes may be another thread's, run before this thread asked (a store lane whose sync began earlier):
+     * so a thread whose changes were lost is also told by its own next sync, whoever else was told. Kept
+     * per thread because a sync has no other name for its caller; a thread that never syncs (an event
+     * loop whose syncs a group-commit thread makes) is told by {@link #undoneSinceSync} only.
+     */
+    private static final class Writer {
+        /** The generation of this thread's last change not yet settled; -1 for none. */
+        long generation = -1;
+        /** A change of this thread was lost and no sync of this thread has failed since. */
+        boolean lost;
+    }
+
+    /** Settles {@code writer}'s last change once its generation ended: committed, or lost. Write lock held. */
+    private void settle(Writer writer) {
+        if (writer.generation >= 0 && writer.generation != generation) {
+            writer.lost |= lostGenerations.contains(writer.generation);
+            writer.generation = -1;
+        }
+    }
+
+    /** The current generation's changes are gone: its writers and the next sync must know. Write lock held. */
+    private void lose(String why) {
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        if (why != null) {
+            undoneSinceSync = why;
+        }
+        lostGenerations.add(generation);
+        generation++;
+        uncommitted.clear();
+    }
+
+    /** The current generation's changes are committed. Write lock held. */
+    private void committed() {
+        if (!uncommitted.isEmpty()) {
+            generation++;
+            uncommitted.clear();
+        }
     }
 
     /** A change to the store; returns whether it changed anything, so no-ops skip the commit. */
@@ -133,22 +196,47 @@ final class MapDbStore implements Store {
             try {
                 if (change.apply()) {
                     if (groupCommit) {
-                        uncommitted = true;
+                        Writer writer = writers.get();
+                        settle(writer);
+                        writer.generation = generation;
+                        uncommitted.add(change);
                     } else {
                         commit();
                     }
                 }
             } catch (RuntimeException | AssertionError e) {
                 rollback(what);
-                if (uncommitted) {
-                    undoneSinceSync = what + " failed (" + e + ") and rolled back the changes of the last sync interval";
-                    uncommitted = false;
+                if (!uncommitted.isEmpty() && applyAgain(what)) {
+                    // the file works (the others' changes went in again): opening it again would drop them
+                    throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + why(e), e);
                 }
+                lose(what + " failed (" + e + ") and rolled back the changes of the last sync interval");
                 broken = why(e);
                 throw new PersistenceException("mapdb file " + files.file + ": " + what + " failed: " + why(e), e);
             }
         } finally {
             write.unlock();
+        }
+    }
+
+    /**
+     * Applies the changes since the last commit again after {@code what} failed and was rolled back
+     * with them; false, with everything rolled back, when one of them fails now.
+     */
+    private boolean applyAgain(String what) {
+        if (files.mv.isClosed()) {
+            return false;
+        }
+        try {
+            for (Change change : uncommitted) {
+                change.apply();
+            }
+            return true;
+        } catch (RuntimeException | AssertionError e) {
+            log.error("mapdb file {}: applying the changes since the last sync again after {} failed, failed too: they are lost",
+                    files.file, what, e);
+            rollback("applying changes again");
+            return false;
         }
     }
 
@@ -205,8 +293,8 @@ final class MapDbStore implements Store {
                         + "for " + what + ": " + why(e), e);
             }
             log.info("mapdb file {} opened again after it failed ({})", old.file, broken);
+            lose("the file failed (" + broken + ") and was opened again at its last commit");
             broken = null;
-            uncommitted = false;
         } finally {
             write.unlock();
         }
@@ -230,21 +318,25 @@ final class MapDbStore implements Store {
             if (broken != null) {
                 reopenIfBroken("sync");
             }
-            if (undoneSinceSync != null) {
-                String why = undoneSinceSync;
+            Writer writer = writers.get();
+            settle(writer);
+            if (undoneSinceSync != null || writer.lost) {
+                String why = undoneSinceSync != null ? undoneSinceSync : "changes this thread made since its last sync were lost";
                 undoneSinceSync = null;
+                writer.lost = false;
                 throw new PersistenceException("mapdb file " + files.file + ": " + why);
             }
-            if (uncommitted) {
+            if (!uncommitted.isEmpty()) {
                 commit();
-                uncommitted = false;
+                committed();
             }
         } catch (RuntimeException | AssertionError e) {
             if (e instanceof PersistenceException p) {
                 throw p;
             }
             rollback("sync");
-            uncommitted = false;
+            writers.get().generation = -1; // this thread is told now, by this failure
+            lose(null); // the other writers are told by their next sync; this failure tells this sync's callers
             broken = why(e);
             throw new PersistenceException("mapdb file " + files.file + ": commit failed: " + why(e), e);
         } finally {
