@@ -43,7 +43,7 @@ final class RocksDbFiles implements AutoCloseable {
     static final String SESSIONS = "sessions";
     static final String SUBSCRIPTIONS = "subscriptions";
     static final String RETAINED = "retained";
-    /** Message bodies by id, stored once however many queues reference them. */
+    /** Bodies of messages queued for several clients, by id, stored once; a one-queue message is in its entry. */
     static final String MESSAGES = "messages";
     /** How many queue entries reference each body. */
     static final String REFS = "refs";
@@ -141,7 +141,7 @@ final class RocksDbFiles implements AutoCloseable {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (String name : names) {
                 ColumnFamilyOptions cf = CHURNING.contains(name) ? new ColumnFamilyOptions(churning) : new ColumnFamilyOptions();
-                own(owned, cf).setTableFormatConfig(table).setWriteBufferSize(name.equals(MESSAGES) ? 16L << 20 : 4L << 20);
+                own(owned, cf).setTableFormatConfig(table).setWriteBufferSize(name.equals(MESSAGES) || name.equals(QUEUES) ? 16L << 20 : 4L << 20);
                 descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cf));
             }
 

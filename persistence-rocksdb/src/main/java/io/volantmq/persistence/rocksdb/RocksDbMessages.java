@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,18 +29,33 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-client queues over shared message bodies. An enqueue writes the body once under a fresh id,
- * its reference count, one entry per target (seq = id + index, so every entry of every queue has
- * a store-wide unique, increasing seq) and each target's stats, in one batch while holding the
+ * Per-client queues. Every entry of every queue has a store-wide unique, increasing seq (one id block per
+ * write), and an enqueue writes all its entries and the targets' stats in one batch while holding the
  * targets' locks: a reader that continues after the last seq it saw never misses an entry.
+ *
+ * <p>Layout (queue family, key {@code [client][seq]}):
+ * <ul>
+ *   <li>a message for exactly one queue (fan-in, pairs: the common case) is stored <em>inline</em> in its
+ *       entry ({@link Values#inlineEntry}): one put to append, no body get to read, one delete to remove;</li>
+ *   <li>a message for several queues is stored once in the message family under id = its first seq, with
+ *       a reference count in the refs family, and each entry names that body; the last removal deletes it.
+ *       Stores written before inline entries hold only such entries and read and remove as before.</li>
+ * </ul>
+ * A queue's stats (entries, payload bytes) are a value per client, changed in the same batch; the current
+ * value is kept in memory once a change under the client's lock has read or written it, so a change only
+ * puts. Removals read their entries in one multi-get (the payload length and whether a body is shared are
+ * in the entry).
  */
 final class RocksDbMessages implements MessageStore {
     private static final Logger log = LoggerFactory.getLogger(RocksDbMessages.class);
     private static final byte[] EMPTY = new byte[0];
 
     private final RocksDbStore store;
+    /** Stats as last written under the client's lock (only writers fill it); absent means: read them. */
+    private final Map<String, QueueStats> knownStats = new ConcurrentHashMap<>();
 
     RocksDbMessages(RocksDbStore store) {
         this.store = store;
@@ -89,24 +105,29 @@ final class RocksDbMessages implements MessageStore {
                         continue;
                     }
                     int payloadLength = appends.get(m).message().payload().length;
-                    batch.put(store.files().messages(), Keys.id(bodyId), bodies[m]);
-                    batch.put(store.files().refs(), Keys.id(bodyId), Keys.id(targets.size()));
+                    boolean shared = targets.size() > 1;
+                    if (shared) {
+                        batch.put(store.files().messages(), Keys.id(bodyId), bodies[m]);
+                        batch.put(store.files().refs(), Keys.id(bodyId), Keys.id(targets.size()));
+                    }
                     for (int i = 0; i < targets.size(); i++) {
                         QueueTarget target = targets.get(i);
-                        QueueEntry entry = new QueueEntry(bodyId, payloadLength, target.qos(), target.retain(),
-                                target.subscriptionIds(), 0, InflightState.QUEUED);
+                        QueueEntry entry = new QueueEntry(shared ? bodyId : Values.NO_BODY, payloadLength,
+                                target.qos(), target.retain(), target.subscriptionIds(), 0, InflightState.QUEUED);
                         batch.put(store.files().queues(), Keys.entry(target.clientId(), bodyId + i),
-                                RecordCodec.queueEntry(entry));
+                                shared ? RecordCodec.queueEntry(entry) : Values.inlineEntry(entry, bodies[m]));
                         long[] delta = added.computeIfAbsent(target.clientId(), k -> new long[2]);
                         delta[0]++;
                         delta[1] += payloadLength;
                     }
-                    bodyId += targets.size(); // the next body's id: seqs stay unique and increasing
+                    bodyId += targets.size(); // the next message's id: seqs stay unique and increasing
                 }
+                Map<String, QueueStats> changed = new HashMap<>();
                 for (Map.Entry<String, long[]> e : added.entrySet()) {
-                    addStats(batch, e.getKey(), e.getValue()[0], e.getValue()[1]);
+                    changed.put(e.getKey(), addStats(batch, e.getKey(), e.getValue()[0], e.getValue()[1]));
                 }
                 store.write(batch);
+                knownStats.putAll(changed);
             }
         });
     }
@@ -145,8 +166,10 @@ final class RocksDbMessages implements MessageStore {
                 for (it.seek(Keys.entry(clientId, after + 1)); it.isValid() && taken < max; it.next()) {
                     long seq = Keys.seqOfEntry(it.key());
                     last = seq;
-                    QueueEntry entry = Values.entry(it.value());
-                    StoredMessage message = bodies.get(entry.bodyId());
+                    byte[] value = it.value();
+                    QueueEntry entry = Values.entry(value);
+                    StoredMessage message = entry.bodyId() == Values.NO_BODY ? Values.inlineMessage(value)
+                            : bodies.get(entry.bodyId());
                     if (message == null) {
                         byte[] body = store.db().get(store.files().messages(), options, Keys.id(entry.bodyId()));
                         if (body == null) {
@@ -177,7 +200,8 @@ final class RocksDbMessages implements MessageStore {
                 byte[] value = store.db().get(store.files().queues(), key);
                 if (value != null) {
                     QueueEntry entry = Values.entry(value).withInflight(packetId, state);
-                    store.db().put(store.files().queues(), store.writeOptions(), key, RecordCodec.queueEntry(entry));
+                    store.db().put(store.files().queues(), store.writeOptions(), key,
+                            Values.inline(value) ? Values.withEntry(value, entry) : RecordCodec.queueEntry(entry));
                 }
             }
         });
@@ -185,30 +209,14 @@ final class RocksDbMessages implements MessageStore {
 
     @Override
     public void remove(String clientId, long seq) {
-        byte[] key = Keys.entry(clientId, seq);
-        long freed = store.call("removing entry " + seq + " of " + clientId, () -> {
-            try (Stripes.Held held = store.clientLocks().lock(clientId)) {
-                byte[] value = store.db().get(store.files().queues(), key);
-                if (value == null) {
-                    return -1L;
-                }
-                QueueEntry entry = Values.entry(value);
-                try (Stripes.Held body = store.bodyLocks().lock(entry.bodyId());
-                     WriteBatch batch = new WriteBatch()) {
-                    batch.delete(store.files().queues(), key);
-                    addStats(batch, clientId, -1, -entry.payloadLength());
-                    long bytes = release(batch, entry.bodyId(), 1) ? entry.payloadLength() : 0;
-                    store.write(batch);
-                    return bytes;
-                }
-            }
-        });
-        if (freed >= 0) {
-            store.removed(1, freed);
-        }
+        removeAll(clientId, new long[] {seq}, 1);
     }
 
-    /** As {@link #remove} for each, in one write batch: one lock, one stats update, one write. */
+    /**
+     * As {@link #remove} for each, in one write batch: one lock, one multi-get of the entries, one stats
+     * change, one write. Inline entries need nothing more; shared bodies have their counts read in one more
+     * multi-get.
+     */
     @Override
     public void removeAll(String clientId, long[] seqs, int count) {
         if (count == 0) {
@@ -216,33 +224,52 @@ final class RocksDbMessages implements MessageStore {
         }
         long[] freed = store.call("removing " + count + " entries of " + clientId, () -> {
             try (Stripes.Held held = store.clientLocks().lock(clientId)) {
+                Set<Long> distinct = new TreeSet<>();
+                for (int i = 0; i < count; i++) {
+                    distinct.add(seqs[i]);
+                }
+                List<byte[]> keys = new ArrayList<>(distinct.size());
+                for (long seq : distinct) {
+                    keys.add(Keys.entry(clientId, seq));
+                }
+                List<byte[]> values = store.db().multiGetAsList(
+                        Collections.nCopies(keys.size(), store.files().queues()), keys);
                 Map<Long, Integer> references = new HashMap<>();
                 Map<Long, Integer> lengths = new HashMap<>();
-                Set<Long> seen = new TreeSet<>();
+                long entries = 0;
                 long payloadBytes = 0;
+                long inlineBytes = 0;
                 try (WriteBatch batch = new WriteBatch()) {
-                    for (int i = 0; i < count; i++) {
-                        byte[] key = Keys.entry(clientId, seqs[i]);
-                        byte[] value = seen.add(seqs[i]) ? store.db().get(store.files().queues(), key) : null;
+                    for (int i = 0; i < keys.size(); i++) {
+                        byte[] value = values.get(i);
                         if (value == null) {
                             continue;
                         }
                         QueueEntry entry = Values.entry(value);
-                        batch.delete(store.files().queues(), key);
-                        references.merge(entry.bodyId(), 1, Integer::sum);
-                        lengths.put(entry.bodyId(), entry.payloadLength());
+                        batch.delete(store.files().queues(), keys.get(i));
+                        entries++;
                         payloadBytes += entry.payloadLength();
+                        if (entry.bodyId() == Values.NO_BODY) {
+                            inlineBytes += entry.payloadLength();
+                        } else {
+                            references.merge(entry.bodyId(), 1, Integer::sum);
+                            lengths.put(entry.bodyId(), entry.payloadLength());
+                        }
                     }
-                    int entries = references.values().stream().mapToInt(Integer::intValue).sum();
                     if (entries == 0) {
                         return new long[] {0, 0};
                     }
-                    addStats(batch, clientId, -entries, -payloadBytes);
-                    long freedBytes;
-                    try (Stripes.Held bodies = store.bodyLocks().lockAll(references.keySet())) {
-                        freedBytes = releaseAll(batch, references, lengths);
+                    QueueStats after = addStats(batch, clientId, -entries, -payloadBytes);
+                    long freedBytes = inlineBytes;
+                    if (references.isEmpty()) {
                         store.write(batch);
+                    } else {
+                        try (Stripes.Held bodies = store.bodyLocks().lockAll(references.keySet())) {
+                            freedBytes += releaseAll(batch, references, lengths);
+                            store.write(batch);
+                        }
                     }
+                    knownStats.put(clientId, after);
                     return new long[] {entries, freedBytes};
                 }
             }
@@ -252,13 +279,29 @@ final class RocksDbMessages implements MessageStore {
         }
     }
 
-    /** Releases each body's references (callers hold its lock); returns the payload bytes freed. */
+    /**
+     * Drops each body's references (callers hold their locks), deleting a body with its last; returns the
+     * payload bytes freed. The counts are read in one multi-get.
+     */
     private long releaseAll(WriteBatch batch, Map<Long, Integer> references, Map<Long, Integer> lengths)
             throws RocksDBException {
+        List<Long> ids = new ArrayList<>(references.keySet());
+        List<byte[]> keys = new ArrayList<>(ids.size());
+        for (long id : ids) {
+            keys.add(Keys.id(id));
+        }
+        List<byte[]> counts = store.db().multiGetAsList(
+                Collections.nCopies(keys.size(), store.files().refs()), keys);
         long freedBytes = 0;
-        for (Map.Entry<Long, Integer> e : references.entrySet()) {
-            if (release(batch, e.getKey(), e.getValue())) {
-                freedBytes += lengths.get(e.getKey());
+        for (int i = 0; i < ids.size(); i++) {
+            byte[] refs = counts.get(i);
+            long left = refs == null ? 0 : Keys.id(refs) - references.get(ids.get(i));
+            if (left > 0) {
+                batch.put(store.files().refs(), keys.get(i), Keys.id(left));
+            } else {
+                batch.delete(store.files().refs(), keys.get(i));
+                batch.delete(store.files().messages(), keys.get(i));
+                freedBytes += lengths.get(ids.get(i));
             }
         }
         return freedBytes;
@@ -272,13 +315,18 @@ final class RocksDbMessages implements MessageStore {
                 Map<Long, Integer> references = new HashMap<>();
                 Map<Long, Integer> lengths = new HashMap<>();
                 long entries = 0;
+                long inlineBytes = 0;
                 try (Slice upper = new Slice(Keys.prefixEnd(prefix));
                      ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
                      RocksIterator it = store.db().newIterator(store.files().queues(), options)) {
                     for (it.seek(prefix); it.isValid(); it.next()) {
                         QueueEntry entry = Values.entry(it.value());
-                        references.merge(entry.bodyId(), 1, Integer::sum);
-                        lengths.put(entry.bodyId(), entry.payloadLength());
+                        if (entry.bodyId() == Values.NO_BODY) {
+                            inlineBytes += entry.payloadLength();
+                        } else {
+                            references.merge(entry.bodyId(), 1, Integer::sum);
+                            lengths.put(entry.bodyId(), entry.payloadLength());
+                        }
                         entries++;
                     }
                     it.status();
@@ -298,9 +346,10 @@ final class RocksDbMessages implements MessageStore {
                     for (int packetId : qos2) {
                         batch.delete(store.files().qos2(), Keys.qos2(clientId, packetId));
                     }
-                    freedBytes = releaseAll(batch, references, lengths);
+                    freedBytes = inlineBytes + (references.isEmpty() ? 0 : releaseAll(batch, references, lengths));
                     store.write(batch);
                 }
+                knownStats.remove(clientId);
                 return new long[] {entries, freedBytes};
             }
         });
@@ -311,7 +360,8 @@ final class RocksDbMessages implements MessageStore {
 
     @Override
     public QueueStats stats(String clientId) {
-        return stats(store.call("reading the queue stats of " + clientId,
+        QueueStats known = knownStats.get(clientId);
+        return known != null ? known : stats(store.call("reading the queue stats of " + clientId,
                 () -> store.db().get(store.files().stats(), Keys.utf8(clientId))));
     }
 
@@ -350,33 +400,29 @@ final class RocksDbMessages implements MessageStore {
         });
     }
 
-    /** Adds the change of one client's stats to the batch; the caller holds the client's lock. */
-    private void addStats(WriteBatch batch, String clientId, long messages, long bytes) throws RocksDBException {
+    /**
+     * Adds the change of one client's stats to the batch and returns the new stats; the caller holds the
+     * client's lock and records them in {@link #knownStats} once the batch is written.
+     */
+    private QueueStats addStats(WriteBatch batch, String clientId, long messages, long bytes) throws RocksDBException {
         byte[] key = Keys.utf8(clientId);
-        QueueStats current = stats(store.db().get(store.files().stats(), key));
+        QueueStats current = knownStats.get(clientId);
+        if (current == null) {
+            current = stats(store.db().get(store.files().stats(), key));
+        }
         long newMessages = current.messages() + messages;
         if (newMessages <= 0) {
             batch.delete(store.files().stats(), key);
-        } else {
-            batch.put(store.files().stats(), key, stats(newMessages, Math.max(0, current.payloadBytes() + bytes)));
+            return QueueStats.EMPTY;
         }
+        QueueStats changed = new QueueStats(newMessages, Math.max(0, current.payloadBytes() + bytes));
+        batch.put(store.files().stats(), key, stats(changed.messages(), changed.payloadBytes()));
+        return changed;
     }
 
-    /**
-     * Drops {@code count} references to a body, deleting it with the last; the caller holds the
-     * body's lock. Returns true when the body was deleted.
-     */
-    private boolean release(WriteBatch batch, long bodyId, int count) throws RocksDBException {
-        byte[] key = Keys.id(bodyId);
-        byte[] refs = store.db().get(store.files().refs(), key);
-        long left = refs == null ? 0 : Keys.id(refs) - count;
-        if (left > 0) {
-            batch.put(store.files().refs(), key, Keys.id(left));
-            return false;
-        }
-        batch.delete(store.files().refs(), key);
-        batch.delete(store.files().messages(), key);
-        return true;
+    /** Forgets the stats held in memory: after an I/O error the files opened again may lack writes that returned. */
+    void forgetStats() {
+        knownStats.clear();
     }
 
     /** A client's queue stats: {@code [messages][payload bytes]}, two big-endian longs. */

@@ -231,6 +231,7 @@ final class RocksDbStore implements Store {
                 ids = new IdAllocator(reopened, writeOptions);
                 db = reopened.db();
                 files = reopened;
+                messages.forgetStats();
             } catch (RocksDBException | RuntimeException e) {
                 String why = e instanceof RocksDBException r ? failure("opening again", r).getMessage() : e.getMessage();
                 throw new PersistenceException("rocksdb store at " + dir + " failed (" + broken + ") and cannot be "

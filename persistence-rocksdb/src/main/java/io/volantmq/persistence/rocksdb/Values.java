@@ -8,7 +8,9 @@ import io.volantmq.persistence.codec.QueueEntry;
 import io.volantmq.persistence.codec.RecordCodec;
 import io.volantmq.persistence.codec.RecordReader;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,7 +56,62 @@ final class Values {
         });
     }
 
+    /**
+     * The first byte of a queue entry that holds its message inline: {@code [0][int32 n][n bytes: the entry's
+     * record, body id 0][the message's record]}. No {@link RecordCodec} value starts with 0 (format 0 is never
+     * written), so it cannot be mistaken for one, and a broker from before inline entries rejects it as
+     * "unknown format 0" instead of misreading it.
+     */
+    static final byte INLINE = 0;
+
+    /** The body id of an inline entry: ids are positive, so no shared body has it. */
+    static final long NO_BODY = 0;
+
+    /** A queue entry with the message inline; {@code message} is {@link RecordCodec#message(StoredMessage)}'s value. */
+    static byte[] inlineEntry(QueueEntry entry, byte[] message) {
+        byte[] head = RecordCodec.queueEntry(entry);
+        return ByteBuffer.allocate(5 + head.length + message.length).put(INLINE).putInt(head.length).put(head)
+                .put(message).array();
+    }
+
+    static boolean inline(byte[] value) {
+        return value.length > 0 && value[0] == INLINE;
+    }
+
+    /** The message of an inline entry. */
+    static StoredMessage inlineMessage(byte[] value) {
+        int head = inlineHeadLength(value);
+        return RecordCodec.message(Arrays.copyOfRange(value, 5 + head, value.length));
+    }
+
+    /** An inline entry with its entry part replaced (the message part is copied as it is). */
+    static byte[] withEntry(byte[] inlineValue, QueueEntry entry) {
+        int head = inlineHeadLength(inlineValue);
+        return inlineEntry(entry, Arrays.copyOfRange(inlineValue, 5 + head, inlineValue.length));
+    }
+
+    private static int inlineHeadLength(byte[] value) {
+        RecordReader in = new RecordReader("queue entry", value);
+        in.u8();
+        int head = in.i32();
+        if (head < 0 || head > in.remaining()) {
+            throw in.corrupt("inline entry length " + head + " with " + in.remaining() + " bytes after it");
+        }
+        return head;
+    }
+
+    /**
+     * A queue entry, shared-body or inline: an inline one has body id {@link #NO_BODY}. Only the entry part of
+     * an inline value is decoded.
+     */
     static QueueEntry entry(byte[] value) {
+        if (inline(value)) {
+            QueueEntry entry = RecordCodec.queueEntry(Arrays.copyOfRange(value, 5, 5 + inlineHeadLength(value)));
+            if (entry.bodyId() != NO_BODY) {
+                throw new RecordReader("queue entry", value).corrupt("inline entry names body " + entry.bodyId());
+            }
+            return entry;
+        }
         return RecordCodec.queueEntry(value, (in, format) -> {
             long bodyId = in.i64();
             int payloadLength = in.i32();

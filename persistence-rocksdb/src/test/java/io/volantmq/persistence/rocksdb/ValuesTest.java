@@ -70,6 +70,35 @@ class ValuesTest {
         assertThat(Values.session("c", written)).isEqualTo(owned);
     }
 
+    @Test
+    void inlineEntriesCarryTheirMessageAndKeepItWhenTheEntryChanges() {
+        QueueEntry entry = new QueueEntry(Values.NO_BODY, 2, 1, true, List.of(5), 0, InflightState.QUEUED);
+        byte[] value = Values.inlineEntry(entry, RecordCodec.message(message()));
+        assertThat(Values.inline(value)).isTrue();
+        assertThat(Values.entry(value)).isEqualTo(entry);
+        assertThat(Values.inlineMessage(value)).isEqualTo(message());
+
+        byte[] sent = Values.withEntry(value, entry.withInflight(9, InflightState.SENT));
+        assertThat(Values.entry(sent)).isEqualTo(entry.withInflight(9, InflightState.SENT));
+        assertThat(Values.inlineMessage(sent)).isEqualTo(message());
+        assertThat(Values.inline(RecordCodec.queueEntry(new QueueEntry(3, 2, 1, false, List.of(), 0,
+                InflightState.QUEUED)))).as("a shared-body entry").isFalse();
+    }
+
+    @Test
+    void aDamagedInlineEntryIsReportedAsCorrupt() {
+        QueueEntry entry = new QueueEntry(Values.NO_BODY, 2, 1, false, List.of(), 0, InflightState.QUEUED);
+        byte[] value = Values.inlineEntry(entry, RecordCodec.message(message()));
+        ByteBuffer.wrap(value).putInt(1, value.length);
+        assertThatThrownBy(() -> Values.entry(value)).isInstanceOf(CorruptRecordException.class)
+                .hasMessageContaining("inline entry length");
+
+        byte[] namesABody = Values.inlineEntry(entry.withInflight(0, InflightState.QUEUED), RecordCodec.message(message()));
+        ByteBuffer.wrap(namesABody).putLong(5 + 2, 77); // the entry record's body id, after [format][kind]
+        assertThatThrownBy(() -> Values.entry(namesABody)).isInstanceOf(CorruptRecordException.class)
+                .hasMessageContaining("inline entry names body 77");
+    }
+
     private static StoredMessage message() {
         return new StoredMessage("a/b", 1, true, new byte[] {9, 8}, new byte[] {1}, 11, 22);
     }
