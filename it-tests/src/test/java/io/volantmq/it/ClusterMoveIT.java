@@ -109,20 +109,13 @@ class ClusterMoveIT {
             sub.client.subscribe("kick/new", 1);
             sub.client.unsubscribe("kick/old");
             Path n1Log = dir.resolve("n1.log");
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (!java.nio.file.Files.readString(n1Log).contains("client kick-sub was taken by n2")
-                    && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
+            awaitUpTo(10_000, () -> java.nio.file.Files.readString(n1Log).contains("client kick-sub was taken by n2"));
             sub.client.disconnect();
             assertThat(sub.connectTo(n1.uri(), false, 300, 60)).as("session present back on n1").isTrue();
             pub.connect(true, 0);
             pub.client.publish("kick/old", "old".getBytes(), 1, false);
             pub.client.publish("kick/new", "new".getBytes(), 1, false);
-            deadline = System.currentTimeMillis() + 5_000;
-            while (!sub.received.contains("new") && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            awaitUpTo(5_000, () -> sub.received.contains("new"));
             Thread.sleep(500);
             assertThat(sub.received).as("what the session subscribed to on n2, not what it left")
                     .contains("new").doesNotContain("old");
@@ -205,12 +198,8 @@ class ClusterMoveIT {
             sub.client.disconnect();
             assertThat(sub.connectTo(n2.uri(), false, 300, 60)).as("session present on n2").isTrue();
             Path n1Log = dir.resolve("n1.log");
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (!(java.nio.file.Files.readString(n1Log).contains("released late-sub")
-                    && java.nio.file.Files.readString(n1Log).contains("moved=late-sub"))
-                    && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            awaitUpTo(10_000, () -> java.nio.file.Files.readString(n1Log).contains("released late-sub")
+                    && java.nio.file.Files.readString(n1Log).contains("moved=late-sub"));
             assertThat(java.nio.file.Files.readString(n1Log)).as("n1 released the session and read its marker")
                     .contains("released late-sub").contains("moved=late-sub");
             try (Jedis redis = new Jedis(URI.create(cluster.redisUri()))) {
@@ -222,15 +211,20 @@ class ClusterMoveIT {
                 redis.xadd("vmq:inbox:n1", StreamEntryID.NEW_ENTRY,
                         java.util.Map.of("m", encodeForwarded(msgId, "late/a", "late-1", "late-sub")));
             }
-            deadline = System.currentTimeMillis() + 10_000;
-            while (!sub.received.contains("late-1") && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            awaitUpTo(10_000, () -> sub.received.contains("late-1"));
             Thread.sleep(500); // a second copy, if any
             assertThat(sub.received).as("the message n2 left to n1 for the session").filteredOn("late-1"::equals)
                     .hasSize(1);
         } finally {
             sub.closeQuietly();
+        }
+    }
+
+    /** Waits until {@code done} holds or {@code millis} pass; the assertions after it say what was missing. */
+    private static void awaitUpTo(long millis, java.util.concurrent.Callable<Boolean> done) throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!done.call() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
         }
     }
 
