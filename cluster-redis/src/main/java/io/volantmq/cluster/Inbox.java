@@ -64,9 +64,11 @@ final class Inbox {
     private final Map<String, StreamEntryID> released = new HashMap<>();
     /**
      * Sessions released here that moved away (with {@link #away}): a message their new node published while it
-     * had not loaded them, but XADDed here only after this node let them go, is handed on to them.
+     * had not loaded them, but XADDed here only after this node let them go, is handed on to them. The value is
+     * what the new node had published when it loaded the session (its {@code loaded} in the owner entry, "" when
+     * not known): a later arrival there, after the session moved on and came back, is not this node's business.
      */
-    private final Set<String> gone = new HashSet<>();
+    private final Map<String, String> gone = new HashMap<>();
     /**
      * Sessions that arrived here from a node that still had them (the kick is out): that node's messages this
      * inbox reads meanwhile are held for them, since its local routing may have reached them there. Once it has
@@ -74,11 +76,28 @@ final class Inbox {
      * delivered ({@link #releasedThere}).
      */
     private final Map<String, Held> holding = new HashMap<>();
-    /** Sessions that came from a node that let them go: its messages up to the mark reached them there. */
-    private final Map<String, String> reachedBefore = new HashMap<>();
+    /**
+     * Entries of this inbox held for a session and not acknowledged yet: they stay pending, so if this node dies
+     * before it settles them, the janitor hands them on (twice at worst) instead of nobody having them.
+     */
+    private final Set<StreamEntryID> heldIds = new HashSet<>();
+    /** Sessions that came from a node that let them go: its messages in the window reached them there. */
+    private final Map<String, Window> reachedBefore = new HashMap<>();
 
     /** The messages of {@code node} held for a session that arrived from it, with their inbox entry ids. */
     private record Held(String node, Map<StreamEntryID, Forwarded> messages) {
+    }
+
+    /**
+     * The messages a node routed while it held a session: numbered after {@code from} (its sequence when it loaded
+     * the session) and up to {@code mark} (node:incarnation:sequence, its last one routed before it let go).
+     */
+    record Window(long from, String mark) {
+        boolean contains(String msgId) {
+            int order = numbered(msgId, mark);
+            return order <= 0 && order != Integer.MAX_VALUE
+                    && Long.parseLong(msgId.substring(msgId.lastIndexOf(':') + 1)) > from;
+        }
     }
 
     /** A move marker's entry id, and the other node (where the session came from, or went to). */
@@ -206,18 +225,34 @@ final class Inbox {
         if (cluster.outbox.transactional()) {
             cluster.host.backend().together(() -> {
                 route(node, batch, delivered, drain);
-                cluster.outbox.ackInUnit(node, ids);
+                StreamEntryID[] routed = notHeld(ids);
+                if (routed.length > 0) {
+                    cluster.outbox.ackInUnit(node, routed);
+                }
             });
             cluster.host.sync();
         } else {
             route(node, batch, delivered, drain);
             cluster.host.sync();
-            cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, ids));
+            StreamEntryID[] routed = notHeld(ids);
+            if (routed.length > 0) {
+                cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, routed));
+            }
         }
         synchronized (seen) {
             for (String msgId : delivered) {
                 seen.put(msgId, Boolean.TRUE);
             }
+        }
+    }
+
+    /** The ids of {@code ids} not held for a session (those are acknowledged when they are settled). */
+    private StreamEntryID[] notHeld(StreamEntryID[] ids) {
+        synchronized (routing) {
+            if (heldIds.isEmpty()) {
+                return ids;
+            }
+            return java.util.Arrays.stream(ids).filter(id -> !heldIds.contains(id)).toArray(StreamEntryID[]::new);
         }
     }
 
@@ -276,22 +311,26 @@ final class Inbox {
                             except.add(client); // its new node has it after the move
                         }
                     });
-                    reachedBefore.forEach((client, mark) -> {
-                        if (numbered(message.msgId(), mark) <= 0) {
+                    reachedBefore.forEach((client, window) -> {
+                        if (window.contains(message.msgId())) {
                             except.add(client); // the node it came from delivered it there
                         }
                     });
                     List<String> heldFor = new ArrayList<>();
-                    holding.forEach((client, held) -> {
-                        if (!except.contains(client) && message.msgId().startsWith(held.node() + ":")) {
-                            except.add(client);
-                            heldFor.add(client);
-                        }
-                    });
+                    // a message with a share group placed here is not held: a held member would be chosen and skipped
+                    if (!message.shares().containsValue(cluster.me)) {
+                        holding.forEach((client, held) -> {
+                            if (!except.contains(client) && message.msgId().startsWith(held.node() + ":")) {
+                                except.add(client);
+                                heldFor.add(client);
+                            }
+                        });
+                    }
                     Set<String> handedOn = new HashSet<>();
                     boolean routed = deliver(message, delivered, node, except);
-                    if (routed) {
+                    if (routed && !heldFor.isEmpty()) {
                         heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
+                        heldIds.add(entry.getID());
                     }
                     if (routed && !message.sharesOnly()) {
                         for (String client : released.keySet()) {
@@ -300,7 +339,7 @@ final class Inbox {
                                 handedOn.add(client);
                             }
                         }
-                        for (String client : gone) {
+                        for (String client : gone.keySet()) {
                             if (!except.contains(client) && missedThere(message, client)) {
                                 cluster.outbox.handOn(message, client);
                                 handedOn.add(client);
@@ -359,7 +398,11 @@ final class Inbox {
      */
     private boolean missedThere(Forwarded message, String clientId) {
         Away to = away.get(clientId);
-        return to != null && message.notReached().contains(clientId) && message.msgId().startsWith(to.node() + ":");
+        if (to == null || !message.notReached().contains(clientId) || !message.msgId().startsWith(to.node() + ":")) {
+            return false;
+        }
+        String loadedThere = gone.get(clientId);
+        return loadedThere == null || !loadedThere.startsWith(to.node() + ":") || numbered(message.msgId(), loadedThere) <= 0;
     }
 
     /**
@@ -381,24 +424,56 @@ final class Inbox {
      * messages held meanwhile that it published after the mark are delivered now; those up to it are left out, as
      * are the ones this inbox reads later.
      */
-    void releasedThere(String clientId, String mark) {
+    void releasedThere(String clientId, Window window) {
         synchronized (routing) {
             Held held = holding.remove(clientId);
             if (held == null) {
                 return;
             }
+            if (window != null) {
+                reachedBefore.put(clientId, window);
+            }
             List<String> delivered = new ArrayList<>();
-            new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
-                if (mark == null || numbered(message.msgId(), mark) > 0) {
+            settle(held, () -> new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
+                if (window == null || !window.contains(message.msgId())) {
                     cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
                     delivered.add(message.msgId());
                 }
-            });
-            if (mark != null) {
-                reachedBefore.put(clientId, mark);
-            }
-            TRACE.debug("{} let go by {} at {}: of {} held, delivered {}", clientId, held.node(), mark,
+            }));
+            TRACE.debug("{} let go by {} in {}: of {} held, delivered {}", clientId, held.node(), window,
                     held.messages().size(), delivered);
+        }
+    }
+
+    /**
+     * Runs {@code deliver} (what becomes of held entries) and acknowledges those entries, in one store unit when
+     * the outbox can join it; under {@link #routing}. A failure leaves them pending (the janitor's, should this
+     * node die; this node's own again after a restart).
+     */
+    private void settle(Held held, Runnable deliver) {
+        StreamEntryID[] ids = held.messages().keySet().toArray(StreamEntryID[]::new);
+        if (cluster.outbox.transactional()) {
+            cluster.host.backend().together(() -> {
+                deliver.run();
+                if (ids.length > 0) {
+                    cluster.outbox.ackInUnit(cluster.me, ids);
+                }
+            });
+            cluster.host.sync();
+        } else {
+            deliver.run();
+            cluster.host.sync();
+            if (ids.length > 0) {
+                cluster.redis(j -> j.xack(Keys.inbox(cluster.me), Keys.GROUP, ids));
+            }
+        }
+        heldIds.removeAll(held.messages().keySet());
+    }
+
+    /** Delivers whatever is held for {@code clientId} (nobody said what reached it elsewhere: twice at worst). */
+    private void deliverHeld(String clientId) {
+        if (holding.containsKey(clientId)) {
+            releasedThere(clientId, null);
         }
     }
 
@@ -416,23 +491,24 @@ final class Inbox {
      */
     void released(String clientId, Runnable release) {
         String marker = cluster.redis(j -> j.hget(Keys.moved(cluster.me), clientId));
+        List<String> owner = cluster.redis(j -> j.hmget(Keys.owner(clientId), "node", "loaded"));
         synchronized (routing) {
             release.run();
             arriving.remove(clientId);
             reachedBefore.remove(clientId);
             Held held = holding.remove(clientId);
-            if (held != null) {
-                // taken on before the node it came from said what it had delivered: handed on, at the risk of twice
-                held.messages().values().forEach(message -> cluster.outbox.handOn(message, clientId));
-            }
             StreamEntryID until = marker == null ? null : new StreamEntryID(marker);
             if (until != null) {
-                gone.add(clientId);
+                gone.put(clientId, owner.get(1) == null ? "" : owner.get(1));
             }
             if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
                 released.put(clientId, until);
             }
             TRACE.debug("released {}: its moved marker {}, inbox routed up to {}", clientId, until, lastRouted);
+            if (held != null) {
+                // taken on before the node it came from said what it had delivered: handed on, at the risk of twice
+                settle(held, () -> held.messages().values().forEach(message -> cluster.outbox.handOn(message, clientId)));
+            }
         }
     }
 
@@ -449,9 +525,12 @@ final class Inbox {
                 away.remove(clientId);
                 gone.remove(clientId);
                 released.remove(clientId);
-                reachedBefore.remove(clientId);
-                holding.remove(clientId);
-                load.run();
+                if (!cluster.me.equals(cameFrom)) {
+                    // a new session (not a reconnect here while a takeover of it is still waiting for its old node)
+                    reachedBefore.remove(clientId);
+                    deliverHeld(clientId);
+                }
+                cluster.loadArriving(clientId, load);
             }
             return;
         }
@@ -461,7 +540,7 @@ final class Inbox {
             released.remove(clientId);
             gone.remove(clientId);
             reachedBefore.remove(clientId);
-            holding.remove(clientId);
+            deliverHeld(clientId); // what was held for it from an earlier move that has not settled
             if (stillThere) {
                 holding.put(clientId, new Held(cameFrom, new HashMap<>()));
             }

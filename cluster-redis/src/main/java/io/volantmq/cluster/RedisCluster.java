@@ -56,7 +56,7 @@ final class RedisCluster implements ClusterLink {
     /** Will to record after the CONNACK, by client id; also marks a CONNECT between acquire and confirm. */
     private final Map<String, String> pendingWills = new ConcurrentHashMap<>();
     /** Takeovers waiting for the old node to let go: what it says of its own messages (see {@link #leaveLocally}). */
-    private final Map<String, CompletableFuture<String>> awaitingRelease = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Inbox.Window>> awaitingRelease = new ConcurrentHashMap<>();
     /** Filters with local subscribers, as last told by the tree: republished on every resync. */
     final Set<String> localRoutes = ConcurrentHashMap.newKeySet();
     /** Share groups with local members, likewise. */
@@ -91,6 +91,12 @@ final class RedisCluster implements ClusterLink {
     private record Numbered(long sequence, Set<String> notReached) {
     }
 
+    /**
+     * The sequence number this node's publishing had reached when a session arrived here: with the one it has
+     * reached when the session leaves, the window of its messages whose local routing reached the session.
+     */
+    private final Map<String, Long> loadedAt = new ConcurrentHashMap<>();
+
     /** Local routing of a message published here (read) against loading a session that moves here (write). */
     private final ReentrantReadWriteLock arrivals = new ReentrantReadWriteLock();
 
@@ -120,6 +126,7 @@ final class RedisCluster implements ClusterLink {
         try {
             load.run();
             arrivingHere.remove(clientId);
+            loadedAt.put(clientId, sequence.get());
             return sequence.get();
         } finally {
             arrivals.writeLock().unlock();
@@ -508,6 +515,7 @@ final class RedisCluster implements ClusterLink {
                 control.execute(() -> kick(previous, clientId, generation, result));
             } catch (Throwable e) {
                 arrivingHere.remove(clientId);
+                giveUpHolding(clientId);
                 result.completeExceptionally(e);
             }
         });
@@ -517,15 +525,18 @@ final class RedisCluster implements ClusterLink {
     /** Asks {@code previous} to let go, then waits for its answer, its death, or the takeover timeout. */
     private void kick(String previous, String clientId, long generation, CompletableFuture<Long> result) {
         String key = generation + "|" + clientId;
-        CompletableFuture<String> released = new CompletableFuture<>();
+        CompletableFuture<Inbox.Window> released = new CompletableFuture<>();
         awaitingRelease.put(key, released);
-        released.whenComplete((mark, error) -> control.execute(() -> {
+        released.whenComplete((window, error) -> control.execute(() -> {
             awaitingRelease.remove(key);
             Inbox.TRACE.debug("took {} over from {} at gen {} ({})", clientId, previous, generation,
                     error == null ? "released" : error.toString());
             try {
-                host.load(clientId); // what the old node saved while letting go
-                inbox.releasedThere(clientId, error == null ? mark : null);
+                try {
+                    host.load(clientId); // what the old node saved while letting go
+                } finally {
+                    inbox.releasedThere(clientId, error == null ? window : null);
+                }
                 result.complete(generation);
             } catch (Throwable e) {
                 result.completeExceptionally(e);
@@ -562,10 +573,10 @@ final class RedisCluster implements ClusterLink {
             }
             generations.remove(clientId);
             pendingWills.remove(clientId);
-            String[] mark = {""};
+            Inbox.Window[] window = {null};
             try {
                 // under the inbox's routing lock: what the inbox reads for it from now on is handed on
-                inbox.released(clientId, () -> mark[0] = awaitRelease(clientId));
+                inbox.released(clientId, () -> window[0] = awaitRelease(clientId));
             } catch (RuntimeException e) {
                 log.warn("cluster: releasing client {} failed: {}", clientId, e.toString());
             }
@@ -574,34 +585,44 @@ final class RedisCluster implements ClusterLink {
             } catch (RuntimeException e) {
                 log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
             }
-            answer(from, clientId, generation, mark[0]);
+            answer(from, clientId, generation, window[0]);
         });
     }
 
-    /** Lets the session go here; returns the mark of {@link #leaveLocally} ("" when not known). */
-    private String awaitRelease(String clientId) {
+    /** Lets the session go here; returns the window of {@link #leaveLocally} (null when not known). */
+    private Inbox.Window awaitRelease(String clientId) {
         try {
-            Object mark = host.release(clientId).get(settings.takeoverTimeoutMillis(), TimeUnit.MILLISECONDS);
-            return mark == null ? "" : mark.toString();
+            Object left = host.release(clientId).get(settings.takeoverTimeoutMillis(), TimeUnit.MILLISECONDS);
+            return left instanceof Inbox.Window window ? window : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("cluster: releasing client {} did not complete: {}", clientId, e.toString());
         }
-        return "";
+        return null;
+    }
+
+    /** A takeover that failed before it could wait for the old node: what was held for the session is delivered. */
+    private void giveUpHolding(String clientId) {
+        try {
+            inbox.releasedThere(clientId, null);
+        } catch (RuntimeException e) {
+            log.warn("cluster: messages held for {} stay pending in the inbox: {}", clientId, e.toString());
+        }
     }
 
     /**
-     * Leaving a session here ({@code unload}) between two local routings of this node's messages: returns the id
-     * of the last message routed before (node:incarnation:sequence); that one and every earlier one were routed
-     * while the session was here, every later one without it. The new node leaves the earlier ones out for it.
+     * Leaving a session here ({@code unload}) between two local routings of this node's messages: returns the
+     * window of this node's messages routed while the session was here (after its arrival, or this process's
+     * start, up to the last one routed before it left). The new node leaves those out for it.
      */
     @Override
-    public Object leaveLocally(Runnable unload) {
+    public Object leaveLocally(String clientId, Runnable unload) {
         arrivals.writeLock().lock();
         try {
             unload.run();
-            return msgIdPrefix() + ":" + sequence.get();
+            Long from = loadedAt.remove(clientId);
+            return new Inbox.Window(from == null ? 0 : from, msgIdPrefix() + ":" + sequence.get());
         } finally {
             arrivals.writeLock().unlock();
         }
@@ -612,12 +633,17 @@ final class RedisCluster implements ClusterLink {
      * the session was not here, or this node holds a newer generation).
      */
     private void answer(String to, String clientId, long generation) {
-        answer(to, clientId, generation, "");
+        answer(to, clientId, generation, null);
     }
 
-    private void answer(String to, String clientId, long generation, String mark) {
+    private void answer(String to, String clientId, long generation, Inbox.Window window) {
         try {
-            redis(j -> j.publish(Keys.control(to), "let-go|" + generation + "|" + mark + "|" + clientId));
+            redis(j -> {
+                j.publish(Keys.control(to), "let-go|" + generation + "|" + (window == null ? "0||" : window.from() + "|"
+                        + window.mark() + "|") + clientId);
+                // a node of an earlier version hears only this one (this version takes the first that arrives)
+                return j.publish(Keys.control(to), "released|" + generation + "|" + clientId);
+            });
         } catch (RuntimeException e) {
             log.warn("cluster: could not tell {} that {} is released: {}", to, clientId, e.getMessage());
         }
@@ -775,15 +801,16 @@ final class RedisCluster implements ClusterLink {
             String[] parts = message.split("\\|", 4);
             onKick(parts[3], Long.parseLong(parts[1]), parts[2]);
         } else if (message.startsWith("let-go|")) {
-            String[] parts = message.split("\\|", 4);
-            CompletableFuture<String> waiting = awaitingRelease.get(parts[1] + "|" + parts[3]);
+            String[] parts = message.split("\\|", 5);
+            CompletableFuture<Inbox.Window> waiting = awaitingRelease.get(parts[1] + "|" + parts[4]);
             if (waiting != null) {
-                waiting.complete(parts[2].isEmpty() ? null : parts[2]);
+                waiting.complete(parts[3].isEmpty() ? null : new Inbox.Window(Long.parseLong(parts[2]), parts[3]));
             }
         } else if (message.startsWith("released|")) {
-            // a node of an earlier version: it does not say which of its messages reached the session
+            // a node of an earlier version: it does not say which of its messages reached the session (a node of this
+            // version sends it after let-go, which completed the wait first)
             String[] parts = message.split("\\|", 3);
-            CompletableFuture<String> waiting = awaitingRelease.get(parts[1] + "|" + parts[2]);
+            CompletableFuture<Inbox.Window> waiting = awaitingRelease.get(parts[1] + "|" + parts[2]);
             if (waiting != null) {
                 waiting.complete(null);
             }

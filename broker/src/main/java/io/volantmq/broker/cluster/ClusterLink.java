@@ -70,7 +70,7 @@ public interface ClusterLink extends AutoCloseable {
      * routed locally, and returns what the cluster needs to tell which of this node's messages reached the
      * session before it left (the new node leaves those out for it). Null when nothing.
      */
-    default Object leaveLocally(Runnable unload) {
+    default Object leaveLocally(String clientId, Runnable unload) {
         unload.run();
         return null;
     }

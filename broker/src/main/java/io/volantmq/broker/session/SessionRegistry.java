@@ -274,7 +274,7 @@ public final class SessionRegistry implements RecipientDirectory {
     private CompletableFuture<Object> release(Session session, int reasonCode, String reason) {
         MqttConnection c = session.connection();
         if (c == null) {
-            return CompletableFuture.completedFuture(cluster.leaveLocally(() -> unload(session)));
+            return CompletableFuture.completedFuture(cluster.leaveLocally(session.clientId(), () -> unload(session)));
         }
         try {
             c.eventLoop().execute(() -> {
@@ -284,9 +284,9 @@ public final class SessionRegistry implements RecipientDirectory {
                 c.closeWithReason(reasonCode, reason);
             });
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(cluster.leaveLocally(() -> unload(session)));
+            return CompletableFuture.completedFuture(cluster.leaveLocally(session.clientId(), () -> unload(session)));
         }
-        return c.detached().handle((ignored, error) -> cluster.leaveLocally(() -> unload(session)));
+        return c.detached().handle((ignored, error) -> cluster.leaveLocally(session.clientId(), () -> unload(session)));
     }
 
     private synchronized void unload(Session session) {
