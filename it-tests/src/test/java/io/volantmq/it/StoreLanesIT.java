@@ -36,7 +36,8 @@ class StoreLanesIT {
         try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("sqlite").persistenceProperties(store)
                 .setting("ioThreads", "1"))) { // one event loop: every client shares it
             PahoSupport.Recorder received = new PahoSupport.Recorder();
-            MqttClient subscriber = PahoSupport.connect(broker.uri(), "lanes-sub", true, received);
+            // a persistent session: only its queue is in the store (a clean session's stays on the heap)
+            MqttClient subscriber = PahoSupport.connect(broker.uri(), "lanes-sub", false, received);
             subscriber.subscribe("lanes/#", 1);
             MqttAsyncClient slow = new MqttAsyncClient(broker.uri(), "lanes-slow", new MemoryPersistence());
             slow.connect(PahoSupport.options(true)).waitForCompletion(10_000);
