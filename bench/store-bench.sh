@@ -21,6 +21,11 @@
 #   E2E_MODES       sync, buffered and/or inline (sync with the store calls on the event loops,
 #                   volantmq.store.lanes=0: the broker before store lanes) (default: sync buffered)
 #   FAN_IN          publishers of the end-to-end fan-in run (default 10)
+#   E2E_SESSIONS    persistent and/or clean: the end-to-end subscribers' sessions (default: persistent).
+#                   persistent (`--persistent-sessions`): their queues are in the durable store, the path a
+#                   durable backend is for; clean: their queues stay on the heap whatever the backend
+#                   (labels end in +clean, left out of the summary table). Before 2026-12-07 every e2e run
+#                   used clean sessions, which then still went through the store.
 #   STORE_ARGS      extra arguments for every `bench store` run
 #   RESULTS         where the raw RESULT lines go (default bench/target/store-bench-DATE.txt)
 #   REDIS_SERVER    default /usr/bin/redis-server (Debian's package); REDIS_CLI: /usr/bin/redis-cli
@@ -44,6 +49,7 @@ E2E_DURATION=${E2E_DURATION:-10}
 E2E_WARMUP=${E2E_WARMUP:-2}
 E2E_MODES=${E2E_MODES:-"sync buffered"}
 FAN_IN=${FAN_IN:-10}
+E2E_SESSIONS=${E2E_SESSIONS:-persistent}
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 REDIS_CLI=${REDIS_CLI:-/usr/bin/redis-cli}
 version=0.1.0-SNAPSHOT
@@ -202,8 +208,13 @@ run_recovery() { # run_recovery BACKEND: a fresh store filled, reopened and read
   if [ "$rc" != 0 ]; then log "recovery $b: exit $rc"; fi
 }
 
-run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against it
-  local b=$1 mode=$2 data="$work/e2e-$1-$2" port opts=() label="$1-$2" out rc
+run_e2e() { # run_e2e BACKEND MODE SESSIONS: one broker, the pair and fan-in runs against it
+  local b=$1 mode=$2 sessions=$3 data="$work/e2e-$1-$2" port opts=() label="$1-$2" out rc kind=()
+  case "$sessions" in
+    persistent) kind=(--persistent-sessions) ;;
+    clean) label="$label+clean" ;;
+    *) log "E2E_SESSIONS: persistent or clean, not '$sessions'"; exit 2 ;;
+  esac
   mkdir -p "$data"
   case "$b" in
     memory) ;;
@@ -227,10 +238,10 @@ run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against
     set +e
     if [ "$run" = pair ]; then
       bench pair --port "$port" --qos 1 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
-        --label "$label" --case "pair qos1" --broker-pid "$broker_pid" --quiet >"$out"
+        --label "$label" --case "pair qos1" --broker-pid "$broker_pid" "${kind[@]}" --quiet >"$out"
     else
       bench fan-in --port "$port" --publishers "$FAN_IN" --qos 1 --window 100 --duration "$E2E_DURATION" --warmup "$E2E_WARMUP" \
-        --label "$label" --case "fan-in $FAN_IN:1 qos1" --broker-pid "$broker_pid" --quiet >"$out"
+        --label "$label" --case "fan-in $FAN_IN:1 qos1" --broker-pid "$broker_pid" "${kind[@]}" --quiet >"$out"
     fi
     rc=$?
     set -e
@@ -248,7 +259,7 @@ run_e2e() { # run_e2e BACKEND MODE: one broker, the pair and fan-in runs against
   echo "# $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r)"
   echo "# disk: $(df -hT "$work" | awk 'NR==2 {print $1, $2, $3}')"
   echo "# $(java -version 2>&1 | head -1); $("$REDIS_SERVER" --version 2>/dev/null | cut -d' ' -f1-3)"
-  echo "# BACKENDS=$BACKENDS PARTS=$PARTS STORE_DURATION=$STORE_DURATION RECOVERY=$RECOVERY RECOVERY_MAPDB=$RECOVERY_MAPDB E2E_DURATION=$E2E_DURATION E2E_WARMUP=$E2E_WARMUP E2E_MODES=$E2E_MODES STORE_ARGS=${STORE_ARGS:-}"
+  echo "# BACKENDS=$BACKENDS PARTS=$PARTS STORE_DURATION=$STORE_DURATION RECOVERY=$RECOVERY RECOVERY_MAPDB=$RECOVERY_MAPDB E2E_DURATION=$E2E_DURATION E2E_WARMUP=$E2E_WARMUP E2E_MODES=$E2E_MODES E2E_SESSIONS=$E2E_SESSIONS STORE_ARGS=${STORE_ARGS:-}"
   echo "# load at start: $(load)"
 } >>"$RESULTS"
 
@@ -261,7 +272,9 @@ for part in $PARTS; do
         for mode in $E2E_MODES; do
           # the broker buffers durable backends only: memory runs once, as the baseline
           if [ "$b" = memory ] && [ "$mode" != sync ]; then continue; fi
-          run_e2e "$b" "$mode"
+          for sessions in $E2E_SESSIONS; do
+            run_e2e "$b" "$mode" "$sessions"
+          done
         done ;;
       *) log "unknown part '$part'"; exit 2 ;;
     esac

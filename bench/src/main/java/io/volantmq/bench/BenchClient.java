@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchClient extends ChannelInboundHandlerAdapter {
     private static final int SUBSCRIBE_PACKET_ID = 1;
+    /** With --persistent-sessions: how long (s) an MQTT 5 subscriber's session outlives its connection. */
+    static final long PERSISTENT_EXPIRY_SECONDS = 300;
 
     private final Topology.ClientPlan plan;
     private final BenchConfig config;
@@ -112,8 +114,12 @@ final class BenchClient extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         // writing the CONNECT sets the channel's protocol version for our decoder too
-        ctx.writeAndFlush(new Connect(config.protocol(), plan.clientId(), true, config.keepAliveSeconds(),
-                null, null, null, Properties.EMPTY), ctx.voidPromise());
+        boolean keepSession = config.persistentSessions() && plan.subscriber();
+        Properties properties = keepSession && config.protocol() == ProtocolVersion.MQTT_5
+                ? Properties.builder().add(PropertyId.SESSION_EXPIRY_INTERVAL, PERSISTENT_EXPIRY_SECONDS).build()
+                : Properties.EMPTY;
+        ctx.writeAndFlush(new Connect(config.protocol(), plan.clientId(), !keepSession, config.keepAliveSeconds(),
+                null, null, null, properties), ctx.voidPromise());
         ctx.fireChannelActive();
     }
 

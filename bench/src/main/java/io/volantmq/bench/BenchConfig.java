@@ -27,13 +27,16 @@ import java.nio.file.Path;
  *                           (a slow consumer the others must not feel); not counted as subscribers
  * @param sourceAddresses    clients bind to 127.0.0.1, 127.0.0.2, ... this many loopback addresses in turn: one
  *                           source address has only the ephemeral port range (about 28k) towards one broker port
+ * @param persistentSessions subscribers connect with a session that outlives the connection (a durable store then
+ *                           keeps their queues); false: every session ends with its connection
  */
 record BenchConfig(Scenario scenario, String host, int port, ProtocolVersion protocol, int qos, int payloadSize,
                    double durationSeconds, long count, int publishers, int subscribers, int clients, int inflight,
                    double rate, int window, double warmupSeconds, double drainTimeoutSeconds, int threads,
                    int connectConcurrency, int keepAliveSeconds, int warmupConnections, ClientTransport transport,
                    Wire wire, long brokerPid, Path html, String label, String caseName, boolean progress,
-                   java.util.List<Integer> subscriberPorts, int stalled, int sourceAddresses) {
+                   java.util.List<Integer> subscriberPorts, int stalled, int sourceAddresses,
+                   boolean persistentSessions) {
 
     BenchConfig {
         require(stalled >= 0, "--stalled must not be negative");

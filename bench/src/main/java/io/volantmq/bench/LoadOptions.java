@@ -137,6 +137,11 @@ final class LoadOptions {
                     + "ephemeral ports (net.ipv4.ip_local_port_range); a loopback broker only (default: ${DEFAULT-VALUE})")
     int sourceAddresses;
 
+    @Option(names = "--persistent-sessions", description = "subscribers keep their session: clean start=0 with a "
+            + "session expiry of " + BenchClient.PERSISTENT_EXPIRY_SECONDS + " s (5), clean session=0 (3.x), so a "
+            + "durable store keeps their queues; by default every client's session ends with its connection")
+    boolean persistentSessions;
+
     BenchConfig toConfig(Scenario scenario) {
         String name = caseName != null ? caseName : scenario.command() + " qos" + qos;
         // 'connections' sends one message per topic: nothing to warm up, and that message must be measured
@@ -144,7 +149,7 @@ final class LoadOptions {
         return new BenchConfig(scenario, host, port, protocol(protocol), qos, payload, duration, count, publishers,
                 subscribers, clients, inflight, rate, window, warmupSeconds, drainTimeout, threads, connectConcurrency,
                 keepAlive, warmupConnections, ClientTransport.of(transport), Wire.of(tls, caFile, tlsVersion, tlsResume, wsPath, tlsProvider),
-                brokerPid, html, label, name, !quiet, subPorts, stalled, sourceAddresses);
+                brokerPid, html, label, name, !quiet, subPorts, stalled, sourceAddresses, persistentSessions);
     }
 
     static ProtocolVersion protocol(String name) {

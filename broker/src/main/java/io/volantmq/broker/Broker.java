@@ -25,6 +25,7 @@ import io.volantmq.broker.session.SessionRegistry;
 import io.volantmq.broker.sys.SysTreePublisher;
 import io.volantmq.broker.transport.ListenerSpec;
 import io.volantmq.broker.transport.Listeners;
+import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.Provider;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.Providers;
@@ -161,11 +162,16 @@ public final class Broker implements AutoCloseable {
             log.info("persistence: buffered write-behind every {} ms: a crash loses at most that much of what was"
                     + " acknowledged", interval);
         }
+        // a session that ends with its connection keeps nothing across a restart: its queue stays on the heap
+        MessageStore endingSessionQueues = store.messages();
         if (!provider.durable()) {
             log.info("persistence: '{}' - sessions, queues and retained messages do not survive a restart",
                     provider.name());
         } else {
-            log.info("persistence: '{}'", provider.name());
+            log.info("persistence: '{}' (queues of sessions that end with their connection: in memory)",
+                    provider.name());
+            endingSessionQueues = Providers.select("memory", Broker.class.getClassLoader())
+                    .open(new ProviderConfig("memory", java.util.Map.of())).messages();
         }
         try {
             // plugins first: their auth providers join the listeners' chains, their authorizers the ACL
@@ -173,8 +179,8 @@ public final class Broker implements AutoCloseable {
             plugins = PluginHost.start(pluginSettings, config.settings(),
                     PluginLoader.find(pluginSettings, embeddedPlugins, Broker.class.getClassLoader()), metrics.registry());
             security = Security.open(config, plugins.authProviders()); // auth providers and ACLs; fails fast on bad settings
-            context = BrokerContext.wire(config, store, accessControl(config, plugins, security.accessControl()), authMechanisms,
-                    metrics, events, plugins);
+            context = BrokerContext.wire(config, store, endingSessionQueues,
+                    accessControl(config, plugins, security.accessControl()), authMechanisms, metrics, events, plugins);
             services = new BrokerServicesImpl(context);
             plugins.services(services);
             if (context.groupCommit() != null) {

@@ -16,6 +16,8 @@ import io.volantmq.broker.routing.QueueLimits;
 import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.plugin.PluginHost;
 import io.volantmq.broker.routing.SubscriptionTree;
+import io.volantmq.broker.routing.SessionQueues;
+import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.Store;
 
 import java.util.List;
@@ -56,13 +58,24 @@ public record BrokerContext(BrokerConfig config, SessionRegistry sessions, Route
     public static BrokerContext wire(BrokerConfig config, Store store, AccessControl acl,
                                      List<EnhancedAuthMechanism> mechanisms, BrokerMetrics metrics,
                                      BrokerEvents events, PluginHost plugins) {
+        return wire(config, store, store.messages(), acl, mechanisms, metrics, events, plugins);
+    }
+
+    /**
+     * As above; {@code endingSessionQueues} keeps the queues of sessions that end with their connection
+     * ({@link SessionQueues}): the heap's over a durable store, else {@code store.messages()}.
+     */
+    public static BrokerContext wire(BrokerConfig config, Store store, MessageStore endingSessionQueues,
+                                     AccessControl acl, List<EnhancedAuthMechanism> mechanisms, BrokerMetrics metrics,
+                                     BrokerEvents events, PluginHost plugins) {
         ResourceLimits limits = ResourceLimits.from(config.settings());
         SubscriptionTree tree = new SubscriptionTree();
         MessagePropertiesCodec codec = new MessagePropertiesCodec();
         RetainedIndex retained = new RetainedIndex(store.retained(), limits.maxRetainedMessages(),
                 limits.maxRetainedBytes());
-        SessionRegistry sessions = new SessionRegistry(store, tree, codec, acl, metrics, config);
-        Router router = new Router(tree, retained, sessions, store.messages(),
+        SessionRegistry sessions = new SessionRegistry(store, endingSessionQueues, tree, codec, acl, metrics, config);
+        Router router = new Router(tree, retained, sessions,
+                new SessionQueues(store.messages(), endingSessionQueues, sessions),
                 new QueueLimits(store.messages(), config), codec, acl, config, metrics);
         if (plugins.hasEventListeners()) {
             sessions.onExpired(plugins::sessionExpired);

@@ -166,7 +166,7 @@ public final class BrokerStats {
         try {
             // one key read per session on every backend: cheap next to routing, bounded by the cache age
             for (String clientId : context.sessions().clientIds()) {
-                QueueStats q = context.store().messages().stats(clientId);
+                QueueStats q = context.router().queues().stats(clientId); // durable or heap, as the session's is
                 storedMessages += q.messages();
                 storedBytes += q.payloadBytes();
             }

@@ -36,7 +36,8 @@ class StoreLanesIT {
         try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("sqlite").persistenceProperties(store)
                 .setting("ioThreads", "1"))) { // one event loop: every client shares it
             PahoSupport.Recorder received = new PahoSupport.Recorder();
-            MqttClient subscriber = PahoSupport.connect(broker.uri(), "lanes-sub", true, received);
+            // a persistent session: only its queue is in the store (a clean session's stays on the heap)
+            MqttClient subscriber = PahoSupport.connect(broker.uri(), "lanes-sub", false, received);
             subscriber.subscribe("lanes/#", 1);
             MqttAsyncClient slow = new MqttAsyncClient(broker.uri(), "lanes-slow", new MemoryPersistence());
             slow.connect(PahoSupport.options(true)).waitForCompletion(10_000);
@@ -63,6 +64,42 @@ class StoreLanesIT {
             quick.disconnect();
             slow.disconnect().waitForCompletion(10_000);
             slow.close();
+            subscriber.disconnect();
+        }
+    }
+
+    /**
+     * A QoS 1 message whose only subscriber has a clean session (its queue on the heap) makes no store change, so
+     * its PUBACK does not wait for a store sync: it comes while another connection holds SQLite's write lock, which
+     * the sync (a marker commit) would wait for. Before, the PUBACK waited in the lane for that sync.
+     */
+    @Test
+    void aMessageForCleanSessionsOnlyIsAcknowledgedWithoutWaitingForTheStore() throws Exception {
+        Path db = dir.resolve("clean.db");
+        Properties store = new Properties();
+        store.setProperty("volantmq.persistence.sqlite.path", db.toString());
+        try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("sqlite").persistenceProperties(store))) {
+            PahoSupport.Recorder received = new PahoSupport.Recorder();
+            MqttClient subscriber = PahoSupport.connect(broker.uri(), "clean-sub", true, received);
+            subscriber.subscribe("clean/#", 1);
+            MqttAsyncClient publisher = new MqttAsyncClient(broker.uri(), "clean-pub", new MemoryPersistence());
+            publisher.connect(PahoSupport.options(true)).waitForCompletion(10_000);
+
+            IMqttDeliveryToken ack;
+            try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + db);
+                 Statement statement = lock.createStatement()) {
+                statement.execute("PRAGMA busy_timeout = 10000");
+                statement.execute("BEGIN EXCLUSIVE"); // SQLite's write lock, held by another connection
+                ack = publisher.publish("clean/x", bytes("heap"), 1, false);
+                assertThat(received.next().payload()).isEqualTo("heap");
+                // within the store's 5 s busy timeout: a sync would still be waiting for the lock
+                await().atMost(Duration.ofSeconds(4)).until(ack::isComplete);
+                statement.execute("ROLLBACK");
+            }
+            assertThat(ack.getException()).isNull();
+
+            publisher.disconnect().waitForCompletion(10_000);
+            publisher.close();
             subscriber.disconnect();
         }
     }

@@ -214,7 +214,7 @@ final class AdminApi {
         c.put("subscriptions", subs);
         c.put("inflight", v.inflight());
         try {
-            QueueStats q = context.store().messages().stats(v.clientId());
+            QueueStats q = context.router().queues().stats(v.clientId());
             c.put("queued", q.messages());
             c.put("queuedBytes", q.payloadBytes());
         } catch (PersistenceException e) {

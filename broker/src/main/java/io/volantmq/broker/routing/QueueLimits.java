@@ -91,6 +91,11 @@ public final class QueueLimits {
 
     /** Whether a message of {@code payloadBytes} may be queued for the client, after dropping the oldest if the policy says so. */
     public Admission admit(String clientId, int payloadBytes) {
+        return admit(clientId, messages, payloadBytes);
+    }
+
+    /** As above, for a queue kept in {@code queue} (a session's heap queue, see {@link SessionQueues}). */
+    public Admission admit(String clientId, MessageStore queue, int payloadBytes) {
         Bound own = bounds.get(clientId);
         int maxMessages = own == null ? this.maxMessages : own.maxMessages();
         long maxBytes = own == null ? this.maxBytes : own.maxBytes();
@@ -102,14 +107,14 @@ public final class QueueLimits {
                     estimate.messages++;
                     estimate.bytes += payloadBytes;
                     estimate.admitted++;
-                    unsent(clientId, 1, payloadBytes, null);
+                    unsent(queue, clientId, 1, payloadBytes, null);
                     return Admission.ADMIT;
                 }
             }
         }
-        QueueStats stats = withUnsent(clientId, messages.stats(clientId));
+        QueueStats stats = withUnsent(clientId, queue.stats(clientId));
         if (fits(stats, payloadBytes, maxMessages, maxBytes)) {
-            unsent(clientId, 1, payloadBytes, null);
+            unsent(queue, clientId, 1, payloadBytes, null);
             boolean congested = stats.messages() * 2 >= maxMessages || stats.payloadBytes() * 2 >= maxBytes;
             if (congested) {
                 estimates.remove(clientId);
@@ -121,8 +126,8 @@ public final class QueueLimits {
         estimates.remove(clientId);
         BrokerConfig.DropPolicy policy = own == null ? this.policy : own.policy();
         if (policy == BrokerConfig.DropPolicy.OLDEST
-                && dropOldest(clientId, stats, payloadBytes, maxMessages, maxBytes, own)) {
-            unsent(clientId, 1, payloadBytes, null);
+                && dropOldest(queue, clientId, stats, payloadBytes, maxMessages, maxBytes, own)) {
+            unsent(queue, clientId, 1, payloadBytes, null);
             return Admission.ADMIT_CONGESTED;
         }
         dropped(own);
@@ -141,8 +146,8 @@ public final class QueueLimits {
     }
 
     /** Removes the oldest entries not yet sent until the new message fits; inflight ones stay. */
-    private boolean dropOldest(String clientId, QueueStats stats, int payloadBytes, int maxMessages, long maxBytes,
-                               Bound own) {
+    private boolean dropOldest(MessageStore messages, String clientId, QueueStats stats, int payloadBytes,
+                               int maxMessages, long maxBytes, Bound own) {
         long count = stats.messages();
         long bytes = stats.payloadBytes();
         long after = 0;
@@ -155,7 +160,7 @@ public final class QueueLimits {
                 after = entry.seq();
                 if (entry.state() == InflightState.QUEUED && !droppedUnsent(clientId, entry.seq())) {
                     messages.remove(clientId, entry.seq());
-                    unsent(clientId, -1, -entry.message().payload().length, entry.seq());
+                    unsent(messages, clientId, -1, -entry.message().payload().length, entry.seq());
                     dropped(own);
                     count--;
                     bytes -= entry.message().payload().length;
@@ -169,7 +174,7 @@ public final class QueueLimits {
     }
 
     /** Records a change to the queue until the unit that makes it has been sent (at once outside a unit). */
-    private void unsent(String clientId, long count, long bytes, Long droppedSeq) {
+    private void unsent(MessageStore messages, String clientId, long count, long bytes, Long droppedSeq) {
         unsent.compute(clientId, (c, u) -> {
             Unsent v = u == null ? new Unsent() : u;
             synchronized (v) {

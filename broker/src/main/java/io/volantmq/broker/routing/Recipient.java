@@ -15,6 +15,14 @@ public interface Recipient {
     boolean persistent();
 
     /**
+     * Its queue is in {@link SessionQueues#memory()}, not in the durable store: fixed when the session was made
+     * (one that ends with its connection). Recipients inside the broker (a bridge's queue) stay durable.
+     */
+    default boolean queuedInMemory() {
+        return false;
+    }
+
+    /**
      * Delivers a QoS 0 message straight to the connection; false when offline. Any thread. The caller
      * keeps its reference; the recipient retains the message for as long as it holds on to it.
      */

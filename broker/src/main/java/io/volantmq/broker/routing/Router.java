@@ -38,6 +38,8 @@ public final class Router {
     private final RetainedIndex retained;
     private final RecipientDirectory directory;
     private final MessageStore messages;
+    /** Where each session's queue lives: {@link #messages} or, for sessions that end with their connection, the heap. */
+    private final SessionQueues queues;
     private final QueueLimits limits;
     private final MessagePropertiesCodec propertiesCodec;
     private final AccessControl acl;
@@ -57,17 +59,26 @@ public final class Router {
     public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, MessageStore messages,
                   QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
                   BrokerMetrics metrics) {
+        this(tree, retained, directory, new SessionQueues(messages, messages, directory), limits, propertiesCodec, acl,
+                config, metrics);
+    }
+
+    /** As above, with the queues of sessions that end with their connection kept apart ({@link SessionQueues}). */
+    public Router(SubscriptionTree tree, RetainedIndex retained, RecipientDirectory directory, SessionQueues queues,
+                  QueueLimits limits, MessagePropertiesCodec propertiesCodec, AccessControl acl, BrokerConfig config,
+                  BrokerMetrics metrics) {
         this.metrics = metrics;
+        this.queues = queues;
         this.tree = tree;
         this.retained = retained;
         this.directory = directory;
-        this.messages = messages;
+        this.messages = queues.durable();
         this.limits = limits;
         this.propertiesCodec = propertiesCodec;
         this.acl = acl;
         this.offlineQos0 = config.offlineQos0();
         this.overlapping = config.allowOverlappingSubscriptions();
-        this.shared = new SharedSubscriptions(tree, directory, messages, limits);
+        this.shared = new SharedSubscriptions(tree, directory, queues, limits);
     }
 
     /** Set once, while the broker is wired, before any message is routed. */
@@ -232,6 +243,8 @@ public final class Router {
         boolean congested = false;
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
+        List<QueueTarget> inMemory = null; // queues of sessions that end with their connection: no store, no lane
+        List<Recipient> inMemoryToNotify = null;
         for (Delivery d : deliveries(matches, originClientId, shares)) {
             if (only != null && !only.test(d.clientId)) {
                 continue;
@@ -272,7 +285,8 @@ public final class Router {
             if (!online && (!recipient.persistent() || (qos == 0 && !offlineQos0))) {
                 continue;
             }
-            QueueLimits.Admission admission = limits.admit(d.clientId, out.payload().length);
+            MessageStore queue = queues.of(recipient);
+            QueueLimits.Admission admission = limits.admit(d.clientId, queue, out.payload().length);
             if (admission == QueueLimits.Admission.REJECT) {
                 if (deliveryHook != null) {
                     deliveryHook.dropped(d.clientId, out.topic(), "queue full");
@@ -283,19 +297,37 @@ public final class Router {
             if (out != publish) { // changed for this subscriber only: stored on its own
                 StoredMessage own = propertiesCodec.toStored(out, now);
                 List<QueueTarget> target = List.of(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
+                if (queue != messages) {
+                    queue.enqueue(own, target); // on the heap: visible on return, the subscriber may read it now
+                    recipient.notifyQueued();
+                    continue;
+                }
                 storeWork.execute(() -> {
                     messages.enqueue(own, target);
                     messages.whenVisible(recipient::notifyQueued);
                 });
                 continue;
             }
+            if (queue != messages) {
+                if (inMemory == null) {
+                    inMemory = new ArrayList<>();
+                    inMemoryToNotify = new ArrayList<>();
+                }
+                inMemory.add(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
+                inMemoryToNotify.add(recipient);
+                continue;
+            }
             targets.add(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
             toNotify.add(recipient);
         }
+        if (stored == null && (inMemory != null || !targets.isEmpty())) {
+            stored = propertiesCodec.toStored(publish, now);
+        }
+        if (inMemory != null) {
+            queues.memory().enqueue(stored, inMemory);
+            inMemoryToNotify.forEach(Recipient::notifyQueued);
+        }
         if (!targets.isEmpty()) {
-            if (stored == null) {
-                stored = propertiesCodec.toStored(publish, now);
-            }
             StoredMessage once = stored;
             storeWork.execute(() -> {
                 messages.enqueue(once, targets);
@@ -395,5 +427,10 @@ public final class Router {
 
     public QueueLimits limits() {
         return limits;
+    }
+
+    /** Where each session's queue lives (the admin API's and $SYS's queue figures read it there). */
+    public SessionQueues queues() {
+        return queues;
     }
 }

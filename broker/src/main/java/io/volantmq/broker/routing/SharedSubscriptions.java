@@ -27,7 +27,7 @@ public final class SharedSubscriptions {
     private final SubscriptionTree tree;
     private final Cursors cursors;
     private final RecipientDirectory directory;
-    private final MessageStore messages;
+    private final SessionQueues queues;
     private final QueueLimits limits;
     /** Other nodes' members (cluster): a leaving member's messages go there when no member here is online. */
     private volatile HandOff handOff;
@@ -38,11 +38,11 @@ public final class SharedSubscriptions {
         boolean pass(String groupKey, QueuedMessage entry);
     }
 
-    SharedSubscriptions(SubscriptionTree tree, RecipientDirectory directory, MessageStore messages, QueueLimits limits) {
+    SharedSubscriptions(SubscriptionTree tree, RecipientDirectory directory, SessionQueues queues, QueueLimits limits) {
         this.tree = tree;
         this.cursors = tree.cursors;
         this.directory = directory;
-        this.messages = messages;
+        this.queues = queues;
         this.limits = limits;
     }
 
@@ -127,6 +127,7 @@ public final class SharedSubscriptions {
         if (shared.isEmpty()) {
             return moved;
         }
+        MessageStore messages = queues.of(clientId); // the leaving member's queue, wherever it lives
         long after = 0;
         while (true) {
             List<QueuedMessage> batch = messages.read(clientId, after, 256);
@@ -155,12 +156,13 @@ public final class SharedSubscriptions {
                         moved.add(entry.seq());
                     } else if (other != null) {
                         Recipient r = directory.find(other.clientId());
-                        messages.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),
+                        MessageStore target = queues.of(r);
+                        target.enqueue(entry.message(), List.of(new QueueTarget(other.clientId(),
                                 Math.min(entry.qos(), other.options().qos()), entry.retain(), entry.subscriptionIds())));
                         limits.invalidate(other.clientId());
                         messages.remove(clientId, entry.seq());
                         moved.add(entry.seq());
-                        messages.whenVisible(r::notifyQueued);
+                        target.whenVisible(r::notifyQueued);
                     }
                     break;
                 }

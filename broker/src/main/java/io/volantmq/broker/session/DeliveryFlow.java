@@ -68,6 +68,8 @@ final class DeliveryFlow {
     private final Session session;
     private final String clientId;
     private final MessageStore messages;
+    /** The queue is on the heap: its changes need no store lane and no sync before a packet goes out. */
+    private final boolean queuedInMemory;
     private final int maxInflight;
     private final MessagePropertiesCodec codec;
     private final AccessControl acl;
@@ -95,11 +97,12 @@ final class DeliveryFlow {
     /** Acknowledgements freed window room during this read; pump once when the read is done. */
     private boolean pumpAfterRead;
 
-    DeliveryFlow(Session session, MessageStore messages, int maxInflight, MessagePropertiesCodec codec,
-                 AccessControl acl, BrokerMetrics metrics) {
+    DeliveryFlow(Session session, MessageStore messages, boolean queuedInMemory, int maxInflight,
+                 MessagePropertiesCodec codec, AccessControl acl, BrokerMetrics metrics) {
         this.session = session;
         this.clientId = session.clientId();
         this.messages = messages;
+        this.queuedInMemory = queuedInMemory;
         this.maxInflight = maxInflight;
         this.codec = codec;
         this.acl = acl;
@@ -151,7 +154,7 @@ final class DeliveryFlow {
         if (reply.type() == PacketType.PUBREC) {
             PubReply pubRel = onPubRec(reply, c.version());
             if (pubRel != null) {
-                c.writeWhenDurable(pubRel); // the RELEASED state must survive a crash first
+                writeWhenDurable(c, pubRel); // the RELEASED state must survive a crash first
             }
         } else {
             onDeliveryComplete(reply.packetId());
@@ -243,7 +246,7 @@ final class DeliveryFlow {
             return;
         }
         Executor lane = c.storeWorkUnsynced();
-        if (lane == MqttConnection.INLINE) {
+        if (lane == MqttConnection.INLINE || queuedInMemory) {
             removeAcked();
             return;
         }
@@ -313,11 +316,20 @@ final class DeliveryFlow {
      * subscriber must see the same packet id again, or it would take the message as a new one.
      * A QoS 1 delivery may repeat after a crash anyway, so it goes out at once.
      */
-    private static void write(MqttConnection c, QueuedMessage entry, io.volantmq.broker.protocol.MqttMessage packet) {
+    private void write(MqttConnection c, QueuedMessage entry, io.volantmq.broker.protocol.MqttMessage packet) {
         if (entry.qos() == 2) {
-            c.writeWhenDurable(packet);
+            writeWhenDurable(c, packet);
         } else {
             c.write(packet);
+        }
+    }
+
+    /** A packet that confirms a queue change: on the heap nothing is synced, so it goes out at once. */
+    private void writeWhenDurable(MqttConnection c, io.volantmq.broker.protocol.MqttMessage packet) {
+        if (queuedInMemory) {
+            c.write(packet);
+        } else {
+            c.writeWhenDurable(packet);
         }
     }
 

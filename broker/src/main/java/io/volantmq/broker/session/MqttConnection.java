@@ -876,6 +876,15 @@ public final class MqttConnection extends ChannelDuplexHandler {
     }
 
     /**
+     * Whether nothing of this connection is on its way through a store lane: no store work or acknowledgement
+     * queued this turn, no batch handed over and not yet done. Only with lanes (false without: there the
+     * acknowledgements wait for a group commit this connection does not track).
+     */
+    boolean laneIdle() {
+        return broker.lanes() != null && laneBatch == null && laneBatchesPending == 0;
+    }
+
+    /**
      * Where a flow runs the store changes that this turn's {@link #writeWhenDurable} packets confirm: the
      * client's store lane when the broker has lanes (the event loop goes on), else at once.
      */

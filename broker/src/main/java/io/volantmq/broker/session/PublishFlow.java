@@ -198,7 +198,7 @@ final class PublishFlow {
                             routedCode[0] = ackCode(routeAndPace(connection, session, routed, v5), v5));
                     code = routedCode[0];
                 }
-                connection.writeWhenDurable(new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
+                writeAck(connection, routed, new PubReply(PacketType.PUBACK, publish.packetId(), v5 ? code : 0, null));
             }
             default -> {
                 int[] routedCode = {code};
@@ -215,9 +215,24 @@ final class PublishFlow {
                         }
                     });
                 }
-                connection.writeWhenDurable(new PubReply(PacketType.PUBREC, publish.packetId(),
+                writeAck(connection, routed, new PubReply(PacketType.PUBREC, publish.packetId(),
                         v5 ? routedCode[0] : 0, null));
             }
+        }
+    }
+
+    /**
+     * PUBACK/PUBREC once what it confirms is durable. A message that went only to heap queues (sessions that end
+     * with their connection), from a publisher whose QoS 2 id is not stored either, handed nothing to the store
+     * lane: with no earlier acknowledgement of this connection still waiting there (they go out in order
+     * [MQTT-4.6.0-2]) it is written at once instead of waiting for a sync that confirms nothing. A retained
+     * message was written to the store on this thread, so it still waits.
+     */
+    private static void writeAck(MqttConnection connection, Publish routed, PubReply ack) {
+        if (connection.laneIdle() && (routed == null || !routed.retain())) {
+            connection.write(ack);
+        } else {
+            connection.writeWhenDurable(ack);
         }
     }
 

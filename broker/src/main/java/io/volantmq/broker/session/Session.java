@@ -35,7 +35,10 @@ import java.util.concurrent.Executor;
 public final class Session implements Recipient {
 
     private final String clientId;
+    /** Its queue: the durable store's, or the heap's for a session made to end with its connection. */
     private final MessageStore messages;
+    /** Made with expiry 0 while the store is durable: its queue is on the heap ({@link #queuedInMemory()}). */
+    private final boolean queuedInMemory;
     /**
      * filter -> options; mirrors the subscription tree so the session can leave it cleanly. Sized for the
      * one or two filters most clients have (the default table has 16 slots).
@@ -60,12 +63,13 @@ public final class Session implements Recipient {
     /** Inbound QoS 2 packet ids awaiting PUBREL; null while there are none (most clients never send QoS 2). */
     private Set<Integer> incomingQos2;
 
-    Session(String clientId, long expirySeconds, MessageStore messages, int maxInflight,
+    Session(String clientId, long expirySeconds, MessageStore messages, boolean queuedInMemory, int maxInflight,
             MessagePropertiesCodec codec, AccessControl acl, BrokerMetrics metrics) {
         this.clientId = clientId;
         this.expirySeconds = expirySeconds;
         this.messages = messages;
-        this.delivery = new DeliveryFlow(this, messages, maxInflight, codec, acl, metrics);
+        this.queuedInMemory = queuedInMemory;
+        this.delivery = new DeliveryFlow(this, messages, queuedInMemory, maxInflight, codec, acl, metrics);
     }
 
     public String clientId() {
@@ -80,6 +84,21 @@ public final class Session implements Recipient {
 
     long expirySeconds() {
         return expirySeconds;
+    }
+
+    /**
+     * Its queue, inflight state and inbound QoS 2 ids are on the heap: fixed at creation, as a session with
+     * expiry 0 is never resumed (its state ends with its connection [MQTT-4.1.0-2]); a persistent session
+     * resumed with expiry 0 keeps its durable queue until it ends.
+     */
+    @Override
+    public boolean queuedInMemory() {
+        return queuedInMemory;
+    }
+
+    /** Where its queue is (see {@link #queuedInMemory()}). */
+    MessageStore queue() {
+        return messages;
     }
 
     /** Set by CONNECT and by an MQTT 5 DISCONNECT [MQTT-3.14.2-2]. */

@@ -16,6 +16,7 @@ import io.volantmq.broker.routing.RecipientDirectory;
 import io.volantmq.broker.routing.Router;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.routing.SubscriptionTree;
+import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.StoredMessage;
@@ -60,6 +61,11 @@ public final class SessionRegistry implements RecipientDirectory {
     private final PriorityQueue<ExpiryDue> expiryQueue =
             new PriorityQueue<>(Comparator.comparingLong(ExpiryDue::dueAtMillis));
     private final Store store;
+    /**
+     * The queues of sessions made with expiry 0: the heap's when the store is durable (their state ends with their
+     * connection, so writing it to the store buys nothing), else the store's own.
+     */
+    private final MessageStore endingSessionQueues;
     private final SubscriptionTree tree;
     private final MessagePropertiesCodec codec;
     private final BrokerConfig config;
@@ -80,7 +86,14 @@ public final class SessionRegistry implements RecipientDirectory {
 
     public SessionRegistry(Store store, SubscriptionTree tree, MessagePropertiesCodec codec, AccessControl acl,
                            BrokerMetrics metrics, BrokerConfig config) {
+        this(store, store.messages(), tree, codec, acl, metrics, config);
+    }
+
+    /** As above; {@code endingSessionQueues} keeps the queues of sessions that end with their connection. */
+    public SessionRegistry(Store store, MessageStore endingSessionQueues, SubscriptionTree tree,
+                           MessagePropertiesCodec codec, AccessControl acl, BrokerMetrics metrics, BrokerConfig config) {
         this.store = store;
+        this.endingSessionQueues = endingSessionQueues;
         this.acl = acl;
         this.metrics = metrics;
         this.tree = tree;
@@ -295,6 +308,9 @@ public final class SessionRegistry implements RecipientDirectory {
         }
         delayedWills.remove(session.clientId()); // the new owner decides about it
         session.subscriptions().forEach((filter, options) -> tree.unsubscribe(session.clientId(), filter, options));
+        if (session.queuedInMemory()) {
+            endingSessionQueues.clear(session.clientId()); // never moves: the new node starts a new session
+        }
         router.limits().invalidate(session.clientId());
         log.debug("session {} released to another node", session.clientId());
     }
@@ -352,7 +368,9 @@ public final class SessionRegistry implements RecipientDirectory {
             return new Claim(null, false, null, false, true, null);
         }
         DelayedWill will = delayedWills.remove(clientId);
-        if (existing != null && !cleanStart) {
+        // a session with expiry 0 ended with its connection [MQTT-4.1.0-2], even while this monitor had not yet
+        // heard of it (the connection has detached, its disconnection is on its way): it is not resumed
+        if (existing != null && !cleanStart && existing.persistent()) {
             // resumed in time: the delayed will is not sent [MQTT-3.1.3-9]
             existing.expirySeconds(expirySeconds);
             existing.owner(username);
@@ -366,6 +384,9 @@ public final class SessionRegistry implements RecipientDirectory {
             discard(existing);
         }
         Session session = newSession(clientId, expirySeconds);
+        if (session.queuedInMemory()) {
+            endingSessionQueues.clear(clientId); // a message routed to the previous one while it ended
+        }
         session.owner(username);
         sessions.put(clientId, session);
         if (session.persistent()) {
@@ -375,7 +396,9 @@ public final class SessionRegistry implements RecipientDirectory {
     }
 
     private Session newSession(String clientId, long expirySeconds) {
-        return new Session(clientId, expirySeconds, store.messages(), config.maxInflight(), codec, acl, metrics);
+        boolean inMemory = expirySeconds == 0 && endingSessionQueues != store.messages();
+        return new Session(clientId, expirySeconds, inMemory ? endingSessionQueues : store.messages(), inMemory,
+                config.maxInflight(), codec, acl, metrics);
     }
 
     /**
@@ -398,6 +421,9 @@ public final class SessionRegistry implements RecipientDirectory {
             } else {
                 delayedWills.put(session.clientId(), pending);
             }
+        }
+        if (sessions.get(session.clientId()) != session) {
+            return; // ended already: a new connection's claim came first, and the client id is the new session's
         }
         cluster.disconnected(session.clientId());
         if (!session.persistent()) {
@@ -554,13 +580,21 @@ public final class SessionRegistry implements RecipientDirectory {
 
     /** Removes a session and everything it owns, from memory and from the store. */
     private void discard(Session session) {
-        sessions.remove(session.clientId(), session);
+        if (!sessions.remove(session.clientId(), session)) {
+            // ended already (a new connection's claim came before its disconnection): what the store holds
+            // under its client id now is the next session's
+            return;
+        }
         for (String filter : session.subscriptions().keySet()) {
             tree.unsubscribe(session.clientId(), filter, session.subscriptions().get(filter));
         }
         session.subscriptions().clear();
         store.subscriptions().deleteAll(session.clientId());
-        store.messages().clear(session.clientId());
+        if (session.queuedInMemory()) {
+            endingSessionQueues.clear(session.clientId()); // the durable store never held its queue
+        } else {
+            store.messages().clear(session.clientId());
+        }
         router.limits().invalidate(session.clientId());
         store.sessions().delete(session.clientId());
         cluster.sessionEnded(session.clientId());

@@ -219,9 +219,9 @@ final class SubscribeFlow {
         for (RetainedDelivery d : deliveries) {
             if (d.qos == 0) {
                 session.sendDirect(broker.messageCodec().retainedForDelivery(d.message, 0, d.subscriptionIds, now));
-            } else if (queueLimits.admit(session.clientId(), d.message.payload().length)
+            } else if (queueLimits.admit(session.clientId(), session.queue(), d.message.payload().length)
                     != QueueLimits.Admission.REJECT) {
-                broker.store().messages().enqueue(d.message,
+                session.queue().enqueue(d.message,
                         List.of(new QueueTarget(session.clientId(), d.qos, true, d.subscriptionIds)));
                 queued = true;
             }
