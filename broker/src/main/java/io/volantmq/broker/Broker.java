@@ -168,8 +168,8 @@ public final class Broker implements AutoCloseable {
             log.info("persistence: '{}' - sessions, queues and retained messages do not survive a restart",
                     provider.name());
         } else {
-            log.info("persistence: '{}' (queues of sessions that end with their connection: in memory)",
-                    provider.name());
+            log.info("persistence: '{}'", provider.name()); // this exact line is what log readers look for
+            log.info("queues of sessions that end with their connection stay in memory (nothing of them survives it)");
             endingSessionQueues = Providers.select("memory", Broker.class.getClassLoader())
                     .open(new ProviderConfig("memory", java.util.Map.of())).messages();
         }

@@ -2,6 +2,7 @@ package io.volantmq.it;
 
 import io.volantmq.broker.protocol.PacketType;
 import io.volantmq.broker.protocol.Properties;
+import io.volantmq.broker.protocol.PropertyId;
 import io.volantmq.broker.protocol.PubReply;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.broker.protocol.ReasonCode;
@@ -16,6 +17,7 @@ import java.time.Duration;
 
 
 import static io.volantmq.it.Mqtt5Packets.connect;
+import static io.volantmq.it.Mqtt5Packets.props;
 import static io.volantmq.it.Mqtt5Packets.publish;
 import static io.volantmq.it.Mqtt5Packets.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,7 +46,8 @@ class StoreFailureIT {
             store.setProperty("volantmq.persistence.redis.connectTimeoutMillis", "500");
             try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("redis").persistenceProperties(store));
                  RawClient sub = new RawClient(broker.port()); RawClient pub = new RawClient(broker.port())) {
-                sub.connect(connect("fail-sub"));
+                // a session that outlives its connection: its queue is in the store (a clean one's is on the heap)
+                sub.connect(connect("fail-sub", true, 60, props(PropertyId.SESSION_EXPIRY_INTERVAL, 300L)));
                 sub.send(subscribe(1, Subscription.of("fail/#", 1), null));
                 sub.receive();
                 pub.connect(connect("fail-pub"));
