@@ -23,6 +23,7 @@
 # Only 127.0.0.1 is used; every process started here is stopped on exit.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export -n VOLANTMQ_OPTS 2>/dev/null || true # its settings go on the command line; the launcher refuses unknown VOLANTMQ_ variables
 cd "$root"
 
 DURATION=${DURATION:-10}

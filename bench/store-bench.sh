@@ -283,7 +283,7 @@ done
 echo "# load at end: $(load)" >>"$RESULTS"
 
 # the summary, from this run's RESULT lines
-awk '
+awk -v fanin="$FAN_IN" '
   function get(line, key,   v) {
     if (match(line, "\"" key "\":(\"[^\"]*\"|[^,}]*)")) {
       v = substr(line, RSTART + length(key) + 3, RLENGTH - length(key) - 3); gsub(/"/, "", v); return v
@@ -320,7 +320,7 @@ awk '
   }
   END {
     print ""
-    print "| backend | appends/s 1 thread | appends/s N threads (N) | fan-out 10 msgs/s | QoS 1 store cycle/s 1 / N threads | buffered appends/s (backend wrote/s) | buffered cycle/s | recovery (messages) | disk MiB | e2e pair QoS 1 sync / buffered | e2e fan-in 10:1 QoS 1 sync / buffered |"
+    print "| backend | appends/s 1 thread | appends/s N threads (N) | fan-out 10 msgs/s | QoS 1 store cycle/s 1 / N threads | buffered appends/s (backend wrote/s) | buffered cycle/s | recovery (messages) | disk MiB | e2e pair QoS 1 sync / buffered | e2e fan-in " fanin ":1 QoS 1 sync / buffered |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= nb; i++) {
       b = order[i]
