@@ -169,12 +169,9 @@ public final class Broker implements AutoCloseable {
                     provider.name());
         } else {
             log.info("persistence: '{}'", provider.name()); // this exact line is what log readers look for
-            // not yet in a cluster: a share group's hand-over of a leaving clean member lost messages with it (ClusterSharedIT)
-            if (clusterFactory == null) {
-                log.info("queues of sessions that end with their connection stay in memory (nothing of them survives it)");
-                endingSessionQueues = Providers.select("memory", Broker.class.getClassLoader())
-                        .open(new ProviderConfig("memory", java.util.Map.of())).messages();
-            }
+            log.info("queues of sessions that end with their connection stay in memory (nothing of them survives it)");
+            endingSessionQueues = Providers.select("memory", Broker.class.getClassLoader())
+                    .open(new ProviderConfig("memory", java.util.Map.of())).messages();
         }
         try {
             // plugins first: their auth providers join the listeners' chains, their authorizers the ACL

@@ -108,7 +108,7 @@ record Forwarded(String msgId, String originClientId, Publish publish, Set<Strin
             Properties props = properties.length == 0 ? Properties.EMPTY : MqttCodec.decodeProperties(properties);
             return new Forwarded(msgId, origin.isEmpty() ? null : origin,
                     new Publish(topic, qos, retain, false, 0, payload, props),
-                    covered.isEmpty() ? Set.of() : Set.of(covered.split(",")), shares, notReached);
+                    covered.isEmpty() ? Set.of() : Set.copyOf(java.util.Arrays.asList(covered.split(","))), shares, notReached);
         } catch (IllegalArgumentException e) {
             throw new IOException("not a forwarded message: " + e.getMessage(), e);
         }

@@ -378,8 +378,10 @@ final class RedisCluster implements ClusterLink {
     void reshare(Forwarded message, Set<String> groups, String inboxNode) {
         Map<String, Set<String>> members = routes.matchShares(message.publish().topic());
         int hops = message.hops();
+        // this node's own inbox, or a dead node's the janitor drains (Set.of refuses the same name twice)
+        Set<String> notThese = me.equals(inboxNode) ? Set.of(me) : Set.of(me, inboxNode);
         for (String group : groups) {
-            String target = hops >= 3 ? null : pick(group, members.getOrDefault(group, Set.of()), Set.of(me, inboxNode));
+            String target = hops >= 3 ? null : pick(group, members.getOrDefault(group, Set.of()), notThese);
             if (target == null) {
                 sharesDropped.increment();
                 log.warn("cluster: a message on {} for share group {} has no member left on any node; dropped",

@@ -333,4 +333,20 @@ final class ClusterNodes implements AutoCloseable {
         }
         return seqs;
     }
+
+    /**
+     * An inbox entry's text as a node writes it (the cluster's own record, reached by reflection: it is not public), so
+     * a test can place a message in a node's inbox as another node would.
+     */
+    static String encodeForwarded(String msgId, String originClientId, io.volantmq.broker.protocol.Publish publish,
+                                  java.util.Set<String> covered, Map<String, String> shares, java.util.Set<String> notReached)
+            throws ReflectiveOperationException {
+        Class<?> forwarded = Class.forName("io.volantmq.cluster.Forwarded");
+        java.lang.reflect.Constructor<?> make = forwarded.getDeclaredConstructor(String.class, String.class,
+                io.volantmq.broker.protocol.Publish.class, java.util.Set.class, Map.class, java.util.Set.class);
+        make.setAccessible(true);
+        java.lang.reflect.Method encode = forwarded.getDeclaredMethod("encode");
+        encode.setAccessible(true);
+        return (String) encode.invoke(make.newInstance(msgId, originClientId, publish, covered, shares, notReached));
+    }
 }

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,6 +139,45 @@ class ClusterSharedIT {
                 resumed.closeQuietly();
             }
             pub.closeQuietly();
+        }
+    }
+
+    /**
+     * A node that is to serve a share group for a message but whose last member of the group has just left (the
+     * sender's view of the group was a moment old) passes the message on to a node with a member, from its own
+     * inbox. It threw there instead ("duplicate element": its own name twice in a set), and retried the same inbox
+     * batch every second for ever: no message reached that node from any other again.
+     */
+    @Test
+    void aMessagePlacedOnANodeWhoseMembersLeftGoesToAMemberElsewhere() throws Exception {
+        List<String> atM2 = new CopyOnWriteArrayList<>();
+        ClusterNodes.Client m2 = new ClusterNodes.Client(nodes.get(1).uri(), "g4-m2", atM2);
+        m2.connect(true, 0);
+        m2.client.subscribe("$share/g4/sh4/#", 1);
+        ClusterNodes.Client onN1 = new ClusterNodes.Client(nodes.get(0).uri(), "sh4-plain", null);
+        onN1.connect(true, 0);
+        onN1.client.subscribe("plain4/#", 1);
+        ClusterNodes.Client pub = new ClusterNodes.Client(nodes.get(0).uri(), "sh4-pub", null);
+        pub.connect(true, 0);
+        ClusterNodes.Client pubOnN2 = new ClusterNodes.Client(nodes.get(1).uri(), "sh4-pub2", null);
+        pubOnN2.connect(true, 0);
+        try {
+            awaitGroup(pub, "sh4", List.of(m2)); // n1 knows that n2 has a member of the group
+            // as n3 writes a message whose group it placed on n1 (n1 had a member when n3 looked)
+            try (Jedis redis = new Jedis(java.net.URI.create(cluster.redisUri()))) {
+                redis.xadd("vmq:inbox:n1", StreamEntryID.NEW_ENTRY, java.util.Map.of("m",
+                        ClusterNodes.encodeForwarded("n3:1:1", "sh4-pub3", new Publish("sh4/data", 1, false, false, 0,
+                                "placed".getBytes(java.nio.charset.StandardCharsets.UTF_8), null), Set.of("n1", "n3"),
+                                java.util.Map.of("g4/sh4/#", "n1"), Set.of())));
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> atM2.contains("placed"));
+            pubOnN2.client.publish("plain4/after", "after".getBytes(), 1, false);
+            await().atMost(Duration.ofSeconds(15)).until(() -> onN1.received.contains("after"));
+        } finally {
+            m2.closeQuietly();
+            onN1.closeQuietly();
+            pub.closeQuietly();
+            pubOnN2.closeQuietly();
         }
     }
 
