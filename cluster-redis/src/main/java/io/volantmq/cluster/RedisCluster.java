@@ -703,11 +703,11 @@ final class RedisCluster implements ClusterLink {
                 Object removed = redis(j -> j.eval(Scripts.END, List.of(Keys.owner(clientId), Keys.owned(me), Keys.NODES),
                         List.of(me, generation == null ? "" : generation.toString(), clientId, Keys.MOVED_PREFIX,
                                 Keys.INBOX_PREFIX, Keys.node(""))));
-                if (inbox != null) {
-                    inbox.ended(clientId); // what this node remembered of its arrival here
-                }
                 if (Long.valueOf(1).equals(removed)) {
                     registryRemoved.increment();
+                    if (inbox != null) {
+                        inbox.ended(clientId); // what this node remembered of its arrival here
+                    }
                 }
             } catch (RuntimeException e) {
                 log.warn("cluster: could not record that the session of {} ended: {}", clientId, e.getMessage());
@@ -852,8 +852,8 @@ final class RedisCluster implements ClusterLink {
                         () -> inboxPending),
                 gauge("inbox.held", "inbox entries held for sessions arriving from a node that has not let them go",
                         () -> inbox == null ? 0 : inbox.held()),
-                gauge("moves.remembered", "sessions whose move to or from this node it still remembers (until they"
-                        + " come back or end)", () -> inbox == null ? 0 : inbox.movesRemembered()),
+                gauge("moves.remembered", "entries this node keeps about sessions that moved to or from it (until"
+                        + " they come back or end)", () -> inbox == null ? 0 : inbox.movesRemembered()),
                 gauge("backpressure.behind", "other nodes whose inbox backlog is over"
                         + " cluster.inboxHighWater (publishers sending to them pause)", backlogs::behindCount),
                 gauge("backpressure.paused", "publishes waiting here for another node to catch up (about one per"

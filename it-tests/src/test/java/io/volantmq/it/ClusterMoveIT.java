@@ -289,8 +289,8 @@ class ClusterMoveIT {
      * The maps of moved sessions lost an entry only when the session came back, never when it ended: a node kept one
      * per client that ever moved away from it. Now the node where the session ends tells, through the registry
      * script, every node it moved away from (an {@code ended} marker in its inbox, and its {@code vmq:moved} field
-     * deleted). Before, n1 kept the session's entries and its {@code vmq:moved:n1} field after the session ended on
-     * n2.
+     * deleted); n2, where it ended, drops the window of n1's messages it kept for it. Before, n1 kept the session's
+     * entries and its {@code vmq:moved:n1} field after the session ended on n2, and n2 its window.
      */
     @Test
     void aSessionThatEndsElsewhereIsForgottenWhereItMovedFrom() throws Exception {
@@ -322,6 +322,9 @@ class ClusterMoveIT {
             }
             assertThat(java.nio.file.Files.readAllLines(n1Log)).as("n1 forgot what it remembered of the move")
                     .anyMatch(line -> line.contains("ended end-sub") && line.contains("forgot [away, gone]"));
+            assertThat(java.nio.file.Files.readString(dir.resolve("n2.log")))
+                    .as("n2 forgot the window of n1's messages that reached the session there")
+                    .contains("ended end-sub here: forgot reachedBefore");
         } finally {
             sub.closeQuietly();
         }
