@@ -53,6 +53,11 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
+    public boolean subscribes(String clientId, String topic) {
+        return context.router().subscribes(clientId, topic);
+    }
+
+    @Override
     public CompletableFuture<Object> release(String clientId) {
         return context.sessions().release(clientId);
     }

@@ -68,12 +68,13 @@ final class Inbox {
      * what the new node had published when it loaded the session (its {@code loaded} in the owner entry, "" when
      * not known): a later arrival there, after the session moved on and came back, is not this node's business.
      */
-    private final Map<String, String> gone = new HashMap<>();
+    private final Map<String, Gone> gone = new HashMap<>();
     /**
      * Sessions that arrived here from a node that still had them (the kick is out): that node's messages this
-     * inbox reads meanwhile are held for them, since its local routing may have reached them there. Once it has
-     * let go, it says up to which of its messages it held the session, and the held ones after that are
-     * delivered ({@link #releasedThere}).
+     * inbox reads meanwhile and that could concern them (a filter of theirs matches, or the message names them)
+     * are held for them, since its local routing may have reached them there. Once it has let go, it says up to
+     * which of its messages it held the session, and the held ones after that are delivered
+     * ({@link #releasedThere}).
      */
     private final Map<String, Held> holding = new HashMap<>();
     /**
@@ -82,10 +83,21 @@ final class Inbox {
      */
     private final Set<StreamEntryID> heldIds = new HashSet<>();
     /** Sessions that came from a node that let them go: its messages in the window reached them there. */
-    private final Map<String, Window> reachedBefore = new HashMap<>();
+    private final Map<String, Reached> reachedBefore = new HashMap<>();
 
-    /** The messages of {@code node} held for a session that arrived from it, with their inbox entry ids. */
-    private record Held(String node, Map<StreamEntryID, Forwarded> messages) {
+    /**
+     * The messages of {@code node} held for a session that arrived from it, with their inbox entry ids;
+     * {@code arrival}: the session's {@code arrived} marker in this inbox.
+     */
+    private record Held(String node, StreamEntryID arrival, Map<StreamEntryID, Forwarded> messages) {
+    }
+
+    /** A {@link #reachedBefore} window, and the {@code arrived} marker of the arrival it belongs to. */
+    private record Reached(Window window, StreamEntryID arrival) {
+    }
+
+    /** A {@link #gone} session: its {@code moved} marker in this inbox, and {@code loaded} of its new node. */
+    private record Gone(StreamEntryID marker, String loadedThere) {
     }
 
     /**
@@ -311,8 +323,8 @@ final class Inbox {
                             except.add(client); // its new node has it after the move
                         }
                     });
-                    reachedBefore.forEach((client, window) -> {
-                        if (window.contains(message.msgId())) {
+                    reachedBefore.forEach((client, reached) -> {
+                        if (reached.window().contains(message.msgId())) {
                             except.add(client); // the node it came from delivered it there
                         }
                     });
@@ -320,7 +332,8 @@ final class Inbox {
                     // a message with a share group placed here is not held: a held member would be chosen and skipped
                     if (!message.shares().containsValue(cluster.me)) {
                         holding.forEach((client, held) -> {
-                            if (!except.contains(client) && message.msgId().startsWith(held.node() + ":")) {
+                            if (!except.contains(client) && message.msgId().startsWith(held.node() + ":")
+                                    && concerns(client, message)) {
                                 except.add(client);
                                 heldFor.add(client);
                             }
@@ -381,14 +394,108 @@ final class Inbox {
                     away.put(left, new Away(fields.get("to"), fields.get("pub")));
                 }
             } else if (came != null) {
+                awaitArrival(came, entry.getID());
                 away.remove(came);
                 gone.remove(came);
                 Marker arrival = arriving.get(came);
                 if (arrival != null && arrival.id().compareTo(entry.getID()) <= 0) {
                     arriving.remove(came);
                 }
+            } else if (fields.get("ended") != null) {
+                forget(fields.get("ended"), entry.getID());
             }
             lastRouted = entry.getID();
+        }
+    }
+
+    /**
+     * The session of {@code clientId} ended cluster-wide ({@link Scripts#END}; {@code at}: its {@code ended} marker
+     * here): what this node remembered of its moves up to that marker is dropped, so these maps do not grow with
+     * every client that ever moved. A later session of that id that moved here or away meanwhile keeps its entries
+     * (their markers come after this one). Under {@link #routing}.
+     */
+    private void forget(String clientId, StreamEntryID at) {
+        List<String> dropped = new ArrayList<>();
+        if (away.remove(clientId) != null) {
+            dropped.add("away"); // set only by a moved marker, which precedes this one
+        }
+        Gone left = gone.get(clientId);
+        if (left != null && left.marker().compareTo(at) < 0) {
+            gone.remove(clientId);
+            dropped.add("gone");
+        }
+        StreamEntryID until = released.get(clientId);
+        if (until != null && until.compareTo(at) < 0) {
+            released.remove(clientId);
+            dropped.add("released");
+        }
+        Reached reached = reachedBefore.get(clientId);
+        if (reached != null && (reached.arrival() == null || reached.arrival().compareTo(at) < 0)) {
+            reachedBefore.remove(clientId);
+            dropped.add("reachedBefore");
+        }
+        TRACE.debug("inbox {} ended {} (marker {}): forgot {}", cluster.me, clientId, at, dropped);
+    }
+
+    /** The session of {@code clientId} ended on this node: what this node remembered of its arrival here. */
+    void ended(String clientId) {
+        synchronized (routing) {
+            if (reachedBefore.remove(clientId) != null) {
+                TRACE.debug("ended {} here: forgot reachedBefore", clientId);
+            }
+        }
+    }
+
+    /**
+     * Entries of the maps of moved sessions (what {@link #forget} and {@link #ended} bound; a session can be in
+     * more than one). Read without {@link #routing}, which a release holds for up to the takeover timeout: a
+     * gauge may lag.
+     */
+    int movesRemembered() {
+        return away.size() + gone.size() + released.size() + reachedBefore.size();
+    }
+
+    /** Inbox entries held for arriving sessions and not acknowledged yet (read as {@link #movesRemembered}). */
+    int held() {
+        return heldIds.size();
+    }
+
+    /**
+     * Whether a message of the node {@code clientId} is arriving from could concern it: one of its filters matches
+     * the topic, or the message names it (its publishing node had not loaded it). Its subscriptions are the ones
+     * loaded here; they do not change until its CONNACK, which waits for the old node's answer.
+     */
+    private boolean concerns(String clientId, Forwarded message) {
+        return message.notReached().contains(clientId) || cluster.host.subscribes(clientId, message.publish().topic());
+    }
+
+    /**
+     * This inbox read the {@code arrived} marker ({@code at}) of a session this node is taking over and has not
+     * loaded yet (the registry script has returned, the load has not happened): waits for the load (the control
+     * thread is on its way to {@link #arrived}, a few ms), so that the entries after the marker are routed with
+     * the session known, and those held for it are never acknowledged before they are settled. Under
+     * {@link #routing}, which the wait gives up. Bounded by the takeover timeout: after that the entries are
+     * routed as before and {@link #arrived} hands them to the session (none held).
+     */
+    private void awaitArrival(String clientId, StreamEntryID at) {
+        long deadline = System.currentTimeMillis() + cluster.settings.takeoverTimeoutMillis();
+        while (cluster.isArriving(clientId)) {
+            Marker arrival = arriving.get(clientId);
+            if (arrival != null && arrival.id().equals(at)) {
+                return;
+            }
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                log.warn("cluster: {} was not loaded within {} ms of its arrival marker {}; routing on", clientId,
+                        cluster.settings.takeoverTimeoutMillis(), at);
+                return;
+            }
+            try {
+                routing.wait(Math.min(left, 5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -401,7 +508,8 @@ final class Inbox {
         if (to == null || !message.notReached().contains(clientId) || !message.msgId().startsWith(to.node() + ":")) {
             return false;
         }
-        String loadedThere = gone.get(clientId);
+        Gone left = gone.get(clientId);
+        String loadedThere = left == null ? null : left.loadedThere();
         return loadedThere == null || !loadedThere.startsWith(to.node() + ":") || numbered(message.msgId(), loadedThere) <= 0;
     }
 
@@ -431,7 +539,7 @@ final class Inbox {
                 return;
             }
             if (window != null) {
-                reachedBefore.put(clientId, window);
+                reachedBefore.put(clientId, new Reached(window, held.arrival()));
             }
             List<String> delivered = new ArrayList<>();
             settle(held, () -> new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
@@ -499,7 +607,7 @@ final class Inbox {
             Held held = holding.remove(clientId);
             StreamEntryID until = marker == null ? null : new StreamEntryID(marker);
             if (until != null) {
-                gone.put(clientId, owner.get(1) == null ? "" : owner.get(1));
+                gone.put(clientId, new Gone(until, owner.get(1) == null ? "" : owner.get(1)));
             }
             if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
                 released.put(clientId, until);
@@ -541,10 +649,10 @@ final class Inbox {
             gone.remove(clientId);
             reachedBefore.remove(clientId);
             deliverHeld(clientId); // what was held for it from an earlier move that has not settled
-            if (stillThere) {
-                holding.put(clientId, new Held(cameFrom, new HashMap<>()));
-            }
             StreamEntryID marker = new StreamEntryID(arrivedId);
+            if (stillThere) {
+                holding.put(clientId, new Held(cameFrom, marker, new HashMap<>()));
+            }
             if (lastRouted == null || lastRouted.compareTo(marker) < 0) {
                 arriving.put(clientId, new Marker(marker, cameFrom));
             } else {
@@ -553,6 +661,7 @@ final class Inbox {
             // exclusive of this node's local routing: its messages numbered up to here did not reach the session
             published = cluster.loadArriving(clientId, load);
             upTo = lastRouted;
+            routing.notifyAll(); // an inbox waiting at the marker (awaitArrival) routes on
         }
         TRACE.debug("arrived {} from {} (marker {}): inbox routed up to {}, own publishing up to {}", clientId, cameFrom,
                 arrivedId, upTo, published);
@@ -575,9 +684,9 @@ final class Inbox {
             }
             try {
                 Forwarded message = Forwarded.decode(text);
-                if (only == null && hold(clientId, entry.getID(), message)) {
-                    continue;
-                }
+                // not held even when its old node published it: the batch that routed it acknowledged it already, so
+                // a held copy would be lost if this node died (delivered now: twice at worst). Only when the inbox
+                // gave up waiting for this load (awaitArrival).
                 cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
                 TRACE.debug("arrived {}: entry {} {} routed before it was known, routed to it now", clientId,
                         entry.getID(), message.describe());
@@ -588,20 +697,6 @@ final class Inbox {
         }
         log.info("cluster: {} arrived at marker {}; {} inbox entries routed before it was known handed to it",
                 clientId, arrivedId, handed);
-    }
-
-    /** Holds {@code message} for {@code clientId} when the node it came from published it and has not let go yet. */
-    private boolean hold(String clientId, StreamEntryID id, Forwarded message) {
-        synchronized (routing) {
-            Held held = holding.get(clientId);
-            if (held == null || !message.msgId().startsWith(held.node() + ":")) {
-                return false;
-            }
-            held.messages().put(id, message);
-            TRACE.debug("arrived {}: entry {} {} routed before it was known, held for it", clientId, id,
-                    message.describe());
-            return true;
-        }
     }
 
     /**

@@ -117,6 +117,11 @@ final class RedisCluster implements ClusterLink {
         }
     }
 
+    /** Whether a CONNECT of {@code clientId} here has run its {@code acquire} and not loaded the session yet. */
+    boolean isArriving(String clientId) {
+        return arrivingHere.contains(clientId);
+    }
+
     /**
      * Loads a session that moves here ({@code load}) between two local routings of this node's messages; returns
      * the sequence number of the last message routed before it (the later ones reached the session).
@@ -697,10 +702,14 @@ final class RedisCluster implements ClusterLink {
             Long generation = generations.remove(clientId);
             try {
                 // nothing left to adopt if this node dies, and no registry entry kept for an id that may never return
-                Object removed = redis(j -> j.eval(Scripts.END, List.of(Keys.owner(clientId), Keys.owned(me)),
-                        List.of(me, generation == null ? "" : generation.toString(), clientId)));
+                Object removed = redis(j -> j.eval(Scripts.END, List.of(Keys.owner(clientId), Keys.owned(me), Keys.NODES),
+                        List.of(me, generation == null ? "" : generation.toString(), clientId, Keys.MOVED_PREFIX,
+                                Keys.INBOX_PREFIX, Keys.node(""))));
                 if (Long.valueOf(1).equals(removed)) {
                     registryRemoved.increment();
+                    if (inbox != null) {
+                        inbox.ended(clientId); // what this node remembered of its arrival here
+                    }
                 }
             } catch (RuntimeException e) {
                 log.warn("cluster: could not record that the session of {} ended: {}", clientId, e.getMessage());
@@ -843,6 +852,10 @@ final class RedisCluster implements ClusterLink {
                 gauge("inbox.length", "entries in this node's inbox stream (heartbeat sample)", () -> inboxLength),
                 gauge("inbox.pending", "inbox entries read but not acknowledged yet (heartbeat sample)",
                         () -> inboxPending),
+                gauge("inbox.held", "inbox entries held for sessions arriving from a node that has not let them go",
+                        () -> inbox == null ? 0 : inbox.held()),
+                gauge("moves.remembered", "entries this node keeps about sessions that moved to or from it (until"
+                        + " they come back or end)", () -> inbox == null ? 0 : inbox.movesRemembered()),
                 gauge("backpressure.behind", "other nodes whose inbox backlog is over"
                         + " cluster.inboxHighWater (publishers sending to them pause)", backlogs::behindCount),
                 gauge("backpressure.paused", "publishes waiting here for another node to catch up (about one per"
@@ -920,6 +933,7 @@ final class RedisCluster implements ClusterLink {
         view.put("forwardedOut", forwardedOut.sum());
         view.put("forwardedIn", inbox == null ? 0 : inbox.received.sum());
         view.put("duplicatesDropped", inbox == null ? 0 : inbox.duplicates.sum());
+        view.put("movesRemembered", inbox == null ? 0 : inbox.movesRemembered());
         view.put("notReplicated", outbox == null ? 0 : outbox.notReplicated());
         view.put("takeovers", takeovers.sum());
         view.put("kicksReceived", kicksReceived.sum());

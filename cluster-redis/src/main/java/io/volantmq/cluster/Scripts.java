@@ -79,8 +79,11 @@ final class Scripts {
     /**
      * The session of a client id ended on a node: the id leaves the node's owned set, and its owner key
      * is deleted if that node still owns it at the generation it holds (a newer owner's key stays).
-     * KEYS: owner, owned set of the node. ARGV: node, gen ("" when not known: the key stays), client id.
-     * Returns 1 when the key was deleted.
+     * Once the key is deleted the session has ended cluster-wide: every node it moved away from (a field in that
+     * node's {@code vmq:moved}) loses that field and, while alive, gets an {@code ended} marker in its inbox, so
+     * that it forgets what it remembered of the move (in the order its inbox reads the markers). KEYS: owner,
+     * owned set of the node, the set of nodes. ARGV: node, gen ("" when not known: the key stays), client id,
+     * moved prefix, inbox prefix, liveness prefix. Returns 1 when the key was deleted.
      */
     static final String END = """
             redis.call('SREM', KEYS[2], ARGV[3])
@@ -88,6 +91,11 @@ final class Scripts {
             local v = redis.call('HMGET', KEYS[1], 'node', 'gen')
             if v[1] == ARGV[1] and tonumber(v[2]) == tonumber(ARGV[2]) then
               redis.call('DEL', KEYS[1])
+              for _, node in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+                if redis.call('HDEL', ARGV[4] .. node, ARGV[3]) == 1 and redis.call('EXISTS', ARGV[6] .. node) == 1 then
+                  redis.call('XADD', ARGV[5] .. node, '*', 'ended', ARGV[3])
+                end
+              end
               return 1
             end
             return 0

@@ -224,6 +224,112 @@ class ClusterMoveIT {
         }
     }
 
+    /**
+     * While a session arrives from a node that still has it, the new node holds that node's messages its inbox reads
+     * until the old node says what it delivered. Only those that could concern the session are held: a busy old
+     * node's other traffic is routed at once (before, every message of n1 was held for the session, whatever its
+     * topic). A publisher on n1 alternates a topic the moving session subscribes to and one it does not; a second
+     * subscriber on n2 makes n1 forward both.
+     */
+    @Test
+    void anArrivingSessionHoldsOnlyTheOldNodesMessagesItSubscribedTo() throws Exception {
+        BrokerProcess n1 = nodes.get(0);
+        BrokerProcess n2 = nodes.get(1);
+        ClusterNodes.Client sub = new ClusterNodes.Client(n1.uri(), "hold-sub", null);
+        ClusterNodes.Client other = new ClusterNodes.Client(n2.uri(), "hold-other", null);
+        ClusterNodes.Client pub = new ClusterNodes.Client(n1.uri(), "hold-pub", null);
+        java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread publisher = new Thread(() -> {
+            try {
+                for (int i = 0; publishing.get(); i++) {
+                    String kind = i % 2 == 0 ? "mine" : "busy";
+                    pub.client.publish("hold/" + kind + "/x", (kind + "-" + i).getBytes(), 1, false);
+                }
+            } catch (Exception e) {
+                publishing.set(false);
+            }
+        }, "hold-publisher");
+        try {
+            sub.connect(false, 300);
+            sub.client.subscribe("hold/mine/#", 1);
+            other.connect(true, 0);
+            other.client.subscribe("hold/#", 1);
+            FaultOracle.awaitRoutes(n1, "hold/mine/probe", sub, other);
+            pub.connect(true, 0);
+            publisher.start();
+            for (int move = 0; move < 12; move++) {
+                Thread.sleep(300);
+                sub.client.disconnect();
+                sub.connectTo((move % 2 == 0 ? n2 : n1).uri(), false, 300, 60);
+            }
+            publishing.set(false);
+            publisher.join(10_000);
+            Thread.sleep(500);
+            List<String> held = java.util.stream.Stream.of("n1.log", "n2.log").flatMap(log -> {
+                try {
+                    return java.nio.file.Files.readAllLines(dir.resolve(log)).stream();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).filter(line -> line.contains("held for [hold-sub]")).toList();
+            evidence.note("held for hold-sub:\n" + String.join("\n", held));
+            assertThat(held).as("n1's messages on the session's topic were held while it arrived on n2")
+                    .anyMatch(line -> line.contains("'mine-"));
+            assertThat(held).as("messages on a topic the session does not subscribe to, held all the same")
+                    .noneMatch(line -> line.contains("'busy-"));
+        } finally {
+            publishing.set(false);
+            pub.closeQuietly();
+            sub.closeQuietly();
+            other.closeQuietly();
+        }
+    }
+
+    /**
+     * The maps of moved sessions lost an entry only when the session came back, never when it ended: a node kept one
+     * per client that ever moved away from it. Now the node where the session ends (here it expires on n2) tells,
+     * through the registry script, every node it moved away from (an {@code ended} marker in its inbox, and its
+     * {@code vmq:moved} field deleted); n2 drops the window of n1's messages it kept for the session. Before, n1
+     * kept the session's entries and its {@code vmq:moved:n1} field after the session ended on n2, and n2 its window.
+     */
+    @Test
+    void aSessionThatEndsElsewhereIsForgottenWhereItMovedFrom() throws Exception {
+        BrokerProcess n1 = nodes.get(0);
+        BrokerProcess n2 = nodes.get(1);
+        ClusterNodes.Client sub = new ClusterNodes.Client(n1.uri(), "end-sub", null);
+        try {
+            sub.connect(false, 300);
+            sub.client.subscribe("end/#", 1);
+            FaultOracle.awaitRoutes(n2, "end/probe", sub);
+            sub.client.disconnect();
+            // resumed on n2 with a session expiry of 2 s: the session ends there 2 s after the client leaves
+            assertThat(sub.connectTo(n2.uri(), false, 2, 60)).as("session present on n2").isTrue();
+            Path n1Log = dir.resolve("n1.log");
+            awaitUpTo(10_000, () -> java.nio.file.Files.readString(n1Log).contains("released end-sub")
+                    && java.nio.file.Files.readString(n1Log).contains("moved=end-sub"));
+            assertThat(java.nio.file.Files.readString(n1Log)).as("n1 released the session and read its marker")
+                    .contains("released end-sub").contains("moved=end-sub");
+            try (Jedis redis = new Jedis(URI.create(cluster.redisUri()))) {
+                assertThat(redis.hexists("vmq:moved:n1", "end-sub")).as("the move recorded for n1").isTrue();
+            }
+            sub.client.disconnect(); // the session expires on n2
+            Path n2Log = dir.resolve("n2.log");
+            awaitUpTo(20_000, () -> java.nio.file.Files.readString(n1Log).contains("ended end-sub")
+                    && java.nio.file.Files.readString(n2Log).contains("ended end-sub here"));
+            try (Jedis redis = new Jedis(URI.create(cluster.redisUri()))) {
+                assertThat(redis.exists("vmq:owner:end-sub")).as("the session ended cluster-wide").isFalse();
+                assertThat(redis.hexists("vmq:moved:n1", "end-sub")).as("n1's record of the move").isFalse();
+            }
+            assertThat(java.nio.file.Files.readAllLines(n1Log)).as("n1 forgot what it remembered of the move")
+                    .anyMatch(line -> line.contains("ended end-sub") && line.contains("forgot [away, gone]"));
+            assertThat(java.nio.file.Files.readString(n2Log))
+                    .as("n2 forgot the window of n1's messages that reached the session there")
+                    .contains("ended end-sub here: forgot reachedBefore");
+        } finally {
+            sub.closeQuietly();
+        }
+    }
+
     /** Waits until {@code done} holds or {@code millis} pass; the assertions after it say what was missing. */
     private static void awaitUpTo(long millis, java.util.concurrent.Callable<Boolean> done) throws Exception {
         long deadline = System.currentTimeMillis() + millis;

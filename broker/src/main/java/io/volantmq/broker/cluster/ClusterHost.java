@@ -26,6 +26,14 @@ public interface ClusterHost {
     void publishForwarded(String originClientId, Publish publish, SharePlacement shares, java.util.Set<String> except);
 
     /**
+     * Whether a subscription of the session {@code clientId} known here matches {@code topic} (true when not
+     * known: the caller then keeps what it would otherwise drop).
+     */
+    default boolean subscribes(String clientId, String topic) {
+        return true;
+    }
+
+    /**
      * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
      * and forgets the session in memory, leaving it in the shared store. Completes when done, with what
      * {@link ClusterLink#leaveLocally} returned for it (null: the session was not here).

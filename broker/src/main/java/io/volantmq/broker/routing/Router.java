@@ -190,6 +190,16 @@ public final class Router {
                 clientIds::contains, false, Runnable::run);
     }
 
+    /** Whether a subscription of {@code clientId} (plain or in a share group) matches {@code topic}. */
+    public boolean subscribes(String clientId, String topic) {
+        for (Subscriber s : tree.match(topic)) {
+            if (s.clientId().equals(clientId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Set once at wiring, before any message. */
     public void cluster(ClusterLink link) {
         this.cluster = link;
