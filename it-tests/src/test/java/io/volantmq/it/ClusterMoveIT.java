@@ -276,6 +276,48 @@ class ClusterMoveIT {
         }
     }
 
+    /**
+     * The same without the test hook: a QoS 1 publisher on n1 at a steady rate while a persistent subscriber moves
+     * between n1 and n2 eight times. Each message must first arrive in the order published, and the last one must
+     * arrive with nothing published after it (a queue entry whose wake-up went to a released session would wait).
+     */
+    @Test
+    void aSteadyQos1StreamStaysInOrderAcrossMovesAndItsLastMessageArrives() throws Exception {
+        BrokerProcess n1 = nodes.get(0);
+        BrokerProcess n2 = nodes.get(1);
+        ClusterNodes.Client sub = new ClusterNodes.Client(n1.uri(), "steady-sub", null);
+        FaultOracle.Publisher publisher = null;
+        try {
+            sub.connect(false, 300);
+            sub.client.subscribe("steady/#", 1);
+            publisher = new FaultOracle.Publisher(n1.uri(), "steady-pub", "steady/a", 1, n1.uri());
+            publisher.start();
+            for (int move = 0; move < 8; move++) {
+                Thread.sleep(300);
+                sub.client.disconnect();
+                sub.connectTo((move % 2 == 0 ? n2 : n1).uri(), false, 300, 60);
+            }
+            Thread.sleep(300);
+            publisher.stopPublishing();
+            publisher.join();
+            int last = publisher.acked.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            String lastText = "steady-pub|" + last;
+            awaitUpTo(10_000, () -> sub.received.contains(lastText));
+            evidence.note("steady-sub received " + sub.received.size() + ", last acknowledged " + last + "\n"
+                    + String.join("\n", sub.trace));
+            assertThat(sub.received).as("the last message, with nothing published after it").contains(lastText);
+            List<Integer> firstArrivals = sub.received.stream().filter(t -> t.startsWith("steady-pub|"))
+                    .map(t -> Integer.parseInt(t.substring("steady-pub|".length()))).distinct().toList();
+            assertThat(firstArrivals).as("first arrivals in the order published").isSorted();
+        } finally {
+            if (publisher != null) {
+                publisher.stopPublishing();
+                publisher.close();
+            }
+            sub.closeQuietly();
+        }
+    }
+
     /** Waits until {@code done} holds or {@code millis} pass; the assertions after it say what was missing. */
     private static void awaitUpTo(long millis, java.util.concurrent.Callable<Boolean> done) throws Exception {
         long deadline = System.currentTimeMillis() + millis;
