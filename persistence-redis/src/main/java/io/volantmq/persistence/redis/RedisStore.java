@@ -279,8 +279,7 @@ final class RedisStore implements Store, RedisGroupWrites {
             return;
         }
         Unit mine = new Unit(new ArrayList<>(), new ArrayList<>());
-        AtomicInteger open = openUnits[openPhase];
-        open.incrementAndGet();
+        AtomicInteger open = enterUnit();
         try {
             unit.set(mine);
             try {
@@ -298,6 +297,22 @@ final class RedisStore implements Store, RedisGroupWrites {
             }
         } finally {
             open.decrementAndGet(); // its writes are pending now (or dropped): the next flush carries them
+        }
+    }
+
+    /**
+     * Counts a unit that begins in the current phase. Read again after the count: a unit counted in a phase that
+     * {@link #awaitOpenUnits} had just left would be waited for by nobody, so it counts again in the new one.
+     */
+    private AtomicInteger enterUnit() {
+        while (true) {
+            int phase = openPhase;
+            AtomicInteger open = openUnits[phase];
+            open.incrementAndGet();
+            if (openPhase == phase) {
+                return open;
+            }
+            open.decrementAndGet();
         }
     }
 
