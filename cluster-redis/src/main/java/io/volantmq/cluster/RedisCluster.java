@@ -8,6 +8,7 @@ import io.volantmq.broker.cluster.SharePlacement;
 import io.volantmq.broker.protocol.Publish;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.StoredMessage;
+import io.volantmq.persistence.redis.RedisGroupWrites;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -442,6 +443,9 @@ final class RedisCluster implements ClusterLink {
     public boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal,
                            java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
         Numbered numbered = beforeLocal instanceof Numbered n ? n : (Numbered) routeLocally(() -> { });
+        if (TEST_PAUSE_TOPIC != null && publish.topic().startsWith(TEST_PAUSE_TOPIC)) {
+            pauseForTest(publish.topic());
+        }
         if (janitor != null && janitor.stale()) {
             // a node that may have been declared dead acknowledges nothing (it is about to fence itself)
             throw new PersistenceException("cluster node '" + me + "' has not refreshed its liveness for longer than "
@@ -480,6 +484,23 @@ final class RedisCluster implements ClusterLink {
             backlog.accept(caughtUp); // sent and acknowledged all the same; the next ones wait
         }
         return !matched.isEmpty() || sharedElsewhere;
+    }
+
+    /**
+     * Tests only, never set otherwise: a message published here on a topic that starts with this waits
+     * {@link #TEST_PAUSE_MILLIS} after its local routing, inside its store unit (its queue entries not yet
+     * written), so that a test can move a session it reached in that window (ClusterMoveIT).
+     */
+    private static final String TEST_PAUSE_TOPIC = System.getProperty("vmqtest.pauseAfterLocalRouting");
+    private static final long TEST_PAUSE_MILLIS = Long.getLong("vmqtest.pauseAfterLocalRoutingMillis", 1500);
+
+    private static void pauseForTest(String topic) {
+        log.warn("cluster: test pause of {} ms after the local routing of a message on {}", TEST_PAUSE_MILLIS, topic);
+        try {
+            Thread.sleep(TEST_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** XADDs to every target's inbox (see {@link Outbox}); throws so that the publisher is not acknowledged. */
@@ -588,12 +609,30 @@ final class RedisCluster implements ClusterLink {
                 log.warn("cluster: releasing client {} failed: {}", clientId, e.toString());
             }
             try {
+                // a PUBLISH or inbox batch routed to it before the unload may still be in its store unit: its queue
+                // entries must reach Redis before the answer, not after the new owner's later ones
+                awaitOpenUnits(clientId);
                 host.sync(); // what was queued for it here is in Redis before the new owner reads its queue
             } catch (RuntimeException e) {
                 log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
             }
             answer(from, clientId, generation, window[0]);
         });
+    }
+
+    /** Waits (up to the takeover timeout) for the store units that began before the session was let go here. */
+    private void awaitOpenUnits(String clientId) {
+        if (!(host.backend() instanceof RedisGroupWrites writes)) {
+            return; // no units: every write of a routing is made before the routing returns
+        }
+        try {
+            if (!writes.awaitOpenUnits(settings.takeoverTimeoutMillis())) {
+                log.warn("cluster: store units begun before {} was let go still run after {} ms; answering anyway",
+                        clientId, settings.takeoverTimeoutMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Lets the session go here; returns the window of {@link #leaveLocally} (null when not known). */

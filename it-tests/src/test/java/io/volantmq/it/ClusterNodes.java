@@ -36,6 +36,8 @@ final class ClusterNodes implements AutoCloseable {
     private final Path dir;
     private final List<BrokerProcess> nodes = new CopyOnWriteArrayList<>(); // startAll adds from several threads
     private boolean traced;
+    /** Extra {@code -D} arguments of every node started from now on. */
+    private final List<String> common = new ArrayList<>();
 
     ClusterNodes(Path dir) throws IOException, InterruptedException {
         this(dir, List.of());
@@ -68,6 +70,12 @@ final class ClusterNodes implements AutoCloseable {
         return this;
     }
 
+    /** Nodes started from now on get {@code settings} (extra {@code -D} arguments) too. */
+    ClusterNodes withSettings(String... settings) {
+        common.addAll(List.of(settings));
+        return this;
+    }
+
     /** Starts node {@code name}; settings are extra {@code -D} arguments. */
     BrokerProcess start(String name, String... settings) throws IOException, InterruptedException {
         return node(name, redis.uri(), settings).start();
@@ -84,6 +92,7 @@ final class ClusterNodes implements AutoCloseable {
             args.add("-Dlogback.configurationFile=" + Path.of("target", "test-classes", "cluster-node-logback.xml")
                     .toAbsolutePath());
         }
+        args.addAll(common);
         args.addAll(List.of(settings));
         BrokerProcess node = new BrokerProcess(args, dir.resolve(name + ".log"))
                 .env(Map.of("VOLANTMQ_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"));

@@ -23,6 +23,14 @@ public interface RedisGroupWrites {
     /** Whether this thread is inside {@code together}: a deferred command then lands with that unit. */
     boolean inUnit();
 
+    /**
+     * Waits until every unit ({@code together}) that other threads had begun when this was called has ended, its
+     * writes pending for the next flush: a sync after it carries them. False when {@code timeoutMillis} passed
+     * first. The cluster calls it before a moved session's old node answers the kick: a message routed to the
+     * session before it left must not reach its queue after the new node's later entries.
+     */
+    boolean awaitOpenUnits(long timeoutMillis) throws InterruptedException;
+
     /** Adds {@code command} to this thread's unit, or, outside one, to the next flush. */
     void defer(String what, Function<PipeliningBase, Response<?>> command);
 

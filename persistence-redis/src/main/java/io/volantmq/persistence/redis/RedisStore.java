@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -64,6 +66,12 @@ final class RedisStore implements Store, RedisGroupWrites {
      * progress (an inbox batch of 500 entries is one unit; a subscriber's read must not wait for all of it).
      */
     private final ThreadLocal<Unit> unit = new ThreadLocal<>();
+    /**
+     * Units in progress, counted in two phases (see {@link #awaitOpenUnits}): a unit counts in the phase that
+     * was current when it began, until its writes are pending.
+     */
+    private final AtomicInteger[] openUnits = {new AtomicInteger(), new AtomicInteger()};
+    private volatile int openPhase;
     /** Replicas each write must reach (WAIT) before it counts as made; 0: no WAIT. */
     private final int waitReplicas;
     private final long waitTimeoutMillis;
@@ -271,19 +279,57 @@ final class RedisStore implements Store, RedisGroupWrites {
             return;
         }
         Unit mine = new Unit(new ArrayList<>(), new ArrayList<>());
-        unit.set(mine);
+        AtomicInteger open = enterUnit();
         try {
-            changes.run(); // throws: its writes are dropped, never written
+            unit.set(mine);
+            try {
+                changes.run(); // throws: its writes are dropped, never written
+            } finally {
+                unit.remove();
+            }
+            if (mine.writes().isEmpty()) {
+                mine.afterWrites().forEach(Runnable::run);
+                return;
+            }
+            synchronized (pendingLock) {
+                pending.addAll(mine.writes());
+                afterPending.addAll(mine.afterWrites());
+            }
         } finally {
-            unit.remove();
+            open.decrementAndGet(); // its writes are pending now (or dropped): the next flush carries them
         }
-        if (mine.writes().isEmpty()) {
-            mine.afterWrites().forEach(Runnable::run);
-            return;
+    }
+
+    /**
+     * Counts a unit that begins in the current phase. Read again after the count: a unit counted in a phase that
+     * {@link #awaitOpenUnits} had just left would be waited for by nobody, so it counts again in the new one.
+     */
+    private AtomicInteger enterUnit() {
+        while (true) {
+            int phase = openPhase;
+            AtomicInteger open = openUnits[phase];
+            open.incrementAndGet();
+            if (openPhase == phase) {
+                return open;
+            }
+            open.decrementAndGet();
         }
-        synchronized (pendingLock) {
-            pending.addAll(mine.writes());
-            afterPending.addAll(mine.afterWrites());
+    }
+
+    @Override
+    public boolean awaitOpenUnits(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (openUnits) {
+            // units begun from now on count in the other phase: only those open before this call are waited for
+            int before = openPhase;
+            openPhase = 1 - before;
+            while (openUnits[before].get() > 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                Thread.sleep(1);
+            }
+            return true;
         }
     }
 
