@@ -433,18 +433,11 @@ class ClusterMoveIT {
         }
     }
 
-    /** A forward as n2 writes it (n1 and n2 covered, QoS 1, {@code notReached} named): the record is the cluster's own. */
+    /** A forward as n2 writes it (n1 and n2 covered, QoS 1, {@code notReached} named). */
     private static String encodeForwarded(String msgId, String topic, String payload, String notReached)
             throws ReflectiveOperationException {
-        Class<?> forwarded = Class.forName("io.volantmq.cluster.Forwarded");
-        java.lang.reflect.Constructor<?> make = forwarded.getDeclaredConstructor(String.class, String.class,
-                io.volantmq.broker.protocol.Publish.class, java.util.Set.class, java.util.Map.class, java.util.Set.class);
-        make.setAccessible(true);
-        Object message = make.newInstance(msgId, "late-pub", new io.volantmq.broker.protocol.Publish(topic, 1, false,
+        return ClusterNodes.encodeForwarded(msgId, "late-pub", new io.volantmq.broker.protocol.Publish(topic, 1, false,
                 false, 0, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8), null),
                 java.util.Set.of("n1", "n2"), java.util.Map.of(), java.util.Set.of(notReached));
-        java.lang.reflect.Method encode = forwarded.getDeclaredMethod("encode");
-        encode.setAccessible(true);
-        return (String) encode.invoke(message);
     }
 }
