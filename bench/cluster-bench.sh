@@ -7,6 +7,8 @@
 #   bench/cluster-bench.sh [DURATION_SECONDS=20] [REPEATS=1]
 #   WARMUP=5 CASES="pair0 pair1 fanout0 fanout1" BASE_PORT=18931 bench/cluster-bench.sh 60 3
 #   RATE=5000 bench/cluster-bench.sh     a fixed publish rate (latency at a load every case keeps up with)
+#   BENCH_ARGS=--persistent-sessions ...  more options of the bench tool for every case (here: subscribers that
+#                                         outlive their connection, whose queues are in Redis; clean ones' are on the heap)
 # Needs /usr/bin/redis-server (apt-get install redis-server). Node JVMs: -Xmx256m -XX:+UseSerialGC
 # -XX:ActiveProcessorCount=1 (three nodes, Redis and the load tool on a 2-core machine); JAVA_OPTS_NODE changes it.
 set -euo pipefail
@@ -88,7 +90,7 @@ run_case() {
   calls0=$(redis_calls)
   wall0=$(date +%s.%N)
   echo "== $name   (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-  bench/bench "$@" --duration "$duration" --warmup "$warmup" --quiet --drain-timeout 30 ${RATE:+--rate $RATE} --case "$name" \
+  bench/bench "$@" --duration "$duration" --warmup "$warmup" --quiet --drain-timeout 30 ${RATE:+--rate $RATE} ${BENCH_ARGS:-} --case "$name" \
     | tee "$work/case.out"
   wall1=$(date +%s.%N)
   for p in "${nodes[@]}" $redis; do after+=("$(cpu_ticks "$p")"); done
