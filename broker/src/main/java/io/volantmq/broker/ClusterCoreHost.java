@@ -48,6 +48,11 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
+    public java.util.List<Runnable> holdingBackHeapWrites(Runnable routing) {
+        return context.router().holdingBackHeapWrites(routing);
+    }
+
+    @Override
     public void publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds) {
         context.router().publishForwardedTo(originClientId, publish, clientIds);
     }

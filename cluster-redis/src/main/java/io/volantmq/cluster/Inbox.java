@@ -82,6 +82,12 @@ final class Inbox {
      * before it settles them, the janitor hands them on (twice at worst) instead of nobody having them.
      */
     private final Set<StreamEntryID> heldIds = new HashSet<>();
+    /**
+     * Held entries of the batch being routed, whose batch is not durable yet: settled meanwhile, they are acknowledged
+     * by their batch after its sync (acknowledged earlier, a crash would lose their other deliveries), and dropped
+     * from {@link #heldIds} and {@link #holding} if the batch fails (its replay holds them again).
+     */
+    private final Set<StreamEntryID> provisional = new HashSet<>();
     /** Sessions that came from a node that let them go: its messages in the window reached them there. */
     private final Map<String, Reached> reachedBefore = new HashMap<>();
 
@@ -177,6 +183,11 @@ final class Inbox {
                     continue;
                 }
                 handle(cluster.me, batch);
+                if (from != StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY) {
+                    // on through the pending list: held entries stay pending, read from its start again they would
+                    // come back at once, for ever
+                    from = batch.get(batch.size() - 1).getID();
+                }
             } catch (Throwable e) {
                 from = new StreamEntryID(0, 0); // a batch not acknowledged is read again from this node's pending list
                 if (cluster.running) {
@@ -234,26 +245,67 @@ final class Inbox {
             ids[i] = batch.get(i).getID();
         }
         Set<String> delivered = new HashSet<>();
-        if (cluster.outbox.transactional()) {
-            cluster.host.backend().together(() -> {
-                route(node, batch, delivered, drain);
-                StreamEntryID[] routed = notHeld(ids);
-                if (routed.length > 0) {
-                    cluster.outbox.ackInUnit(node, routed);
+        List<Runnable> heapWrites = new ArrayList<>();
+        StreamEntryID[][] routed = new StreamEntryID[1][];
+        try {
+            if (cluster.outbox.transactional()) {
+                cluster.host.backend().together(() -> {
+                    heapWrites.addAll(cluster.host.holdingBackHeapWrites(() -> route(node, batch, delivered, drain)));
+                    routed[0] = notHeld(ids);
+                    if (routed[0].length > 0) {
+                        cluster.outbox.ackInUnit(node, routed[0]);
+                    }
+                });
+                cluster.host.sync();
+            } else {
+                heapWrites.addAll(cluster.host.holdingBackHeapWrites(() -> route(node, batch, delivered, drain)));
+                cluster.host.sync();
+                routed[0] = notHeld(ids);
+                if (routed[0].length > 0) {
+                    cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, routed[0]));
                 }
-            });
-            cluster.host.sync();
-        } else {
-            route(node, batch, delivered, drain);
-            cluster.host.sync();
-            StreamEntryID[] routed = notHeld(ids);
-            if (routed.length > 0) {
-                cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, routed));
             }
+        } catch (RuntimeException e) {
+            dropProvisional(ids);
+            throw e; // replayed: its store writes went with its unit, its heap writes were never made
+        }
+        heapWrites.forEach(Runnable::run);
+        StreamEntryID[] settledMeanwhile = endProvisional(ids, routed[0]);
+        if (settledMeanwhile.length > 0) {
+            cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, settledMeanwhile));
         }
         synchronized (seen) {
             for (String msgId : delivered) {
                 seen.put(msgId, Boolean.TRUE);
+            }
+        }
+    }
+
+    /** The batch of {@code ids} is durable: its held entries that were settled meanwhile, to acknowledge now. */
+    private StreamEntryID[] endProvisional(StreamEntryID[] ids, StreamEntryID[] acknowledged) {
+        synchronized (routing) {
+            if (provisional.isEmpty()) {
+                return new StreamEntryID[0];
+            }
+            Set<StreamEntryID> done = Set.of(acknowledged);
+            List<StreamEntryID> settled = new ArrayList<>();
+            for (StreamEntryID id : ids) {
+                if (provisional.remove(id) && !heldIds.contains(id) && !done.contains(id)) {
+                    settled.add(id);
+                }
+            }
+            return settled.toArray(StreamEntryID[]::new);
+        }
+    }
+
+    /** The batch of {@code ids} failed and will be read again: what it held is forgotten (its replay holds it again). */
+    private void dropProvisional(StreamEntryID[] ids) {
+        synchronized (routing) {
+            for (StreamEntryID id : ids) {
+                if (provisional.remove(id)) {
+                    heldIds.remove(id);
+                    holding.values().forEach(held -> held.messages().remove(id));
+                }
             }
         }
     }
@@ -344,6 +396,7 @@ final class Inbox {
                     if (routed && !heldFor.isEmpty()) {
                         heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
                         heldIds.add(entry.getID());
+                        provisional.add(entry.getID());
                     }
                     if (routed && !message.sharesOnly()) {
                         for (String client : released.keySet()) {
@@ -559,23 +612,32 @@ final class Inbox {
      * node die; this node's own again after a restart).
      */
     private void settle(Held held, Runnable deliver) {
-        StreamEntryID[] ids = held.messages().keySet().toArray(StreamEntryID[]::new);
-        if (cluster.outbox.transactional()) {
-            cluster.host.backend().together(() -> {
-                deliver.run();
+        // an entry of a batch not durable yet is acknowledged by that batch (see provisional)
+        StreamEntryID[] ids = held.messages().keySet().stream().filter(id -> !provisional.contains(id))
+                .toArray(StreamEntryID[]::new);
+        try {
+            List<Runnable> heapWrites = new ArrayList<>();
+            if (cluster.outbox.transactional()) {
+                cluster.host.backend().together(() -> {
+                    heapWrites.addAll(cluster.host.holdingBackHeapWrites(deliver));
+                    if (ids.length > 0) {
+                        cluster.outbox.ackInUnit(cluster.me, ids);
+                    }
+                });
+                cluster.host.sync();
+            } else {
+                heapWrites.addAll(cluster.host.holdingBackHeapWrites(deliver));
+                cluster.host.sync();
                 if (ids.length > 0) {
-                    cluster.outbox.ackInUnit(cluster.me, ids);
+                    cluster.redis(j -> j.xack(Keys.inbox(cluster.me), Keys.GROUP, ids));
                 }
-            });
-            cluster.host.sync();
-        } else {
-            deliver.run();
-            cluster.host.sync();
-            if (ids.length > 0) {
-                cluster.redis(j -> j.xack(Keys.inbox(cluster.me), Keys.GROUP, ids));
             }
+            heapWrites.forEach(Runnable::run);
+        } finally {
+            // failed: the entries stay pending, routed again when this inbox next replays its pending list (or by
+            // the janitor): twice at worst, never stuck as held for a session that no longer waits
+            heldIds.removeAll(held.messages().keySet());
         }
-        heldIds.removeAll(held.messages().keySet());
     }
 
     /** Delivers whatever is held for {@code clientId} (nobody said what reached it elsewhere: twice at worst). */

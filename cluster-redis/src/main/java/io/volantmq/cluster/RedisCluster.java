@@ -746,6 +746,7 @@ final class RedisCluster implements ClusterLink {
                                 Keys.INBOX_PREFIX, Keys.node(""))));
                 if (Long.valueOf(1).equals(removed)) {
                     registryRemoved.increment();
+                    loadedAt.remove(clientId); // only now: a live session's window would start at 0 without it
                     if (inbox != null) {
                         inbox.ended(clientId); // what this node remembered of its arrival here
                     }

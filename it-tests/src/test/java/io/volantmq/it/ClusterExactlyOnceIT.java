@@ -215,4 +215,44 @@ class ClusterExactlyOnceIT {
             pub.closeQuietly();
         }
     }
+
+    /**
+     * Receiver's node, a session that ends with its connection: its queue is on the heap, not in Redis. n3's inbox
+     * batches fail for a while (its user may not XACK, which is part of the batch's transaction, so nothing of the
+     * batch is written) and are read again every second. Before, each failed batch had already put its messages in
+     * the clean subscriber's heap queue: it got them once per attempt. Now the heap writes wait for the batch's
+     * transaction.
+     */
+    @Test
+    void aFailedInboxBatchDeliversNothingToACleanSessionUntilItIsWritten() throws Exception {
+        RedisCli.run(redisPort, "ACL", "SETUSER", "clu3", "on", ">pw", "~*", "&*", "+@all");
+        BrokerProcess n1 = cluster.startAll("n1", "n2").get(0);
+        BrokerProcess n3 = cluster.start("n3", "-Dvolantmq.cluster.redis.uri=" + uriAs("clu3"));
+        List<String> received = new CopyOnWriteArrayList<>();
+        ClusterNodes.Client sub = new ClusterNodes.Client(n3.uri(), "clean-sub", received);
+        sub.connect(true, 0);
+        sub.client.subscribe("clean/#", 2);
+        waitForRoute(n1, received, "clean/probe");
+        ClusterNodes.Client pub = new ClusterNodes.Client(n1.uri(), "clean-pub", null);
+        pub.connect(true, 0);
+        try {
+            RedisCli.run(redisPort, "ACL", "SETUSER", "clu3", "-xack");
+            for (int seq = 1; seq <= 20; seq++) {
+                pub.client.publish("clean/data", ("2:" + seq).getBytes(), 2, false); // in n3's inbox when it returns
+            }
+            Thread.sleep(3500); // n3 tries its batch about once a second
+            int whileFailing = seqs(received, "2:").size();
+            RedisCli.run(redisPort, "ACL", "SETUSER", "clu3", "+@all");
+            await().atMost(Duration.ofSeconds(30)).until(() -> new HashSet<>(seqs(received, "2:")).size() == 20);
+            Thread.sleep(1500); // a copy of a later attempt, if any
+            List<Integer> seqs = seqs(received, "2:");
+            System.out.printf("receiver's inbox batches failing for 3.5 s, clean subscriber: %d received while failing,"
+                    + " %d in all, %d duplicates%n", whileFailing, seqs.size(), seqs.size() - new HashSet<>(seqs).size());
+            assertThat(whileFailing).as("nothing delivered from a batch that was not written").isZero();
+            assertOnceInOrder(seqs, 20);
+        } finally {
+            sub.closeQuietly();
+            pub.closeQuietly();
+        }
+    }
 }

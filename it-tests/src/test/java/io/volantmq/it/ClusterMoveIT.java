@@ -205,10 +205,7 @@ class ClusterMoveIT {
             sub.client.disconnect();
             assertThat(sub.connectTo(n2.uri(), false, 300, 60)).as("session present on n2").isTrue();
             Path n1Log = dir.resolve("n1.log");
-            awaitUpTo(10_000, () -> java.nio.file.Files.readString(n1Log).contains("released late-sub")
-                    && java.nio.file.Files.readString(n1Log).contains("moved=late-sub"));
-            assertThat(java.nio.file.Files.readString(n1Log)).as("n1 released the session and read its marker")
-                    .contains("released late-sub").contains("moved=late-sub");
+            awaitReleasedAndMarked(n1Log, "late-sub");
             try (Jedis redis = new Jedis(URI.create(cluster.redisUri()))) {
                 // the last number n2 gave before it had loaded the session (the owner entry's "loaded", written before
                 // the kick): a message it numbered while the session was arriving has at most this one
@@ -307,10 +304,7 @@ class ClusterMoveIT {
             // resumed on n2 with a session expiry of 2 s: the session ends there 2 s after the client leaves
             assertThat(sub.connectTo(n2.uri(), false, 2, 60)).as("session present on n2").isTrue();
             Path n1Log = dir.resolve("n1.log");
-            awaitUpTo(10_000, () -> java.nio.file.Files.readString(n1Log).contains("released end-sub")
-                    && java.nio.file.Files.readString(n1Log).contains("moved=end-sub"));
-            assertThat(java.nio.file.Files.readString(n1Log)).as("n1 released the session and read its marker")
-                    .contains("released end-sub").contains("moved=end-sub");
+            awaitReleasedAndMarked(n1Log, "end-sub");
             try (Jedis redis = new Jedis(URI.create(cluster.redisUri()))) {
                 assertThat(redis.hexists("vmq:moved:n1", "end-sub")).as("the move recorded for n1").isTrue();
             }
@@ -424,6 +418,14 @@ class ClusterMoveIT {
         }
     }
 
+
+    /** Waits until {@code log}'s node has released {@code clientId} and its inbox has read the session's moved marker. */
+    private static void awaitReleasedAndMarked(Path log, String clientId) throws Exception {
+        awaitUpTo(10_000, () -> java.nio.file.Files.readString(log).contains("released " + clientId)
+                && java.nio.file.Files.readString(log).contains("moved=" + clientId));
+        assertThat(java.nio.file.Files.readString(log)).as("the node released the session and read its marker")
+                .contains("released " + clientId).contains("moved=" + clientId);
+    }
 
     /** Waits until {@code done} holds or {@code millis} pass; the assertions after it say what was missing. */
     private static void awaitUpTo(long millis, java.util.concurrent.Callable<Boolean> done) throws Exception {

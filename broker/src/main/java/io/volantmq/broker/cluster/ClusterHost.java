@@ -26,6 +26,15 @@ public interface ClusterHost {
     void publishForwarded(String originClientId, Publish publish, SharePlacement shares, java.util.Set<String> except);
 
     /**
+     * Runs {@code routing} (calls of the methods above) with the writes to heap queues (sessions that end with their
+     * connection) held back, and returns them for the caller to run once the routing's store writes are durable.
+     */
+    default java.util.List<Runnable> holdingBackHeapWrites(Runnable routing) {
+        routing.run();
+        return java.util.List.of();
+    }
+
+    /**
      * Whether a subscription of the session {@code clientId} known here matches {@code topic} (true when not
      * known: the caller then keeps what it would otherwise drop).
      */

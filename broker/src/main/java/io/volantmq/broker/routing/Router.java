@@ -51,6 +51,8 @@ public final class Router {
     private final SharedSubscriptions shared;
     /** The live trace, while one runs (the admin endpoint's); null otherwise. */
     private volatile PublishTap tap;
+    /** Heap-queue writes of the routing this thread does, held back ({@link #holdingBackHeapWrites}); null: at once. */
+    private final ThreadLocal<List<Runnable>> heldBackHeapWrites = new ThreadLocal<>();
     /** Null unless a plugin intercepts deliveries or listens for drops: the hot path checks for null only. */
     private DeliveryHook deliveryHook;
     /** Other nodes' subscribers; {@link ClusterLink#NONE} on a single node. */
@@ -200,6 +202,31 @@ public final class Router {
         return false;
     }
 
+    /**
+     * Runs {@code routing} with its heap-queue writes held back and returns them, in order, for the caller to run
+     * once the store writes of the same routing are durable. A cluster inbox batch that fails is routed again: its
+     * store writes are dropped with its unit, and so must its heap writes be, or clean sessions would get it twice.
+     */
+    public List<Runnable> holdingBackHeapWrites(Runnable routing) {
+        List<Runnable> held = new ArrayList<>();
+        heldBackHeapWrites.set(held);
+        try {
+            routing.run();
+        } finally {
+            heldBackHeapWrites.remove();
+        }
+        return held;
+    }
+
+    private void heapWrite(Runnable write) {
+        List<Runnable> held = heldBackHeapWrites.get();
+        if (held == null) {
+            write.run();
+        } else {
+            held.add(write);
+        }
+    }
+
     /** Set once at wiring, before any message. */
     public void cluster(ClusterLink link) {
         this.cluster = link;
@@ -308,8 +335,10 @@ public final class Router {
                 StoredMessage own = propertiesCodec.toStored(out, now);
                 List<QueueTarget> target = List.of(new QueueTarget(d.clientId, qos, retain, d.subscriptionIds));
                 if (queue != messages) {
-                    queue.enqueue(own, target); // on the heap: visible on return, the subscriber may read it now
-                    recipient.notifyQueued();
+                    heapWrite(() -> {
+                        queue.enqueue(own, target); // on the heap: visible on return, the subscriber may read it now
+                        recipient.notifyQueued();
+                    });
                     continue;
                 }
                 storeWork.execute(() -> {
@@ -334,8 +363,13 @@ public final class Router {
             stored = propertiesCodec.toStored(publish, now);
         }
         if (inMemory != null) {
-            queues.memory().enqueue(stored, inMemory);
-            inMemoryToNotify.forEach(Recipient::notifyQueued);
+            StoredMessage message = stored;
+            List<QueueTarget> heapTargets = inMemory;
+            List<Recipient> heapToNotify = inMemoryToNotify;
+            heapWrite(() -> {
+                queues.memory().enqueue(message, heapTargets);
+                heapToNotify.forEach(Recipient::notifyQueued);
+            });
         }
         if (!targets.isEmpty()) {
             StoredMessage once = stored;
