@@ -246,31 +246,15 @@ final class Inbox {
         }
         Set<String> delivered = new HashSet<>();
         List<Runnable> heapWrites = new ArrayList<>();
-        StreamEntryID[][] routed = new StreamEntryID[1][];
+        StreamEntryID[] routed;
         try {
-            if (cluster.outbox.transactional()) {
-                cluster.host.backend().together(() -> {
-                    heapWrites.addAll(cluster.host.holdingBackHeapWrites(() -> route(node, batch, delivered, drain)));
-                    routed[0] = notHeld(ids);
-                    if (routed[0].length > 0) {
-                        cluster.outbox.ackInUnit(node, routed[0]);
-                    }
-                });
-                cluster.host.sync();
-            } else {
-                heapWrites.addAll(cluster.host.holdingBackHeapWrites(() -> route(node, batch, delivered, drain)));
-                cluster.host.sync();
-                routed[0] = notHeld(ids);
-                if (routed[0].length > 0) {
-                    cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, routed[0]));
-                }
-            }
+            routed = writeThenAck(node, () -> route(node, batch, delivered, drain), () -> notHeld(ids), heapWrites);
         } catch (RuntimeException e) {
             dropProvisional(ids);
             throw e; // replayed: its store writes went with its unit, its heap writes were never made
         }
         heapWrites.forEach(Runnable::run);
-        StreamEntryID[] settledMeanwhile = endProvisional(ids, routed[0]);
+        StreamEntryID[] settledMeanwhile = endProvisional(ids, routed);
         if (settledMeanwhile.length > 0) {
             cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, settledMeanwhile));
         }
@@ -279,6 +263,34 @@ final class Inbox {
                 seen.put(msgId, Boolean.TRUE);
             }
         }
+    }
+
+    /**
+     * Runs {@code routing} and acknowledges in {@code node}'s inbox the entries {@code toAck} names once it has run:
+     * in one store unit when the outbox can join it, else the XACK after the sync. The routing's heap-queue writes
+     * are added to {@code heapWrites}, for the caller to make once this has returned. Returns the ids acknowledged.
+     */
+    private StreamEntryID[] writeThenAck(String node, Runnable routing, java.util.function.Supplier<StreamEntryID[]> toAck,
+                                         List<Runnable> heapWrites) {
+        StreamEntryID[][] acked = new StreamEntryID[1][];
+        if (cluster.outbox.transactional()) {
+            cluster.host.backend().together(() -> {
+                heapWrites.addAll(cluster.host.holdingBackHeapWrites(routing));
+                acked[0] = toAck.get();
+                if (acked[0].length > 0) {
+                    cluster.outbox.ackInUnit(node, acked[0]);
+                }
+            });
+            cluster.host.sync();
+        } else {
+            heapWrites.addAll(cluster.host.holdingBackHeapWrites(routing));
+            cluster.host.sync();
+            acked[0] = toAck.get();
+            if (acked[0].length > 0) {
+                cluster.redis(j -> j.xack(Keys.inbox(node), Keys.GROUP, acked[0]));
+            }
+        }
+        return acked[0];
     }
 
     /** The batch of {@code ids} is durable: its held entries that were settled meanwhile, to acknowledge now. */
@@ -617,21 +629,7 @@ final class Inbox {
                 .toArray(StreamEntryID[]::new);
         try {
             List<Runnable> heapWrites = new ArrayList<>();
-            if (cluster.outbox.transactional()) {
-                cluster.host.backend().together(() -> {
-                    heapWrites.addAll(cluster.host.holdingBackHeapWrites(deliver));
-                    if (ids.length > 0) {
-                        cluster.outbox.ackInUnit(cluster.me, ids);
-                    }
-                });
-                cluster.host.sync();
-            } else {
-                heapWrites.addAll(cluster.host.holdingBackHeapWrites(deliver));
-                cluster.host.sync();
-                if (ids.length > 0) {
-                    cluster.redis(j -> j.xack(Keys.inbox(cluster.me), Keys.GROUP, ids));
-                }
-            }
+            writeThenAck(cluster.me, deliver, () -> ids, heapWrites);
             heapWrites.forEach(Runnable::run);
         } finally {
             // failed: the entries stay pending, routed again when this inbox next replays its pending list (or by
