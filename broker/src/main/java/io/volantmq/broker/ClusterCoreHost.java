@@ -63,6 +63,26 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
+    public boolean subscribesPlainly(String clientId, String topic) {
+        return context.router().subscribesPlainly(clientId, topic);
+    }
+
+    @Override
+    public java.util.List<String> plainFilters(String clientId) {
+        try {
+            io.volantmq.broker.session.SessionRegistry.ClientView view = context.sessions().view(clientId)
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return view == null ? java.util.List.of() : view.subscriptions().entrySet().stream()
+                    .filter(s -> !s.getValue().shared()).map(java.util.Map.Entry::getKey).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.List.of();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return java.util.List.of(); // the broker is stopping
+        }
+    }
+
+    @Override
     public CompletableFuture<Object> release(String clientId) {
         return context.sessions().release(clientId);
     }

@@ -1,6 +1,7 @@
 package io.volantmq.cluster;
 
 import io.volantmq.broker.cluster.SharePlacement;
+import io.volantmq.broker.routing.TopicMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
@@ -36,6 +37,8 @@ final class Inbox {
     /** Stream field of an entry meant only for these client ids (separated by {@link #ONLY_SEPARATOR}). */
     static final String ONLY = "only";
     static final String ONLY_SEPARATOR = "\n";
+    /** Marks an entry this node wrote into its own inbox for sessions whose messages it sets aside (see {@link RedisCluster#routeLocally}). */
+    static final String SET_ASIDE = "aside";
 
     private final RedisCluster cluster;
     private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -70,11 +73,11 @@ final class Inbox {
      */
     private final Map<String, Gone> gone = new HashMap<>();
     /**
-     * Sessions that arrived here from a node that still had them (the kick is out): that node's messages this
-     * inbox reads meanwhile and that could concern them (a filter of theirs matches, or the message names them)
-     * are held for them, since its local routing may have reached them there. Once it has let go, it says up to
-     * which of its messages it held the session, and the held ones after that are delivered
-     * ({@link #releasedThere}).
+     * Sessions that arrived here from a node that still had them (the kick is out): the messages this inbox reads
+     * meanwhile that could concern them (a filter of theirs matches, or the message names them), and this node's
+     * own set aside for them, are held, since that node may still deliver or hand on earlier ones, and its local
+     * routing may have reached them there. Once it has let go, it says up to which of its messages it held the
+     * session, and the held ones (but those) are delivered after what it handed on ({@link #releasedThere}).
      */
     private final Map<String, Held> holding = new HashMap<>();
     /**
@@ -88,22 +91,38 @@ final class Inbox {
      * from {@link #heldIds} and {@link #holding} if the batch fails (its replay holds them again).
      */
     private final Set<StreamEntryID> provisional = new HashSet<>();
+    /**
+     * Sessions whose old node has answered, until this inbox has durably routed every entry it had when the answer
+     * came (the old node's hand-ons are among them): then what was held for them is delivered, after those.
+     */
+    private final Map<String, Releasing> releasing = new HashMap<>();
+    /** This node's own set-aside messages the batch being routed read back, by client id (under {@link #routing}). */
+    private final List<Map.Entry<String, String>> readBack = new ArrayList<>();
+    /** The last entry of this node's inbox whose batch is durable (under {@link #routing}; notified). */
+    private StreamEntryID committedUpTo;
     /** Sessions that came from a node that let them go: its messages in the window reached them there. */
     private final Map<String, Reached> reachedBefore = new HashMap<>();
 
     /**
-     * The messages of {@code node} held for a session that arrived from it, with their inbox entry ids;
+     * The messages held for a session that arrived from {@code node}, with their inbox entry ids;
      * {@code arrival}: the session's {@code arrived} marker in this inbox.
      */
     private record Held(String node, StreamEntryID arrival, Map<StreamEntryID, Forwarded> messages) {
+    }
+
+    /** A {@link #releasing} session: what its old node said, this inbox's last entry then, and when. */
+    private record Releasing(Window window, StreamEntryID end, long since) {
     }
 
     /** A {@link #reachedBefore} window, and the {@code arrived} marker of the arrival it belongs to. */
     private record Reached(Window window, StreamEntryID arrival) {
     }
 
-    /** A {@link #gone} session: its {@code moved} marker in this inbox, and {@code loaded} of its new node. */
-    private record Gone(StreamEntryID marker, String loadedThere) {
+    /**
+     * A {@link #gone} session: its {@code moved} marker in this inbox, {@code loaded} of its new node, and its plain
+     * subscriptions' filters when it was let go here.
+     */
+    private record Gone(StreamEntryID marker, String loadedThere, List<String> filters) {
     }
 
     /**
@@ -180,15 +199,21 @@ final class Inbox {
                         Map.of(Keys.inbox(cluster.me), position))));
                 if (batch.isEmpty() && from != StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY) {
                     from = StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY;
+                    caughtUpWithPending();
                     continue;
                 }
+                pauseForTest(batch);
                 handle(cluster.me, batch);
+                afterBatch(batch);
                 if (from != StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY) {
                     // on through the pending list: held entries stay pending, read from its start again they would
                     // come back at once, for ever
                     from = batch.get(batch.size() - 1).getID();
                 }
             } catch (Throwable e) {
+                synchronized (routing) {
+                    readBack.clear(); // read again with the batch
+                }
                 from = new StreamEntryID(0, 0); // a batch not acknowledged is read again from this node's pending list
                 if (cluster.running) {
                     if (e.getMessage() != null && e.getMessage().contains("NOGROUP")) {
@@ -197,6 +222,31 @@ final class Inbox {
                     log.warn("cluster: reading the inbox failed ({}); again in 1 s", e.toString());
                     RedisCluster.sleep(1000);
                 }
+            }
+        }
+    }
+
+    /**
+     * Tests only, never set otherwise: a batch of this inbox holding a message on a topic that starts with this
+     * waits {@link #TEST_PAUSE_MILLIS} before it is routed, so that a test can move a session while its old node
+     * has read none of it (ClusterMoveIT).
+     */
+    private static final String TEST_PAUSE_TOPIC = System.getProperty("vmqtest.pauseInboxOn");
+    private static final long TEST_PAUSE_MILLIS = Long.getLong("vmqtest.pauseInboxMillis", 150);
+
+    private static void pauseForTest(List<StreamEntry> batch) {
+        if (TEST_PAUSE_TOPIC == null) {
+            return;
+        }
+        for (StreamEntry entry : batch) {
+            String text = entry.getFields() == null ? null : entry.getFields().get("m");
+            try {
+                if (text != null && Forwarded.decode(text).publish().topic().startsWith(TEST_PAUSE_TOPIC)) {
+                    RedisCluster.sleep(TEST_PAUSE_MILLIS);
+                    return;
+                }
+            } catch (IOException e) {
+                return; // routing says so
             }
         }
     }
@@ -355,13 +405,24 @@ final class Inbox {
             } else if (only != null) {
                 // handed on (by a janitor, or by a node that released them) for sessions that moved here: theirs
                 // only, whatever the seen-set says; passed on again if they were released here meanwhile
+                boolean aside = entry.getFields().containsKey(SET_ASIDE);
                 synchronized (routing) {
                     Set<String> here = new HashSet<>();
                     for (String client : only.split(ONLY_SEPARATOR)) {
-                        if (handOn(entry.getID(), client)) {
+                        RedisCluster.SetAside state = aside ? cluster.setAsideState(client, message.msgId()) : null;
+                        Held held = aside ? holding.get(client) : null;
+                        if (handOn(entry.getID(), client) || state != null && state.left) {
                             cluster.outbox.handOn(message, client);
+                        } else if (held != null) {
+                            // set aside here for a session still waiting for its old node's hand-ons: after them
+                            held.messages().put(entry.getID(), message);
+                            heldIds.add(entry.getID());
+                            provisional.add(entry.getID());
                         } else {
                             here.add(client);
+                        }
+                        if (state != null) {
+                            readBack.add(Map.entry(client, message.msgId()));
                         }
                     }
                     if (!here.isEmpty()) {
@@ -396,8 +457,8 @@ final class Inbox {
                     // a message with a share group placed here is not held: a held member would be chosen and skipped
                     if (!message.shares().containsValue(cluster.me)) {
                         holding.forEach((client, held) -> {
-                            if (!except.contains(client) && message.msgId().startsWith(held.node() + ":")
-                                    && concerns(client, message)) {
+                            // any node's: what the old node has not routed yet, or hands on, comes first
+                            if (!except.contains(client) && concerns(client, message)) {
                                 except.add(client);
                                 heldFor.add(client);
                             }
@@ -565,17 +626,29 @@ final class Inbox {
     }
 
     /**
-     * Whether {@code message}, read after {@code clientId}'s {@code moved} marker, was published by the node it went
-     * to before that node had loaded it (so not delivered there), and this node no longer has it either.
+     * Whether {@code message}, read after {@code clientId}'s {@code moved} marker once it was let go here, did not reach
+     * it at the node it went to, so it is handed on: that node published it before it had loaded the session (it says
+     * so, or it was numbered before the move), or another node sent it here and not there (it had not heard of the
+     * new node's route yet) on a topic the session subscribed to.
      */
     private boolean missedThere(Forwarded message, String clientId) {
         Away to = away.get(clientId);
-        if (to == null || !message.notReached().contains(clientId) || !message.msgId().startsWith(to.node() + ":")) {
+        Gone left = gone.get(clientId);
+        if (to == null || left == null || to.reachedThere(message, clientId)) {
             return false;
         }
-        Gone left = gone.get(clientId);
-        String loadedThere = left == null ? null : left.loadedThere();
-        return loadedThere == null || !loadedThere.startsWith(to.node() + ":") || numbered(message.msgId(), loadedThere) <= 0;
+        if (!message.msgId().startsWith(to.node() + ":")) {
+            String topic = message.publish().topic();
+            return !message.covered().contains(to.node())
+                    && left.filters().stream().anyMatch(filter -> TopicMatcher.matches(filter, topic));
+        }
+        boolean beforeTheMove = to.publishedUpTo() != null && numbered(message.msgId(), to.publishedUpTo()) <= 0;
+        if (!message.notReached().contains(clientId) && !beforeTheMove) {
+            return false;
+        }
+        String loadedThere = left.loadedThere();
+        return loadedThere.isEmpty() || !loadedThere.startsWith(to.node() + ":")
+                || numbered(message.msgId(), loadedThere) <= 0;
     }
 
     /**
@@ -594,27 +667,136 @@ final class Inbox {
     /**
      * The node {@code clientId} came from let it go ({@code mark}: its last message routed while it held the
      * session; null when it did not say: it died, did not answer in time, or is of an earlier version). The
-     * messages held meanwhile that it published after the mark are delivered now; those up to it are left out, as
-     * are the ones this inbox reads later.
+     * messages held meanwhile are delivered once this inbox has durably routed what it had at this answer (what
+     * the old node handed on before it answered comes first: MQTT order per publisher), except those it published
+     * up to the mark; the ones this inbox reads later from it up to the mark are left out too. Then this node's own
+     * messages for the session stop being set aside ({@link RedisCluster#endSetAside}).
      */
     void releasedThere(String clientId, Window window) {
+        StreamEntryID end = lastEntry();
         synchronized (routing) {
-            Held held = holding.remove(clientId);
-            if (held == null) {
+            if (holding.containsKey(clientId) && end != null
+                    && (committedUpTo == null || committedUpTo.compareTo(end) < 0)) {
+                releasing.put(clientId, new Releasing(window, end, System.currentTimeMillis()));
+                TRACE.debug("{} let go by its old node in {}: held until this inbox has routed up to {}", clientId,
+                        window, end);
                 return;
             }
-            if (window != null) {
-                reachedBefore.put(clientId, new Reached(window, held.arrival()));
+            settleHeld(clientId, window);
+        }
+        cluster.endSetAside(clientId, true, false);
+    }
+
+    /** Delivers what was held for {@code clientId} as {@link #releasedThere} says, now. Under {@link #routing}. */
+    private void settleHeld(String clientId, Window window) {
+        releasing.remove(clientId);
+        Held held = holding.remove(clientId);
+        if (held == null) {
+            return;
+        }
+        if (window != null) {
+            reachedBefore.put(clientId, new Reached(window, held.arrival()));
+        }
+        List<String> delivered = new ArrayList<>();
+        settle(held, () -> new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
+            if (window == null || !window.contains(message.msgId())) {
+                cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
+                delivered.add(message.msgId());
             }
-            List<String> delivered = new ArrayList<>();
-            settle(held, () -> new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
-                if (window == null || !window.contains(message.msgId())) {
-                    cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
-                    delivered.add(message.msgId());
+        }));
+        TRACE.debug("{} let go by {} in {}: of {} held, delivered {}", clientId, held.node(), window,
+                held.messages().size(), delivered);
+    }
+
+    /**
+     * A batch of this inbox is durable: sessions {@link #releasing} whose old node's hand-ons are all routed now (or
+     * that waited longer than the takeover timeout) get what was held for them; the set-aside messages it read back
+     * are no longer waited for (setting aside ends once none is), nor those waited for too long.
+     */
+    private void afterBatch(List<StreamEntry> batch) {
+        List<String> ready = new ArrayList<>();
+        synchronized (routing) {
+            if (!batch.isEmpty()) {
+                committed(batch.get(batch.size() - 1).getID());
+            }
+            readBack.forEach(read -> cluster.readBack(read.getKey(), read.getValue()));
+            readBack.clear();
+            long stale = System.currentTimeMillis() - cluster.settings.takeoverTimeoutMillis();
+            releasing.forEach((client, release) -> {
+                if (committedUpTo != null && committedUpTo.compareTo(release.end()) >= 0 || release.since() < stale) {
+                    ready.add(client);
                 }
-            }));
-            TRACE.debug("{} let go by {} in {}: of {} held, delivered {}", clientId, held.node(), window,
-                    held.messages().size(), delivered);
+            });
+            ready.forEach(client -> settleHeld(client, releasing.get(client).window()));
+        }
+        ready.forEach(client -> cluster.endSetAside(client, true, false));
+        cluster.endSetAsides();
+    }
+
+    /** Under {@link #routing}. */
+    private void committed(StreamEntryID upTo) {
+        if (committedUpTo == null || committedUpTo.compareTo(upTo) < 0) {
+            committedUpTo = upTo;
+            routing.notifyAll();
+        }
+    }
+
+    /**
+     * This inbox has routed again what it had read before a restart and never acknowledged: every entry up to the
+     * group's last delivered one is routed (or held).
+     */
+    private void caughtUpWithPending() {
+        try {
+            StreamEntryID delivered = cluster.redis(j -> j.xinfoGroups(Keys.inbox(cluster.me))).stream()
+                    .filter(group -> Keys.GROUP.equals(group.getName())).map(group -> group.getLastDeliveredId())
+                    .findFirst().orElse(null);
+            if (delivered != null) {
+                synchronized (routing) {
+                    committed(delivered);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("cluster: inbox group not read: {}", e.toString());
+        }
+    }
+
+    /** This inbox's last entry (null when empty, or when Redis does not answer). */
+    private StreamEntryID lastEntry() {
+        try {
+            List<StreamEntry> last = cluster.redis(j -> j.xrevrange(Keys.inbox(cluster.me), "+", "-", 1));
+            return last.isEmpty() ? null : last.get(0).getID();
+        } catch (RuntimeException e) {
+            log.debug("cluster: last inbox entry not read: {}", e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Waits, up to {@code millis}, until this inbox has durably routed every entry it holds now: a session let go
+     * here has then got, or had handed on, everything this inbox had for it before the answer (see
+     * {@link RedisCluster#routeLocally} for why the new node needs that).
+     */
+    void awaitRoutedUpToNow(long millis) {
+        StreamEntryID end = lastEntry();
+        if (end == null) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (routing) {
+            while (committedUpTo == null || committedUpTo.compareTo(end) < 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    log.warn("cluster: the inbox has not routed up to {} within {} ms (at {}); answering anyway", end,
+                            millis, committedUpTo);
+                    return;
+                }
+                try {
+                    routing.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -641,7 +823,7 @@ final class Inbox {
     /** Delivers whatever is held for {@code clientId} (nobody said what reached it elsewhere: twice at worst). */
     private void deliverHeld(String clientId) {
         if (holding.containsKey(clientId)) {
-            releasedThere(clientId, null);
+            settleHeld(clientId, null);
         }
     }
 
@@ -660,14 +842,17 @@ final class Inbox {
     void released(String clientId, Runnable release) {
         String marker = cluster.redis(j -> j.hget(Keys.moved(cluster.me), clientId));
         List<String> owner = cluster.redis(j -> j.hmget(Keys.owner(clientId), "node", "loaded"));
+        List<String> filters = cluster.host.plainFilters(clientId);
         synchronized (routing) {
             release.run();
+            cluster.leftWhileSetAside(clientId);
             arriving.remove(clientId);
             reachedBefore.remove(clientId);
+            releasing.remove(clientId);
             Held held = holding.remove(clientId);
             StreamEntryID until = marker == null ? null : new StreamEntryID(marker);
             if (until != null) {
-                gone.put(clientId, new Gone(until, owner.get(1) == null ? "" : owner.get(1)));
+                gone.put(clientId, new Gone(until, owner.get(1) == null ? "" : owner.get(1), filters));
             }
             if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
                 released.put(clientId, until);
@@ -719,7 +904,7 @@ final class Inbox {
                 away.remove(clientId); // this inbox read the marker already
             }
             // exclusive of this node's local routing: its messages numbered up to here did not reach the session
-            published = cluster.loadArriving(clientId, load);
+            published = cluster.loadArriving(clientId, load, stillThere);
             upTo = lastRouted;
             routing.notifyAll(); // an inbox waiting at the marker (awaitArrival) routes on
         }

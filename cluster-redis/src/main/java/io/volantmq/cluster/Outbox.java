@@ -81,6 +81,15 @@ final class Outbox {
         add(target, Map.of("m", message.encode(), Inbox.ONLY, String.join(Inbox.ONLY_SEPARATOR, clientIds)));
     }
 
+    /**
+     * XADDs a message published here to this node's own inbox, for {@code clientIds} only: sessions whose messages
+     * are set aside while what their old node hands on to them arrives (see {@link RedisCluster#routeLocally}).
+     */
+    void setAside(Forwarded message, Set<String> clientIds) {
+        add(cluster.me, Map.of("m", message.encode(), Inbox.ONLY, String.join(Inbox.ONLY_SEPARATOR, clientIds),
+                Inbox.SET_ASIDE, "1"));
+    }
+
     private void add(String target, Map<String, String> fields) {
         XAddParams trim = XAddParams.xAddParams().maxLen(cluster.settings.inboxMaxLen()).approximateTrimming();
         String key = Keys.inbox(target);

@@ -88,8 +88,11 @@ final class RedisCluster implements ClusterLink {
      */
     private final Set<String> arrivingHere = ConcurrentHashMap.newKeySet();
 
-    /** A message published here, numbered before it was routed locally, and the sessions that routing could not reach. */
-    private record Numbered(long sequence, Set<String> notReached) {
+    /**
+     * A message published here, numbered before it was routed locally, the sessions that routing could not reach,
+     * and those it left out for {@link #setAside}.
+     */
+    private record Numbered(long sequence, Set<String> notReached, Set<String> setAside) {
     }
 
     /**
@@ -102,19 +105,133 @@ final class RedisCluster implements ClusterLink {
     private final ReentrantReadWriteLock arrivals = new ReentrantReadWriteLock();
 
     /**
+     * Sessions that arrived here from a node that still had them, until what that node hands on to them has been
+     * delivered here and then what was set aside: this node's own messages for them (plain subscriptions) go through
+     * its own inbox, behind those hand-ons, instead of straight to their queues, or a message published here after
+     * the arrival would overtake an earlier one of the same publisher that the old node had not routed yet (MQTT
+     * order per publisher and topic). See {@link Inbox#releasedThere}.
+     */
+    private final Map<String, SetAside> setAside = new ConcurrentHashMap<>();
+
+    /** The messages of this node set aside for one arriving session, by sequence number, not yet read back. */
+    static final class SetAside {
+        final Set<Long> unread = ConcurrentHashMap.newKeySet();
+        /** When the old node's hand-ons were all delivered (0: not yet): from then on what is read back is delivered. */
+        volatile long drainingSince;
+        /** The session moved on before this ended: what is read back is handed on to it. */
+        volatile boolean left;
+    }
+
+    /**
      * Numbers the message and routes it locally while no session can arrive: a session it names as not reached
      * was not loaded during the routing, and one it does not name (and that arrives) was loaded before it.
+     * Sessions being set aside whose plain subscriptions match {@code topic} are left out of the local routing
+     * and get it through this node's inbox ({@link #forward}).
      */
     @Override
-    public Object routeLocally(Runnable route) {
+    public Object routeLocally(String topic, java.util.function.Consumer<Set<String>> route) {
         arrivals.readLock().lock();
         try {
-            Numbered numbered = new Numbered(sequence.incrementAndGet(),
-                    arrivingHere.isEmpty() ? Set.of() : Set.copyOf(arrivingHere));
-            route.run();
+            long number = sequence.incrementAndGet();
+            Set<String> aside = Set.of();
+            if (!setAside.isEmpty()) {
+                aside = new HashSet<>();
+                for (Map.Entry<String, SetAside> arriving : setAside.entrySet()) {
+                    if (!arriving.getValue().left && host.subscribesPlainly(arriving.getKey(), topic)) {
+                        arriving.getValue().unread.add(number);
+                        aside.add(arriving.getKey());
+                    }
+                }
+            }
+            Numbered numbered = new Numbered(number, arrivingHere.isEmpty() ? Set.of() : Set.copyOf(arrivingHere),
+                    aside);
+            route.accept(aside);
             return numbered;
         } finally {
             arrivals.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void notForwarded(Object beforeLocal) {
+        if (beforeLocal instanceof Numbered numbered) {
+            for (String clientId : numbered.setAside()) {
+                SetAside aside = setAside.get(clientId);
+                if (aside != null) {
+                    aside.unread.remove(numbered.sequence());
+                }
+            }
+        }
+    }
+
+    /**
+     * The state a message of this node ({@code msgId}) read from its inbox was set aside in for {@code clientId} (null:
+     * none any more, or another run of this node set it aside).
+     */
+    SetAside setAsideState(String clientId, String msgId) {
+        SetAside aside = setAside.get(clientId);
+        return aside == null || !msgId.startsWith(msgIdPrefix() + ":") ? null : aside;
+    }
+
+    /** The inbox routed, durably, a message of this node set aside for {@code clientId}: no longer waited for. */
+    void readBack(String clientId, String msgId) {
+        SetAside aside = setAsideState(clientId, msgId);
+        if (aside != null) {
+            aside.unread.remove(Long.parseLong(msgId.substring(msgId.lastIndexOf(':') + 1)));
+        }
+    }
+
+    /**
+     * What the old node handed on to {@code clientId} has been delivered ({@code delivered}), or set-aside messages
+     * were read back: ends setting aside once the hand-ons are delivered and every message set aside so far is read
+     * back (under {@link #arrivals}' write lock, so no local routing is deciding meanwhile). With {@code force}, ends
+     * it anyway.
+     */
+    void endSetAside(String clientId, boolean delivered, boolean force) {
+        SetAside aside = setAside.get(clientId);
+        if (aside == null) {
+            return;
+        }
+        if (delivered && aside.drainingSince == 0) {
+            aside.drainingSince = System.currentTimeMillis();
+        }
+        if (aside.drainingSince == 0 && !force) {
+            return;
+        }
+        arrivals.writeLock().lock();
+        try {
+            if (aside.unread.isEmpty() || force) {
+                setAside.remove(clientId, aside);
+                if (!aside.unread.isEmpty()) {
+                    log.warn("cluster: {} of this node's messages set aside for {} not read back from the inbox within"
+                            + " {} ms (a failed store unit?); delivering straight to it again", aside.unread.size(),
+                            clientId, settings.takeoverTimeoutMillis());
+                }
+            }
+        } finally {
+            arrivals.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Ends setting aside for every session whose hand-ons are delivered and whose set-aside messages are all read
+     * back, and for those where reading back has taken longer than the takeover timeout.
+     */
+    void endSetAsides() {
+        long before = System.currentTimeMillis() - settings.takeoverTimeoutMillis();
+        setAside.forEach((clientId, aside) -> {
+            if (aside.drainingSince != 0 && (aside.unread.isEmpty() || aside.drainingSince < before)) {
+                endSetAside(clientId, false, aside.drainingSince < before);
+            }
+        });
+    }
+
+    /** {@code clientId} left this node while its messages were set aside (see {@link SetAside#left}). */
+    void leftWhileSetAside(String clientId) {
+        SetAside aside = setAside.get(clientId);
+        if (aside != null) {
+            aside.left = true;
+            aside.drainingSince = System.currentTimeMillis();
         }
     }
 
@@ -128,9 +245,19 @@ final class RedisCluster implements ClusterLink {
      * the sequence number of the last message routed before it (the later ones reached the session).
      */
     long loadArriving(String clientId, Runnable load) {
+        return loadArriving(clientId, load, false);
+    }
+
+    /** As above; with {@code setAsideFor}, this node's messages for it are set aside from then on ({@link #setAside}). */
+    long loadArriving(String clientId, Runnable load, boolean setAsideFor) {
         arrivals.writeLock().lock();
         try {
             load.run();
+            if (setAsideFor) {
+                setAside.put(clientId, new SetAside());
+            } else {
+                setAside.remove(clientId);
+            }
             arrivingHere.remove(clientId);
             loadedAt.put(clientId, sequence.get());
             return sequence.get();
@@ -436,13 +563,34 @@ final class RedisCluster implements ClusterLink {
 
     @Override
     public boolean forward(String originClientId, Publish publish, SharePlacement shares) {
-        return forward(originClientId, publish, shares, routeLocally(() -> { }), backlog -> { });
+        return forward(originClientId, publish, shares, number(), backlog -> { });
     }
 
     @Override
     public boolean forward(String originClientId, Publish publish, SharePlacement shares, Object beforeLocal,
                            java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
-        Numbered numbered = beforeLocal instanceof Numbered n ? n : (Numbered) routeLocally(() -> { });
+        Numbered numbered = beforeLocal instanceof Numbered n ? n : number();
+        try {
+            return forwardNumbered(originClientId, publish, shares, numbered, backlog);
+        } catch (RuntimeException | Error e) {
+            notForwarded(numbered); // not acknowledged: nothing set aside waits for it
+            throw e;
+        }
+    }
+
+    /** Numbers a message that was not routed locally here (nothing set aside). */
+    private Numbered number() {
+        arrivals.readLock().lock();
+        try {
+            return new Numbered(sequence.incrementAndGet(), arrivingHere.isEmpty() ? Set.of()
+                    : Set.copyOf(arrivingHere), Set.of());
+        } finally {
+            arrivals.readLock().unlock();
+        }
+    }
+
+    private boolean forwardNumbered(String originClientId, Publish publish, SharePlacement shares, Numbered numbered,
+                            java.util.function.Consumer<java.util.concurrent.CompletionStage<Void>> backlog) {
         if (TEST_PAUSE_TOPIC != null && publish.topic().startsWith(TEST_PAUSE_TOPIC)) {
             pauseForTest(publish.topic());
         }
@@ -466,7 +614,7 @@ final class RedisCluster implements ClusterLink {
             targets.addAll(liveNodes); // every node keeps the retained index: all of them hear of it
             targets.remove(me);
         }
-        if (targets.isEmpty()) {
+        if (targets.isEmpty() && numbered.setAside().isEmpty()) {
             return false;
         }
         Set<String> covered = new HashSet<>(targets);
@@ -478,12 +626,18 @@ final class RedisCluster implements ClusterLink {
             Inbox.TRACE.debug("published {} to {}, not reached here: {}", message.describe(), targets,
                     numbered.notReached());
         }
+        if (!numbered.setAside().isEmpty()) {
+            outbox.setAside(message, numbered.setAside());
+        }
+        if (targets.isEmpty()) {
+            return true;
+        }
         send(message, targets);
         java.util.concurrent.CompletionStage<Void> caughtUp = backlogs.waitFor(targets);
         if (caughtUp != null) {
             backlog.accept(caughtUp); // sent and acknowledged all the same; the next ones wait
         }
-        return !matched.isEmpty() || sharedElsewhere;
+        return !matched.isEmpty() || sharedElsewhere || !numbered.setAside().isEmpty();
     }
 
     /**
@@ -570,6 +724,9 @@ final class RedisCluster implements ClusterLink {
                 result.completeExceptionally(e);
             }
         }));
+        // what this node published before it loaded the session, and sent to the old node, is there before the
+        // kick: the old node routes or hands on all it has before it answers (Inbox.awaitRoutedUpToNow)
+        awaitOpenUnits("kicking " + previous + " for " + clientId);
         try {
             long listeners = redis(j -> j.exists(Keys.node(previous))
                     ? j.publish(Keys.control(previous), "kick|" + generation + "|" + me + "|" + clientId) : -1L);
@@ -611,8 +768,11 @@ final class RedisCluster implements ClusterLink {
             try {
                 // a PUBLISH or inbox batch routed to it before the unload may still be in its store unit: its queue
                 // entries must reach Redis before the answer, not after the new owner's later ones
-                awaitOpenUnits(clientId);
+                awaitOpenUnits("letting go of " + clientId);
                 host.sync(); // what was queued for it here is in Redis before the new owner reads its queue
+                // and what this inbox holds for it now is routed or handed on before the answer: the new node sets
+                // its own messages for the session aside until it has delivered those (MQTT order per publisher)
+                inbox.awaitRoutedUpToNow(settings.takeoverTimeoutMillis() / 2);
             } catch (RuntimeException e) {
                 log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
             }
@@ -620,15 +780,15 @@ final class RedisCluster implements ClusterLink {
         });
     }
 
-    /** Waits (up to the takeover timeout) for the store units that began before the session was let go here. */
-    private void awaitOpenUnits(String clientId) {
+    /** Waits (up to the takeover timeout) for the store units that began before now ({@code what}: for the log). */
+    private void awaitOpenUnits(String what) {
         if (!(host.backend() instanceof RedisGroupWrites writes)) {
             return; // no units: every write of a routing is made before the routing returns
         }
         try {
             if (!writes.awaitOpenUnits(settings.takeoverTimeoutMillis())) {
-                log.warn("cluster: store units begun before {} was let go still run after {} ms; answering anyway",
-                        clientId, settings.takeoverTimeoutMillis());
+                log.warn("cluster: store units begun before {} still run after {} ms; going on", what,
+                        settings.takeoverTimeoutMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

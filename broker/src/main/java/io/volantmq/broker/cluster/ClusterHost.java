@@ -42,6 +42,16 @@ public interface ClusterHost {
         return true;
     }
 
+    /** Whether a plain subscription (not in a share group) of the session {@code clientId} known here matches {@code topic}. */
+    default boolean subscribesPlainly(String clientId, String topic) {
+        return false;
+    }
+
+    /** The filters of the plain subscriptions (not in a share group) of the session {@code clientId} known here. */
+    default java.util.List<String> plainFilters(String clientId) {
+        return java.util.List.of();
+    }
+
     /**
      * Another node took {@code clientId} over: closes its connection here (MQTT 5: DISCONNECT 0x8E)
      * and forgets the session in memory, leaving it in the shared store. Completes when done, with what

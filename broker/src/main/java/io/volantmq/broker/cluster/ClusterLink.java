@@ -56,13 +56,19 @@ public interface ClusterLink extends AutoCloseable {
     }
 
     /**
-     * Runs {@code route}, the local part of a message published on this node, and returns what the cluster
-     * needs to know of that moment (which sessions arriving here it could not reach), for
-     * {@link #forward(String, Publish, SharePlacement, Object, java.util.function.Consumer)}. Null when nothing.
+     * Runs {@code route}, the local part of a message on {@code topic} published on this node, and returns what the
+     * cluster needs to know of that moment (which sessions arriving here it could not reach, which it left out), for
+     * {@link #forward(String, Publish, SharePlacement, Object, java.util.function.Consumer)}. {@code route} gets the
+     * sessions whose plain subscriptions it must leave out: the cluster delivers the message to them itself, behind
+     * what another node is still handing on to them (a session that just moved here). Null when nothing.
      */
-    default Object routeLocally(Runnable route) {
-        route.run();
+    default Object routeLocally(String topic, java.util.function.Consumer<java.util.Set<String>> route) {
+        route.accept(java.util.Set.of());
         return null;
+    }
+
+    /** A message {@link #routeLocally} ran for is not forwarded after all (refused): what it set aside is dropped. */
+    default void notForwarded(Object beforeLocal) {
     }
 
     /**

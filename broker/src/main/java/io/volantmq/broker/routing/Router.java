@@ -90,7 +90,7 @@ public final class Router {
 
     /** What one subscriber gets of one message. */
     private record Delivery(String clientId, int qos, boolean retainAsPublished, boolean noLocal,
-                            List<Integer> subscriptionIds) {
+                            List<Integer> subscriptionIds, boolean shared) {
     }
 
     /** What became of a published message. */
@@ -146,10 +146,11 @@ public final class Router {
         SharePlacement shares = cluster.placeShares(publish.topic());
         // the cluster tells the other nodes which sessions arriving here the local part could not reach yet
         Outcome[] routed = new Outcome[1];
-        Object beforeLocal = cluster.routeLocally(() -> routed[0] = route(originClientId, publish, refuseUnretained,
-                shares, null, true, storeWork));
+        Object beforeLocal = cluster.routeLocally(publish.topic(), setAside -> routed[0] = route(originClientId,
+                publish, refuseUnretained, shares, null, setAside, true, storeWork));
         Outcome local = routed[0];
         if (local == Outcome.RETAIN_REFUSED) {
+            cluster.notForwarded(beforeLocal);
             return local;
         }
         // after the local part: a failure to hand it over throws, and the publisher is not acknowledged
@@ -159,12 +160,12 @@ public final class Router {
 
     /** A message for this node's subscribers only (its own {@code $SYS} tree), never forwarded. */
     public Outcome publishHere(String originClientId, Publish publish) {
-        return route(originClientId, publish, false, SharePlacement.LOCAL, null, true, Runnable::run);
+        return route(originClientId, publish, false, SharePlacement.LOCAL, null, null, true, Runnable::run);
     }
 
     /** A message another node forwarded: local subscribers only, never forwarded again. */
     public Outcome publishForwarded(String originClientId, Publish publish) {
-        return route(originClientId, publish, false, SharePlacement.LOCAL, null, true, Runnable::run);
+        return route(originClientId, publish, false, SharePlacement.LOCAL, null, null, true, Runnable::run);
     }
 
     /**
@@ -172,13 +173,13 @@ public final class Router {
      * here; the ones without a local member end in {@link SharePlacement#unserved()}.
      */
     public Outcome publishForwarded(String originClientId, Publish publish, SharePlacement shares) {
-        return route(originClientId, publish, false, shares, null, true, Runnable::run);
+        return route(originClientId, publish, false, shares, null, null, true, Runnable::run);
     }
 
     /** As above, leaving out the sessions of {@code except} (they moved, and another node delivers to them). */
     public Outcome publishForwarded(String originClientId, Publish publish, SharePlacement shares,
                                     java.util.Set<String> except) {
-        return route(originClientId, publish, false, shares, except.isEmpty() ? null : c -> !except.contains(c), true,
+        return route(originClientId, publish, false, shares, except.isEmpty() ? null : c -> !except.contains(c), null, true,
                 Runnable::run);
     }
 
@@ -189,7 +190,17 @@ public final class Router {
      */
     public Outcome publishForwardedTo(String originClientId, Publish publish, java.util.Set<String> clientIds) {
         return route(originClientId, publish, false, new SharePlacement("", Map.of(), true, true), // no group served
-                clientIds::contains, false, Runnable::run);
+                clientIds::contains, null, false, Runnable::run);
+    }
+
+    /** Whether a plain subscription of {@code clientId} (not in a share group) matches {@code topic}. */
+    public boolean subscribesPlainly(String clientId, String topic) {
+        for (Subscriber s : tree.match(topic)) {
+            if (s.clientId().equals(clientId) && !s.options().shared()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a subscription of {@code clientId} (plain or in a share group) matches {@code topic}. */
@@ -238,8 +249,13 @@ public final class Router {
         }
     }
 
+    /**
+     * {@code only}: the clients that may get it (null: all); {@code setAside}: those whose plain subscriptions are
+     * left out (the cluster delivers to them itself, see {@link ClusterLink#routeLocally}; null or empty: none).
+     */
     private Outcome route(String originClientId, Publish publish, boolean refuseUnretained, SharePlacement shares,
-                          java.util.function.Predicate<String> only, boolean updateRetained, Executor storeWork) {
+                          java.util.function.Predicate<String> only, java.util.Set<String> setAside,
+                          boolean updateRetained, Executor storeWork) {
         PublishTap t = tap; // a live trace sees what is published here and what other nodes forward
         if (t != null) {
             t.published(originClientId, publish);
@@ -268,7 +284,7 @@ public final class Router {
         routed.increment();
         DirectVariants direct = new DirectVariants(publish, propertiesCodec);
         try {
-            return route(originClientId, publish, matches, stored, now, direct, shares, only, storeWork);
+            return route(originClientId, publish, matches, stored, now, direct, shares, only, setAside, storeWork);
         } finally {
             direct.release();
         }
@@ -276,14 +292,16 @@ public final class Router {
 
     private Outcome route(String originClientId, Publish publish, List<Subscriber> matches, StoredMessage stored,
                           long now, DirectVariants direct, SharePlacement shares,
-                          java.util.function.Predicate<String> only, Executor storeWork) {
+                          java.util.function.Predicate<String> only, java.util.Set<String> setAside,
+                          Executor storeWork) {
         boolean congested = false;
         List<QueueTarget> targets = new ArrayList<>();
         List<Recipient> toNotify = new ArrayList<>();
         List<QueueTarget> inMemory = null; // queues of sessions that end with their connection: no store, no lane
         List<Recipient> inMemoryToNotify = null;
         for (Delivery d : deliveries(matches, originClientId, shares)) {
-            if (only != null && !only.test(d.clientId)) {
+            if (only != null && !only.test(d.clientId)
+                    || setAside != null && !d.shared && setAside.contains(d.clientId)) {
                 continue;
             }
             Recipient recipient = directory.find(d.clientId);
@@ -436,14 +454,14 @@ public final class Router {
     private static Delivery delivery(Subscriber s) {
         SubscriptionOptions o = s.options();
         return new Delivery(s.clientId(), o.qos(), o.retainAsPublished(), o.noLocal(),
-                o.subscriptionId() == 0 ? List.of() : List.of(o.subscriptionId()));
+                o.subscriptionId() == 0 ? List.of() : List.of(o.subscriptionId()), o.shared());
     }
 
     private static Delivery combine(Delivery a, Delivery b) {
         List<Integer> ids = new ArrayList<>(a.subscriptionIds);
         ids.addAll(b.subscriptionIds);
         return new Delivery(a.clientId, Math.max(a.qos, b.qos), a.retainAsPublished || b.retainAsPublished,
-                a.noLocal && b.noLocal, ids);
+                a.noLocal && b.noLocal, ids, false); // plain ones only: a share group's delivery is never merged
     }
 
     /** Installs the trace tap, or removes it with null. */

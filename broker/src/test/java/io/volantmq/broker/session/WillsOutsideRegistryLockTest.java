@@ -27,9 +27,9 @@ class WillsOutsideRegistryLockTest {
         SessionRegistry registry;
 
         @Override
-        public Object routeLocally(Runnable route) {
+        public Object routeLocally(String topic, java.util.function.Consumer<java.util.Set<String>> route) {
             heldRegistry.add(Thread.holdsLock(registry));
-            route.run();
+            route.accept(java.util.Set.of());
             return null;
         }
     }
