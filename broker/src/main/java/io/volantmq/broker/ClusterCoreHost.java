@@ -63,15 +63,20 @@ final class ClusterCoreHost implements ClusterHost {
     }
 
     @Override
-    public boolean subscribesPlainly(String clientId, String topic) {
-        return context.router().subscribesPlainly(clientId, topic);
+    public java.util.List<String> plainSubscribers(String topic) {
+        return context.router().plainSubscribers(topic);
+    }
+
+    @Override
+    public boolean knows(String clientId) {
+        return context.sessions().get(clientId) != null;
     }
 
     @Override
     public java.util.List<String> plainFilters(String clientId) {
         try {
             io.volantmq.broker.session.SessionRegistry.ClientView view = context.sessions().view(clientId)
-                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    .get(2, java.util.concurrent.TimeUnit.SECONDS);
             return view == null ? java.util.List.of() : view.subscriptions().entrySet().stream()
                     .filter(s -> !s.getValue().shared()).map(java.util.Map.Entry::getKey).toList();
         } catch (InterruptedException e) {

@@ -119,10 +119,10 @@ final class Inbox {
     }
 
     /**
-     * A {@link #gone} session: its {@code moved} marker in this inbox, {@code loaded} of its new node, and its plain
-     * subscriptions' filters when it was let go here.
+     * A {@link #gone} session: its {@code moved} marker in this inbox, its new node and that node's {@code loaded}, and
+     * its plain subscriptions' filters when it was let go here.
      */
-    private record Gone(StreamEntryID marker, String loadedThere, List<String> filters) {
+    private record Gone(StreamEntryID marker, String node, String loadedThere, List<String> filters) {
     }
 
     /**
@@ -411,7 +411,10 @@ final class Inbox {
                     for (String client : only.split(ONLY_SEPARATOR)) {
                         RedisCluster.SetAside state = aside ? cluster.setAsideState(client, message.msgId()) : null;
                         Held held = aside ? holding.get(client) : null;
-                        if (handOn(entry.getID(), client) || state != null && state.left) {
+                        // set aside here for a session that has left since (or whose setting aside ended before its
+                        // read-back while it left): it goes where the session lives now
+                        boolean leftHere = aside && (state != null ? state.left : !cluster.host.knows(client));
+                        if (handOn(entry.getID(), client) || leftHere) {
                             cluster.outbox.handOn(message, client);
                         } else if (held != null) {
                             // set aside here for a session still waiting for its old node's hand-ons: after them
@@ -426,12 +429,15 @@ final class Inbox {
                         }
                     }
                     if (!here.isEmpty()) {
-                        received.increment();
+                        if (!aside) {
+                            received.increment(); // a set-aside message was published here: not from another node
+                        }
                         cluster.host.publishForwardedTo(message.originClientId(), message.publish(), here);
                     }
                     if (TRACE.isDebugEnabled()) {
-                        TRACE.debug("inbox {} entry {} {} only {}: routed to {}", node, entry.getID(),
-                                message.describe(), only.replace(ONLY_SEPARATOR, ","), here);
+                        TRACE.debug("inbox {} entry {} {} only {}{}: routed to {}", node, entry.getID(),
+                                message.describe(), only.replace(ONLY_SEPARATOR, ","), aside ? " (set aside)" : "",
+                                here);
                     }
                     lastRouted = entry.getID();
                 }
@@ -465,7 +471,8 @@ final class Inbox {
                         });
                     }
                     Set<String> handedOn = new HashSet<>();
-                    boolean routed = deliver(message, delivered, node, except);
+                    Set<String> passedOn = new HashSet<>();
+                    boolean routed = deliver(message, delivered, node, except, passedOn);
                     if (routed && !heldFor.isEmpty()) {
                         heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
                         heldIds.add(entry.getID());
@@ -473,13 +480,16 @@ final class Inbox {
                     }
                     if (routed && !message.sharesOnly()) {
                         for (String client : released.keySet()) {
-                            if (!except.contains(client) && handOn(entry.getID(), client)) {
+                            // not when the message was just passed on to its new node (a stale route): it gets it there
+                            Gone left = gone.get(client);
+                            if (!except.contains(client) && handOn(entry.getID(), client)
+                                    && (left == null || !passedOn.contains(left.node()))) {
                                 cluster.outbox.handOn(message, client);
                                 handedOn.add(client);
                             }
                         }
                         for (String client : gone.keySet()) {
-                            if (!except.contains(client) && missedThere(message, client)) {
+                            if (!except.contains(client) && missedThere(message, client, passedOn)) {
                                 cluster.outbox.handOn(message, client);
                                 handedOn.add(client);
                             }
@@ -629,9 +639,10 @@ final class Inbox {
      * Whether {@code message}, read after {@code clientId}'s {@code moved} marker once it was let go here, did not reach
      * it at the node it went to, so it is handed on: that node published it before it had loaded the session (it says
      * so, or it was numbered before the move), or another node sent it here and not there (it had not heard of the
-     * new node's route yet) on a topic the session subscribed to.
+     * new node's route yet) on a topic the session subscribed to, and this node did not pass it on there either
+     * ({@code passedOn}: it knows that route by now).
      */
-    private boolean missedThere(Forwarded message, String clientId) {
+    private boolean missedThere(Forwarded message, String clientId, Set<String> passedOn) {
         Away to = away.get(clientId);
         Gone left = gone.get(clientId);
         if (to == null || left == null || to.reachedThere(message, clientId)) {
@@ -639,7 +650,7 @@ final class Inbox {
         }
         if (!message.msgId().startsWith(to.node() + ":")) {
             String topic = message.publish().topic();
-            return !message.covered().contains(to.node())
+            return !message.covered().contains(to.node()) && !passedOn.contains(to.node())
                     && left.filters().stream().anyMatch(filter -> TopicMatcher.matches(filter, topic));
         }
         boolean beforeTheMove = to.publishedUpTo() != null && numbered(message.msgId(), to.publishedUpTo()) <= 0;
@@ -682,14 +693,24 @@ final class Inbox {
                         window, end);
                 return;
             }
-            settleHeld(clientId, window);
+            try {
+                settleHeld(clientId, window);
+            } catch (RuntimeException e) {
+                log.warn("cluster: messages held for {} not delivered yet ({}); again after the inbox's next batch",
+                        clientId, e.toString());
+                return;
+            }
         }
         cluster.endSetAside(clientId, true, false);
     }
 
-    /** Delivers what was held for {@code clientId} as {@link #releasedThere} says, now. Under {@link #routing}. */
+    /**
+     * Delivers what was held for {@code clientId} as {@link #releasedThere} says, now. Under {@link #routing}. When that
+     * fails, it stays held (its entries pending: their ids are in the seen-set, so a replay would not route them) and
+     * {@link #releasing}, for the next batch to try again, and this throws.
+     */
     private void settleHeld(String clientId, Window window) {
-        releasing.remove(clientId);
+        Releasing release = releasing.remove(clientId);
         Held held = holding.remove(clientId);
         if (held == null) {
             return;
@@ -698,12 +719,20 @@ final class Inbox {
             reachedBefore.put(clientId, new Reached(window, held.arrival()));
         }
         List<String> delivered = new ArrayList<>();
-        settle(held, () -> new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
-            if (window == null || !window.contains(message.msgId())) {
-                cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
-                delivered.add(message.msgId());
-            }
-        }));
+        try {
+            settle(held, () -> new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
+                if (window == null || !window.contains(message.msgId())) {
+                    cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
+                    delivered.add(message.msgId());
+                }
+            }));
+        } catch (RuntimeException e) {
+            holding.put(clientId, held);
+            heldIds.addAll(held.messages().keySet());
+            releasing.put(clientId, new Releasing(window, release != null ? release.end() : new StreamEntryID(0, 0),
+                    System.currentTimeMillis()));
+            throw e;
+        }
         TRACE.debug("{} let go by {} in {}: of {} held, delivered {}", clientId, held.node(), window,
                 held.messages().size(), delivered);
     }
@@ -727,10 +756,19 @@ final class Inbox {
                     ready.add(client);
                 }
             });
-            ready.forEach(client -> settleHeld(client, releasing.get(client).window()));
+            for (java.util.Iterator<String> it = ready.iterator(); it.hasNext(); ) {
+                String client = it.next();
+                try {
+                    settleHeld(client, releasing.get(client).window());
+                } catch (RuntimeException e) {
+                    it.remove();
+                    log.warn("cluster: messages held for {} not delivered yet ({}); again after the next batch", client,
+                            e.toString());
+                }
+            }
         }
         ready.forEach(client -> cluster.endSetAside(client, true, false));
-        cluster.endSetAsides();
+        cluster.endSetAsides(this::caughtUp);
     }
 
     /** Under {@link #routing}. */
@@ -757,6 +795,14 @@ final class Inbox {
             }
         } catch (RuntimeException e) {
             log.debug("cluster: inbox group not read: {}", e.toString());
+        }
+    }
+
+    /** Whether this inbox has durably routed every entry it has now. */
+    private boolean caughtUp() {
+        StreamEntryID end = lastEntry();
+        synchronized (routing) {
+            return end != null && committedUpTo != null && committedUpTo.compareTo(end) >= 0;
         }
     }
 
@@ -852,7 +898,8 @@ final class Inbox {
             Held held = holding.remove(clientId);
             StreamEntryID until = marker == null ? null : new StreamEntryID(marker);
             if (until != null) {
-                gone.put(clientId, new Gone(until, owner.get(1) == null ? "" : owner.get(1), filters));
+                gone.put(clientId, new Gone(until, owner.get(0) == null ? "" : owner.get(0),
+                        owner.get(1) == null ? "" : owner.get(1), filters));
             }
             if (until != null && (lastRouted == null || lastRouted.compareTo(until) < 0)) {
                 released.put(clientId, until);
@@ -878,10 +925,10 @@ final class Inbox {
                 away.remove(clientId);
                 gone.remove(clientId);
                 released.remove(clientId);
-                if (!cluster.me.equals(cameFrom)) {
-                    // a new session (not a reconnect here while a takeover of it is still waiting for its old node)
+                if (!holding.containsKey(clientId)) {
+                    // a new session, not a reconnect here while a takeover of it still waits for its old node (the
+                    // acquire script names no previous owner when it was this node): that one keeps what it holds
                     reachedBefore.remove(clientId);
-                    deliverHeld(clientId);
                 }
                 cluster.loadArriving(clientId, load);
             }
@@ -1065,6 +1112,12 @@ final class Inbox {
     /** {@code node}: whose inbox it came from (a dead node's when the janitor drains it: its share groups). */
     /** Returns false for a message already delivered here (it came by two paths). */
     private boolean deliver(Forwarded message, Set<String> delivered, String node, Set<String> except) {
+        return deliver(message, delivered, node, except, new HashSet<>());
+    }
+
+    /** As above; {@code passedOn} gets the nodes it was passed on to (see below). */
+    private boolean deliver(Forwarded message, Set<String> delivered, String node, Set<String> except,
+                            Set<String> passedOn) {
         boolean duplicate;
         synchronized (seen) {
             duplicate = seen.containsKey(message.msgId());
@@ -1091,6 +1144,7 @@ final class Inbox {
         missing.removeAll(message.covered());
         missing.remove(cluster.me);
         if (!missing.isEmpty()) {
+            passedOn.addAll(missing);
             Set<String> covered = new HashSet<>(message.covered());
             covered.addAll(missing);
             cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered,

@@ -82,12 +82,12 @@ final class Outbox {
     }
 
     /**
-     * XADDs a message published here to this node's own inbox, for {@code clientIds} only: sessions whose messages
-     * are set aside while what their old node hands on to them arrives (see {@link RedisCluster#routeLocally}).
+     * XADDs a message published here to this node's own inbox, for {@code clientId} only: a session whose messages
+     * are set aside while what its old node hands on to it arrives (see {@link RedisCluster#routeLocally}). One entry
+     * per session: each is held or delivered on its own, and acknowledged once.
      */
-    void setAside(Forwarded message, Set<String> clientIds) {
-        add(cluster.me, Map.of("m", message.encode(), Inbox.ONLY, String.join(Inbox.ONLY_SEPARATOR, clientIds),
-                Inbox.SET_ASIDE, "1"));
+    void setAside(Forwarded message, String clientId) {
+        add(cluster.me, Map.of("m", message.encode(), Inbox.ONLY, clientId, Inbox.SET_ASIDE, "1"));
     }
 
     private void add(String target, Map<String, String> fields) {

@@ -135,17 +135,25 @@ final class RedisCluster implements ClusterLink {
             long number = sequence.incrementAndGet();
             Set<String> aside = Set.of();
             if (!setAside.isEmpty()) {
-                aside = new HashSet<>();
-                for (Map.Entry<String, SetAside> arriving : setAside.entrySet()) {
-                    if (!arriving.getValue().left && host.subscribesPlainly(arriving.getKey(), topic)) {
-                        arriving.getValue().unread.add(number);
-                        aside.add(arriving.getKey());
+                for (String clientId : host.plainSubscribers(topic)) {
+                    SetAside arriving = setAside.get(clientId);
+                    if (arriving != null && !arriving.left) {
+                        if (aside.isEmpty()) {
+                            aside = new HashSet<>();
+                        }
+                        aside.add(clientId);
+                        arriving.unread.add(number);
                     }
                 }
             }
             Numbered numbered = new Numbered(number, arrivingHere.isEmpty() ? Set.of() : Set.copyOf(arrivingHere),
                     aside);
-            route.accept(aside);
+            try {
+                route.accept(aside);
+            } catch (RuntimeException | Error e) {
+                notForwarded(numbered); // not routed, so not forwarded: nothing set aside waits for it
+                throw e;
+            }
             return numbered;
         } finally {
             arrivals.readLock().unlock();
@@ -203,9 +211,9 @@ final class RedisCluster implements ClusterLink {
             if (aside.unread.isEmpty() || force) {
                 setAside.remove(clientId, aside);
                 if (!aside.unread.isEmpty()) {
-                    log.warn("cluster: {} of this node's messages set aside for {} not read back from the inbox within"
-                            + " {} ms (a failed store unit?); delivering straight to it again", aside.unread.size(),
-                            clientId, settings.takeoverTimeoutMillis());
+                    log.warn("cluster: {} of this node's messages set aside for {} not in the inbox {} ms after the old"
+                            + " node's hand-ons (failed store units?); delivering straight to it again",
+                            aside.unread.size(), clientId, settings.takeoverTimeoutMillis());
                 }
             }
         } finally {
@@ -214,14 +222,28 @@ final class RedisCluster implements ClusterLink {
     }
 
     /**
-     * Ends setting aside for every session whose hand-ons are delivered and whose set-aside messages are all read
-     * back, and for those where reading back has taken longer than the takeover timeout.
+     * Ends setting aside for every session whose hand-ons are delivered (or that left) and whose set-aside messages
+     * are all read back. Where that has taken longer than the takeover timeout and this node's inbox has nonetheless
+     * routed every entry it has ({@code caughtUp}, asked only then), what is still unread was never written (a store
+     * unit that failed, its publisher not acknowledged) or comes after all: it ends anyway, logged (a late one is
+     * then delivered out of order, or handed on if the session left: see {@code Inbox}).
      */
-    void endSetAsides() {
+    void endSetAsides(java.util.function.BooleanSupplier caughtUp) {
         long before = System.currentTimeMillis() - settings.takeoverTimeoutMillis();
+        Boolean[] inboxCaughtUp = {null};
         setAside.forEach((clientId, aside) -> {
-            if (aside.drainingSince != 0 && (aside.unread.isEmpty() || aside.drainingSince < before)) {
-                endSetAside(clientId, false, aside.drainingSince < before);
+            if (aside.drainingSince == 0) {
+                return;
+            }
+            boolean force = false;
+            if (!aside.unread.isEmpty() && aside.drainingSince < before) {
+                if (inboxCaughtUp[0] == null) {
+                    inboxCaughtUp[0] = caughtUp.getAsBoolean();
+                }
+                force = inboxCaughtUp[0];
+            }
+            if (aside.unread.isEmpty() || force) {
+                endSetAside(clientId, false, force);
             }
         });
     }
@@ -248,7 +270,11 @@ final class RedisCluster implements ClusterLink {
         return loadArriving(clientId, load, false);
     }
 
-    /** As above; with {@code setAsideFor}, this node's messages for it are set aside from then on ({@link #setAside}). */
+    /**
+     * As above; with {@code setAsideFor}, this node's messages for it are set aside from then on ({@link #setAside});
+     * without, a setting aside still running for it here (a reconnect while its takeover waits) goes on, and one of an
+     * earlier stay that it left is dropped (what is read back of it is the session's here again).
+     */
     long loadArriving(String clientId, Runnable load, boolean setAsideFor) {
         arrivals.writeLock().lock();
         try {
@@ -256,7 +282,7 @@ final class RedisCluster implements ClusterLink {
             if (setAsideFor) {
                 setAside.put(clientId, new SetAside());
             } else {
-                setAside.remove(clientId);
+                setAside.computeIfPresent(clientId, (id, aside) -> aside.left ? null : aside);
             }
             arrivingHere.remove(clientId);
             loadedAt.put(clientId, sequence.get());
@@ -626,8 +652,8 @@ final class RedisCluster implements ClusterLink {
             Inbox.TRACE.debug("published {} to {}, not reached here: {}", message.describe(), targets,
                     numbered.notReached());
         }
-        if (!numbered.setAside().isEmpty()) {
-            outbox.setAside(message, numbered.setAside());
+        for (String clientId : numbered.setAside()) {
+            outbox.setAside(message, clientId);
         }
         if (targets.isEmpty()) {
             return true;
@@ -728,6 +754,11 @@ final class RedisCluster implements ClusterLink {
         // kick: the old node routes or hands on all it has before it answers (Inbox.awaitRoutedUpToNow)
         awaitOpenUnits("kicking " + previous + " for " + clientId);
         try {
+            host.sync();
+        } catch (RuntimeException e) {
+            log.warn("cluster: store sync before kicking {} for {} failed: {}", previous, clientId, e.getMessage());
+        }
+        try {
             long listeners = redis(j -> j.exists(Keys.node(previous))
                     ? j.publish(Keys.control(previous), "kick|" + generation + "|" + me + "|" + clientId) : -1L);
             if (listeners <= 0) {
@@ -751,6 +782,7 @@ final class RedisCluster implements ClusterLink {
         kicksReceived.increment();
         Inbox.TRACE.debug("kick for {} at gen {} from {}", clientId, generation, from);
         control.execute(() -> {
+            long began = System.currentTimeMillis();
             Long mine = generations.get(clientId);
             if (mine != null && mine > generation) {
                 answer(from, clientId, generation); // a newer CONNECT here wins; the other side's confirm fails
@@ -772,7 +804,12 @@ final class RedisCluster implements ClusterLink {
                 host.sync(); // what was queued for it here is in Redis before the new owner reads its queue
                 // and what this inbox holds for it now is routed or handed on before the answer: the new node sets
                 // its own messages for the session aside until it has delivered those (MQTT order per publisher)
-                inbox.awaitRoutedUpToNow(settings.takeoverTimeoutMillis() / 2);
+                // within the new node's takeover timeout, counted from here (the kick queued here meanwhile is not)
+                long budget = Math.min(settings.takeoverTimeoutMillis() / 2,
+                        settings.takeoverTimeoutMillis() * 3L / 4 - (System.currentTimeMillis() - began));
+                if (budget > 0) {
+                    inbox.awaitRoutedUpToNow(budget);
+                }
             } catch (RuntimeException e) {
                 log.warn("cluster: store sync before releasing {} failed: {}", clientId, e.getMessage());
             }

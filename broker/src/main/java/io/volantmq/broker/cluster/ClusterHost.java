@@ -42,9 +42,14 @@ public interface ClusterHost {
         return true;
     }
 
-    /** Whether a plain subscription (not in a share group) of the session {@code clientId} known here matches {@code topic}. */
-    default boolean subscribesPlainly(String clientId, String topic) {
-        return false;
+    /** The clients known here with a plain subscription (not in a share group) matching {@code topic}. */
+    default java.util.List<String> plainSubscribers(String topic) {
+        return java.util.List.of();
+    }
+
+    /** Whether the session of {@code clientId} is known here (online or offline). */
+    default boolean knows(String clientId) {
+        return true;
     }
 
     /** The filters of the plain subscriptions (not in a share group) of the session {@code clientId} known here. */

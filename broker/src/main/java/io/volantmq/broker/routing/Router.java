@@ -193,14 +193,16 @@ public final class Router {
                 clientIds::contains, null, false, Runnable::run);
     }
 
-    /** Whether a plain subscription of {@code clientId} (not in a share group) matches {@code topic}. */
-    public boolean subscribesPlainly(String clientId, String topic) {
-        for (Subscriber s : tree.match(topic)) {
-            if (s.clientId().equals(clientId) && !s.options().shared()) {
-                return true;
+    /** The clients with a plain subscription (not in a share group) matching {@code topic}; one may appear twice. */
+    public List<String> plainSubscribers(String topic) {
+        List<Subscriber> matches = tree.match(topic);
+        List<String> result = new ArrayList<>(matches.size());
+        for (Subscriber s : matches) {
+            if (!s.options().shared()) {
+                result.add(s.clientId());
             }
         }
-        return false;
+        return result;
     }
 
     /** Whether a subscription of {@code clientId} (plain or in a share group) matches {@code topic}. */
