@@ -166,6 +166,8 @@ final class Inbox {
     }
     final LongAdder received = new LongAdder();
     final LongAdder duplicates = new LongAdder();
+    /** Inbox entries whose routing threw, set aside in the dead-letter stream. */
+    final LongAdder poisoned = new LongAdder();
 
     Inbox(RedisCluster cluster) {
         this.cluster = cluster;
@@ -232,6 +234,8 @@ final class Inbox {
      * has read none of it (ClusterMoveIT).
      */
     private static final String TEST_PAUSE_TOPIC = System.getProperty("vmqtest.pauseInboxOn");
+    /** Tests only, never set otherwise: routing an inbox entry on a topic that starts with this throws. */
+    private static final String TEST_POISON_TOPIC = System.getProperty("vmqtest.poisonInboxOn");
     private static final long TEST_PAUSE_MILLIS = Long.getLong("vmqtest.pauseInboxMillis", 150);
 
     private static void pauseForTest(List<StreamEntry> batch) {
@@ -384,126 +388,182 @@ final class Inbox {
 
     private void route(String node, List<StreamEntry> batch, Set<String> delivered, Drain drain) {
         for (StreamEntry entry : batch) {
-            String text = entry.getFields() == null ? null : entry.getFields().get("m");
-            if (text == null) {
-                if (drain == null && entry.getFields() != null) {
-                    marker(entry);
-                }
-                continue; // a marker, or deleted from the stream meanwhile (trimmed)
-            }
-            Forwarded message;
             try {
-                message = Forwarded.decode(text);
-            } catch (IOException e) {
-                log.error("cluster: inbox entry {} of {} is unreadable ({}); skipped", entry.getID(), node,
-                        e.getMessage());
-                continue;
-            }
-            String only = entry.getFields().get(ONLY);
-            if (drain != null) {
-                drain.route(entry.getID(), message, only == null ? null : Set.of(only.split(ONLY_SEPARATOR)));
-            } else if (only != null) {
-                // handed on (by a janitor, or by a node that released them) for sessions that moved here: theirs
-                // only, whatever the seen-set says; passed on again if they were released here meanwhile
-                boolean aside = entry.getFields().containsKey(SET_ASIDE);
-                synchronized (routing) {
-                    Set<String> here = new HashSet<>();
-                    for (String client : only.split(ONLY_SEPARATOR)) {
-                        RedisCluster.SetAside state = aside ? cluster.setAsideState(client, message.msgId()) : null;
-                        Held held = aside ? holding.get(client) : null;
-                        // set aside here for a session that has left since (or whose setting aside ended before its
-                        // read-back while it left): it goes where the session lives now
-                        boolean leftHere = aside && (state != null ? state.left : !cluster.host.knows(client));
-                        if (handOn(entry.getID(), client) || leftHere) {
-                            cluster.outbox.handOn(message, client);
-                        } else if (held != null) {
-                            // set aside here for a session still waiting for its old node's hand-ons: after them
-                            held.messages().put(entry.getID(), message);
-                            heldIds.add(entry.getID());
-                            provisional.add(entry.getID());
-                        } else {
-                            here.add(client);
-                        }
-                        if (state != null) {
-                            readBack.add(Map.entry(client, message.msgId()));
-                        }
-                    }
-                    if (!here.isEmpty()) {
-                        if (!aside) {
-                            received.increment(); // a set-aside message was published here: not from another node
-                        }
-                        cluster.host.publishForwardedTo(message.originClientId(), message.publish(), here);
-                    }
-                    if (TRACE.isDebugEnabled()) {
-                        TRACE.debug("inbox {} entry {} {} only {}{}: routed to {}", node, entry.getID(),
-                                message.describe(), only.replace(ONLY_SEPARATOR, ","), aside ? " (set aside)" : "",
-                                here);
-                    }
-                    lastRouted = entry.getID();
+                route(node, entry, delivered, drain);
+            } catch (RuntimeException e) {
+                if (storeFailure(e)) {
+                    throw e; // the batch is tried again: the store is at fault, not the entry
                 }
-            } else {
-                synchronized (routing) {
-                    Set<String> except = new HashSet<>();
-                    arriving.forEach((client, arrival) -> {
-                        if (entry.getID().compareTo(arrival.id()) < 0 && reachedInbox(message, arrival.node())) {
-                            except.add(client); // the node it came from had it before the move
-                        }
-                    });
-                    away.forEach((client, to) -> {
-                        if (to.reachedThere(message, client)) {
-                            except.add(client); // its new node has it after the move
-                        }
-                    });
-                    reachedBefore.forEach((client, reached) -> {
-                        if (reached.window().contains(message.msgId())) {
-                            except.add(client); // the node it came from delivered it there
-                        }
-                    });
-                    List<String> heldFor = new ArrayList<>();
-                    // a message with a share group placed here is not held: a held member would be chosen and skipped
-                    if (!message.shares().containsValue(cluster.me)) {
-                        holding.forEach((client, held) -> {
-                            // any node's: what the old node has not routed yet, or hands on, comes first
-                            if (!except.contains(client) && concerns(client, message)) {
-                                except.add(client);
-                                heldFor.add(client);
-                            }
-                        });
-                    }
-                    Set<String> handedOn = new HashSet<>();
-                    Set<String> passedOn = new HashSet<>();
-                    boolean routed = deliver(message, delivered, node, except, passedOn);
-                    if (routed && !heldFor.isEmpty()) {
-                        heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
-                        heldIds.add(entry.getID());
-                        provisional.add(entry.getID());
-                    }
-                    if (routed && !message.sharesOnly()) {
-                        for (String client : released.keySet()) {
-                            // not when the message was just passed on to its new node (a stale route): it gets it there
-                            Gone left = gone.get(client);
-                            if (!except.contains(client) && handOn(entry.getID(), client)
-                                    && (left == null || !passedOn.contains(left.node()))) {
-                                cluster.outbox.handOn(message, client);
-                                handedOn.add(client);
-                            }
-                        }
-                        for (String client : gone.keySet()) {
-                            if (!except.contains(client) && missedThere(message, client, passedOn)) {
-                                cluster.outbox.handOn(message, client);
-                                handedOn.add(client);
-                            }
-                        }
-                    }
-                    if (TRACE.isDebugEnabled()) {
-                        TRACE.debug("inbox {} entry {} {}: {}, left out for {}, handed on for {}, held for {}", node,
-                                entry.getID(), message.describe(), routed ? "routed" : "seen before", except, handedOn,
-                                heldFor);
-                    }
-                    lastRouted = entry.getID();
-                }
+                poisoned(node, entry, e);
             }
         }
+    }
+
+    /**
+     * Whether {@code e}, thrown while an entry was routed, came from Redis or the store (the batch is tried again)
+     * rather than from routing that entry (which would throw again every time).
+     */
+    private static boolean storeFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof redis.clients.jedis.exceptions.JedisException
+                    || t instanceof io.volantmq.persistence.PersistenceException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Routing {@code entry} threw (a bug, a plugin's hook): were it left in the batch, the batch would fail on it
+     * every second and nothing after it would reach this node's sessions. It is written to the node's dead-letter
+     * stream ({@link Keys#deadLetters}) with the error, in the batch's unit, and acknowledged with the batch; the
+     * sessions it reached before the error keep it. Logged and counted ({@code inbox.poisoned}).
+     */
+    private void poisoned(String node, StreamEntry entry, RuntimeException e) {
+        poisoned.increment();
+        String text = entry.getFields() == null ? null : entry.getFields().get("m");
+        log.error("cluster: routing inbox entry {} of {} failed; set aside in {} and acknowledged, the inbox goes on"
+                + " ({})", entry.getID(), node, Keys.deadLetters(cluster.me), describe(text), e);
+        Map<String, String> fields = new HashMap<>(entry.getFields() == null ? Map.of() : entry.getFields());
+        fields.put("inbox", node);
+        fields.put("entry", entry.getID().toString());
+        fields.put("error", String.valueOf(e));
+        cluster.outbox.deadLetter(fields);
+    }
+
+    private static String describe(String text) {
+        try {
+            return text == null ? "no message" : Forwarded.decode(text).describe();
+        } catch (IOException e) {
+            return "unreadable";
+        }
+    }
+
+    /** Routes one entry of {@code node}'s inbox (see {@link #handle}). */
+    private void route(String node, StreamEntry entry, Set<String> delivered, Drain drain) {
+        String text = entry.getFields() == null ? null : entry.getFields().get("m");
+        if (text == null) {
+            if (drain == null && entry.getFields() != null) {
+                marker(entry);
+            }
+            return; // a marker, or deleted from the stream meanwhile (trimmed)
+        }
+        Forwarded message;
+        try {
+            message = Forwarded.decode(text);
+        } catch (IOException e) {
+            log.error("cluster: inbox entry {} of {} is unreadable ({}); skipped", entry.getID(), node,
+                    e.getMessage());
+            return;
+        }
+        if (TEST_POISON_TOPIC != null && message.publish().topic().startsWith(TEST_POISON_TOPIC)) {
+            throw new IllegalStateException("test hook: routing " + message.describe() + " fails");
+        }
+        String only = entry.getFields().get(ONLY);
+        if (drain != null) {
+            drain.route(entry.getID(), message, only == null ? null : Set.of(only.split(ONLY_SEPARATOR)));
+        } else if (only != null) {
+            // handed on (by a janitor, or by a node that released them) for sessions that moved here: theirs
+            // only, whatever the seen-set says; passed on again if they were released here meanwhile
+            boolean aside = entry.getFields().containsKey(SET_ASIDE);
+            synchronized (routing) {
+                Set<String> here = new HashSet<>();
+                for (String client : only.split(ONLY_SEPARATOR)) {
+                    RedisCluster.SetAside state = aside ? cluster.setAsideState(client, message.msgId()) : null;
+                    Held held = aside ? holding.get(client) : null;
+                    // set aside here for a session that has left since (or whose setting aside ended before its
+                    // read-back while it left): it goes where the session lives now
+                    boolean leftHere = aside && (state != null ? state.left : !cluster.host.knows(client));
+                    if (handOn(entry.getID(), client) || leftHere) {
+                        cluster.outbox.handOn(message, client);
+                    } else if (held != null) {
+                        // set aside here for a session still waiting for its old node's hand-ons: after them
+                        held.messages().put(entry.getID(), message);
+                        heldIds.add(entry.getID());
+                        provisional.add(entry.getID());
+                    } else {
+                        here.add(client);
+                    }
+                    if (state != null) {
+                        readBack.add(Map.entry(client, message.msgId()));
+                    }
+                }
+                if (!here.isEmpty()) {
+                    if (!aside) {
+                        received.increment(); // a set-aside message was published here: not from another node
+                    }
+                    cluster.host.publishForwardedTo(message.originClientId(), message.publish(), here);
+                }
+                if (TRACE.isDebugEnabled()) {
+                    TRACE.debug("inbox {} entry {} {} only {}{}: routed to {}", node, entry.getID(),
+                            message.describe(), only.replace(ONLY_SEPARATOR, ","), aside ? " (set aside)" : "",
+                            here);
+                }
+                lastRouted = entry.getID();
+            }
+        } else {
+            synchronized (routing) {
+                Set<String> except = new HashSet<>();
+                arriving.forEach((client, arrival) -> {
+                    if (entry.getID().compareTo(arrival.id()) < 0 && reachedInbox(message, arrival.node())) {
+                        except.add(client); // the node it came from had it before the move
+                    }
+                });
+                away.forEach((client, to) -> {
+                    if (to.reachedThere(message, client)) {
+                        except.add(client); // its new node has it after the move
+                    }
+                });
+                reachedBefore.forEach((client, reached) -> {
+                    if (reached.window().contains(message.msgId())) {
+                        except.add(client); // the node it came from delivered it there
+                    }
+                });
+                List<String> heldFor = new ArrayList<>();
+                // a message with a share group placed here is not held: a held member would be chosen and skipped
+                if (!message.shares().containsValue(cluster.me)) {
+                    holding.forEach((client, held) -> {
+                        // any node's: what the old node has not routed yet, or hands on, comes first
+                        if (!except.contains(client) && concerns(client, message)) {
+                            except.add(client);
+                            heldFor.add(client);
+                        }
+                    });
+                }
+                Set<String> handedOn = new HashSet<>();
+                Set<String> passedOn = new HashSet<>();
+                boolean routed = deliver(message, delivered, node, except, passedOn);
+                if (routed && !heldFor.isEmpty()) {
+                    heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
+                    heldIds.add(entry.getID());
+                    provisional.add(entry.getID());
+                }
+                if (routed && !message.sharesOnly()) {
+                    for (String client : released.keySet()) {
+                        // not when the message was just passed on to its new node (a stale route): it gets it there
+                        Gone left = gone.get(client);
+                        if (!except.contains(client) && handOn(entry.getID(), client)
+                                && (left == null || !passedOn.contains(left.node()))) {
+                            cluster.outbox.handOn(message, client);
+                            handedOn.add(client);
+                        }
+                    }
+                    for (String client : gone.keySet()) {
+                        if (!except.contains(client) && missedThere(message, client, passedOn)) {
+                            cluster.outbox.handOn(message, client);
+                            handedOn.add(client);
+                        }
+                    }
+                }
+                if (TRACE.isDebugEnabled()) {
+                    TRACE.debug("inbox {} entry {} {}: {}, left out for {}, handed on for {}, held for {}", node,
+                            entry.getID(), message.describe(), routed ? "routed" : "seen before", except, handedOn,
+                            heldFor);
+                }
+                lastRouted = entry.getID();
+            }
+        }
+
     }
 
     /**

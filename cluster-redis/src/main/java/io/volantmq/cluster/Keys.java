@@ -73,6 +73,11 @@ final class Keys {
         return INBOX_PREFIX + node;
     }
 
+    /** Inbox entries whose routing failed on {@code node}, with the error (kept for operators; bounded). */
+    static String deadLetters(String node) {
+        return "vmq:dead:" + node;
+    }
+
     static String moved(String node) {
         return MOVED_PREFIX + node;
     }

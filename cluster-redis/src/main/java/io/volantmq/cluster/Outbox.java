@@ -90,6 +90,20 @@ final class Outbox {
         add(cluster.me, Map.of("m", message.encode(), Inbox.ONLY, clientId, Inbox.SET_ASIDE, "1"));
     }
 
+    /** Entries kept in a node's dead-letter stream: the newest, about this many. */
+    private static final int DEAD_LETTERS_KEPT = 10_000;
+
+    /** XADDs to this node's dead-letter stream (an inbox entry whose routing failed): in the current unit, or at once. */
+    void deadLetter(Map<String, String> fields) {
+        XAddParams trim = XAddParams.xAddParams().maxLen(DEAD_LETTERS_KEPT).approximateTrimming();
+        String key = Keys.deadLetters(cluster.me);
+        if (shared != null && shared.inUnit()) {
+            shared.defer("dead letter", tx -> tx.xadd(key, trim, fields));
+            return;
+        }
+        cluster.redis(j -> j.xadd(key, trim, fields));
+    }
+
     private void add(String target, Map<String, String> fields) {
         XAddParams trim = XAddParams.xAddParams().maxLen(cluster.settings.inboxMaxLen()).approximateTrimming();
         String key = Keys.inbox(target);

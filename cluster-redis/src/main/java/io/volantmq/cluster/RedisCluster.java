@@ -1086,6 +1086,8 @@ final class RedisCluster implements ClusterLink {
                         : inbox.received.sum()),
                 counter("forwarded.duplicates", "forwarded messages this node received twice and dropped",
                         () -> inbox == null ? 0 : inbox.duplicates.sum()),
+                counter("inbox.poisoned", "inbox entries whose routing failed, set aside in vmq:dead:{node}",
+                        () -> inbox == null ? 0 : inbox.poisoned.sum()),
                 gauge("inbox.length", "entries in this node's inbox stream (heartbeat sample)", () -> inboxLength),
                 gauge("inbox.pending", "inbox entries read but not acknowledged yet (heartbeat sample)",
                         () -> inboxPending),

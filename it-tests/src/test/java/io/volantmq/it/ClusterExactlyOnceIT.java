@@ -255,4 +255,43 @@ class ClusterExactlyOnceIT {
             pub.closeQuietly();
         }
     }
+
+    /**
+     * An inbox entry whose routing throws (here a test hook on poison/; in real life a bug, such as the share-group
+     * one fixed before, or a plugin's hook) failed its batch every second for ever: nothing after it reached the
+     * node's sessions again. Now it is set aside in the node's dead-letter stream with the error, acknowledged, and
+     * the inbox goes on: what follows it arrives, once and in order.
+     */
+    @Test
+    void anEntryWhoseRoutingFailsIsSetAsideAndTheInboxGoesOn() throws Exception {
+        BrokerProcess n1 = cluster.start("n1");
+        BrokerProcess n2 = cluster.start("n2", "-Dvmqtest.poisonInboxOn=poison/");
+        List<String> received = new CopyOnWriteArrayList<>();
+        ClusterNodes.Client sub = new ClusterNodes.Client(n2.uri(), "dl-sub", received);
+        sub.connect(true, 0);
+        sub.client.subscribe("poison/#", 1);
+        sub.client.subscribe("dl/#", 1);
+        waitForRoute(n1, received, "dl/probe");
+        ClusterNodes.Client pub = new ClusterNodes.Client(n1.uri(), "dl-pub", null);
+        pub.connect(true, 0);
+        try {
+            pub.client.publish("poison/a", "poison".getBytes(), 1, false);
+            for (int seq = 1; seq <= 20; seq++) {
+                pub.client.publish("dl/data", ("1:" + seq).getBytes(), 1, false);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> new HashSet<>(seqs(received, "1:")).size() == 20);
+            String dead = RedisCli.run(redisPort, "XRANGE", "vmq:dead:n2", "-", "+");
+            System.out.printf("an inbox entry whose routing fails: %d of 20 after it received; dead letters: %s%n",
+                    seqs(received, "1:").size(), dead.replace('\n', ' '));
+            assertOnceInOrder(seqs(received, "1:"), 20);
+            assertThat(received).as("the failing entry is not delivered").doesNotContain("poison");
+            assertThat(dead).as("n2's dead-letter stream: the entry and its error").contains("test hook: routing")
+                    .contains("'poison' fails").contains("inbox");
+            assertThat(java.nio.file.Files.readString(dir.resolve("n2.log"))).as("n2 says so")
+                    .contains("set aside in vmq:dead:n2");
+        } finally {
+            sub.closeQuietly();
+            pub.closeQuietly();
+        }
+    }
 }
