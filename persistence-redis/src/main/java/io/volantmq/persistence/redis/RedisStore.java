@@ -9,7 +9,9 @@ import io.volantmq.persistence.SubscriptionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.PipeliningBase;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.JedisPool;
@@ -431,8 +433,16 @@ final class RedisStore implements Store, RedisGroupWrites {
             List<Response<?>> replies = new ArrayList<>(batch.size());
             Fence f = fence;
             if (f != null) {
-                jedis.watch(f.key());
-                if (!f.expected().equals(jedis.get(f.key()))) {
+                // WATCH and GET in one round trip, not two: a flush's round trips are what a durable QoS 1
+                // message waits for (WATCH holds from the moment Redis runs it, whenever its reply is read)
+                String current;
+                try (Pipeline p = jedis.pipelined()) {
+                    p.sendCommand(Protocol.Command.WATCH, f.key());
+                    Response<String> value = p.get(f.key());
+                    p.sync();
+                    current = value.get();
+                }
+                if (!f.expected().equals(current)) {
                     jedis.unwatch();
                     throw new PersistenceException("redis " + where + ": " + what + ": fenced (" + f.key()
                             + " is no longer " + f.expected() + "); nothing written");
