@@ -39,6 +39,9 @@ final class Inbox {
     static final String ONLY_SEPARATOR = "\n";
     /** Marks an entry this node wrote into its own inbox for sessions whose messages it sets aside (see {@link RedisCluster#routeLocally}). */
     static final String SET_ASIDE = "aside";
+    /** Fields of an entry another node passed on from its own inbox: that node, and the entry's id there. */
+    static final String PASSED_BY = "via";
+    static final String PASSED_FROM = "src";
 
     private final RedisCluster cluster;
     private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -100,6 +103,11 @@ final class Inbox {
     private final List<Map.Entry<String, String>> readBack = new ArrayList<>();
     /** The last entry of this node's inbox whose batch is durable (under {@link #routing}; notified). */
     private StreamEntryID committedUpTo;
+    /**
+     * Sessions that moved here from another node, with their {@code moved} marker in that node's inbox: a message
+     * that node passes on here from an entry before the marker was its to deliver to them (it did, or handed it on).
+     */
+    private final Map<String, Marker> passedBefore = new HashMap<>();
     /** Sessions that came from a node that let them go: its messages in the window reached them there. */
     private final Map<String, Reached> reachedBefore = new HashMap<>();
 
@@ -502,8 +510,18 @@ final class Inbox {
                 lastRouted = entry.getID();
             }
         } else {
+            String passedBy = entry.getFields().get(PASSED_BY);
+            String passedFrom = entry.getFields().get(PASSED_FROM);
             synchronized (routing) {
                 Set<String> except = new HashSet<>();
+                if (passedBy != null && passedFrom != null && !passedBefore.isEmpty()) {
+                    StreamEntryID source = new StreamEntryID(passedFrom);
+                    passedBefore.forEach((client, moved) -> {
+                        if (moved.node().equals(passedBy) && source.compareTo(moved.id()) < 0) {
+                            except.add(client); // the node it left delivered it, or handed it on
+                        }
+                    });
+                }
                 arriving.forEach((client, arrival) -> {
                     if (entry.getID().compareTo(arrival.id()) < 0 && reachedInbox(message, arrival.node())) {
                         except.add(client); // the node it came from had it before the move
@@ -532,7 +550,8 @@ final class Inbox {
                 }
                 Set<String> handedOn = new HashSet<>();
                 Set<String> passedOn = new HashSet<>();
-                boolean routed = deliver(message, delivered, node, except, passedOn);
+                boolean routed = deliver(message, delivered, node, except, passedOn,
+                        node.equals(cluster.me) ? entry.getID() : null);
                 if (routed && !heldFor.isEmpty()) {
                     heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
                     heldIds.add(entry.getID());
@@ -540,10 +559,8 @@ final class Inbox {
                 }
                 if (routed && !message.sharesOnly()) {
                     for (String client : released.keySet()) {
-                        // not when the message was just passed on to its new node (a stale route): it gets it there
-                        Gone left = gone.get(client);
-                        if (!except.contains(client) && handOn(entry.getID(), client)
-                                && (left == null || !passedOn.contains(left.node()))) {
+                        // also when it was just passed on to its new node: that copy is left out for it there
+                        if (!except.contains(client) && handOn(entry.getID(), client)) {
                             cluster.outbox.handOn(message, client);
                             handedOn.add(client);
                         }
@@ -630,6 +647,9 @@ final class Inbox {
             reachedBefore.remove(clientId);
             dropped.add("reachedBefore");
         }
+        if (!cluster.host.knows(clientId) && passedBefore.remove(clientId) != null) {
+            dropped.add("passedBefore"); // not when a later session of that id has moved here since
+        }
         TRACE.debug("inbox {} ended {} (marker {}): forgot {}", cluster.me, clientId, at, dropped);
     }
 
@@ -648,7 +668,7 @@ final class Inbox {
      * gauge may lag.
      */
     int movesRemembered() {
-        return away.size() + gone.size() + released.size() + reachedBefore.size();
+        return away.size() + gone.size() + released.size() + reachedBefore.size() + passedBefore.size();
     }
 
     /** Inbox entries held for arriving sessions and not acknowledged yet (read as {@link #movesRemembered}). */
@@ -780,7 +800,7 @@ final class Inbox {
         }
         List<String> delivered = new ArrayList<>();
         try {
-            settle(held, () -> new java.util.TreeMap<>(held.messages()).forEach((id, message) -> {
+            settle(held, () -> inPublishingOrder(held.messages()).forEach(message -> {
                 if (window == null || !window.contains(message.msgId())) {
                     cluster.host.publishForwardedTo(message.originClientId(), message.publish(), Set.of(clientId));
                     delivered.add(message.msgId());
@@ -795,6 +815,43 @@ final class Inbox {
         }
         TRACE.debug("{} let go by {} in {}: of {} held, delivered {}", clientId, held.node(), window,
                 held.messages().size(), delivered);
+    }
+
+    /**
+     * Held messages in inbox order, except that each publishing node's (node:incarnation) are put in the order it
+     * numbered them, in the places its messages take: a message the old node passed on here (it read it late, and
+     * knew this node's route by then) is in this inbox after the same publisher's later ones, which that publisher's
+     * node sent here itself once it knew the route. A node numbers its messages in the order it routes them, so each
+     * of its publishers' order is kept.
+     */
+    static List<Forwarded> inPublishingOrder(Map<StreamEntryID, Forwarded> held) {
+        List<Forwarded> inInboxOrder = new ArrayList<>(new java.util.TreeMap<>(held).values());
+        Map<String, List<Forwarded>> byOrigin = new HashMap<>();
+        for (Forwarded message : inInboxOrder) {
+            byOrigin.computeIfAbsent(origin(message.msgId()), o -> new ArrayList<>()).add(message);
+        }
+        Map<String, java.util.Iterator<Forwarded>> numbered = new HashMap<>();
+        byOrigin.forEach((origin, messages) -> {
+            messages.sort(java.util.Comparator.comparingLong(m -> sequence(m.msgId())));
+            numbered.put(origin, messages.iterator());
+        });
+        List<Forwarded> result = new ArrayList<>(inInboxOrder.size());
+        for (Forwarded message : inInboxOrder) {
+            result.add(numbered.get(origin(message.msgId())).next());
+        }
+        return result;
+    }
+
+    private static String origin(String msgId) {
+        return msgId.substring(0, Math.max(0, msgId.lastIndexOf(':')));
+    }
+
+    private static long sequence(String msgId) {
+        try {
+            return Long.parseLong(msgId.substring(msgId.lastIndexOf(':') + 1));
+        } catch (NumberFormatException e) {
+            return 0; // not numbered by this version: left where it is among its origin's
+        }
     }
 
     /**
@@ -952,6 +1009,7 @@ final class Inbox {
         synchronized (routing) {
             release.run();
             cluster.leftWhileSetAside(clientId);
+            passedBefore.remove(clientId);
             arriving.remove(clientId);
             reachedBefore.remove(clientId);
             releasing.remove(clientId);
@@ -979,7 +1037,8 @@ final class Inbox {
      * routed to it now. And the sequence number reached by this node's own publishing is recorded: a
      * janitor hands on to it what this node published before it knew the session (see {@link Drain}).
      */
-    void arrived(String clientId, String arrivedId, String cameFrom, boolean stillThere, Runnable load) {
+    void arrived(String clientId, String arrivedId, String movedId, String cameFrom, boolean stillThere,
+                 Runnable load) {
         if (arrivedId == null || arrivedId.isEmpty()) {
             synchronized (routing) {
                 away.remove(clientId);
@@ -1001,6 +1060,11 @@ final class Inbox {
             gone.remove(clientId);
             reachedBefore.remove(clientId);
             deliverHeld(clientId); // what was held for it from an earlier move that has not settled
+            if (movedId == null || movedId.isEmpty()) {
+                passedBefore.remove(clientId);
+            } else {
+                passedBefore.put(clientId, new Marker(new StreamEntryID(movedId), cameFrom));
+            }
             StreamEntryID marker = new StreamEntryID(arrivedId);
             if (stillThere) {
                 holding.put(clientId, new Held(cameFrom, marker, new HashMap<>()));
@@ -1172,12 +1236,15 @@ final class Inbox {
     /** {@code node}: whose inbox it came from (a dead node's when the janitor drains it: its share groups). */
     /** Returns false for a message already delivered here (it came by two paths). */
     private boolean deliver(Forwarded message, Set<String> delivered, String node, Set<String> except) {
-        return deliver(message, delivered, node, except, new HashSet<>());
+        return deliver(message, delivered, node, except, new HashSet<>(), null);
     }
 
-    /** As above; {@code passedOn} gets the nodes it was passed on to (see below). */
+    /**
+     * As above; {@code passedOn} gets the nodes it was passed on to (see below), and a pass-on names {@code source},
+     * the entry of this node's inbox it came from, when given.
+     */
     private boolean deliver(Forwarded message, Set<String> delivered, String node, Set<String> except,
-                            Set<String> passedOn) {
+                            Set<String> passedOn, StreamEntryID source) {
         boolean duplicate;
         synchronized (seen) {
             duplicate = seen.containsKey(message.msgId());
@@ -1207,8 +1274,14 @@ final class Inbox {
             passedOn.addAll(missing);
             Set<String> covered = new HashSet<>(message.covered());
             covered.addAll(missing);
-            cluster.send(new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered,
-                    message.shares()), missing);
+            Forwarded passing = new Forwarded(message.msgId(), message.originClientId(), message.publish(), covered,
+                    message.shares());
+            if (source == null) {
+                cluster.send(passing, missing);
+            } else {
+                cluster.outbox.passOn(passing, missing, source.toString());
+                cluster.forwardedOut.add(missing.size());
+            }
         }
         return true;
     }

@@ -260,7 +260,7 @@ final class Janitor {
                 log.error("cluster: the will of {} is unreadable ({}); not published", clientId, e.getMessage());
             }
             Forwarded.Will adoptedWill = will;
-            cluster.inbox.arrived(clientId, arrived, dead, false, () -> cluster.host.adopt(clientId,
+            cluster.inbox.arrived(clientId, arrived, "", dead, false, () -> cluster.host.adopt(clientId,
                     adoptedWill == null ? null : adoptedWill.message(), adoptedWill == null ? 0 : adoptedWill.delaySeconds()));
             adopted++;
         }

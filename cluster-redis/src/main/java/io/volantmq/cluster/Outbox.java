@@ -55,7 +55,19 @@ final class Outbox {
 
     /** XADDs to every target's inbox: in the current unit, or at once in one round trip (throws: not acknowledged). */
     void send(Forwarded message, Set<String> targets) {
-        Map<String, String> fields = Map.of("m", message.encode());
+        send(message, targets, Map.of("m", message.encode()));
+    }
+
+    /**
+     * As above, for a message this node passes on from its inbox entry {@code source} (it came on a stale route): the
+     * entry says so, so that a node a session moved to from here can tell whether this node delivered it to the
+     * session itself (see {@code Inbox}).
+     */
+    void passOn(Forwarded message, Set<String> targets, String source) {
+        send(message, targets, Map.of("m", message.encode(), Inbox.PASSED_BY, cluster.me, Inbox.PASSED_FROM, source));
+    }
+
+    private void send(Forwarded message, Set<String> targets, Map<String, String> fields) {
         if (shared != null && shared.inUnit()) {
             for (String target : targets) {
                 add(target, fields);

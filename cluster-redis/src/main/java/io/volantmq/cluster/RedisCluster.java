@@ -710,7 +710,8 @@ final class RedisCluster implements ClusterLink {
                 pendingWills.put(clientId, willText);
                 // the stored session and its subscriptions (so its routes) are here before the old node lets go
                 try {
-                    inbox.arrived(clientId, (String) reply.get(2), previous, !previous.isEmpty() && !previous.equals(me),
+                    inbox.arrived(clientId, (String) reply.get(2), reply.size() > 3 ? (String) reply.get(3) : "", previous,
+                            !previous.isEmpty() && !previous.equals(me),
                             () -> host.load(clientId));
                 } finally {
                     arrivingHere.remove(clientId);

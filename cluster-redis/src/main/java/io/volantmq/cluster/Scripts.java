@@ -26,7 +26,8 @@ final class Scripts {
      * Takes a client id: a new generation fences every older owner. KEYS: owner, owned set of this node,
      * connected hash of this node, gen counter. ARGV: node, now, owned prefix, client id, will, inbox prefix,
      * moved prefix, id of the last message this node published before (node:incarnation:sequence). Returns
-     * {old node, gen, id of the arrival marker in this node's inbox or ""}. When the client comes from another
+     * {old node, gen, id of the arrival marker in this node's inbox or "", id of the moved marker in the old node's
+     * inbox or ""}. When the client comes from another
      * node, a marker entry in that node's inbox records the move: what precedes it there was meant for the
      * client too, and a janitor draining that node (should it die) hands those entries to the client where it
      * lives now; the marker's {@code pub} tells that node which of this node's messages came after the move.
@@ -34,21 +35,22 @@ final class Scripts {
     static final String ACQUIRE = """
             local old = redis.call('HGET', KEYS[1], 'node')
             local arrived = ''
+            local moved = ''
             """ + NEXT_GEN.replace("GEN_KEY", "4") + """
             redis.call('HSET', KEYS[1], 'node', ARGV[1], 'since', ARGV[2])
             redis.call('SADD', KEYS[2], ARGV[4])
             redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
             if old and old ~= ARGV[1] then
               redis.call('SREM', ARGV[3] .. old, ARGV[4])
-              local marker = redis.call('XADD', ARGV[6] .. old, '*', 'moved', ARGV[4], 'to', ARGV[1], 'pub', ARGV[8])
-              redis.call('HSET', ARGV[7] .. old, ARGV[4], marker)
+              moved = redis.call('XADD', ARGV[6] .. old, '*', 'moved', ARGV[4], 'to', ARGV[1], 'pub', ARGV[8])
+              redis.call('HSET', ARGV[7] .. old, ARGV[4], moved)
               arrived = redis.call('XADD', ARGV[6] .. ARGV[1], '*', 'arrived', ARGV[4], 'from', old)
             else
               old = ''
             end
             redis.call('HDEL', ARGV[7] .. ARGV[1], ARGV[4])
             redis.call('HDEL', KEYS[1], 'loaded')
-            return {old, gen, arrived}
+            return {old, gen, arrived, moved}
             """;
 
     /** Whether ARGV[1] still owns KEYS[1] at generation ARGV[2]: 1 or 0. */
