@@ -101,6 +101,12 @@ final class Inbox {
     private final Map<String, Releasing> releasing = new HashMap<>();
     /** This node's own set-aside messages the batch being routed read back, by client id (under {@link #routing}). */
     private final List<Map.Entry<String, String>> readBack = new ArrayList<>();
+    /**
+     * True until this process has routed again what an earlier run of this node read and never acknowledged: those
+     * are not passed on with their source (see {@link #passedBefore}), since this run does not know which sessions
+     * had moved away before them.
+     */
+    private volatile boolean replayingEarlierRun = true;
     /** The last entry of this node's inbox whose batch is durable (under {@link #routing}; notified). */
     private StreamEntryID committedUpTo;
     /**
@@ -514,8 +520,8 @@ final class Inbox {
             String passedFrom = entry.getFields().get(PASSED_FROM);
             synchronized (routing) {
                 Set<String> except = new HashSet<>();
-                if (passedBy != null && passedFrom != null && !passedBefore.isEmpty()) {
-                    StreamEntryID source = new StreamEntryID(passedFrom);
+                StreamEntryID source = passedBy == null || passedBefore.isEmpty() ? null : entryId(passedFrom);
+                if (source != null) {
                     passedBefore.forEach((client, moved) -> {
                         if (moved.node().equals(passedBy) && source.compareTo(moved.id()) < 0) {
                             except.add(client); // the node it left delivered it, or handed it on
@@ -550,8 +556,9 @@ final class Inbox {
                 }
                 Set<String> handedOn = new HashSet<>();
                 Set<String> passedOn = new HashSet<>();
+                // not while replaying what an earlier run of this node read: it no longer knows which sessions moved
                 boolean routed = deliver(message, delivered, node, except, passedOn,
-                        node.equals(cluster.me) ? entry.getID() : null);
+                        node.equals(cluster.me) && !replayingEarlierRun ? entry.getID() : null);
                 if (routed && !heldFor.isEmpty()) {
                     heldFor.forEach(client -> holding.get(client).messages().put(entry.getID(), message));
                     heldIds.add(entry.getID());
@@ -813,6 +820,9 @@ final class Inbox {
                     System.currentTimeMillis()));
             throw e;
         }
+        // the old node's pass-ons from before the marker were all in this inbox before its answer (it routes what it
+        // has before answering), and this inbox has routed past them: nothing more to leave out
+        passedBefore.remove(clientId);
         TRACE.debug("{} let go by {} in {}: of {} held, delivered {}", clientId, held.node(), window,
                 held.messages().size(), delivered);
     }
@@ -901,6 +911,7 @@ final class Inbox {
      * group's last delivered one is routed (or held).
      */
     private void caughtUpWithPending() {
+        replayingEarlierRun = false;
         try {
             StreamEntryID delivered = cluster.redis(j -> j.xinfoGroups(Keys.inbox(cluster.me))).stream()
                     .filter(group -> Keys.GROUP.equals(group.getName())).map(group -> group.getLastDeliveredId())
@@ -920,6 +931,15 @@ final class Inbox {
         StreamEntryID end = lastEntry();
         synchronized (routing) {
             return end != null && committedUpTo != null && committedUpTo.compareTo(end) >= 0;
+        }
+    }
+
+    /** {@code text} as a stream entry id; null when it is not one. */
+    private static StreamEntryID entryId(String text) {
+        try {
+            return text == null ? null : new StreamEntryID(text);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -1009,7 +1029,7 @@ final class Inbox {
         synchronized (routing) {
             release.run();
             cluster.leftWhileSetAside(clientId);
-            passedBefore.remove(clientId);
+            // passedBefore stays: a pass-on read after the session moved on is handed on, or left out, as before
             arriving.remove(clientId);
             reachedBefore.remove(clientId);
             releasing.remove(clientId);
@@ -1036,6 +1056,8 @@ final class Inbox {
      * of this inbox after the marker were meant for it too; those already routed before it was known are
      * routed to it now. And the sequence number reached by this node's own publishing is recorded: a
      * janitor hands on to it what this node published before it knew the session (see {@link Drain}).
+     * {@code movedId}: the session's {@code moved} marker in the old node's inbox ("" when none), for
+     * {@link #passedBefore}.
      */
     void arrived(String clientId, String arrivedId, String movedId, String cameFrom, boolean stillThere,
                  Runnable load) {
@@ -1233,8 +1255,10 @@ final class Inbox {
         }
     }
 
-    /** {@code node}: whose inbox it came from (a dead node's when the janitor drains it: its share groups). */
-    /** Returns false for a message already delivered here (it came by two paths). */
+    /**
+     * Routes a message read from {@code node}'s inbox (a dead node's when the janitor drains it: its share groups);
+     * false for a message already delivered here (it came by two paths).
+     */
     private boolean deliver(Forwarded message, Set<String> delivered, String node, Set<String> except) {
         return deliver(message, delivered, node, except, new HashSet<>(), null);
     }

@@ -171,7 +171,10 @@ final class Janitor {
         Set<String> mine = new HashSet<>(cluster.localRoutes);
         Set<String> myShares = new HashSet<>(cluster.localShares);
         Map<String, Set<String>> shares = new HashMap<>();
-        Map<String, Set<String>> all = cluster.redis(j -> {
+        cluster.routes.beginResync();
+        Map<String, Set<String>> all;
+        try {
+            all = cluster.redis(j -> {
             Map<String, Set<String>> result = new HashMap<>();
             for (String node : nodes) {
                 if (!node.equals(cluster.me)) {
@@ -186,14 +189,12 @@ final class Janitor {
                 j.sadd(Keys.shares(cluster.me), myShares.toArray(new String[0]));
             }
             return result;
-        });
-        all.forEach(cluster.routes::replace);
-        shares.forEach(cluster.routes::replaceShares);
-        for (String node : cluster.routes.nodes()) {
-            if (!all.containsKey(node) && !node.equals(cluster.me)) {
-                cluster.routes.removeNode(node);
-            }
+            });
+        } catch (RuntimeException e) {
+            cluster.routes.abandonResync();
+            throw e;
         }
+        cluster.routes.endResync(all, shares, cluster.me);
     }
 
     void resyncQuietly() {

@@ -5,9 +5,11 @@ import io.volantmq.broker.routing.Subscriber;
 import io.volantmq.broker.routing.SubscriptionOptions;
 import io.volantmq.broker.routing.SubscriptionTree;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,13 +30,55 @@ final class RemoteRoutes {
     private final SubscriptionTree shareTree = new SubscriptionTree();
     private final Map<String, Set<String>> sharesByNode = new HashMap<>();
 
+    /**
+     * Channel changes applied while a resync reads Redis (null when none runs): applied again on top of what it read,
+     * or the resync's older snapshot would undo one that came in meanwhile (a route lost until the next resync: a
+     * moving subscriber's messages went nowhere for up to 5 s).
+     */
+    private List<Runnable> duringResync;
+
+    /** A resync begins to read the route sets from Redis: channel changes from now on are kept (see above). */
+    synchronized void beginResync() {
+        duringResync = new ArrayList<>();
+    }
+
+    /**
+     * The resync read {@code filters} and {@code groups} of every other live node: makes them the routes, drops nodes
+     * not among them, then applies again the channel changes since {@link #beginResync}.
+     */
+    synchronized void endResync(Map<String, Set<String>> filters, Map<String, Set<String>> groups, String me) {
+        List<Runnable> meanwhile = duringResync == null ? List.of() : duringResync;
+        duringResync = null;
+        filters.forEach(this::replace);
+        groups.forEach(this::replaceShares);
+        for (String node : nodes()) {
+            if (!filters.containsKey(node) && !node.equals(me)) {
+                removeNode(node);
+            }
+        }
+        meanwhile.forEach(Runnable::run);
+    }
+
+    /** A resync failed: nothing of it is applied. */
+    synchronized void abandonResync() {
+        duringResync = null;
+    }
+
+    private void keep(Runnable change) {
+        if (duringResync != null) {
+            duringResync.add(change);
+        }
+    }
+
     synchronized void add(String node, String filter) {
+        keep(() -> add(node, filter));
         if (byNode.computeIfAbsent(node, n -> new HashSet<>()).add(filter)) {
             tree.subscribe(node, filter, NODE);
         }
     }
 
     synchronized void remove(String node, String filter) {
+        keep(() -> remove(node, filter));
         Set<String> filters = byNode.get(node);
         if (filters != null && filters.remove(filter)) {
             tree.unsubscribe(node, filter, NODE);
@@ -42,12 +86,14 @@ final class RemoteRoutes {
     }
 
     synchronized void addShare(String node, String groupKey) {
+        keep(() -> addShare(node, groupKey));
         if (sharesByNode.computeIfAbsent(node, n -> new HashSet<>()).add(groupKey)) {
             shareTree.subscribe(node, shareFilter(groupKey), shareOptions(groupKey));
         }
     }
 
     synchronized void removeShare(String node, String groupKey) {
+        keep(() -> removeShare(node, groupKey));
         Set<String> groups = sharesByNode.get(node);
         if (groups != null && groups.remove(groupKey)) {
             shareTree.unsubscribe(node, shareFilter(groupKey), shareOptions(groupKey));
@@ -63,6 +109,7 @@ final class RemoteRoutes {
     }
 
     synchronized void removeNode(String node) {
+        keep(() -> removeNode(node));
         Set<String> filters = byNode.remove(node);
         if (filters != null) {
             filters.forEach(f -> tree.unsubscribe(node, f, NODE));

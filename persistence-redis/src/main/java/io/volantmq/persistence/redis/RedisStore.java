@@ -441,6 +441,9 @@ final class RedisStore implements Store, RedisGroupWrites {
                     Response<String> value = p.get(f.key());
                     p.sync();
                     current = value.get();
+                } catch (JedisDataException e) {
+                    jedis.unwatch(); // Jedis does not know of this WATCH: the pooled connection must not keep it
+                    throw e;
                 }
                 if (!f.expected().equals(current)) {
                     jedis.unwatch();
