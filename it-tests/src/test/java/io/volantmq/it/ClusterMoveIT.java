@@ -396,22 +396,9 @@ class ClusterMoveIT {
             sub.client.subscribe("steady/#", 1);
             publisher = new FaultOracle.Publisher(n1.uri(), "steady-pub", "steady/a", 1, n1.uri());
             publisher.start();
-            for (int move = 0; move < 8; move++) {
-                Thread.sleep(300);
-                sub.client.disconnect();
-                sub.connectTo((move % 2 == 0 ? n2 : n1).uri(), false, 300, 60);
-            }
-            Thread.sleep(300);
-            publisher.stopPublishing();
-            publisher.join();
+            List<Integer> firstArrivals = movesWhilePublishing(sub, publisher, n1, n2);
             int last = publisher.acked.stream().mapToInt(Integer::intValue).max().orElseThrow();
-            String lastText = "steady-pub|" + last;
-            awaitUpTo(10_000, () -> sub.received.contains(lastText));
-            evidence.note("steady-sub received " + sub.received.size() + ", last acknowledged " + last + "\n"
-                    + String.join("\n", sub.trace));
-            assertThat(sub.received).as("the last message, with nothing published after it").contains(lastText);
-            List<Integer> firstArrivals = sub.received.stream().filter(t -> t.startsWith("steady-pub|"))
-                    .map(t -> Integer.parseInt(t.substring("steady-pub|".length()))).distinct().toList();
+            assertThat(firstArrivals).as("the last message, with nothing published after it").contains(last);
             assertThat(new java.util.HashSet<>(firstArrivals)).as("every acknowledged message").containsAll(publisher.acked);
             // MQTT order per publisher and topic: the old node's inbox is behind (the test pause), so at each move it
             // holds messages the new node's own later ones must not overtake
@@ -458,20 +445,7 @@ class ClusterMoveIT {
             FaultOracle.awaitRoutes(n3, "steady/probe", sub);
             publisher = new FaultOracle.Publisher(n3.uri(), "steady3-pub", "steady/c", 2, n3.uri());
             publisher.start();
-            for (int move = 0; move < 8; move++) {
-                Thread.sleep(300);
-                sub.client.disconnect();
-                reconnect(sub, move % 2 == 0 ? n2 : n1);
-            }
-            Thread.sleep(300);
-            publisher.stopPublishing();
-            publisher.join();
-            int last = publisher.acked.stream().mapToInt(Integer::intValue).max().orElseThrow();
-            String lastText = "steady3-pub|" + last;
-            awaitUpTo(10_000, () -> sub.received.contains(lastText));
-            Thread.sleep(1000); // a second copy, if any
-            evidence.note("steady3-sub received " + sub.received.size() + ", last acknowledged " + last + "\n"
-                    + String.join("\n", sub.trace));
+            List<Integer> firstArrivals = movesWhilePublishing(sub, publisher, n1, n2);
             // judged by what the client stored (PUBREC sent), not by what Paho handed on: Paho drops a PUBLISH that
             // arrives while it disconnects, after it stored and acknowledged it (see the test above)
             List<Integer> stored = sub.receipts.events.stream().map(e -> e.split(" "))
@@ -483,8 +457,6 @@ class ClusterMoveIT {
             assertThat(new java.util.HashSet<>(stored)).as("every acknowledged message").containsAll(publisher.acked);
             assertThat(stored).as("QoS 2: once").doesNotHaveDuplicates();
             // order as the application saw it (Paho's persistence calls, the receipts, can come out of wire order)
-            List<Integer> firstArrivals = sub.received.stream().filter(t -> t.startsWith("steady3-pub|"))
-                    .map(t -> Integer.parseInt(t.substring("steady3-pub|".length()))).distinct().toList();
             assertThat(firstArrivals).as("in the order published").isSorted();
         } finally {
             if (publisher != null) {
@@ -493,6 +465,30 @@ class ClusterMoveIT {
             }
             sub.closeQuietly();
         }
+    }
+
+    /**
+     * Moves {@code sub} between n2 and n1 eight times, 300 ms apart, while {@code publisher} sends; then stops it and
+     * waits (up to 10 s, and 1 s more for a second copy) for its last acknowledged message. Returns the publisher's
+     * messages as {@code sub} first received them, in order of arrival.
+     */
+    private List<Integer> movesWhilePublishing(ClusterNodes.Client sub, FaultOracle.Publisher publisher,
+                                               BrokerProcess n1, BrokerProcess n2) throws Exception {
+        for (int move = 0; move < 8; move++) {
+            Thread.sleep(300);
+            sub.client.disconnect();
+            reconnect(sub, move % 2 == 0 ? n2 : n1);
+        }
+        Thread.sleep(300);
+        publisher.stopPublishing();
+        publisher.join();
+        String prefix = publisher.id + "|";
+        int last = publisher.acked.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        awaitUpTo(10_000, () -> sub.received.contains(prefix + last));
+        Thread.sleep(1000); // a second copy, if any
+        evidence.note(sub.received.size() + " received, last acknowledged " + last + "\n" + String.join("\n", sub.trace));
+        return sub.received.stream().filter(t -> t.startsWith(prefix))
+                .map(t -> Integer.parseInt(t.substring(prefix.length()))).distinct().toList();
     }
 
     /**
