@@ -69,6 +69,65 @@ class StoreLanesIT {
     }
 
     /**
+     * A persistent session's queue is read off the event loop: when a subscriber's acknowledgement frees its window
+     * while the store is held up (a lane waits for SQLite's write lock and holds the store meanwhile), the read
+     * of its next entries waits, and a client on the same event loop is still served. Before, that read ran on the
+     * event loop and waited there, and with it every client of that loop, until the append gave up.
+     */
+    @Test
+    void aQueueReadWaitingForTheStoreDoesNotHoldUpAnotherClientOnItsEventLoop() throws Exception {
+        Path db = dir.resolve("reads.db");
+        Properties store = new Properties();
+        store.setProperty("volantmq.persistence.sqlite.path", db.toString());
+        try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("sqlite").persistenceProperties(store)
+                .setting("ioThreads", "1"))) { // one event loop: every client shares it
+            PahoSupport.Recorder received = new PahoSupport.Recorder();
+            MqttClient subscriber = PahoSupport.client(broker.uri(), "reads-sub", received);
+            subscriber.setManualAcks(true); // its PUBACK is sent when the test says
+            subscriber.connect(PahoSupport.options(false)); // persistent: its queue is in the store
+            subscriber.subscribe("reads/#", 1);
+            MqttAsyncClient slow = new MqttAsyncClient(broker.uri(), "reads-slow", new MemoryPersistence());
+            slow.connect(PahoSupport.options(true)).waitForCompletion(10_000);
+            PahoSupport.Recorder quickReceived = new PahoSupport.Recorder();
+            MqttClient quick = PahoSupport.connect(broker.uri(), "reads-quick", true, quickReceived);
+            quick.subscribe("quick/#", 0);
+            slow.publish("reads/first", bytes("first"), 1, false).waitForCompletion(10_000);
+            PahoSupport.Received first = received.next();
+            assertThat(first.payload()).isEqualTo("first");
+
+            IMqttDeliveryToken slowAck;
+            try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + db);
+                 Statement statement = lock.createStatement()) {
+                statement.execute("PRAGMA busy_timeout = 10000");
+                statement.execute("BEGIN EXCLUSIVE"); // SQLite's write lock, held by another connection
+                slowAck = slow.publish("reads/slow", bytes("slow"), 1, false);
+                await().atMost(Duration.ofSeconds(10)).until(StoreLanesIT::appendWaits);
+
+                // the PUBACK frees the window: the broker reads the queue for more, and that read waits
+                subscriber.messageArrivedComplete(first.message().getId(), 1);
+                await().atMost(Duration.ofSeconds(4)).until(StoreLanesIT::queueReadWaits);
+                quick.publish("quick/x", bytes("quick"), 0, false);
+                // well within the store's 5 s busy timeout, after which a waiting event loop would be free again
+                PahoSupport.Received served = quickReceived.poll(2_000);
+                assertThat(served).as("served while the queue read waits").isNotNull();
+                assertThat(served.payload()).isEqualTo("quick");
+                assertThat(queueReadWaits()).as("the queue read still waits for the store").isTrue();
+                statement.execute("ROLLBACK");
+            }
+            slowAck.waitForCompletion(10_000);
+            assertThat(slowAck.getException()).isNull();
+            PahoSupport.Received second = received.next();
+            assertThat(second.payload()).isEqualTo("slow");
+            subscriber.messageArrivedComplete(second.message().getId(), 1);
+
+            quick.disconnect();
+            slow.disconnect().waitForCompletion(10_000);
+            slow.close();
+            subscriber.disconnect();
+        }
+    }
+
+    /**
      * A QoS 1 message whose only subscriber has a clean session (its queue on the heap) makes no store change, so
      * its PUBACK does not wait for a store sync: it comes while another connection holds SQLite's write lock, which
      * the sync (a marker commit) would wait for. Before, the PUBACK waited in the lane for that sync.
@@ -112,6 +171,18 @@ class StoreLanesIT {
         return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
             for (StackTraceElement frame : stack) {
                 if (frame.getClassName().endsWith("SqliteMessageStore") && frame.getMethodName().startsWith("enqueue")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /** Whether some thread is inside the SQLite store's queue read, waiting for the store. */
+    private static boolean queueReadWaits() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().endsWith("SqliteMessageStore") && frame.getMethodName().equals("read")) {
                     return true;
                 }
             }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * DUP on resume [MQTT-4.4.0-1], QoS 2 written only once durable, and handing unacknowledged
  * shared-subscription messages to another member.
  *
- * <p>Store calls per delivered QoS 1 message: a share of one queue read on the event loop
- * ({@value #READ_BATCH} entries at a time, kept in {@code readAhead} until the window has room) and
+ * <p>Store calls per delivered QoS 1 message: a share of one queue read ({@value #READ_BATCH} entries at a
+ * time, up to {@value #MAX_READ_BATCH} while the queue stays deep, kept in {@code readAhead} until the window
+ * has room; with store lanes the read runs on a store reader thread, the next one begun while the window
+ * still drains the last, so the event loop never waits for a disk or a round trip) and
  * a share of one {@link MessageStore#removeAll} on the client's store lane when the broker has lanes
  * (the PUBACKs of one socket read are removed together; the lane need not sync for them). The SENT state of a QoS 1 entry is written only when the connection
  * detaches with it unacknowledged, so a resumed session re-sends it with DUP and the same packet id
@@ -54,6 +57,8 @@ import org.slf4j.LoggerFactory;
 final class DeliveryFlow {
     private static final Logger log = LoggerFactory.getLogger(DeliveryFlow.class);
     private static final int READ_BATCH = 64;
+    /** Reads grow to this while each comes back full: a deep queue costs a round trip per 256, not per 64. */
+    private static final int MAX_READ_BATCH = 256;
     private static final long[] NO_SEQS = new long[0];
     private static final VarHandle PUMP_SCHEDULED;
 
@@ -96,6 +101,16 @@ final class DeliveryFlow {
     private int window;
     /** Acknowledgements freed window room during this read; pump once when the read is done. */
     private boolean pumpAfterRead;
+    /** Off the event loop: a queue read is running on a store reader thread; its entries come after {@link #cursor}. */
+    private boolean reading;
+    /** Something asked to pump while the read ran: an empty answer may be older than new entries. */
+    private boolean pumpWhileReading;
+    /** Counts attaches and detaches: a read begun under an older count is dropped. */
+    private int readEpoch;
+    /** Entries the next read asks for; grows while reads come back full. */
+    private int readSize = READ_BATCH;
+    /** The last read came back full: the queue likely holds more. */
+    private boolean moreQueued;
 
     DeliveryFlow(Session session, MessageStore messages, boolean queuedInMemory, int maxInflight,
                  MessagePropertiesCodec codec, AccessControl acl, BrokerMetrics metrics) {
@@ -114,8 +129,7 @@ final class DeliveryFlow {
     void attach(int clientReceiveMaximum) {
         inflightByPacketId.clear();
         sentNotStored.clear();
-        readAhead = null;
-        cursor = 0;
+        forgetReads();
         window = Math.min(maxInflight, clientReceiveMaximum);
     }
 
@@ -144,7 +158,18 @@ final class DeliveryFlow {
         }
         sentNotStored.clear();
         inflightByPacketId.clear();
+        forgetReads();
+    }
+
+    /** The queue is read from its start again; a read still running is dropped when it comes back. */
+    private void forgetReads() {
         readAhead = null;
+        cursor = 0;
+        readEpoch++;
+        reading = false;
+        pumpWhileReading = false;
+        readSize = READ_BATCH;
+        moreQueued = false;
     }
 
     /**
@@ -202,8 +227,9 @@ final class DeliveryFlow {
         removeAcked(c); // before the read: a queue that was full has room again
         boolean wrote = false;
         long now = System.currentTimeMillis();
+        Executor reader = queuedInMemory ? null : c.storeReader();
         while (c.writable() && inflightByPacketId.size() < window) {
-            QueuedMessage entry = nextEntry();
+            QueuedMessage entry = nextEntry(c, reader);
             if (entry == null) {
                 break;
             }
@@ -218,22 +244,96 @@ final class DeliveryFlow {
         if (wrote) {
             c.flush();
         }
+        if (reader != null && moreQueued && !reading && (readAhead == null || readAhead.size() <= readSize / 2)) {
+            readOffLoop(c, reader); // the next batch is read while the window drains this one
+        }
     }
 
-    /** The next entry to send, reading a whole batch from the store when none is left; null at the queue's end. */
-    private QueuedMessage nextEntry() {
+    /**
+     * The next entry to send, reading a batch from the store when none is left; null at the queue's end, or
+     * while a read runs on {@code reader} (it pumps again when its entries are in). Null {@code reader}: the
+     * read runs here, on the event loop.
+     */
+    private QueuedMessage nextEntry(MqttConnection c, Executor reader) {
         if (readAhead == null || readAhead.isEmpty()) {
-            List<QueuedMessage> batch = messages.read(clientId, cursor, READ_BATCH);
-            if (batch.isEmpty()) {
+            if (reader != null) {
+                readOffLoop(c, reader);
                 return null;
             }
-            if (readAhead == null) {
-                readAhead = new ArrayDeque<>(batch.size());
+            if (!take(messages.read(clientId, cursor, READ_BATCH), READ_BATCH)) {
+                return null;
             }
-            readAhead.addAll(batch);
-            cursor = batch.get(batch.size() - 1).seq();
         }
         return readAhead.peek();
+    }
+
+    /** Adds a read's entries after the cursor; false when it found none. */
+    private boolean take(List<QueuedMessage> batch, int asked) {
+        moreQueued = batch.size() >= asked;
+        if (batch.isEmpty()) {
+            return false;
+        }
+        if (readAhead == null) {
+            readAhead = new ArrayDeque<>(batch.size());
+        }
+        readAhead.addAll(batch);
+        cursor = batch.get(batch.size() - 1).seq();
+        return true;
+    }
+
+    /** Begins a read of the entries after the cursor on a store reader thread; one at a time (event loop). */
+    private void readOffLoop(MqttConnection c, Executor reader) {
+        if (reading) {
+            pumpWhileReading = true;
+            return;
+        }
+        reading = true;
+        pumpWhileReading = false;
+        long after = cursor;
+        int asked = readSize;
+        int epoch = readEpoch;
+        EventLoop loop = c.eventLoop();
+        try {
+            reader.execute(() -> {
+                List<QueuedMessage> batch = null;
+                RuntimeException failure = null;
+                try {
+                    batch = messages.read(clientId, after, asked);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                List<QueuedMessage> read = batch;
+                RuntimeException failed = failure;
+                try {
+                    loop.execute(() -> readDone(epoch, asked, read, failed));
+                } catch (RejectedExecutionException e) {
+                    log.debug("the event loop of {} has shut down", LogSafe.escape(clientId), e); // broker stopping
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            reading = false; // the broker is stopping
+        }
+    }
+
+    /** A read's answer, on the event loop: its entries are queued for sending, and the window filled. */
+    private void readDone(int epoch, int asked, List<QueuedMessage> batch, RuntimeException failure) {
+        if (epoch != readEpoch) {
+            return; // the connection detached meanwhile: the next one reads from the queue's start
+        }
+        reading = false;
+        MqttConnection c = session.connection();
+        if (failure != null) {
+            log.warn("delivery to {} paused for a second: {}", LogSafe.escape(clientId), failure.toString());
+            if (c != null) {
+                c.eventLoop().schedule((Runnable) this::pump, 1, TimeUnit.SECONDS);
+            }
+            return;
+        }
+        boolean found = take(batch, asked);
+        readSize = moreQueued ? Math.min(MAX_READ_BATCH, asked * 2) : READ_BATCH;
+        if (found || pumpWhileReading) {
+            pump();
+        }
     }
 
     /**

@@ -898,6 +898,11 @@ public final class MqttConnection extends ChannelDuplexHandler {
         return laneWork;
     }
 
+    /** Where a durable queue is read for delivery, off the event loop; null when reads stay on it (no lanes). */
+    Executor storeReader() {
+        return broker.lanes() == null ? null : broker.lanes().readers();
+    }
+
     /**
      * Where a flow runs store changes that need no sync, as a lost one only repeats a delivery (the
      * removal of acknowledged queue entries): the client's store lane when the broker has lanes,

@@ -151,19 +151,22 @@ public final class GuardedStore implements Store {
         if (g.failed) {
             return; // after a failed write nothing more of the round is written: it is not acknowledged
         }
-        if (!write(g, appends.size() + " queue appends", () -> {
+        // one unit: a store that groups writes (Redis) wakes the subscribers once the round's sync has sent the
+        // entries, so their reads need not send (and wait for) the round's writes themselves
+        write(g, appends.size() + " queue appends", () -> delegate.together(() -> {
             if (!appends.isEmpty()) {
                 delegate.messages().enqueueAll(appends);
             }
-        })) {
-            return;
-        }
-        for (Runnable action : actions) { // the entries are there: wake their subscribers, whatever the ids do
-            try {
-                delegate.messages().whenVisible(action);
-            } catch (RuntimeException e) { // a closing event loop: never let it end the lane's thread
-                log.warn("could not wake a subscriber after a store write: {}", e.toString());
+            for (Runnable action : actions) { // the entries are there: wake their subscribers, whatever the ids do
+                try {
+                    delegate.messages().whenVisible(action);
+                } catch (RuntimeException e) { // a closing event loop: never let it end the lane's thread
+                    log.warn("could not wake a subscriber after a store write: {}", e.toString());
+                }
             }
+        }));
+        if (g.failed) {
+            return;
         }
         write(g, ids.size() + " inbound QoS 2 ids", () -> ids.forEach(Runnable::run));
     }

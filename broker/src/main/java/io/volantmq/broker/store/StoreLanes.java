@@ -2,14 +2,23 @@ package io.volantmq.broker.store;
 
 import io.volantmq.persistence.Store;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * The store threads that take durable store work off the event loops: each client id is pinned to
  * one lane ({@code floorMod(clientId.hashCode(), lanes)}), so one client's store work runs in the
- * order it was handed over, and no event loop waits for a disk sync or a Redis round trip.
+ * order it was handed over, and no event loop waits for a disk sync or a Redis round trip. Queue reads
+ * for delivery run on {@link #readers()}, beside the lanes: behind a lane they would wait for its sync.
  */
 public final class StoreLanes implements AutoCloseable {
     private final StoreLane[] lanes;
     private final SharedSync sharedSync;
+    private final ExecutorService readers;
 
     public StoreLanes(Store store, int count, int backlogBound) {
         if (count < 1) {
@@ -20,6 +29,17 @@ public final class StoreLanes implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             lanes[i] = new StoreLane(store, sharedSync, backlogBound, "volantmq-store-" + i);
         }
+        AtomicInteger readerNumber = new AtomicInteger();
+        readers = new ThreadPoolExecutor(count, count, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), work -> {
+            Thread thread = new Thread(work, "volantmq-store-read-" + readerNumber.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Threads for the queue reads of deliveries (one read in flight per session): no event loop waits for one. */
+    public Executor readers() {
+        return readers;
     }
 
     /** The lane of {@code clientId}: always the same one. */
@@ -53,6 +73,7 @@ public final class StoreLanes implements AutoCloseable {
     /** Runs what each lane still holds (syncing it), then stops the lanes. */
     @Override
     public void close() {
+        readers.shutdownNow(); // a read still running is dropped by its session: the broker is stopping
         for (StoreLane lane : lanes) {
             lane.close();
         }

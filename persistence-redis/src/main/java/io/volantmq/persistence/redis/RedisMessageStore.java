@@ -3,6 +3,7 @@ package io.volantmq.persistence.redis;
 import io.volantmq.persistence.InflightState;
 import io.volantmq.persistence.MessageStore;
 import io.volantmq.persistence.PersistenceException;
+import io.volantmq.persistence.QueueAppend;
 import io.volantmq.persistence.QueueStats;
 import io.volantmq.persistence.QueueTarget;
 import io.volantmq.persistence.QueuedMessage;
@@ -28,6 +29,9 @@ import java.util.StringJoiner;
  */
 final class RedisMessageStore implements MessageStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisMessageStore.class);
+
+    /** Messages per {@link RedisScripts#ENQUEUE_ALL} call: bounds one script's run time and argument count. */
+    private static final int APPENDS_PER_CALL = 256;
 
     private final RedisStore store;
     private final RedisKeys keys;
@@ -60,6 +64,53 @@ final class RedisMessageStore implements MessageStore {
         store.write("enqueue " + message.topic() + " for " + targets.size() + " sessions", false,
                 pipeline -> RedisScripts.ENQUEUE.pipelined(pipeline, scriptKeys, args),
                 jedis -> RedisScripts.ENQUEUE.run(jedis, scriptKeys, args));
+        store.enqueued();
+    }
+
+    /**
+     * One script call for up to {@value #APPENDS_PER_CALL} messages (a store lane round's appends), all in the
+     * caller's unit or flush: written together or not at all, as {@link #enqueue}. Never retried.
+     */
+    @Override
+    public void enqueueAll(List<QueueAppend> appends) {
+        List<QueueAppend> chunk = new ArrayList<>(Math.min(appends.size(), APPENDS_PER_CALL));
+        for (QueueAppend append : appends) {
+            if (append.targets().isEmpty()) {
+                continue;
+            }
+            chunk.add(append);
+            if (chunk.size() == APPENDS_PER_CALL) {
+                enqueueChunk(chunk);
+                chunk = new ArrayList<>(APPENDS_PER_CALL);
+            }
+        }
+        if (!chunk.isEmpty()) {
+            enqueueChunk(chunk);
+        }
+    }
+
+    private void enqueueChunk(List<QueueAppend> chunk) {
+        List<byte[]> scriptKeys = new ArrayList<>(2 + 3 * chunk.size());
+        List<byte[]> args = new ArrayList<>(1 + 4 * chunk.size());
+        scriptKeys.add(keys.seq());
+        scriptKeys.add(keys.messageIds());
+        args.add(keys.prefix());
+        for (QueueAppend append : chunk) {
+            StoredMessage message = append.message();
+            args.add(RecordCodec.message(message));
+            args.add(RedisValues.utf8(Integer.toString(message.payload().length)));
+            args.add(RedisValues.utf8(Integer.toString(append.targets().size())));
+            for (QueueTarget target : append.targets()) {
+                scriptKeys.add(keys.queue(target.clientId()));
+                scriptKeys.add(keys.entries(target.clientId()));
+                scriptKeys.add(keys.queueBytes(target.clientId()));
+                args.add(RedisValues.utf8(entryTail(target)));
+            }
+        }
+        store.write("enqueue " + chunk.size() + " messages", false,
+                pipeline -> RedisScripts.ENQUEUE_ALL.pipelined(pipeline, scriptKeys, args),
+                jedis -> RedisScripts.ENQUEUE_ALL.run(jedis, scriptKeys, args));
+        store.enqueued();
     }
 
     @Override
@@ -72,7 +123,7 @@ final class RedisMessageStore implements MessageStore {
         if (max <= 0) {
             return List.of();
         }
-        store.flush(); // a read sees every write made before it
+        store.flushForRead(afterSeq == 0); // sees what its subscriber was woken for, and from the start every write
         Object reply = store.call("read queue " + clientId, true, jedis -> RedisScripts.READ.run(jedis,
                 List.of(keys.queue(clientId), keys.entries(clientId)),
                 List.of(keys.prefix(), RedisValues.utf8(Long.toString(afterSeq)), RedisValues.utf8(Integer.toString(max)))));
@@ -109,6 +160,21 @@ final class RedisMessageStore implements MessageStore {
         script("remove " + clientId + " " + seq, RedisScripts.REMOVE,
                 List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId)),
                 List.of(keys.prefix(), RedisValues.utf8(Long.toString(seq))));
+    }
+
+    /** One script call for the acknowledged entries of one read; idempotent, deferred as {@link #remove}. */
+    @Override
+    public void removeAll(String clientId, long[] seqs, int count) {
+        if (count <= 0) {
+            return;
+        }
+        List<byte[]> args = new ArrayList<>(1 + count);
+        args.add(keys.prefix());
+        for (int i = 0; i < count; i++) {
+            args.add(RedisValues.utf8(Long.toString(seqs[i])));
+        }
+        script("remove " + count + " of " + clientId, RedisScripts.REMOVE_ALL,
+                List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId)), args);
     }
 
     /** An idempotent script write, deferred to the next flush with group commit. */

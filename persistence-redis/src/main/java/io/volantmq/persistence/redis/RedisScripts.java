@@ -67,6 +67,30 @@ final class RedisScripts {
             return id
             """);
 
+    /**
+     * {@link #ENQUEUE} for many messages in one call (a store lane round's appends): one script call's overhead
+     * for all of them. KEYS: seq, msgid, then per target of every message in turn q, qe, qb. ARGV: prefix, then
+     * per message: the message, payload bytes, target count, and per target the entry tail.
+     */
+    static final Script ENQUEUE_ALL = Script.of("enqueueAll", """
+            local a, k = 2, 2
+            while a <= #ARGV do
+              local body, bytes, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+              a = a + 3
+              local id = redis.call('INCR', KEYS[2])
+              redis.call('HSET', ARGV[1] .. 'msg:' .. id, 'b', body, 'n', bytes, 'r', n)
+              for i = 1, n do
+                local seq = redis.call('INCR', KEYS[1])
+                redis.call('ZADD', KEYS[k + 1], seq, seq)
+                redis.call('HSET', KEYS[k + 2], seq, id .. ARGV[a])
+                redis.call('INCRBY', KEYS[k + 3], bytes)
+                k = k + 3
+                a = a + 1
+              end
+            end
+            return 1
+            """);
+
     /** KEYS: q, qe. ARGV: prefix, afterSeq, max. Returns seq, entry, message for each entry. */
     static final Script READ = Script.of("read", """
             local seqs = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf', 'LIMIT', 0, tonumber(ARGV[3]))
@@ -105,6 +129,25 @@ final class RedisScripts {
             if n and redis.call('DECRBY', KEYS[3], n) <= 0 then redis.call('DEL', KEYS[3]) end
             if redis.call('HINCRBY', mkey, 'r', -1) <= 0 then redis.call('DEL', mkey) end
             return 1
+            """);
+
+    /** {@link #REMOVE} for many entries of one queue. KEYS: q, qe, qb. ARGV: prefix, then the seqs. */
+    static final Script REMOVE_ALL = Script.of("removeAll", """
+            local removed, bytes = 0, 0
+            for i = 2, #ARGV do
+              local e = redis.call('HGET', KEYS[2], ARGV[i])
+              if e then
+                redis.call('HDEL', KEYS[2], ARGV[i])
+                redis.call('ZREM', KEYS[1], ARGV[i])
+                local mkey = ARGV[1] .. 'msg:' .. string.match(e, '^(%d+)|')
+                local n = redis.call('HGET', mkey, 'n')
+                if n then bytes = bytes + tonumber(n) end
+                if redis.call('HINCRBY', mkey, 'r', -1) <= 0 then redis.call('DEL', mkey) end
+                removed = removed + 1
+              end
+            end
+            if bytes > 0 and redis.call('DECRBY', KEYS[3], bytes) <= 0 then redis.call('DEL', KEYS[3]) end
+            return removed
             """);
 
     /** KEYS: q, qe, qb, in2. ARGV: prefix. */

@@ -63,6 +63,11 @@ final class RedisStore implements Store, RedisGroupWrites {
     /** What waits for the writes in {@link #pending} to reach Redis (see {@link #whenVisible}). */
     private List<Runnable> afterPending = new ArrayList<>();
     /**
+     * A queue entry in {@link #pending} was written outside a unit: its subscriber may already be woken (outside
+     * a unit {@link #whenVisible} runs at once), so a read must send it first. Guarded by {@link #pendingLock}.
+     */
+    private boolean looseEnqueues;
+    /**
      * The unit this thread is in ({@link #together}), null outside one. Its writes join {@link #pending}
      * only when it ends, all at once: a flush never takes a part of a unit, and never waits for one in
      * progress (an inbox batch of 500 entries is one unit; a subscriber's read must not wait for all of it).
@@ -256,6 +261,32 @@ final class RedisStore implements Store, RedisGroupWrites {
         }
     }
 
+    /** After a queue entry was deferred: outside a unit, a read of the queue must flush before it reads. */
+    void enqueued() {
+        if (groupCommit && unit.get() == null) {
+            synchronized (pendingLock) {
+                looseEnqueues = true;
+            }
+        }
+    }
+
+    /**
+     * Before a queue read: sends the waiting writes when the read could miss what it was woken for (a queue entry
+     * written outside a unit), or when it reads a queue from its start (a detached session's acknowledgements and
+     * SENT states must be seen). Entries written in a unit wake their subscribers only after the flush that sends
+     * them, so a read further along needs no flush and does not wait for one (an fsync with
+     * {@code appendfsync always}).
+     */
+    void flushForRead(boolean fromStart) {
+        boolean needed;
+        synchronized (pendingLock) {
+            needed = looseEnqueues;
+        }
+        if (needed || fromStart) {
+            flush();
+        }
+    }
+
     /**
      * Runs {@code action} once the writes this thread made so far are visible to reads on other threads:
      * inside a unit, after the flush that carries the unit (a subscriber woken earlier would read before
@@ -416,12 +447,19 @@ final class RedisStore implements Store, RedisGroupWrites {
             pending = new ArrayList<>();
             after = afterPending;
             afterPending = new ArrayList<>();
+            looseEnqueues = false;
         }
         try {
             send(batch);
         } finally {
             // also when it failed: what waits (a subscriber's wake-up) reads the store again and finds what is there
-            after.forEach(Runnable::run);
+            for (Runnable action : after) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) { // a closing event loop must not fail the flush of everyone's writes
+                    LOG.warn("redis {}: an action waiting for a flush failed: {}", where, e.toString());
+                }
+            }
         }
     }
 
