@@ -22,8 +22,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Redis) per subscriber per PUBLISH. So the answer is kept per client together with what was
  * admitted since: removals only shrink a queue, so that sum is an upper bound, and while it stays
  * below half of both bounds a message is admitted without asking. The store is asked again after
- * {@link #REFRESH_EVERY} such admissions, near the bounds, and after {@link #invalidate}, which
- * every other path that adds to a queue calls.
+ * {@link #REFRESH_EVERY} such admissions, or a quarter of the room left below half the message bound
+ * when that is more (a queue of 2,000 under the default bound of 10,000: every 750, as a query there
+ * counts the whole queue on SQLite and waits for a flush on Redis), near the bounds, and after
+ * {@link #invalidate}, which every other path that adds to a queue calls.
  */
 public final class QueueLimits {
     private final MessageStore messages;
@@ -46,10 +48,13 @@ public final class QueueLimits {
         long messages;
         long bytes;
         int admitted;
+        /** Admissions after which the store is asked again. */
+        final int refreshAfter;
 
-        Estimate(long messages, long bytes) {
+        Estimate(long messages, long bytes, int maxMessages) {
             this.messages = messages;
             this.bytes = bytes;
+            this.refreshAfter = (int) Math.max(REFRESH_EVERY, (maxMessages / 2 - messages) / 4);
         }
     }
 
@@ -102,7 +107,7 @@ public final class QueueLimits {
         Estimate estimate = estimates.get(clientId);
         if (estimate != null) {
             synchronized (estimate) {
-                if (estimate.admitted < REFRESH_EVERY && (estimate.messages + 1) * 2 < maxMessages
+                if (estimate.admitted < estimate.refreshAfter && (estimate.messages + 1) * 2 < maxMessages
                         && (estimate.bytes + payloadBytes) * 2 < maxBytes) {
                     estimate.messages++;
                     estimate.bytes += payloadBytes;
@@ -120,7 +125,7 @@ public final class QueueLimits {
                 estimates.remove(clientId);
                 return Admission.ADMIT_CONGESTED;
             }
-            estimates.put(clientId, new Estimate(stats.messages() + 1, stats.payloadBytes() + payloadBytes));
+            estimates.put(clientId, new Estimate(stats.messages() + 1, stats.payloadBytes() + payloadBytes, maxMessages));
             return Admission.ADMIT;
         }
         estimates.remove(clientId);

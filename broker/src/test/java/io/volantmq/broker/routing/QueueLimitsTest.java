@@ -81,4 +81,33 @@ class QueueLimitsTest {
         }
         assertThat(last).isEqualTo(QueueLimits.Admission.ADMIT_CONGESTED);
     }
+
+    /**
+     * Far below its bound a queue's size is asked for once per quarter of the room left below half the bound, not
+     * every 64 admissions: 1,000 messages into an empty queue bounded at 10,000 cost one query (room 4,999, asked
+     * again after 1,249), where they cost 16.
+     */
+    @Test
+    void aQueueFarBelowItsBoundIsAskedForItsSizeSeldom() {
+        int[] asked = new int[1];
+        MessageStore counting = (MessageStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {MessageStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("stats")) {
+                        asked[0]++;
+                    }
+                    return method.invoke(messages, args);
+                });
+        QueueLimits roomy = new QueueLimits(counting,
+                BrokerConfig.builder().maxQueuedMessages(10_000).maxQueuedBytes(100_000_000).build());
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(roomy.admit("far", 10)).isEqualTo(QueueLimits.Admission.ADMIT);
+            queue("far");
+        }
+        assertThat(asked[0]).isEqualTo(1);
+        for (int i = 0; i < 251; i++) { // the first admission asked; 1,249 more went on the estimate
+            roomy.admit("far", 10);
+            queue("far");
+        }
+        assertThat(asked[0]).as("asked again once the estimate's admissions ran out").isEqualTo(2);
+    }
 }

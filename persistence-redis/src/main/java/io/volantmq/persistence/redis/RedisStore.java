@@ -67,6 +67,8 @@ final class RedisStore implements Store, RedisGroupWrites {
      * a unit {@link #whenVisible} runs at once), so a read must send it first. Guarded by {@link #pendingLock}.
      */
     private boolean looseEnqueues;
+    /** Any write in {@link #pending} was made outside a unit: the caller takes it as made. Guarded by {@link #pendingLock}. */
+    private boolean looseWrites;
     /**
      * The unit this thread is in ({@link #together}), null outside one. Its writes join {@link #pending}
      * only when it ends, all at once: a flush never takes a part of a unit, and never waits for one in
@@ -258,6 +260,7 @@ final class RedisStore implements Store, RedisGroupWrites {
         }
         synchronized (pendingLock) {
             pending.add(write);
+            looseWrites = true;
         }
     }
 
@@ -448,6 +451,7 @@ final class RedisStore implements Store, RedisGroupWrites {
             after = afterPending;
             afterPending = new ArrayList<>();
             looseEnqueues = false;
+            looseWrites = false;
         }
         try {
             send(batch);
@@ -511,8 +515,11 @@ final class RedisStore implements Store, RedisGroupWrites {
     }
 
     /**
-     * A read after a flush, with no other flush in between or in progress: what a flush sent and what waits
-     * for it ({@link #whenVisible}, which also corrects the broker's queue counts) are never seen half done.
+     * A read with no flush in progress: what a flush sent and what waits for it ({@link #whenVisible}, which also
+     * corrects the broker's queue counts) are never seen half done. It sends the waiting writes only when one was
+     * made outside a unit (its caller takes it as made: a removal, say); a unit's entries the broker counts itself
+     * until their flush has run, so a count asked for now and then (the queue bound) does not cost an fsync of
+     * every lane's writes.
      */
     <T> T readFlushed(String what, Function<Jedis, T> work) {
         if (!groupCommit) {
@@ -520,7 +527,13 @@ final class RedisStore implements Store, RedisGroupWrites {
         }
         flushLock.lock();
         try {
-            flush();
+            boolean loose;
+            synchronized (pendingLock) {
+                loose = looseWrites;
+            }
+            if (loose) {
+                flush();
+            }
             return call(what, true, work);
         } finally {
             flushLock.unlock();

@@ -118,8 +118,8 @@ final class SqliteMessageStore implements MessageStore {
         if (max <= 0) {
             return List.of();
         }
-        return store.transaction("read queue " + clientId, () -> {
-            PreparedStatement ps = store.statement(READ);
+        return store.read("read queue " + clientId, () -> {
+            PreparedStatement ps = store.readStatement(READ);
             ps.setString(1, clientId);
             ps.setLong(2, afterSeq);
             ps.setInt(3, max);
@@ -227,8 +227,9 @@ final class SqliteMessageStore implements MessageStore {
 
     @Override
     public QueueStats stats(String clientId) {
-        return store.transaction("stats " + clientId, () -> {
-            PreparedStatement ps = store.statement(STATS);
+        // on the read connection: the queue bound asks from an event loop, which must not wait for a lane's sync
+        return store.read("stats " + clientId, () -> {
+            PreparedStatement ps = store.readStatement(STATS);
             ps.setString(1, clientId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -53,14 +53,26 @@ public final class SqliteProvider extends AbstractProvider {
             // group commit: changes commit without a sync; a second connection at the chosen level
             // commits a marker row on Store.sync(), and that one WAL sync covers them all
             Connection connection = SqliteOpener.open(path, "NORMAL");
+            Connection sync = null;
             try {
-                return new SqliteStore(path, connection, SqliteOpener.connect(path, synchronous));
+                sync = SqliteOpener.connect(path, synchronous);
+                return new SqliteStore(path, connection, sync, SqliteOpener.connect(path, "NORMAL"));
             } catch (SQLException e) {
+                if (sync != null) {
+                    SqliteOpener.closeQuietly(sync);
+                }
                 SqliteOpener.closeQuietly(connection);
-                throw new PersistenceException("sqlite store " + path + ": opening the sync connection failed: "
+                throw new PersistenceException("sqlite store " + path + ": opening the sync or read connection failed: "
                         + e.getMessage(), e);
             }
         }
-        return new SqliteStore(path, SqliteOpener.open(path, synchronous), null);
+        Connection connection = SqliteOpener.open(path, synchronous);
+        try {
+            return new SqliteStore(path, connection, null, SqliteOpener.connect(path, "NORMAL"));
+        } catch (SQLException e) {
+            SqliteOpener.closeQuietly(connection);
+            throw new PersistenceException("sqlite store " + path + ": opening the read connection failed: "
+                    + e.getMessage(), e);
+        }
     }
 }

@@ -18,10 +18,12 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One connection guarded by a lock: SQLite has a single writer anyway, so a pool would only add
- * lock contention on the file. Every call is one transaction, committed (and, with
+ * One connection for writes guarded by a lock: SQLite has a single writer anyway, so a pool would
+ * only add lock contention on the file. Every call is one transaction, committed (and, with
  * {@code synchronous=FULL}, synced to the WAL) before it returns; with group commit, commits are
- * not synced and {@link #sync()} syncs the WAL once for all of them.
+ * not synced and {@link #sync()} syncs the WAL once for all of them. Queue reads for delivery have a
+ * connection of their own ({@link #read}): in WAL mode a reader sees every commit made before it
+ * began and never waits for the writer, so a delivery does not wait for a lane's commit and sync.
  */
 final class SqliteStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
@@ -34,14 +36,19 @@ final class SqliteStore implements Store {
     private final SqliteRetainedStore retained = new SqliteRetainedStore(this);
     private final SqliteMessageStore messages = new SqliteMessageStore(this);
     private Connection connection;
+    /** Queue reads only ({@link #read}), under {@link #readLock}; its statements in {@link #readStatements}. */
+    private Connection readConnection;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final Map<String, PreparedStatement> readStatements = new HashMap<>();
     /** Group commit: commits a marker row at the configured sync level; null when every commit syncs. */
     private Connection syncConnection;
     private PreparedStatement syncMarker;
 
-    SqliteStore(Path path, Connection connection, Connection syncConnection) {
+    SqliteStore(Path path, Connection connection, Connection syncConnection, Connection readConnection) {
         this.path = path;
         this.connection = connection;
         this.syncConnection = syncConnection;
+        this.readConnection = readConnection;
         if (syncConnection != null) {
             try (var statement = syncConnection.createStatement()) {
                 statement.execute("CREATE TABLE IF NOT EXISTS sync_marker (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
@@ -50,6 +57,7 @@ final class SqliteStore implements Store {
                 syncMarker = syncConnection.prepareStatement("UPDATE sync_marker SET n = n + 1 WHERE id = 1");
             } catch (SQLException e) {
                 SqliteOpener.closeQuietly(syncConnection);
+                SqliteOpener.closeQuietly(readConnection);
                 SqliteOpener.closeQuietly(connection);
                 throw new PersistenceException("sqlite store " + path + ": preparing group commit failed: "
                         + e.getMessage(), e);
@@ -131,6 +139,59 @@ final class SqliteStore implements Store {
     }
 
     /**
+     * Runs {@code work} on the read connection: it sees every transaction committed before it began, also while
+     * the write connection is in the middle of another. Ends its read transaction, so the next read sees newer
+     * commits and a checkpoint is not held back.
+     */
+    <T> T read(String what, Work<T> work) {
+        readLock.lock();
+        try {
+            if (readConnection == null) {
+                throw new PersistenceException("sqlite store " + path + " is closed (" + what + ")");
+            }
+            try {
+                return work.run();
+            } catch (SQLException | RuntimeException e) {
+                for (PreparedStatement statement : readStatements.values()) {
+                    closeQuietly(statement);
+                }
+                readStatements.clear();
+                if (e instanceof PersistenceException p) {
+                    throw p;
+                }
+                throw new PersistenceException("sqlite store " + path + ": " + what + " failed: " + e.getMessage(), e);
+            } finally {
+                try {
+                    readConnection.rollback();
+                } catch (SQLException e) {
+                    LOG.warn("sqlite store {}: ending a read transaction failed: {}", path, e.getMessage());
+                }
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** A prepared statement of the read connection; only inside {@link #read}. */
+    PreparedStatement readStatement(String sql) throws SQLException {
+        assert readLock.isHeldByCurrentThread();
+        PreparedStatement statement = readStatements.get(sql);
+        if (statement == null) {
+            statement = readConnection.prepareStatement(sql);
+            readStatements.put(sql, statement);
+        }
+        return statement;
+    }
+
+    private static void closeQuietly(PreparedStatement statement) {
+        try {
+            statement.close();
+        } catch (SQLException e) {
+            LOG.debug("closing a statement", e);
+        }
+    }
+
+    /**
      * SQLite rolls a transaction back by itself on SQLITE_FULL, IOERR, NOMEM or BUSY; the driver then
      * neither rolls back nor begins again, so every later commit would fail ("no transaction is
      * active") while statements autocommit one by one. Ending autocommit again begins anew.
@@ -151,11 +212,7 @@ final class SqliteStore implements Store {
     /** A statement that failed that way stays unusable: they are prepared again when next used. */
     private void closeStatements() {
         for (PreparedStatement statement : statements.values()) {
-            try {
-                statement.close();
-            } catch (SQLException e) {
-                LOG.debug("closing a statement", e);
-            }
+            closeQuietly(statement);
         }
         statements.clear();
     }
@@ -191,6 +248,23 @@ final class SqliteStore implements Store {
         return messages;
     }
 
+    private void closeReadConnection() {
+        readLock.lock();
+        try {
+            if (readConnection == null) {
+                return;
+            }
+            for (PreparedStatement statement : readStatements.values()) {
+                closeQuietly(statement);
+            }
+            readStatements.clear();
+            SqliteOpener.closeQuietly(readConnection);
+            readConnection = null;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     /** One connection: calls run one at a time, so more lanes would only wait on the lock. */
     @Override
     public int maxConcurrency() {
@@ -205,6 +279,7 @@ final class SqliteStore implements Store {
                 return;
             }
             closeStatements();
+            closeReadConnection();
             if (syncConnection != null) {
                 // the main connection, closed last, checkpoints the WAL into the file
                 SqliteOpener.closeQuietly(syncConnection);
