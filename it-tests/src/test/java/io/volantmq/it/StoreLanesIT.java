@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Store lanes on a real SQLite file: while one client's QoS 1 append waits for the database (another
+ * Store lanes on a real SQLite file (and, for queue reads, a real Redis): while one client's QoS 1 append waits for the database (another
  * connection holds SQLite's write lock, as a backup tool might), a client on the same event loop is
  * still served. Without lanes the event loop itself waited in SQLite's busy handler (up to its 5 s
  * busy timeout), and the other client's message came only after the append had given up.
@@ -70,60 +70,55 @@ class StoreLanesIT {
 
     /**
      * A persistent session's queue is read off the event loop: when a subscriber's acknowledgement frees its window
-     * while the store is held up (a lane waits for SQLite's write lock and holds the store meanwhile), the read
-     * of its next entries waits, and a client on the same event loop is still served. Before, that read ran on the
-     * event loop and waited there, and with it every client of that loop, until the append gave up.
+     * while the store does not answer (Redis paused by CLIENT PAUSE, as a failover or a slow disk would hold it), the
+     * read of its next entries waits, and a client on the same event loop is still served. Before, that read ran
+     * on the event loop and waited there, and with it every client of that loop, until Redis answered.
      */
     @Test
     void aQueueReadWaitingForTheStoreDoesNotHoldUpAnotherClientOnItsEventLoop() throws Exception {
-        Path db = dir.resolve("reads.db");
-        Properties store = new Properties();
-        store.setProperty("volantmq.persistence.sqlite.path", db.toString());
-        try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("sqlite").persistenceProperties(store)
-                .setting("ioThreads", "1"))) { // one event loop: every client shares it
-            PahoSupport.Recorder received = new PahoSupport.Recorder();
-            MqttClient subscriber = PahoSupport.client(broker.uri(), "reads-sub", received);
-            subscriber.setManualAcks(true); // its PUBACK is sent when the test says
-            subscriber.connect(PahoSupport.options(false)); // persistent: its queue is in the store
-            subscriber.subscribe("reads/#", 1);
-            MqttAsyncClient slow = new MqttAsyncClient(broker.uri(), "reads-slow", new MemoryPersistence());
-            slow.connect(PahoSupport.options(true)).waitForCompletion(10_000);
-            PahoSupport.Recorder quickReceived = new PahoSupport.Recorder();
-            MqttClient quick = PahoSupport.connect(broker.uri(), "reads-quick", true, quickReceived);
-            quick.subscribe("quick/#", 0);
-            slow.publish("reads/first", bytes("first"), 1, false).waitForCompletion(10_000);
-            PahoSupport.Received first = received.next();
-            assertThat(first.payload()).isEqualTo("first");
+        RequiredTool.require(RedisServerProcess.available(), "needs " + RedisServerProcess.BINARY
+                + " (apt-get install redis-server)");
+        try (RedisServerProcess redis = RedisServerProcess.start(dir)) {
+            Properties store = new Properties();
+            store.setProperty("volantmq.persistence.redis.uri", redis.uri());
+            store.setProperty("volantmq.persistence.redis.readTimeoutMillis", "10000");
+            try (BrokerFixture broker = BrokerFixture.start(b -> b.persistence("redis").persistenceProperties(store)
+                    .setting("ioThreads", "1"))) { // one event loop: every client shares it
+                PahoSupport.Recorder received = new PahoSupport.Recorder();
+                MqttClient subscriber = PahoSupport.client(broker.uri(), "reads-sub", received);
+                subscriber.setManualAcks(true); // its PUBACK is sent when the test says
+                subscriber.connect(PahoSupport.options(false)); // persistent: its queue is in the store
+                subscriber.subscribe("reads/#", 1);
+                MqttClient publisher = PahoSupport.connect(broker.uri(), "reads-pub", true, new PahoSupport.Recorder());
+                PahoSupport.Recorder quickReceived = new PahoSupport.Recorder();
+                MqttClient quick = PahoSupport.connect(broker.uri(), "reads-quick", true, quickReceived);
+                quick.subscribe("quick/#", 0);
+                publisher.publish("reads/first", bytes("first"), 1, false);
+                PahoSupport.Received first = received.next();
+                assertThat(first.payload()).isEqualTo("first");
 
-            IMqttDeliveryToken slowAck;
-            try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + db);
-                 Statement statement = lock.createStatement()) {
-                statement.execute("PRAGMA busy_timeout = 10000");
-                statement.execute("BEGIN EXCLUSIVE"); // SQLite's write lock, held by another connection
-                slowAck = slow.publish("reads/slow", bytes("slow"), 1, false);
-                await().atMost(Duration.ofSeconds(10)).until(StoreLanesIT::appendWaits);
+                assertThat(RedisCli.run(redis.port(), "CLIENT", "PAUSE", "6000", "ALL")).contains("OK");
+                try {
+                    // the PUBACK frees the window: the broker reads the queue for more, and that read waits
+                    subscriber.messageArrivedComplete(first.message().getId(), 1);
+                    await().atMost(Duration.ofSeconds(3)).until(StoreLanesIT::queueReadWaits);
+                    quick.publish("quick/x", bytes("quick"), 0, false);
+                    PahoSupport.Received served = quickReceived.poll(2_000); // well within the pause
+                    assertThat(served).as("served while the queue read waits").isNotNull();
+                    assertThat(served.payload()).isEqualTo("quick");
+                    assertThat(queueReadWaits()).as("the queue read still waits for the store").isTrue();
+                } finally {
+                    RedisCli.run(redis.port(), "CLIENT", "UNPAUSE");
+                }
+                publisher.publish("reads/second", bytes("second"), 1, false);
+                PahoSupport.Received second = received.next();
+                assertThat(second.payload()).isEqualTo("second");
+                subscriber.messageArrivedComplete(second.message().getId(), 1);
 
-                // the PUBACK frees the window: the broker reads the queue for more, and that read waits
-                subscriber.messageArrivedComplete(first.message().getId(), 1);
-                await().atMost(Duration.ofSeconds(4)).until(StoreLanesIT::queueReadWaits);
-                quick.publish("quick/x", bytes("quick"), 0, false);
-                // well within the store's 5 s busy timeout, after which a waiting event loop would be free again
-                PahoSupport.Received served = quickReceived.poll(2_000);
-                assertThat(served).as("served while the queue read waits").isNotNull();
-                assertThat(served.payload()).isEqualTo("quick");
-                assertThat(queueReadWaits()).as("the queue read still waits for the store").isTrue();
-                statement.execute("ROLLBACK");
+                quick.disconnect();
+                publisher.disconnect();
+                subscriber.disconnect();
             }
-            slowAck.waitForCompletion(10_000);
-            assertThat(slowAck.getException()).isNull();
-            PahoSupport.Received second = received.next();
-            assertThat(second.payload()).isEqualTo("slow");
-            subscriber.messageArrivedComplete(second.message().getId(), 1);
-
-            quick.disconnect();
-            slow.disconnect().waitForCompletion(10_000);
-            slow.close();
-            subscriber.disconnect();
         }
     }
 
@@ -178,11 +173,11 @@ class StoreLanesIT {
         });
     }
 
-    /** Whether some thread is inside the SQLite store's queue read, waiting for the store. */
+    /** Whether some thread is inside the Redis store's queue read, waiting for the server. */
     private static boolean queueReadWaits() {
         return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
             for (StackTraceElement frame : stack) {
-                if (frame.getClassName().endsWith("SqliteMessageStore") && frame.getMethodName().equals("read")) {
+                if (frame.getClassName().endsWith("RedisMessageStore") && frame.getMethodName().equals("read")) {
                     return true;
                 }
             }
