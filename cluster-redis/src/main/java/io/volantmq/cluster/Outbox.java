@@ -107,20 +107,18 @@ final class Outbox {
 
     /** XADDs to this node's dead-letter stream (an inbox entry whose routing failed): in the current unit, or at once. */
     void deadLetter(Map<String, String> fields) {
-        XAddParams trim = XAddParams.xAddParams().maxLen(DEAD_LETTERS_KEPT).approximateTrimming();
-        String key = Keys.deadLetters(cluster.me);
-        if (shared != null && shared.inUnit()) {
-            shared.defer("dead letter", tx -> tx.xadd(key, trim, fields));
-            return;
-        }
-        cluster.redis(j -> j.xadd(key, trim, fields));
+        xadd(Keys.deadLetters(cluster.me), DEAD_LETTERS_KEPT, "dead letter", fields);
     }
 
     private void add(String target, Map<String, String> fields) {
-        XAddParams trim = XAddParams.xAddParams().maxLen(cluster.settings.inboxMaxLen()).approximateTrimming();
-        String key = Keys.inbox(target);
+        xadd(Keys.inbox(target), cluster.settings.inboxMaxLen(), "forward to " + target, fields);
+    }
+
+    /** XADDs {@code fields} to the stream {@code key}, trimmed to about {@code maxLen}: in the current unit, or at once. */
+    private void xadd(String key, long maxLen, String what, Map<String, String> fields) {
+        XAddParams trim = XAddParams.xAddParams().maxLen(maxLen).approximateTrimming();
         if (shared != null && shared.inUnit()) {
-            shared.defer("forward to " + target, tx -> tx.xadd(key, trim, fields));
+            shared.defer(what, tx -> tx.xadd(key, trim, fields));
             return;
         }
         cluster.redis(j -> j.xadd(key, trim, fields));
