@@ -246,7 +246,11 @@ run_e2e() { # run_e2e BACKEND MODE SESSIONS: one broker, the pair and fan-in run
     rc=$?
     set -e
     record "$out"
-    if [ "$rc" != 0 ]; then log "e2e $label $run: exit $rc"; fi
+    if [ "$rc" != 0 ]; then
+      # the broker's log goes with the data directory: keep it beside the results for a failed run
+      cp "$data/broker.log" "${RESULTS%.txt}-$label-$run-broker.log" 2>/dev/null || true
+      log "e2e $label $run: exit $rc (broker log: ${RESULTS%.txt}-$label-$run-broker.log)"
+    fi
   done
   stop_pid "$broker_pid"
   broker_pid=

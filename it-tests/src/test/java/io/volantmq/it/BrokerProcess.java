@@ -2,7 +2,6 @@ package io.volantmq.it;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +29,7 @@ final class BrokerProcess implements AutoCloseable {
     BrokerProcess(List<String> settings, Path log) throws IOException {
         this.settings = List.copyOf(settings);
         this.log = log;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            this.port = probe.getLocalPort();
-        }
+        this.port = FreePorts.take();
     }
 
     int port() {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,10 +55,7 @@ class ClusterOpsIT {
         List<Exception> failures = new CopyOnWriteArrayList<>();
         BrokerProcess[] started = new BrokerProcess[3];
         for (int i = 0; i < 3; i++) {
-            int port;
-            try (ServerSocket probe = new ServerSocket(0)) {
-                port = probe.getLocalPort();
-            }
+            int port = FreePorts.take();
             ADMIN.add(port);
             int index = i;
             Thread t = new Thread(() -> {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,10 +77,7 @@ class ClusterRedisFailoverIT {
     }
 
     private int startRedis(String name, Integer replicaOf) throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = FreePorts.take();
         Path data = Files.createDirectories(dir.resolve(name));
         List<String> command = new ArrayList<>(List.of(RedisServerProcess.BINARY, "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",

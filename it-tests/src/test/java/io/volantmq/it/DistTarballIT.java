@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,10 +140,7 @@ class DistTarballIT {
 
     @Test
     void runsWithSqliteFromItsConfigFileAndKeepsRetainedMessagesInData() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = FreePorts.take();
         Files.writeString(dir.resolve("broker.conf"), "listeners = tcp://127.0.0.1:" + port + "\n"
                 + "persistence = sqlite\nwithSystree = false\n");
         Path log = dir.resolve("broker.log");
@@ -183,10 +179,7 @@ class DistTarballIT {
     /** Issue 12: a plugin jar dropped into the installation's plugins/ and named in the file is loaded and runs. */
     @Test
     void loadsAPluginFromItsPluginsFolder() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = FreePorts.take();
         Path jar = home.resolve("plugins/topic-rewrite.jar");
         try (var s = Files.list(ROOT.resolve("plugin-example-topic-rewrite/target"))) {
             Files.copy(s.filter(f -> f.getFileName().toString().matches("plugin-example-topic-rewrite-[^-]+(-SNAPSHOT)?\\.jar"))

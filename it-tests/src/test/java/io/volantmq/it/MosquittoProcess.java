@@ -2,7 +2,6 @@ package io.volantmq.it;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +29,7 @@ final class MosquittoProcess implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
+        return FreePorts.take();
     }
 
     static boolean installed() {

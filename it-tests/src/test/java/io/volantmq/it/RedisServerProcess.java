@@ -2,7 +2,6 @@ package io.volantmq.it;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,10 +39,7 @@ final class RedisServerProcess implements AutoCloseable {
     /** @param appendFsync Redis's appendfsync: {@code always} keeps all it acknowledged through its own crash */
     static RedisServerProcess start(Path dir, List<String> extraBinds, String appendFsync)
             throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = FreePorts.take();
         List<String> command = new ArrayList<>(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1"));
         command.addAll(extraBinds); // one argument each: redis-server quotes an argument with a space as one value
         command.addAll(List.of("--save", "", "--appendonly", "yes", "--appendfsync", appendFsync, "--dir", dir.toString()));

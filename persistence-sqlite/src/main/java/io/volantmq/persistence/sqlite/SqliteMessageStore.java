@@ -118,8 +118,8 @@ final class SqliteMessageStore implements MessageStore {
         if (max <= 0) {
             return List.of();
         }
-        return store.read("read queue " + clientId, () -> {
-            PreparedStatement ps = store.readStatement(READ);
+        return store.read("read queue " + clientId, statements -> {
+            PreparedStatement ps = statements.get(READ);
             ps.setString(1, clientId);
             ps.setLong(2, afterSeq);
             ps.setInt(3, max);
@@ -228,8 +228,8 @@ final class SqliteMessageStore implements MessageStore {
     @Override
     public QueueStats stats(String clientId) {
         // on the read connection: the queue bound asks from an event loop, which must not wait for a lane's sync
-        return store.read("stats " + clientId, () -> {
-            PreparedStatement ps = store.readStatement(STATS);
+        return store.read("stats " + clientId, statements -> {
+            PreparedStatement ps = statements.get(STATS);
             ps.setString(1, clientId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

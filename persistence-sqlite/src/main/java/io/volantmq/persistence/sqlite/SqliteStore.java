@@ -138,28 +138,40 @@ final class SqliteStore implements Store {
         }
     }
 
+    /** A query run by {@link #read}, given the prepared statements of the connection it runs on. */
+    @FunctionalInterface
+    interface Query<T> {
+        T run(Statements statements) throws SQLException;
+    }
+
+    /** Prepared statements of one connection, cached by SQL. */
+    @FunctionalInterface
+    interface Statements {
+        PreparedStatement get(String sql) throws SQLException;
+    }
+
     /**
-     * Runs {@code work} on the read connection: it sees every transaction committed before it began, also while
-     * the write connection is in the middle of another. Ends its read transaction, so the next read sees newer
-     * commits and a checkpoint is not held back.
+     * Runs {@code query} on the read connection: it sees every transaction committed before it began, also while
+     * the write connection is in the middle of another, and ends its read transaction after, so the next read sees
+     * newer commits and a checkpoint is not held back. Should the read connection fail (SQLite may answer a WAL
+     * reader BUSY under heavy checkpointing), the query runs once more as before there was one: in a transaction of
+     * the write connection, under the store's lock.
      */
-    <T> T read(String what, Work<T> work) {
+    <T> T read(String what, Query<T> query) {
         readLock.lock();
         try {
             if (readConnection == null) {
                 throw new PersistenceException("sqlite store " + path + " is closed (" + what + ")");
             }
             try {
-                return work.run();
+                return query.run(this::readStatement);
             } catch (SQLException | RuntimeException e) {
                 for (PreparedStatement statement : readStatements.values()) {
                     closeQuietly(statement);
                 }
                 readStatements.clear();
-                if (e instanceof PersistenceException p) {
-                    throw p;
-                }
-                throw new PersistenceException("sqlite store " + path + ": " + what + " failed: " + e.getMessage(), e);
+                LOG.warn("sqlite store {}: {} failed on the read connection ({}); running it on the write connection",
+                        path, what, e.getMessage());
             } finally {
                 try {
                     readConnection.rollback();
@@ -170,10 +182,16 @@ final class SqliteStore implements Store {
         } finally {
             readLock.unlock();
         }
+        return transaction(what, () -> query.run(this::statement));
+    }
+
+    /** The read connection, for tests that make it fail. */
+    Connection readConnection() {
+        return readConnection;
     }
 
     /** A prepared statement of the read connection; only inside {@link #read}. */
-    PreparedStatement readStatement(String sql) throws SQLException {
+    private PreparedStatement readStatement(String sql) throws SQLException {
         assert readLock.isHeldByCurrentThread();
         PreparedStatement statement = readStatements.get(sql);
         if (statement == null) {
