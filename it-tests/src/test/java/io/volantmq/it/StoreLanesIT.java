@@ -163,21 +163,19 @@ class StoreLanesIT {
      * appends in one enqueueAll), waiting for the database's lock.
      */
     private static boolean appendWaits() {
-        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
-            for (StackTraceElement frame : stack) {
-                if (frame.getClassName().endsWith("SqliteMessageStore") && frame.getMethodName().startsWith("enqueue")) {
-                    return true;
-                }
-            }
-            return false;
-        });
+        return someThreadIsIn("SqliteMessageStore", "enqueue");
     }
 
     /** Whether some thread is inside the Redis store's queue read, waiting for the server. */
     private static boolean queueReadWaits() {
+        return someThreadIsIn("RedisMessageStore", "read");
+    }
+
+    /** Whether some thread's stack holds a method of a class named {@code className} whose name starts with {@code method}. */
+    private static boolean someThreadIsIn(String className, String method) {
         return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
             for (StackTraceElement frame : stack) {
-                if (frame.getClassName().endsWith("RedisMessageStore") && frame.getMethodName().equals("read")) {
+                if (frame.getClassName().endsWith(className) && frame.getMethodName().startsWith(method)) {
                     return true;
                 }
             }

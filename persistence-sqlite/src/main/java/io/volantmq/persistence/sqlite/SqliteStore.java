@@ -166,10 +166,7 @@ final class SqliteStore implements Store {
             try {
                 return query.run(this::readStatement);
             } catch (SQLException | RuntimeException e) {
-                for (PreparedStatement statement : readStatements.values()) {
-                    closeQuietly(statement);
-                }
-                readStatements.clear();
+                closeAll(readStatements);
                 LOG.warn("sqlite store {}: {} failed on the read connection ({}); running it on the write connection",
                         path, what, e.getMessage());
             } finally {
@@ -201,12 +198,16 @@ final class SqliteStore implements Store {
         return statement;
     }
 
-    private static void closeQuietly(PreparedStatement statement) {
-        try {
-            statement.close();
-        } catch (SQLException e) {
-            LOG.debug("closing a statement", e);
+    /** Closes and forgets the cached statements of one connection. */
+    private static void closeAll(Map<String, PreparedStatement> cache) {
+        for (PreparedStatement statement : cache.values()) {
+            try {
+                statement.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a statement", e);
+            }
         }
+        cache.clear();
     }
 
     /**
@@ -229,10 +230,7 @@ final class SqliteStore implements Store {
 
     /** A statement that failed that way stays unusable: they are prepared again when next used. */
     private void closeStatements() {
-        for (PreparedStatement statement : statements.values()) {
-            closeQuietly(statement);
-        }
-        statements.clear();
+        closeAll(statements);
     }
 
     /** A prepared statement reused across calls; only inside {@link #transaction}. */
@@ -272,10 +270,7 @@ final class SqliteStore implements Store {
             if (readConnection == null) {
                 return;
             }
-            for (PreparedStatement statement : readStatements.values()) {
-                closeQuietly(statement);
-            }
-            readStatements.clear();
+            closeAll(readStatements);
             SqliteOpener.closeQuietly(readConnection);
             readConnection = null;
         } finally {
