@@ -217,7 +217,18 @@ final class DeliveryFlow {
             pump(c);
         } catch (PersistenceException e) {
             log.warn("delivery to {} paused for a second: {}", LogSafe.escape(clientId), e.getMessage());
-            c.eventLoop().schedule((Runnable) this::pump, 1, TimeUnit.SECONDS);
+            retryPumpOn(c);
+        }
+    }
+
+    /** Pumps again in a second on {@code c}'s loop, unless the session has moved to another connection meanwhile. */
+    private void retryPumpOn(MqttConnection c) {
+        if (c != null) {
+            c.eventLoop().schedule(() -> {
+                if (session.connection() == c) {
+                    pump();
+                }
+            }, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -324,9 +335,7 @@ final class DeliveryFlow {
         MqttConnection c = session.connection();
         if (failure != null) {
             log.warn("delivery to {} paused for a second: {}", LogSafe.escape(clientId), failure.toString());
-            if (c != null) {
-                c.eventLoop().schedule((Runnable) this::pump, 1, TimeUnit.SECONDS);
-            }
+            retryPumpOn(c);
             return;
         }
         boolean found = take(batch, asked);

@@ -67,6 +67,11 @@ final class RedisStore implements Store, RedisGroupWrites {
      * a unit {@link #whenVisible} runs at once), so a read must send it first. Guarded by {@link #pendingLock}.
      */
     private boolean looseEnqueues;
+    /**
+     * A flush that took such entries is still sending them: a read must wait for it (its flag was cleared when the
+     * flush took the batch, but the entries reach Redis only when the flush ends). Guarded by {@link #pendingLock}.
+     */
+    private boolean looseEnqueuesInFlight;
     /** Any write in {@link #pending} was made outside a unit: the caller takes it as made. Guarded by {@link #pendingLock}. */
     private boolean looseWrites;
     /**
@@ -282,11 +287,16 @@ final class RedisStore implements Store, RedisGroupWrites {
      */
     void flushForRead(boolean fromStart) {
         boolean needed;
+        boolean inFlight;
         synchronized (pendingLock) {
             needed = looseEnqueues;
+            inFlight = looseEnqueuesInFlight;
         }
         if (needed || fromStart) {
             flush();
+        } else if (inFlight) {
+            flushLock.lock(); // the flush carrying them holds it until its writes are in
+            flushLock.unlock();
         }
     }
 
@@ -442,6 +452,7 @@ final class RedisStore implements Store, RedisGroupWrites {
     private void flushLocked() {
         List<Deferred> batch;
         List<Runnable> after;
+        boolean carriesLoose;
         synchronized (pendingLock) {
             if (pending.isEmpty()) {
                 return;
@@ -450,12 +461,19 @@ final class RedisStore implements Store, RedisGroupWrites {
             pending = new ArrayList<>();
             after = afterPending;
             afterPending = new ArrayList<>();
+            carriesLoose = looseEnqueues;
+            looseEnqueuesInFlight |= carriesLoose;
             looseEnqueues = false;
             looseWrites = false;
         }
         try {
             send(batch);
         } finally {
+            if (carriesLoose) {
+                synchronized (pendingLock) {
+                    looseEnqueuesInFlight = false; // sent (or failed): a read now finds what is there
+                }
+            }
             // also when it failed: what waits (a subscriber's wake-up) reads the store again and finds what is there
             for (Runnable action : after) {
                 try {

@@ -174,6 +174,7 @@ final class SqliteStore implements Store {
                     readConnection.rollback();
                 } catch (SQLException e) {
                     LOG.warn("sqlite store {}: ending a read transaction failed: {}", path, e.getMessage());
+                    beginAgain(readConnection); // SQLite may have ended it itself (BUSY, IOERR): begin anew
                 }
             }
         } finally {
