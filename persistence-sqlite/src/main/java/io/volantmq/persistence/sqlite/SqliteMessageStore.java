@@ -35,10 +35,10 @@ final class SqliteMessageStore implements MessageStore {
             + "FROM queue q JOIN messages m ON m.id = q.message_id "
             + "WHERE q.client_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?";
     private static final String UPDATE = "UPDATE queue SET packet_id = ?, state = ? WHERE client_id = ? AND seq = ?";
-    private static final String FIND = "SELECT message_id FROM queue WHERE client_id = ? AND seq = ?";
-    private static final String DELETE_ENTRY = "DELETE FROM queue WHERE seq = ?";
+    private static final String DELETE_ENTRY = "DELETE FROM queue WHERE client_id = ? AND seq = ? RETURNING message_id";
+    /** The message's last reference goes: the row with it (most messages have one queue). */
+    private static final String DELETE_LAST_REFERENCE = "DELETE FROM messages WHERE id = ? AND refs <= 1";
     private static final String RELEASE = "UPDATE messages SET refs = refs - 1 WHERE id = ?";
-    private static final String DELETE_UNREFERENCED = "DELETE FROM messages WHERE id = ? AND refs <= 0";
     private static final String CLEAR_RELEASE = "UPDATE messages SET refs = refs - "
             + "(SELECT COUNT(*) FROM queue q WHERE q.message_id = messages.id AND q.client_id = ?) "
             + "WHERE id IN (SELECT message_id FROM queue WHERE client_id = ?)";
@@ -177,27 +177,28 @@ final class SqliteMessageStore implements MessageStore {
         }
     }
 
-    /** Deletes one entry and releases its message, inside the caller's transaction; false if absent. */
+    /**
+     * Deletes one entry and releases its message, inside the caller's transaction; false if absent. Two statements
+     * for a message with one queue (the entry, then the message), three for a shared one.
+     */
     private boolean deleteEntry(String clientId, long seq) throws SQLException {
-        PreparedStatement find = store.statement(FIND);
-        find.setString(1, clientId);
-        find.setLong(2, seq);
+        PreparedStatement delete = store.statement(DELETE_ENTRY);
+        delete.setString(1, clientId);
+        delete.setLong(2, seq);
         long messageId;
-        try (ResultSet rs = find.executeQuery()) {
+        try (ResultSet rs = delete.executeQuery()) {
             if (!rs.next()) {
                 return false;
             }
             messageId = rs.getLong(1);
         }
-        PreparedStatement delete = store.statement(DELETE_ENTRY);
-        delete.setLong(1, seq);
-        delete.executeUpdate();
-        PreparedStatement release = store.statement(RELEASE);
-        release.setLong(1, messageId);
-        release.executeUpdate();
-        PreparedStatement unreferenced = store.statement(DELETE_UNREFERENCED);
-        unreferenced.setLong(1, messageId);
-        unreferenced.executeUpdate();
+        PreparedStatement last = store.statement(DELETE_LAST_REFERENCE);
+        last.setLong(1, messageId);
+        if (last.executeUpdate() == 0) {
+            PreparedStatement release = store.statement(RELEASE);
+            release.setLong(1, messageId);
+            release.executeUpdate();
+        }
         return true;
     }
 
