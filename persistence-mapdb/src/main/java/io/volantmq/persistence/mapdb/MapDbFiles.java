@@ -52,7 +52,7 @@ final class MapDbFiles {
     final MVMap<String, byte[]> retained;
     /** Message bodies by id, stored once however many queues reference them. */
     final MVMap<Long, byte[]> bodies;
-    /** How many queue entries reference each body. */
+    /** How many queue entries reference each body, when more than one: a body without a count has one. */
     final MVMap<Long, Integer> refs;
     /** client NUL seq (19 digits, so keys sort by seq) to the entry. */
     final MVMap<String, byte[]> queues;
@@ -140,10 +140,18 @@ final class MapDbFiles {
 
     /** Commits what changed and syncs the file, so the commit survives a power loss. */
     void commitDurably() {
-        if (mv.hasUnsavedChanges()) {
-            mv.commit();
+        if (commit()) {
             mv.sync();
         }
+    }
+
+    /** Commits what changed: written to the file, not yet synced; false if nothing changed. */
+    boolean commit() {
+        if (!mv.hasUnsavedChanges()) {
+            return false;
+        }
+        mv.commit();
+        return true;
     }
 
     /**

@@ -75,15 +75,23 @@ final class MapDbMessages implements MessageStore {
         store.write(what, () -> {
             MapDbFiles files = store.files();
             Map<String, long[]> added = new LinkedHashMap<>();
+            int ids = 0;
+            for (List<QueueTarget> targets : targetLists) {
+                ids += targets.size();
+            }
+            long nextId = ids == 0 ? 0 : nextIds(files, ids); // one change of the id counter for the whole write
             for (int m = 0; m < bodies.length; m++) {
                 List<QueueTarget> targets = targetLists.get(m);
                 if (targets.isEmpty()) {
                     continue;
                 }
                 int payloadLength = payloadLengths[m];
-                long bodyId = nextIds(files, targets.size());
+                long bodyId = nextId;
+                nextId += targets.size();
                 files.bodies.put(bodyId, bodies[m]);
-                files.refs.put(bodyId, targets.size());
+                if (targets.size() > 1) {
+                    files.refs.put(bodyId, targets.size()); // no count means one reference (most messages)
+                }
                 for (int i = 0; i < targets.size(); i++) {
                     QueueTarget target = targets.get(i);
                     files.queues.put(MapDbFiles.seqKey(target.clientId(), bodyId + i), RecordCodec.queueEntry(
@@ -193,17 +201,21 @@ final class MapDbMessages implements MessageStore {
         long[] removed = Arrays.copyOf(seqs, count); // the caller may reuse its array; the store may apply this again
         store.write("removing " + count + " entries of " + clientId, () -> {
             MapDbFiles files = store.files();
-            boolean changed = false;
+            int entries = 0;
+            long bytes = 0;
             for (long seq : removed) {
                 byte[] value = files.queues.remove(MapDbFiles.seqKey(clientId, seq));
                 if (value != null) {
                     QueueEntry entry = RecordCodec.queueEntry(value);
-                    addStats(files, clientId, -1, -entry.payloadLength());
+                    entries++;
+                    bytes += entry.payloadLength();
                     release(files, entry.bodyId(), 1);
-                    changed = true;
                 }
             }
-            return changed;
+            if (entries > 0) {
+                addStats(files, clientId, -entries, -bytes); // one change of the client's counts for all
+            }
+            return entries > 0;
         });
     }
 
@@ -277,14 +289,20 @@ final class MapDbMessages implements MessageStore {
         }
     }
 
-    /** Drops {@code count} references to a body, deleting it with the last. */
+    /**
+     * Drops {@code count} references to a body, deleting it with the last. A body without a count has one
+     * reference: a message for one queue writes no count, saving a map change when it is stored and one when
+     * it goes.
+     */
     private static void release(MapDbFiles files, long bodyId, int count) {
         Integer refs = files.refs.get(bodyId);
         int left = refs == null ? 0 : refs - count;
         if (left > 0) {
             files.refs.put(bodyId, left);
         } else {
-            files.refs.remove(bodyId);
+            if (refs != null) {
+                files.refs.remove(bodyId);
+            }
             files.bodies.remove(bodyId);
         }
     }

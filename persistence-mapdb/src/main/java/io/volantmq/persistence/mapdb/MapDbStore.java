@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -70,6 +71,12 @@ final class MapDbStore implements Store {
     private int commitsSinceCompaction;
     /** The file's size after the last compaction step. Guarded by the write lock. */
     private long sizeAtCompaction;
+    /** Group commit: commits made so far. Guarded by the write lock. */
+    private long commits;
+    /** Group commit: every commit up to this count is synced to the disk. */
+    private final AtomicLong syncedThrough = new AtomicLong();
+    /** Group commit: syncs of the file that failed so far. Written under the write lock. */
+    private volatile long failedFileSyncs;
 
     private final MapDbSessions sessions;
     private final MapDbSubscriptions subscriptions;
@@ -246,6 +253,11 @@ final class MapDbStore implements Store {
      */
     private void commit() {
         files.commitDurably();
+        compactWhenDue();
+    }
+
+    /** A compaction step every 64 commits, or once the file grew by 4 MB. Write lock held. */
+    private void compactWhenDue() {
         long size = files.mv.getFileStore().size();
         if (++commitsSinceCompaction >= COMPACT_EVERY || size - sizeAtCompaction >= COMPACT_GROWTH) {
             commitsSinceCompaction = 0;
@@ -305,15 +317,24 @@ final class MapDbStore implements Store {
         return groupCommit ? Durability.ON_SYNC : Durability.ON_RETURN;
     }
 
-    /** Commits every change made since the last commit, and syncs the file once for all. */
+    /**
+     * Commits every change made since the last commit, and syncs the file once for all. The commit runs
+     * under the write lock, the file's sync after it: other threads' changes go on meanwhile (a store lane
+     * fills its next round while another lane's sync waits for the disk), and a sync that finds its changes
+     * already committed by another thread's sync still waits for a sync of the file that began after it.
+     */
     @Override
     public void sync() {
         if (!groupCommit) {
             return;
         }
+        long needed;
+        long failedBefore;
+        MapDbFiles committedTo;
         Lock write = lock.writeLock();
         write.lock();
         try {
+            failedBefore = failedFileSyncs; // read first: a failure after this is seen by this call's end
             ensureOpen("sync");
             if (broken != null) {
                 reopenIfBroken("sync");
@@ -327,9 +348,14 @@ final class MapDbStore implements Store {
                 throw new PersistenceException("mapdb file " + files.file + ": " + why);
             }
             if (!uncommitted.isEmpty()) {
-                commit();
+                if (files.commit()) {
+                    commits++;
+                }
+                compactWhenDue();
                 committed();
             }
+            needed = commits;
+            committedTo = files;
         } catch (RuntimeException | AssertionError e) {
             if (e instanceof PersistenceException p) {
                 throw p;
@@ -342,6 +368,36 @@ final class MapDbStore implements Store {
         } finally {
             write.unlock();
         }
+        if (syncedThrough.get() < needed) {
+            syncFile(committedTo, needed, failedBefore);
+        }
+    }
+
+    /**
+     * Syncs the file outside the write lock, covering every commit up to {@code needed}. A failed sync
+     * leaves it unknown which commits reached the disk: the file is opened again by the next call, the next
+     * sync fails (whoever asks), and so does every sync that ran while it failed.
+     */
+    private void syncFile(MapDbFiles committedTo, long needed, long failedBefore) {
+        try {
+            committedTo.mv.sync();
+        } catch (RuntimeException | AssertionError e) {
+            Lock write = lock.writeLock();
+            write.lock();
+            try {
+                failedFileSyncs++;
+                broken = why(e);
+                undoneSinceSync = "syncing the file failed (" + why(e) + "): changes since the last sync may be lost";
+            } finally {
+                write.unlock();
+            }
+            throw new PersistenceException("mapdb file " + committedTo.file + ": sync failed: " + why(e), e);
+        }
+        if (failedFileSyncs != failedBefore) {
+            throw new PersistenceException("mapdb file " + committedTo.file + ": another sync of the file failed "
+                    + "while this one ran: changes since the last sync may be lost");
+        }
+        syncedThrough.accumulateAndGet(needed, Math::max);
     }
 
     <T> T read(String what, Supplier<T> query) {
