@@ -18,25 +18,41 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Queues as rows of {@code queue} pointing at one row of {@code messages} each; a message row
- * counts its references and goes with the last one. Seq is the queue table's AUTOINCREMENT key:
- * store-wide, strictly increasing, never reused (SQLite keeps the highest one in
- * {@code sqlite_sequence}, also after a restart). {@link #stats} sums over the client's entries.
- * Removing entries now and then gives free pages back to the file system ({@link SqliteReclaim}).
+ * Queues as rows of {@code queue}, in two shapes:
+ * <ul>
+ *   <li>a message enqueued for one session (most are) is kept in its entry's own columns
+ *       ({@code topic}, {@code msg_qos}, {@code msg_retain}, {@code payload}, {@code properties},
+ *       {@code created_at}, {@code expires_at}, {@code payload_len}) with {@code message_id} NULL:
+ *       one row to insert and one to delete;</li>
+ *   <li>a message enqueued for several sessions is stored once, in {@code messages}; its entries
+ *       point at it through {@code message_id}, and the row counts its references ({@code refs})
+ *       and goes with the last one.</li>
+ * </ul>
+ * Seq is the queue table's AUTOINCREMENT key: store-wide, strictly increasing, never reused (SQLite
+ * keeps the highest one in {@code sqlite_sequence}, also after a restart). {@link #stats} sums over
+ * the client's entries. Removing entries now and then gives free pages back to the file system
+ * ({@link SqliteReclaim}).
  */
 final class SqliteMessageStore implements MessageStore {
     private static final String INSERT_MESSAGE = "INSERT INTO messages (" + SqliteRows.MESSAGE_COLUMNS
-            + ", payload_len, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String LAST_ID = "SELECT last_insert_rowid()";
+            + ", payload_len, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     private static final String INSERT_ENTRY = "INSERT INTO queue (client_id, message_id, qos, retain, "
             + "subscription_ids, packet_id, state) VALUES (?, ?, ?, ?, ?, 0, '" + InflightState.QUEUED.name() + "')";
+    /** The queue's columns of an entry that holds its message: {@link SqliteRows}' seven, then payload_len. */
+    private static final String INLINE_COLUMNS =
+            "topic, msg_qos, msg_retain, payload, properties, created_at, expires_at, payload_len";
+    private static final String INSERT_INLINE = "INSERT INTO queue (client_id, qos, retain, subscription_ids, "
+            + "packet_id, state, " + INLINE_COLUMNS + ") VALUES (?, ?, ?, ?, 0, '" + InflightState.QUEUED.name()
+            + "', ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** Column 7 says which seven columns hold the message: the entry's (8 to 14) or the shared row's (15 to 21). */
     private static final String READ = "SELECT q.seq, q.qos, q.retain, q.subscription_ids, q.packet_id, q.state, "
-            + "m.topic, m.qos, m.retain, m.payload, m.properties, m.created_at, m.expires_at "
-            + "FROM queue q JOIN messages m ON m.id = q.message_id "
+            + "q.message_id IS NULL, q.topic, q.msg_qos, q.msg_retain, q.payload, q.properties, q.created_at, "
+            + "q.expires_at, m.topic, m.qos, m.retain, m.payload, m.properties, m.created_at, m.expires_at "
+            + "FROM queue q LEFT JOIN messages m ON m.id = q.message_id "
             + "WHERE q.client_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?";
     private static final String UPDATE = "UPDATE queue SET packet_id = ?, state = ? WHERE client_id = ? AND seq = ?";
     private static final String DELETE_ENTRY = "DELETE FROM queue WHERE client_id = ? AND seq = ? RETURNING message_id";
-    /** The message's last reference goes: the row with it (most messages have one queue). */
+    /** The message's last reference goes: the row with it. */
     private static final String DELETE_LAST_REFERENCE = "DELETE FROM messages WHERE id = ? AND refs <= 1";
     private static final String RELEASE = "UPDATE messages SET refs = refs - 1 WHERE id = ?";
     private static final String CLEAR_RELEASE = "UPDATE messages SET refs = refs - "
@@ -46,8 +62,8 @@ final class SqliteMessageStore implements MessageStore {
             + "AND id IN (SELECT message_id FROM queue WHERE client_id = ?)";
     private static final String CLEAR_QUEUE = "DELETE FROM queue WHERE client_id = ?";
     private static final String CLEAR_QOS2 = "DELETE FROM incoming_qos2 WHERE client_id = ?";
-    private static final String STATS = "SELECT COUNT(*), COALESCE(SUM(m.payload_len), 0) "
-            + "FROM queue q JOIN messages m ON m.id = q.message_id WHERE q.client_id = ?";
+    private static final String STATS = "SELECT COUNT(*), COALESCE(SUM(IFNULL(q.payload_len, m.payload_len)), 0) "
+            + "FROM queue q LEFT JOIN messages m ON m.id = q.message_id WHERE q.client_id = ?";
     private static final String ADD_QOS2 = "INSERT OR IGNORE INTO incoming_qos2 (client_id, packet_id) VALUES (?, ?)";
     private static final String REMOVE_QOS2 = "DELETE FROM incoming_qos2 WHERE client_id = ? AND packet_id = ?";
     private static final String LIST_QOS2 = "SELECT packet_id FROM incoming_qos2 WHERE client_id = ?";
@@ -89,15 +105,26 @@ final class SqliteMessageStore implements MessageStore {
         });
     }
 
-    /** The message row and its entries; inside a transaction. */
+    /** The entry holding the message, or the shared message row and its entries; inside a transaction. */
     private void insert(StoredMessage message, List<QueueTarget> targets) throws SQLException {
+        if (targets.size() == 1) {
+            QueueTarget target = targets.get(0);
+            PreparedStatement inline = store.statement(INSERT_INLINE);
+            inline.setString(1, target.clientId());
+            inline.setInt(2, target.qos());
+            inline.setInt(3, target.retain() ? 1 : 0);
+            inline.setString(4, encodeIds(target.subscriptionIds()));
+            SqliteRows.bind(inline, 5, message);
+            inline.setLong(12, message.payload().length);
+            inline.executeUpdate();
+            return;
+        }
         PreparedStatement insert = store.statement(INSERT_MESSAGE);
         SqliteRows.bind(insert, 1, message);
         insert.setLong(8, message.payload().length);
         insert.setLong(9, targets.size());
-        insert.executeUpdate();
         long messageId;
-        try (ResultSet rs = store.statement(LAST_ID).executeQuery()) {
+        try (ResultSet rs = insert.executeQuery()) {
             rs.next();
             messageId = rs.getLong(1);
         }
@@ -126,7 +153,8 @@ final class SqliteMessageStore implements MessageStore {
             List<QueuedMessage> result = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    result.add(new QueuedMessage(rs.getLong(1), SqliteRows.read(rs, 7), rs.getInt(2),
+                    StoredMessage message = SqliteRows.read(rs, rs.getInt(7) != 0 ? 8 : 15);
+                    result.add(new QueuedMessage(rs.getLong(1), message, rs.getInt(2),
                             rs.getInt(3) != 0, decodeIds(rs.getString(4)), rs.getInt(5),
                             InflightState.valueOf(rs.getString(6))));
                 }
@@ -178,8 +206,9 @@ final class SqliteMessageStore implements MessageStore {
     }
 
     /**
-     * Deletes one entry and releases its message, inside the caller's transaction; false if absent. Two statements
-     * for a message with one queue (the entry, then the message), three for a shared one.
+     * Deletes one entry and releases its message, inside the caller's transaction; false if absent. One statement
+     * for an entry that holds its message, two or three for one that points at a shared message (the entry, then
+     * the message if this was its last reference, else its count).
      */
     private boolean deleteEntry(String clientId, long seq) throws SQLException {
         PreparedStatement delete = store.statement(DELETE_ENTRY);
@@ -191,6 +220,9 @@ final class SqliteMessageStore implements MessageStore {
                 return false;
             }
             messageId = rs.getLong(1);
+            if (rs.wasNull()) {
+                return true;  // the message was in the entry
+            }
         }
         PreparedStatement last = store.statement(DELETE_LAST_REFERENCE);
         last.setLong(1, messageId);
@@ -205,7 +237,8 @@ final class SqliteMessageStore implements MessageStore {
     @Override
     public void clear(String clientId) {
         boolean reclaimDue = store.transaction("clear queue " + clientId, () -> {
-            // release the references first, while the entries still say which messages they hold
+            // release the references first, while the entries still say which messages they hold; entries
+            // holding their message (message_id NULL) match no messages row and simply go with the queue rows
             PreparedStatement release = store.statement(CLEAR_RELEASE);
             release.setString(1, clientId);
             release.setString(2, clientId);

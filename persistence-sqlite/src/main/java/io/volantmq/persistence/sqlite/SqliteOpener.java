@@ -81,7 +81,7 @@ final class SqliteOpener {
     static Connection connect(Path path, String synchronous) throws SQLException {
         SQLiteDataSource source = new SQLiteDataSource();
         source.setUrl("jdbc:sqlite:" + path);
-        // the driver would prepare and run "SELECT last_insert_rowid()" after every INSERT; the store asks itself
+        // the driver would prepare and run "SELECT last_insert_rowid()" after every INSERT; the store uses RETURNING
         source.setGetGeneratedKeys(false);
         Connection connection = source.getConnection();
         try (Statement statement = connection.createStatement()) {

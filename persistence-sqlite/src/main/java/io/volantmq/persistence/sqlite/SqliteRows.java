@@ -8,7 +8,8 @@ import java.sql.SQLException;
 
 /**
  * A {@link StoredMessage} as seven columns in this order: topic, qos, retain, payload, properties,
- * created_at, expires_at. Used by the retained, messages and (for the will) sessions tables.
+ * created_at, expires_at. Used by the retained, messages and (for the will) sessions tables, and by a
+ * queue entry that holds its message (there qos and retain are msg_qos and msg_retain).
  */
 final class SqliteRows {
     static final String MESSAGE_COLUMNS = "topic, qos, retain, payload, properties, created_at, expires_at";

@@ -217,11 +217,14 @@ final class SqliteSalvage {
      * Queue entries whose message row was lost go; so do all entries of a message that lost some of
      * its entries (its recorded reference count says how many there were): enqueue is all or
      * nothing, so recovery keeps a fan-out in every queue or in none. Messages no entry references go.
+     * An entry that holds its message (message_id NULL) references no row; one whose message columns
+     * were unreadable was not copied (the queue table's CHECK).
      */
     private static String repairReferences(Connection fresh) throws SQLException {
         try (Statement statement = fresh.createStatement()) {
+            // IS NOT NULL: NULL NOT IN (SELECT ...) is true when messages is empty
             int orphanEntries = statement.executeUpdate(
-                    "DELETE FROM queue WHERE message_id NOT IN (SELECT id FROM messages)");
+                    "DELETE FROM queue WHERE message_id IS NOT NULL AND message_id NOT IN (SELECT id FROM messages)");
             statement.executeUpdate("CREATE TEMP TABLE salvage_partial AS SELECT id FROM messages "
                     + "WHERE refs != (SELECT COUNT(*) FROM queue WHERE queue.message_id = messages.id)");
             int partialEntries = statement.executeUpdate(
@@ -230,6 +233,7 @@ final class SqliteSalvage {
             int orphanMessages = statement.executeUpdate(
                     "DELETE FROM messages WHERE NOT EXISTS (SELECT 1 FROM queue WHERE queue.message_id = messages.id)");
             statement.executeUpdate("UPDATE messages SET payload_len = length(payload)");
+            statement.executeUpdate("UPDATE queue SET payload_len = length(payload) WHERE message_id IS NULL");
             return "dropped " + orphanEntries + " queue entries whose message was lost, " + partialEntries
                     + " entries of messages that lost other entries of their fan-out, and " + orphanMessages
                     + " messages no queue referenced";

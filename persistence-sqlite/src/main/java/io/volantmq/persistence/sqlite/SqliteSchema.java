@@ -14,7 +14,8 @@ import java.util.List;
 /** The tables, one or two per domain, and the schema version kept in {@code PRAGMA user_version}. */
 final class SqliteSchema {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSchema.class);
-    static final int VERSION = 1;
+    /** 2: a queue entry may hold its message itself (version 1 kept every message in {@code messages}). */
+    static final int VERSION = 2;
     /** {@code PRAGMA auto_vacuum} value: free pages can be cut off the file by {@link SqliteReclaim}. */
     static final int INCREMENTAL = 2;
 
@@ -59,7 +60,7 @@ final class SqliteSchema {
             properties BLOB NOT NULL,
             created_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL)""",
-        // stored once per enqueue; refs = number of queue rows pointing at it
+        // a message with more than one queue, stored once; refs = number of queue rows pointing at it
         """
         CREATE TABLE IF NOT EXISTS messages (
             id INTEGER PRIMARY KEY,
@@ -72,19 +73,11 @@ final class SqliteSchema {
             expires_at INTEGER NOT NULL,
             payload_len INTEGER NOT NULL,
             refs INTEGER NOT NULL)""",
-        // AUTOINCREMENT: a store-wide seq that is never reused, not even after the newest row is deleted
-        """
-        CREATE TABLE IF NOT EXISTS queue (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            client_id TEXT NOT NULL,
-            message_id INTEGER NOT NULL,
-            qos INTEGER NOT NULL,
-            retain INTEGER NOT NULL,
-            subscription_ids TEXT NOT NULL,
-            packet_id INTEGER NOT NULL,
-            state TEXT NOT NULL)""",
+        queueTable("queue"),
         "CREATE INDEX IF NOT EXISTS queue_by_client ON queue (client_id, seq)",
-        "CREATE INDEX IF NOT EXISTS queue_by_message ON queue (message_id)",
+        // partial: an entry holding its message adds nothing to it; "message_id = x" implies the WHERE, so the
+        // queries that look entries up by message still use it
+        "CREATE INDEX IF NOT EXISTS queue_by_message ON queue (message_id) WHERE message_id IS NOT NULL",
         """
         CREATE TABLE IF NOT EXISTS incoming_qos2 (
             client_id TEXT NOT NULL,
@@ -92,7 +85,43 @@ final class SqliteSchema {
             PRIMARY KEY (client_id, packet_id)) WITHOUT ROWID""",
     };
 
+    /** The columns of a version 1 queue table, all of which the current one still has. */
+    private static final String QUEUE_V1_COLUMNS =
+            "seq, client_id, message_id, qos, retain, subscription_ids, packet_id, state";
+
     private SqliteSchema() {
+    }
+
+    /**
+     * AUTOINCREMENT: a store-wide seq that is never reused, not even after the newest row is deleted.
+     * An entry either points at a shared {@code messages} row ({@code message_id}) or, as the only
+     * entry of its message, holds the message in its own columns ({@code message_id} NULL). The CHECK
+     * asks the latter for every column, as {@code messages} does with NOT NULL, so that salvage skips
+     * an entry whose message could not be read.
+     */
+    private static String queueTable(String name) {
+        return """
+            CREATE TABLE IF NOT EXISTS %s (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                client_id TEXT NOT NULL,
+                message_id INTEGER,
+                qos INTEGER NOT NULL,
+                retain INTEGER NOT NULL,
+                subscription_ids TEXT NOT NULL,
+                packet_id INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                topic TEXT,
+                msg_qos INTEGER,
+                msg_retain INTEGER,
+                payload BLOB,
+                properties BLOB,
+                created_at INTEGER,
+                expires_at INTEGER,
+                payload_len INTEGER,
+                CHECK (message_id IS NOT NULL OR (topic IS NOT NULL AND msg_qos IS NOT NULL
+                    AND msg_retain IS NOT NULL AND payload IS NOT NULL AND properties IS NOT NULL
+                    AND created_at IS NOT NULL AND expires_at IS NOT NULL AND payload_len IS NOT NULL)))"""
+                .formatted(name);
     }
 
     static void create(Connection connection, Path path) throws SQLException {
@@ -111,6 +140,10 @@ final class SqliteSchema {
             statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
             if (intQuery(statement, "PRAGMA auto_vacuum") != INCREMENTAL) {
                 switchToIncrementalVacuum(connection, statement, path);
+            }
+            if (version == 1 && intQuery(statement,
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'queue'") == 1) {
+                migrateQueue(statement, path);
             }
             for (String ddl : DDL) {
                 statement.execute(ddl);
@@ -152,6 +185,29 @@ final class SqliteSchema {
         } finally {
             connection.setAutoCommit(false);
         }
+    }
+
+    /**
+     * Version 1 to 2. A version 1 queue table has {@code message_id NOT NULL}, which ALTER TABLE cannot
+     * drop, so the table is rebuilt the way SQLite documents (new table, copy, drop, rename; the indexes
+     * go with the old table and the DDL creates them again) in the open's transaction: a failure leaves
+     * the file at version 1. The entries keep pointing at their {@code messages} rows; only messages
+     * enqueued from now on are stored in their entry.
+     */
+    private static void migrateQueue(Statement statement, Path path) throws SQLException {
+        long start = System.nanoTime();
+        statement.execute(queueTable("queue_v2"));
+        int entries = statement.executeUpdate("INSERT INTO queue_v2 (" + QUEUE_V1_COLUMNS + ") SELECT "
+                + QUEUE_V1_COLUMNS + " FROM queue");
+        // the highest seq ever handed out, not the highest left: seqs of removed entries stay unused
+        statement.executeUpdate("DELETE FROM sqlite_sequence WHERE name = 'queue_v2'");
+        statement.executeUpdate("INSERT INTO sqlite_sequence (name, seq) "
+                + "SELECT 'queue_v2', seq FROM sqlite_sequence WHERE name = 'queue'");
+        statement.execute("DROP TABLE queue");
+        statement.execute("ALTER TABLE queue_v2 RENAME TO queue");
+        LOG.info("sqlite store {}: migrated the schema from version 1 to 2 (the queue table rebuilt so that a "
+                + "message with one queue is stored in its entry, {} entries kept) in {} ms", path, entries,
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     /**

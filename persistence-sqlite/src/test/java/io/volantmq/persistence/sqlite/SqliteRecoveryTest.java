@@ -2,11 +2,16 @@ package io.volantmq.persistence.sqlite;
 
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.ProviderConfig;
+import io.volantmq.persistence.QueueStats;
+import io.volantmq.persistence.QueueTarget;
+import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.SessionState;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.StoredMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -79,6 +84,53 @@ class SqliteRecoveryTest {
         try (Stream<Path> files = Files.list(db().getParent())) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.contains("salvage"));
         }
+    }
+
+    /**
+     * Entries that hold their message reference no messages row, and must not be taken for ones whose
+     * row was lost: with no shared message at all (messages empty) as with one beside them.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void truncatedFileKeepsTheEntriesThatHoldTheirMessage(boolean withSharedMessage) throws IOException {
+        StoredMessage shared = new StoredMessage("shared", 1, false, new byte[100], null, 1, 0);
+        try (Store store = open()) {
+            if (withSharedMessage) {
+                store.messages().enqueue(shared, List.of(new QueueTarget("a", 1, false, List.of()),
+                        new QueueTarget("b", 1, false, List.of())));
+            }
+            for (int i = 0; i < 200; i++) {
+                store.messages().enqueue(queued(i), List.of(new QueueTarget("c", 1, false, List.of(i + 1))));
+            }
+        }
+        try (FileChannel file = FileChannel.open(db(), StandardOpenOption.WRITE)) {
+            file.truncate(file.size() - 5 * 4096 - 123);
+        }
+
+        try (Store store = open()) {
+            List<QueuedMessage> c = store.messages().read("c", 0, 1000);
+            assertThat(c).hasSizeBetween(150, 199);
+            for (QueuedMessage entry : c) {
+                int i = entry.subscriptionIds().get(0) - 1;
+                assertThat(entry.message()).isEqualTo(queued(i));
+            }
+            assertThat(store.messages().stats("c")).isEqualTo(new QueueStats(c.size(), c.size() * 2000L));
+            if (withSharedMessage) {
+                assertThat(store.messages().read("a", 0, 10)).extracting(QueuedMessage::message).containsExactly(shared);
+                assertThat(store.messages().read("b", 0, 10)).extracting(QueuedMessage::message).containsExactly(shared);
+            }
+            store.messages().enqueue(queued(0), List.of(new QueueTarget("c", 1, false, List.of(1))));
+            List<QueuedMessage> after = store.messages().read("c", 0, 1000);
+            assertThat(after).hasSize(c.size() + 1);
+            // the seqs of the lost entries are not handed out again
+            assertThat(after.get(c.size()).seq()).isGreaterThan(200 + (withSharedMessage ? 2 : 0));
+        }
+    }
+
+    private static StoredMessage queued(int i) {
+        byte[] payload = new byte[2000];
+        payload[0] = (byte) i;
+        return new StoredMessage("q/" + i, 1, false, payload, null, 1, 0);
     }
 
     @Test
