@@ -11,10 +11,12 @@ package io.volantmq.persistence.redis;
  * P subclients      set     clients that have subscriptions (for forEach)
  * P subseq          string  counter for subo scores
  * P seq             string  queue seq counter, store-wide, never reset
- * P msgid           string  message id counter
- * P msg:{id}        hash    b = message, n = payload bytes, r = references
+ * P msgid           string  message id counter (messages for several queues only)
+ * P msg:{id}        hash    b = message, n = payload bytes, r = references (for several queues)
  * P q:{client}      zset    the queue: member and score = seq
- * P qe:{client}     hash    seq -> "msgId|qos|retain|packetId|state|subId,subId"
+ * P qe:{client}     hash    seq -> "msgId|qos|retain|packetId|state|subId,subId" (message in msg:{id}),
+ *                           or seq -> "0|qos|retain|packetId|state|subId,subId|payload bytes" and
+ *                           b{seq} -> message (a message for this queue only, stored inline)
  * P qb:{client}     string  payload bytes of the queue
  * P in2:{client}    set     inbound QoS 2 packet ids awaiting PUBREL
  * </pre>

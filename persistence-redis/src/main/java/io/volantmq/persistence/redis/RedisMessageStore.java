@@ -22,8 +22,9 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Queues as a sorted set of seqs plus a hash of entries per client; a message is one hash with a
- * reference count, deleted by the script that drops its last reference. Seq comes from one
+ * Queues as a sorted set of seqs plus a hash of entries per client. A message for one queue is stored
+ * inline in that hash, beside its entry; a message for several is one hash with a reference count,
+ * deleted by the script that drops its last reference (see {@link RedisScripts}). Seq comes from one
  * store-wide counter that is never reset, so it never goes back, also across restarts (as far as
  * the server's persistence keeps the counter).
  */
@@ -47,24 +48,8 @@ final class RedisMessageStore implements MessageStore {
         if (targets.isEmpty()) {
             return;
         }
-        List<byte[]> scriptKeys = new ArrayList<>(2 + 3 * targets.size());
-        List<byte[]> args = new ArrayList<>(3 + targets.size());
-        scriptKeys.add(keys.seq());
-        scriptKeys.add(keys.messageIds());
-        args.add(keys.prefix());
-        args.add(RecordCodec.message(message));
-        args.add(RedisValues.utf8(Integer.toString(message.payload().length)));
-        for (QueueTarget target : targets) {
-            scriptKeys.add(keys.queue(target.clientId()));
-            scriptKeys.add(keys.entries(target.clientId()));
-            scriptKeys.add(keys.queueBytes(target.clientId()));
-            args.add(RedisValues.utf8(entryTail(target)));
-        }
-        // a retry after a lost reply could enqueue twice, so a connection failure is the caller's to handle
-        store.write("enqueue " + message.topic() + " for " + targets.size() + " sessions", false,
-                pipeline -> RedisScripts.ENQUEUE.pipelined(pipeline, scriptKeys, args),
-                jedis -> RedisScripts.ENQUEUE.run(jedis, scriptKeys, args));
-        store.enqueued();
+        enqueueChunk("enqueue " + message.topic() + " for " + targets.size() + " sessions",
+                List.of(new QueueAppend(message, targets)));
     }
 
     /**
@@ -80,16 +65,16 @@ final class RedisMessageStore implements MessageStore {
             }
             chunk.add(append);
             if (chunk.size() == APPENDS_PER_CALL) {
-                enqueueChunk(chunk);
+                enqueueChunk("enqueue " + chunk.size() + " messages", chunk);
                 chunk = new ArrayList<>(APPENDS_PER_CALL);
             }
         }
         if (!chunk.isEmpty()) {
-            enqueueChunk(chunk);
+            enqueueChunk("enqueue " + chunk.size() + " messages", chunk);
         }
     }
 
-    private void enqueueChunk(List<QueueAppend> chunk) {
+    private void enqueueChunk(String what, List<QueueAppend> chunk) {
         List<byte[]> scriptKeys = new ArrayList<>(2 + 3 * chunk.size());
         List<byte[]> args = new ArrayList<>(1 + 4 * chunk.size());
         scriptKeys.add(keys.seq());
@@ -107,8 +92,8 @@ final class RedisMessageStore implements MessageStore {
                 args.add(RedisValues.utf8(entryTail(target)));
             }
         }
-        store.write("enqueue " + chunk.size() + " messages", false,
-                pipeline -> RedisScripts.ENQUEUE_ALL.pipelined(pipeline, scriptKeys, args),
+        // a retry after a lost reply could enqueue twice, so a connection failure is the caller's to handle
+        store.write(what, false, pipeline -> RedisScripts.ENQUEUE_ALL.pipelined(pipeline, scriptKeys, args),
                 jedis -> RedisScripts.ENQUEUE_ALL.run(jedis, scriptKeys, args));
         store.enqueued();
     }
@@ -157,7 +142,7 @@ final class RedisMessageStore implements MessageStore {
 
     @Override
     public void remove(String clientId, long seq) {
-        script("remove " + clientId + " " + seq, RedisScripts.REMOVE,
+        script("remove " + clientId + " " + seq, RedisScripts.REMOVE_ALL,
                 List.of(keys.queue(clientId), keys.entries(clientId), keys.queueBytes(clientId)),
                 List.of(keys.prefix(), RedisValues.utf8(Long.toString(seq))));
     }
@@ -241,7 +226,7 @@ final class RedisMessageStore implements MessageStore {
         return Set.copyOf(ids);
     }
 
-    /** The entry after its message id: {@code |qos|retain|packetId|state|subIds}. */
+    /** The entry after its message id: {@code |qos|retain|packetId|state|subIds} (the script adds an inline entry's bytes). */
     private static String entryTail(QueueTarget target) {
         StringJoiner ids = new StringJoiner(",");
         target.subscriptionIds().forEach(id -> ids.add(Integer.toString(id)));

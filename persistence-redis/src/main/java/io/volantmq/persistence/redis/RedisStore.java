@@ -43,7 +43,12 @@ import java.util.function.Function;
  */
 final class RedisStore implements Store, RedisGroupWrites {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
-    private static final String SCHEMA = "1";
+    /**
+     * 2: a message for one queue is kept in its queue entry. A key space at 1 is taken over as it is (its entries
+     * all still read) and marked 2, so a broker from before, which would skip inline entries, refuses it.
+     */
+    private static final String SCHEMA = "2";
+    private static final String SCHEMA_BEFORE_INLINE_ENTRIES = "1";
 
     private final JedisPool pool;
     private final String where;
@@ -157,6 +162,12 @@ final class RedisStore implements Store, RedisGroupWrites {
         call("open", true, jedis -> {
             jedis.set(keys.schema(), RedisValues.utf8(SCHEMA), SetParams.setParams().nx());
             byte[] schema = jedis.get(keys.schema());
+            if (schema != null && SCHEMA_BEFORE_INLINE_ENTRIES.equals(RedisValues.text(schema))) {
+                jedis.set(keys.schema(), RedisValues.utf8(SCHEMA));
+                schema = RedisValues.utf8(SCHEMA);
+                LOG.info("redis {}: key space schema 1 taken over as 2 (a message for one queue is kept in its queue "
+                        + "entry from now on); brokers from before this one refuse it", where);
+            }
             if (schema == null || !SCHEMA.equals(RedisValues.text(schema))) {
                 throw new PersistenceException("redis " + where + ": the key space has schema '"
                         + (schema == null ? null : RedisValues.text(schema)) + "', this broker knows '" + SCHEMA
