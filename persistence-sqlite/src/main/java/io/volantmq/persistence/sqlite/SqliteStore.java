@@ -155,7 +155,8 @@ final class SqliteStore implements Store {
      * the write connection is in the middle of another, and ends its read transaction after, so the next read sees
      * newer commits and a checkpoint is not held back. Should the read connection fail (SQLite may answer a WAL
      * reader BUSY under heavy checkpointing), the query runs once more as before there was one: in a transaction of
-     * the write connection, under the store's lock.
+     * the write connection, under the store's lock; and the read connection is opened anew for the next read, so
+     * one that stays broken (closed under the store, its file handle failed) does not send every later read there.
      */
     <T> T read(String what, Query<T> query) {
         readLock.lock();
@@ -163,24 +164,49 @@ final class SqliteStore implements Store {
             if (readConnection == null) {
                 throw new PersistenceException("sqlite store " + path + " is closed (" + what + ")");
             }
+            boolean failed = false;
             try {
                 return query.run(this::readStatement);
             } catch (SQLException | RuntimeException e) {
-                closeAll(readStatements);
-                LOG.warn("sqlite store {}: {} failed on the read connection ({}); running it on the write connection",
-                        path, what, e.getMessage());
+                failed = true;
+                LOG.warn("sqlite store {}: {} failed on the read connection ({}); running it on the write connection "
+                        + "and opening the read connection again", path, what, e.getMessage());
             } finally {
-                try {
-                    readConnection.rollback();
-                } catch (SQLException e) {
-                    LOG.warn("sqlite store {}: ending a read transaction failed: {}", path, e.getMessage());
-                    beginAgain(readConnection); // SQLite may have ended it itself (BUSY, IOERR): begin anew
+                if (!failed) {
+                    endRead();
                 }
             }
+            reopenReadConnection();
         } finally {
             readLock.unlock();
         }
         return transaction(what, () -> query.run(this::statement));
+    }
+
+    /** Ends the read transaction, so the next read sees newer commits and a checkpoint is not held back. */
+    private void endRead() {
+        try {
+            readConnection.rollback();
+        } catch (SQLException e) {
+            LOG.warn("sqlite store {}: ending a read transaction failed: {}", path, e.getMessage());
+            beginAgain(readConnection); // SQLite may have ended it itself (BUSY, IOERR): begin anew
+        }
+    }
+
+    /** Replaces the read connection after a failure; keeps the failed one (reads fall back) while none opens. */
+    private void reopenReadConnection() {
+        closeAll(readStatements);
+        Connection fresh;
+        try {
+            fresh = SqliteOpener.connect(path, "NORMAL");
+        } catch (SQLException e) {
+            LOG.warn("sqlite store {}: opening the read connection again failed ({}); the next read tries again",
+                    path, e.getMessage());
+            endRead();
+            return;
+        }
+        SqliteOpener.closeQuietly(readConnection);
+        readConnection = fresh;
     }
 
     /** The read connection, for tests that make it fail. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Queue reads and counts run on a connection of their own (WAL: a reader never waits for the writer); when that
- * one fails they run on the write connection, as before it existed, and still see every commit.
+ * one fails they run on the write connection, as before it existed, and still see every commit, and the read
+ * connection is opened again for the reads after.
  */
 class SqliteReadConnectionTest {
     @TempDir
@@ -43,11 +45,20 @@ class SqliteReadConnectionTest {
         try (Store store = open()) {
             enqueue(store, "a");
             enqueue(store, "b");
-            ((SqliteStore) store).readConnection().close(); // every statement on it now fails
+            Connection broken = ((SqliteStore) store).readConnection();
+            broken.close(); // every statement on it now fails
             enqueue(store, "c");
 
             assertThat(payloads(store.messages().read("c", 0, 10))).containsExactly("a", "b", "c");
             assertThat(store.messages().stats("c")).isEqualTo(new QueueStats(3, 3));
+
+            Connection reopened = ((SqliteStore) store).readConnection();
+            assertThat(reopened).as("opened again after the failure").isNotSameAs(broken);
+            assertThat(reopened.isClosed()).isFalse();
+            enqueue(store, "d");
+            assertThat(payloads(store.messages().read("c", 0, 10))).containsExactly("a", "b", "c", "d");
+            assertThat(reopened.isClosed()).as("the read went through the new connection, which stays").isFalse();
+            assertThat(((SqliteStore) store).readConnection()).isSameAs(reopened);
         }
     }
 }
