@@ -100,6 +100,94 @@ class StoreLanesTest {
         reopened.close();
     }
 
+    /** The RocksDB store asking its lanes to sync on a second thread, with a sync that waits until let go. */
+    private static final class HeldSyncStore implements Store {
+        final Store delegate;
+        final java.util.concurrent.Semaphore syncing = new java.util.concurrent.Semaphore(0);
+        final java.util.concurrent.Semaphore letGo = new java.util.concurrent.Semaphore(0);
+
+        HeldSyncStore(Store delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public io.volantmq.persistence.SessionStore sessions() {
+            return delegate.sessions();
+        }
+
+        @Override
+        public io.volantmq.persistence.SubscriptionStore subscriptions() {
+            return delegate.subscriptions();
+        }
+
+        @Override
+        public io.volantmq.persistence.RetainedStore retained() {
+            return delegate.retained();
+        }
+
+        @Override
+        public io.volantmq.persistence.MessageStore messages() {
+            return delegate.messages();
+        }
+
+        @Override
+        public int maxConcurrency() {
+            return 1;
+        }
+
+        @Override
+        public Durability durability() {
+            return Durability.ON_SYNC;
+        }
+
+        @Override
+        public boolean overlapSyncWithChanges() {
+            return true;
+        }
+
+        @Override
+        public void sync() {
+            syncing.release();
+            letGo.acquireUninterruptibly();
+            delegate.sync();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    @Test
+    void whereTheStoreAsksALaneRunsTheNextRoundWhileTheLastOnesSyncWaitsAndTellsBothInOrder() throws Exception {
+        HeldSyncStore store = new HeldSyncStore(open());
+        try (StoreLanes lanes = new StoreLanes(store, 1, 10_000)) {
+            Append first = new Append(store, "c", "first", 1);
+            lanes.lane("c").submit(first);
+            assertThat(store.syncing.tryAcquire(10, TimeUnit.SECONDS)).as("the first round's sync began").isTrue();
+
+            Append second = new Append(store, "c", "second", 1);
+            List<Boolean> told = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            first.durable.thenAccept(d -> told.add(true));
+            second.durable.thenAccept(d -> told.add(false));
+            lanes.lane("c").submit(second);
+            for (int i = 0; i < 100 && store.messages().read("c", 0, 10).size() < 2; i++) {
+                Thread.sleep(50);
+            }
+            assertThat(store.messages().read("c", 0, 10)).as("the second round ran while the first one's sync waits")
+                    .hasSize(2);
+            assertThat(first.durable).isNotDone();
+            assertThat(second.durable).isNotDone();
+
+            store.letGo.release(2); // this sync, and the next one the second round needs
+            assertThat(first.durable.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.durable.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(told).as("told in the order handed over").containsExactly(true, false);
+        } finally {
+            store.close();
+        }
+    }
+
     @Test
     void batchesThatNeedNoSyncRunWithoutOne() throws Exception {
         Store store = open();
