@@ -21,16 +21,6 @@ public interface Store extends AutoCloseable {
     /** How many threads may usefully call this store at once (the broker's number of store lanes). */
     int maxConcurrency();
 
-    /**
-     * With group commit: whether a store lane should sync one round of changes on a second thread while it makes
-     * the next round's, because a sync here is long (a commit that writes pages, then an fsync) and changes can go
-     * on meanwhile. False by default: where a sync is short or holds up the changes behind it, the lane syncs
-     * between rounds, so each sync covers more.
-     */
-    default boolean overlapSyncWithChanges() {
-        return false;
-    }
-
     /** When a change becomes durable. */
     enum Durability {
         /** When the call that made it returns (or never, for a store that is not durable). */

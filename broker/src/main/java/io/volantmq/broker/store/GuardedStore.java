@@ -292,11 +292,6 @@ public final class GuardedStore implements Store {
     }
 
     @Override
-    public boolean overlapSyncWithChanges() {
-        return delegate.overlapSyncWithChanges();
-    }
-
-    @Override
     public void close() {
         delegate.close();
     }

@@ -14,18 +14,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One store lane. Event loops hand it {@link Batch}es (the store changes and acknowledgements of one
- * connection's event-loop turn) and go on; the lane thread runs everything that queued up meanwhile (a round),
+ * One store thread. Event loops hand it {@link Batch}es (the store changes and acknowledgements of
+ * one connection's event-loop turn) and go on; the lane runs everything that queued up meanwhile,
  * makes it durable with one {@link Store#sync()} (group commit, shared with the other lanes by
- * {@link SharedSync}), then tells each batch, in order, whether its changes are durable. Where the store asks
- * for it ({@link Store#overlapSyncWithChanges()}) a second, settling thread syncs and tells instead, for every
- * round handed over since its last sync, while the lane thread runs the next round. Batches run and are told in
- * the order they came, so one client's work (always on the same lane) stays in order.
+ * {@link SharedSync}), then tells each batch whether its changes are durable. Batches run in the
+ * order they came, so one client's work (always on the same lane) stays in order.
  */
 public final class StoreLane {
     private static final Logger log = LoggerFactory.getLogger(StoreLane.class);
 
-    /** Work of one connection's turn; {@link #run()} is called on the lane thread, {@link #done} on it or its settling thread. */
+    /** Work of one connection's turn; {@link #run()} and {@link #done} are called on the lane thread. */
     public interface Batch {
         /** The store changes; a {@link RuntimeException} (a failing store) makes the batch not durable. */
         void run();
@@ -65,17 +63,7 @@ public final class StoreLane {
     private final AtomicInteger backlog = new AtomicInteger();
     private final LongAdder batchCount = new LongAdder();
     private final Thread thread;
-    /** Rounds whose changes ran, waiting for their sync and completions; {@link #NO_MORE_ROUNDS} ends it. */
-    private final LinkedBlockingQueue<Round> settling = new LinkedBlockingQueue<>();
-    /** The settling thread; null where the lane thread syncs between rounds. */
-    private final Thread settler;
     private volatile boolean closed;
-
-    /** The batches of one round and whether each one's changes ran. */
-    private record Round(List<Batch> batches, boolean[] ran) {
-    }
-
-    private static final Round NO_MORE_ROUNDS = new Round(List.of(), new boolean[0]);
 
     StoreLane(Store store, SharedSync sharedSync, int backlogBound, String name) {
         this.store = store;
@@ -84,13 +72,6 @@ public final class StoreLane {
         this.backlogBound = backlogBound;
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
-        if (syncs && store.overlapSyncWithChanges()) {
-            settler = new Thread(this::settle, name + "-sync");
-            settler.setDaemon(true);
-            settler.start();
-        } else {
-            settler = null;
-        }
         thread.start();
     }
 
@@ -130,12 +111,9 @@ public final class StoreLane {
             boolean stop = taken.remove(STOP);
             if (!taken.isEmpty()) {
                 runAll(taken);
-                taken = new ArrayList<>(); // the round handed over keeps its list
+                taken.clear();
             }
             if (stop) {
-                if (settler != null) {
-                    settling.add(NO_MORE_ROUNDS);
-                }
                 return;
             }
         }
@@ -154,51 +132,19 @@ public final class StoreLane {
         if (gathering != null && !gathering.appendGathered()) {
             Arrays.fill(ran, false); // which batch's appends failed is not known: none is acknowledged
         }
-        if (settler != null) {
-            settling.add(new Round(batches, ran));
-        } else {
-            settle(List.of(new Round(batches, ran)));
-        }
-    }
-
-    /** The settling thread: syncs once for every round handed over since its last sync, then completes them. */
-    private void settle() {
-        List<Round> rounds = new ArrayList<>();
-        while (true) {
+        // one sync covers every change made above, whichever batch made it
+        boolean syncing = syncs && batches.stream().anyMatch(Batch::needsSync);
+        boolean synced = !syncing || sync(batches.size());
+        batchCount.add(batches.size());
+        for (int i = 0; i < batches.size(); i++) {
+            Batch batch = batches.get(i);
+            backlog.addAndGet(-batch.size());
             try {
-                rounds.add(settling.take());
-            } catch (InterruptedException e) {
-                continue; // only the lane thread's end stops this thread, with NO_MORE_ROUNDS
-            }
-            settling.drainTo(rounds);
-            boolean stop = rounds.remove(NO_MORE_ROUNDS);
-            if (!rounds.isEmpty()) {
-                settle(rounds);
-                rounds.clear();
-            }
-            if (stop) {
-                return;
-            }
-        }
-    }
-
-    private void settle(List<Round> rounds) {
-        // one sync covers every change the lane thread made before handing these rounds over
-        boolean syncing = syncs && rounds.stream().anyMatch(r -> r.batches().stream().anyMatch(Batch::needsSync));
-        int batches = rounds.stream().mapToInt(r -> r.batches().size()).sum();
-        boolean synced = !syncing || sync(batches);
-        batchCount.add(batches);
-        for (Round round : rounds) {
-            for (int i = 0; i < round.batches().size(); i++) {
-                Batch batch = round.batches().get(i);
-                backlog.addAndGet(-batch.size());
-                try {
-                    batch.done(round.ran()[i] && synced);
-                } catch (RejectedExecutionException e) {
-                    log.debug("a store lane batch's event loop has shut down", e); // the broker is stopping
-                } catch (Throwable e) { // an Error too: this thread dying would leave every later ack waiting
-                    log.error("a store lane batch's completion failed", e);
-                }
+                batch.done(ran[i] && synced);
+            } catch (RejectedExecutionException e) {
+                log.debug("a store lane batch's event loop has shut down", e); // the broker is stopping
+            } catch (Throwable e) { // an Error too: this thread dying would leave every later ack waiting
+                log.error("a store lane batch's completion failed", e);
             }
         }
     }
@@ -234,9 +180,6 @@ public final class StoreLane {
         queue.add(STOP);
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
-            if (settler != null) {
-                settler.join(TimeUnit.SECONDS.toMillis(30));
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

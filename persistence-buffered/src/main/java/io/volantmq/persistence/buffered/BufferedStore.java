@@ -204,11 +204,6 @@ public final class BufferedStore implements Store {
         return backend.maxConcurrency();
     }
 
-    @Override
-    public boolean overlapSyncWithChanges() {
-        return backend.overlapSyncWithChanges();
-    }
-
     public Options options() {
         return options;
     }

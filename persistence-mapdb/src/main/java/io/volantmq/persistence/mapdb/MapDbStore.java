@@ -118,12 +118,6 @@ final class MapDbStore implements Store {
         return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
-    /** A sync writes a chunk of every changed page and then waits for the fsync: the lanes' next changes go on. */
-    @Override
-    public boolean overlapSyncWithChanges() {
-        return groupCommit;
-    }
-
     @Override
     public void close() {
         Lock write = lock.writeLock();
