@@ -73,9 +73,11 @@ final class MapDbStore implements Store {
     private long sizeAtCompaction;
     /** Group commit: commits made so far. Guarded by the write lock. */
     private long commits;
+    /** Group commit: held while the file is synced outside the write lock. */
+    private final Object fileSyncs = new Object();
     /** Group commit: every commit up to this count is synced to the disk. */
     private final AtomicLong syncedThrough = new AtomicLong();
-    /** Group commit: syncs of the file that failed so far. Written under the write lock. */
+    /** Group commit: syncs of the file that failed so far (see {@link #fileSyncFailed}). Written under the write lock. */
     private volatile long failedFileSyncs;
 
     private final MapDbSessions sessions;
@@ -253,11 +255,14 @@ final class MapDbStore implements Store {
      */
     private void commit() {
         files.commitDurably();
-        compactWhenDue();
+        compactWhenDue(); // a failure leaves the change committed and synced: it stands
     }
 
-    /** A compaction step every 64 commits, or once the file grew by 4 MB. Write lock held. */
-    private void compactWhenDue() {
+    /**
+     * A compaction step every 64 commits, or once the file grew by 4 MB; false when it failed (the file is opened
+     * again by the next call). Write lock held.
+     */
+    private boolean compactWhenDue() {
         long size = files.mv.getFileStore().size();
         if (++commitsSinceCompaction >= COMPACT_EVERY || size - sizeAtCompaction >= COMPACT_GROWTH) {
             commitsSinceCompaction = 0;
@@ -265,12 +270,13 @@ final class MapDbStore implements Store {
                 files.compactSome();
                 sizeAtCompaction = files.mv.getFileStore().size();
             } catch (RuntimeException e) {
-                // the change is committed and synced: it stands; the file is opened again by the next call
                 log.warn("mapdb file {}: compacting after a commit failed; opening the file again with the next call: {}",
                         files.file, why(e));
                 broken = why(e);
+                return false;
             }
         }
+        return true;
     }
 
     /** The exception and its causes' messages: a wrapped IOException alone may not say "No space left". */
@@ -351,8 +357,13 @@ final class MapDbStore implements Store {
                 if (files.commit()) {
                     commits++;
                 }
-                compactWhenDue();
+                boolean compacted = compactWhenDue();
                 committed();
+                if (!compacted) {
+                    // its fsync failed, or it wrote after the commit: whether the commit reached the disk is not known
+                    fileSyncFailed("compacting after the commit failed");
+                    throw new PersistenceException("mapdb file " + files.file + ": sync failed: " + broken);
+                }
             }
             needed = commits;
             committedTo = files;
@@ -362,7 +373,9 @@ final class MapDbStore implements Store {
             }
             rollback("sync");
             writers.get().generation = -1; // this thread is told now, by this failure
-            lose(null); // the other writers are told by their next sync; this failure tells this sync's callers
+            // and the next sync fails too, whoever calls it: a store lane's changes may be synced by another lane's
+            // thread (SharedSync), whose own writer knows nothing of them
+            lose("committing failed (" + why(e) + ") and rolled back every change since the last sync");
             broken = why(e);
             throw new PersistenceException("mapdb file " + files.file + ": commit failed: " + why(e), e);
         } finally {
@@ -373,21 +386,40 @@ final class MapDbStore implements Store {
         }
     }
 
+    /** A sync of the file failed: every sync running now fails, and so does the next one. Write lock held. */
+    private void fileSyncFailed(String why) {
+        failedFileSyncs++;
+        undoneSinceSync = why + ": changes since the last sync may be lost";
+    }
+
     /**
      * Syncs the file outside the write lock, covering every commit up to {@code needed}. A failed sync
      * leaves it unknown which commits reached the disk: the file is opened again by the next call, the next
      * sync fails (whoever asks), and so does every sync that ran while it failed.
      */
     private void syncFile(MapDbFiles committedTo, long needed, long failedBefore) {
+        // one at a time: a sync after a failed one must not return before that failure is counted
+        synchronized (fileSyncs) {
+            syncFileAlone(committedTo, failedBefore);
+        }
+        syncedThrough.accumulateAndGet(needed, Math::max);
+    }
+
+    private void syncFileAlone(MapDbFiles committedTo, long failedBefore) {
         try {
             committedTo.mv.sync();
+            if (committedTo.mv.isClosed()) {
+                // closed meanwhile (opened again after a failure): MVStore then skips the fsync without a word
+                throw new IllegalStateException("the file was closed while it was being synced");
+            }
         } catch (RuntimeException | AssertionError e) {
             Lock write = lock.writeLock();
             write.lock();
             try {
-                failedFileSyncs++;
-                broken = why(e);
-                undoneSinceSync = "syncing the file failed (" + why(e) + "): changes since the last sync may be lost";
+                if (files == committedTo) {
+                    broken = why(e);
+                }
+                fileSyncFailed("syncing the file failed (" + why(e) + ")");
             } finally {
                 write.unlock();
             }
@@ -397,7 +429,6 @@ final class MapDbStore implements Store {
             throw new PersistenceException("mapdb file " + committedTo.file + ": another sync of the file failed "
                     + "while this one ran: changes since the last sync may be lost");
         }
-        syncedThrough.accumulateAndGet(needed, Math::max);
     }
 
     <T> T read(String what, Supplier<T> query) {

@@ -49,6 +49,8 @@ final class RedisStore implements Store, RedisGroupWrites {
      */
     private static final String SCHEMA = "2";
     private static final String SCHEMA_BEFORE_INLINE_ENTRIES = "1";
+    private static final String TAKE_OVER_SCHEMA =
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
 
     private final JedisPool pool;
     private final String where;
@@ -161,13 +163,14 @@ final class RedisStore implements Store, RedisGroupWrites {
     private void start() {
         call("open", true, jedis -> {
             jedis.set(keys.schema(), RedisValues.utf8(SCHEMA), SetParams.setParams().nx());
-            byte[] schema = jedis.get(keys.schema());
-            if (schema != null && SCHEMA_BEFORE_INLINE_ENTRIES.equals(RedisValues.text(schema))) {
-                jedis.set(keys.schema(), RedisValues.utf8(SCHEMA));
-                schema = RedisValues.utf8(SCHEMA);
+            // compare and set: a schema another broker wrote meanwhile is not overwritten
+            Object tookOver = jedis.eval(RedisValues.utf8(TAKE_OVER_SCHEMA), 1, keys.schema(),
+                    RedisValues.utf8(SCHEMA_BEFORE_INLINE_ENTRIES), RedisValues.utf8(SCHEMA));
+            if (Long.valueOf(1).equals(tookOver)) {
                 LOG.info("redis {}: key space schema 1 taken over as 2 (a message for one queue is kept in its queue "
                         + "entry from now on); brokers from before this one refuse it", where);
             }
+            byte[] schema = jedis.get(keys.schema());
             if (schema == null || !SCHEMA.equals(RedisValues.text(schema))) {
                 throw new PersistenceException("redis " + where + ": the key space has schema '"
                         + (schema == null ? null : RedisValues.text(schema)) + "', this broker knows '" + SCHEMA

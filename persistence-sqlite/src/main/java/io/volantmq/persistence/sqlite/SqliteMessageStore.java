@@ -44,12 +44,16 @@ final class SqliteMessageStore implements MessageStore {
     private static final String INSERT_INLINE = "INSERT INTO queue (client_id, qos, retain, subscription_ids, "
             + "packet_id, state, " + INLINE_COLUMNS + ") VALUES (?, ?, ?, ?, 0, '" + InflightState.QUEUED.name()
             + "', ?, ?, ?, ?, ?, ?, ?, ?)";
-    /** Column 7 says which seven columns hold the message: the entry's (8 to 14) or the shared row's (15 to 21). */
+    /**
+     * Column 7 says which seven columns hold the message: the entry's (8 to 14) or the shared row's (15 to 21). An
+     * entry whose shared row is gone (only a damaged file has one) is left out, as the inner join did before.
+     */
     private static final String READ = "SELECT q.seq, q.qos, q.retain, q.subscription_ids, q.packet_id, q.state, "
             + "q.message_id IS NULL, q.topic, q.msg_qos, q.msg_retain, q.payload, q.properties, q.created_at, "
             + "q.expires_at, m.topic, m.qos, m.retain, m.payload, m.properties, m.created_at, m.expires_at "
             + "FROM queue q LEFT JOIN messages m ON m.id = q.message_id "
-            + "WHERE q.client_id = ? AND q.seq > ? ORDER BY q.seq LIMIT ?";
+            + "WHERE q.client_id = ? AND q.seq > ? AND (q.message_id IS NULL OR m.id IS NOT NULL) "
+            + "ORDER BY q.seq LIMIT ?";
     private static final String UPDATE = "UPDATE queue SET packet_id = ?, state = ? WHERE client_id = ? AND seq = ?";
     private static final String DELETE_ENTRY = "DELETE FROM queue WHERE client_id = ? AND seq = ? RETURNING message_id";
     /** The message's last reference goes: the row with it. */
