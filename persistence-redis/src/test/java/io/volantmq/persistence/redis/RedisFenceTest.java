@@ -3,10 +3,8 @@ package io.volantmq.persistence.redis;
 import io.volantmq.persistence.PersistenceException;
 import io.volantmq.persistence.ProviderConfig;
 import io.volantmq.persistence.Store;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.containers.GenericContainer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.net.URI;
@@ -23,24 +21,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * declared dead (its epoch key deleted or replaced) writes nothing any more.
  */
 class RedisFenceTest {
-    private static GenericContainer<?> redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisContainers.redis("everysec");
-        redis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    static final RedisServer REDIS = new RedisServer("everysec");
 
     @Test
     void aFlushIsAppliedOnlyWhileTheFenceKeyHoldsTheNodesValue() {
-        String uri = RedisContainers.uri(redis);
+        String uri = REDIS.uri();
         try (Jedis admin = new Jedis(URI.create(uri));
              Store store = new RedisProvider().open(new ProviderConfig("redis", Map.of("uri", uri,
                      "keyPrefix", "fence:")))) {

@@ -10,10 +10,8 @@ import io.volantmq.persistence.QueuedMessage;
 import io.volantmq.persistence.Store;
 import io.volantmq.persistence.StoredMessage;
 import io.volantmq.persistence.codec.RecordCodec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.containers.GenericContainer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.net.URI;
@@ -33,20 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * queues written before inline entries existed still read, change, remove and clear.
  */
 class RedisInlineQueueTest {
-    private static GenericContainer<?> redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisContainers.redis("everysec");
-        redis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    static final RedisServer REDIS = new RedisServer("everysec");
 
     @Test
     void aOneTargetMessageHasNoMessageKeyAndLeavesNothingOnceRemoved() {
@@ -246,11 +232,11 @@ class RedisInlineQueueTest {
     }
 
     private static Store open(String prefix) {
-        return new RedisProvider().open(new ProviderConfig("redis", Map.of("uri", RedisContainers.uri(redis),
+        return new RedisProvider().open(new ProviderConfig("redis", Map.of("uri", REDIS.uri(),
                 "keyPrefix", prefix)));
     }
 
     private static Jedis admin() {
-        return new Jedis(URI.create(RedisContainers.uri(redis)));
+        return new Jedis(URI.create(REDIS.uri()));
     }
 }
