@@ -100,8 +100,8 @@ final class SqliteSchema {
      * an entry whose message could not be read.
      */
     private static String queueTable(String name) {
-        return """
-            CREATE TABLE IF NOT EXISTS %s (
+        return "CREATE TABLE IF NOT EXISTS " + name + """
+             (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 client_id TEXT NOT NULL,
                 message_id INTEGER,
@@ -120,8 +120,7 @@ final class SqliteSchema {
                 payload_len INTEGER,
                 CHECK (message_id IS NOT NULL OR (topic IS NOT NULL AND msg_qos IS NOT NULL
                     AND msg_retain IS NOT NULL AND payload IS NOT NULL AND properties IS NOT NULL
-                    AND created_at IS NOT NULL AND expires_at IS NOT NULL AND payload_len IS NOT NULL)))"""
-                .formatted(name);
+                    AND created_at IS NOT NULL AND expires_at IS NOT NULL AND payload_len IS NOT NULL)))""";
     }
 
     static void create(Connection connection, Path path) throws SQLException {
