@@ -255,28 +255,31 @@ final class MapDbStore implements Store {
      */
     private void commit() {
         files.commitDurably();
-        compactWhenDue(); // a failure leaves the change committed and synced: it stands
+        if (compactionDue()) {
+            compact();
+        }
     }
 
-    /**
-     * A compaction step every 64 commits, or once the file grew by 4 MB; false when it failed (the file is opened
-     * again by the next call). Write lock held.
-     */
-    private boolean compactWhenDue() {
+    /** A compaction step is due every 64 commits, or once the file grew by 4 MB. Write lock held. */
+    private boolean compactionDue() {
         long size = files.mv.getFileStore().size();
         if (++commitsSinceCompaction >= COMPACT_EVERY || size - sizeAtCompaction >= COMPACT_GROWTH) {
             commitsSinceCompaction = 0;
-            try {
-                files.compactSome();
-                sizeAtCompaction = files.mv.getFileStore().size();
-            } catch (RuntimeException e) {
-                log.warn("mapdb file {}: compacting after a commit failed; opening the file again with the next call: {}",
-                        files.file, why(e));
-                broken = why(e);
-                return false;
-            }
+            return true;
         }
-        return true;
+        return false;
+    }
+
+    /** After a synced commit: a failure leaves the commit standing; the file is opened again by the next call. */
+    private void compact() {
+        try {
+            files.compactSome();
+            sizeAtCompaction = files.mv.getFileStore().size();
+        } catch (RuntimeException e) {
+            log.warn("mapdb file {}: compacting after a commit failed; opening the file again with the next call: {}",
+                    files.file, why(e));
+            broken = why(e);
+        }
     }
 
     /** The exception and its causes' messages: a wrapped IOException alone may not say "No space left". */
@@ -357,13 +360,14 @@ final class MapDbStore implements Store {
                 if (files.commit()) {
                     commits++;
                 }
-                boolean compacted = compactWhenDue();
-                committed();
-                if (!compacted) {
-                    // its fsync failed, or it wrote after the commit: whether the commit reached the disk is not known
-                    fileSyncFailed("compacting after the commit failed");
-                    throw new PersistenceException("mapdb file " + files.file + ": sync failed: " + broken);
+                if (compactionDue()) {
+                    // synced under the lock first, as with commit=each: the compaction's own fsync must not be the
+                    // one that reports (and clears) an error of this commit's writes
+                    files.mv.sync();
+                    syncedThrough.accumulateAndGet(commits, Math::max);
+                    compact();
                 }
+                committed();
             }
             needed = commits;
             committedTo = files;
@@ -373,9 +377,7 @@ final class MapDbStore implements Store {
             }
             rollback("sync");
             writers.get().generation = -1; // this thread is told now, by this failure
-            // and the next sync fails too, whoever calls it: a store lane's changes may be synced by another lane's
-            // thread (SharedSync), whose own writer knows nothing of them
-            lose("committing failed (" + why(e) + ") and rolled back every change since the last sync");
+            lose(null); // the other writers are told by their next sync; this failure tells this sync's callers
             broken = why(e);
             throw new PersistenceException("mapdb file " + files.file + ": commit failed: " + why(e), e);
         } finally {
